@@ -1,0 +1,136 @@
+// `npm run bench -- apiserver`: list latency over 10,000 pods (all, and one node's by field
+// selector) and watch fan-out (1,000 watchers: write → last watcher's event), SQLite and etcd
+// side by side. The server runs in its own process; this one is the client.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEtcd } from '../test/support/etcd.ts';
+import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
+import { freePort } from '../test/support/ports.ts';
+
+const pods = Number(process.env.BENCH_PODS ?? 10_000);
+const nodes = 100;
+const watchers = Number(process.env.BENCH_WATCHERS ?? 1000);
+const writes = 30;
+
+function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return Number(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))].toFixed(1));
+}
+
+async function startServer(dataDir: string, extra: string[]): Promise<{ proc: ChildProcess; port: number }> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['bin/berth.js', 'apiserver', '--data-dir', dataDir, '--secure-port', String(port), ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    proc.stdout!.on('data', (d) => String(d).includes('listening') && resolve());
+    proc.on('exit', (code) => reject(new Error(`apiserver exited with ${code}`)));
+  });
+  return { proc, port };
+}
+
+function pod(i: number): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `pod-${String(i).padStart(5, '0')}`, labels: { app: `app-${i % 50}`, bench: 'yes' } },
+    spec: {
+      nodeName: `node-${i % nodes}`,
+      containers: [{ name: 'main', image: 'localhost/busybox:1.35', command: ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }],
+    },
+  };
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+async function measure(backend: string, extra: string[]): Promise<Record<string, unknown>> {
+  const dataDir = await mkdtemp(join(tmpdir(), `berth-bench-${backend}-`));
+  const { proc } = await startServer(dataDir, extra);
+  const client = new TestClient(credentialsFromKubeconfig(join(dataDir, 'admin.kubeconfig')), 64);
+  try {
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < pods) {
+          const r = await client.request('POST', '/api/v1/namespaces/default/pods', pod(next++));
+          if (r.status !== 201) throw new Error(`create: ${r.status} ${r.text}`);
+        }
+      }),
+    );
+    const createPerSec = pods / ((performance.now() - t0) / 1000);
+
+    const listAll: number[] = [];
+    const listNode: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      listAll.push(await timed(async () => {
+        const r = await client.request('GET', '/api/v1/pods');
+        if (r.json().items.length !== pods) throw new Error('short list');
+      }));
+      listNode.push(await timed(async () => {
+        const r = await client.request('GET', `/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-${i}`);
+        if (r.json().items.length !== pods / nodes) throw new Error('short node list');
+      }));
+    }
+
+    // Watch fan-out: every watcher sees every write; the latency of a write is when the last one sees it.
+    const rv = (await client.request('GET', '/api/v1/namespaces/default/pods?limit=1')).json().metadata.resourceVersion;
+    const watchClient = new TestClient(client.creds, watchers + 10);
+    const stop = new AbortController();
+    const seen = new Map<string, number>();
+    const arrivals = new Map<string, number[]>();
+    await Promise.all(
+      Array.from({ length: watchers }, () =>
+        watchClient.watch(`/api/v1/namespaces/default/pods?watch=1&resourceVersion=${rv}&fieldSelector=metadata.name%3Dpod-00000`, (ev) => {
+          const mark = ev.object?.metadata?.labels?.mark;
+          if (mark) arrivals.get(mark)?.push(performance.now());
+        }, stop.signal),
+      ),
+    );
+    const fanout: number[] = [];
+    for (let i = 0; i < writes; i++) {
+      const mark = `m${i}`;
+      arrivals.set(mark, []);
+      const start = performance.now();
+      seen.set(mark, start);
+      await client.request('PATCH', '/api/v1/namespaces/default/pods/pod-00000', { metadata: { labels: { mark } } }, { 'Content-Type': 'application/merge-patch+json' });
+      const deadline = Date.now() + 10_000;
+      while (arrivals.get(mark)!.length < watchers && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      const got = arrivals.get(mark)!;
+      if (got.length < watchers) throw new Error(`only ${got.length}/${watchers} watchers saw write ${i}`);
+      fanout.push(Math.max(...got) - start);
+    }
+    stop.abort();
+    watchClient.close();
+    return {
+      create_per_s: Math.round(createPerSec),
+      list_all_p50_ms: percentile(listAll, 50),
+      list_all_max_ms: percentile(listAll, 100),
+      list_node_p50_ms: percentile(listNode, 50),
+      list_node_max_ms: percentile(listNode, 100),
+      watch_fanout_p50_ms: percentile(fanout, 50),
+      watch_fanout_p99_ms: percentile(fanout, 99),
+    };
+  } finally {
+    client.close();
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('exit', r));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const sqlite = await measure('sqlite', []);
+  const etcd = await startEtcd();
+  let etcdResult: Record<string, unknown>;
+  try {
+    etcdResult = await measure('etcd', ['--storage', 'etcd', '--etcd-servers', etcd.endpoint]);
+  } finally {
+    await etcd.stop();
+  }
+  console.log(JSON.stringify({ bench: 'apiserver', pods, nodes, watchers, writes, sqlite, etcd: etcdResult }));
+}

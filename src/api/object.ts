@@ -1,0 +1,64 @@
+// The loose shape of every API object. Berth keeps objects as plain JSON; typed views
+// come from @kubernetes/client-node's interfaces where code needs them.
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  managedFields?: unknown[];
+  [key: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  [key: string]: any;
+}
+
+export interface ListMeta {
+  resourceVersion?: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface KubeList<T extends KubeObject = KubeObject> {
+  apiVersion: string;
+  kind: string;
+  metadata: ListMeta;
+  items: T[];
+}
+
+/** Upstream's timestamp format: RFC 3339 with second precision. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** MicroTime (Lease renewTime, Event eventTime): RFC 3339 with microseconds. */
+export function rfc3339Micro(date: Date, extraMicros = 0): string {
+  const micros = String(date.getUTCMilliseconds() * 1000 + extraMicros).padStart(6, '0');
+  return date.toISOString().replace(/\.\d{3}Z$/, `.${micros}Z`);
+}
+
+export function deepClone<T>(value: T): T {
+  return structuredClone(value);
+}

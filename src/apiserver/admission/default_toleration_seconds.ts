@@ -1,0 +1,22 @@
+// The DefaultTolerationSeconds admission plugin: pods tolerate not-ready and unreachable
+// nodes for five minutes before eviction, unless they say otherwise.
+import type { KubeObject } from '../../api/object.ts';
+
+export const notReadyTaint = 'node.kubernetes.io/not-ready';
+export const unreachableTaint = 'node.kubernetes.io/unreachable';
+export const defaultTolerationSeconds = 300;
+
+function tolerates(tolerations: any[], key: string): boolean {
+  return tolerations.some((t) => (t?.key === key || !t?.key) && (t?.effect === 'NoExecute' || !t?.effect));
+}
+
+/** Mutates the pod (on create). */
+export function admitDefaultTolerationSeconds(pod: KubeObject, seconds = defaultTolerationSeconds): void {
+  const spec = (pod.spec ??= {});
+  const tolerations: any[] = Array.isArray(spec.tolerations) ? spec.tolerations : [];
+  const add: any[] = [];
+  for (const key of [notReadyTaint, unreachableTaint]) {
+    if (!tolerates(tolerations, key)) add.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: seconds });
+  }
+  if (add.length > 0) spec.tolerations = [...tolerations, ...add];
+}

@@ -1,0 +1,212 @@
+// Resource requests: the REST verbs of every stored resource, mapped onto its Store.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import { applyPatch } from '../../api/patch/index.ts';
+import { classForKind } from '../../api/schema/models.ts';
+import { unknownFields } from '../../api/schema/unknown.ts';
+import type { Store } from '../registry/store.ts';
+import type { ResourceInfo } from '../registry/resources.ts';
+import { decodeObject, readBody } from './body.ts';
+import type { RequestInfo } from './requestinfo.ts';
+import { parseAccept, writeJson } from './respond.ts';
+import { toTable, type IncludeObject } from './table.ts';
+import { serveWatch } from './watch.ts';
+
+/** Checks a write against admission that needs the old and new object (NodeRestriction). */
+export type WriteAdmission = (obj: KubeObject | undefined, old: KubeObject | undefined) => void;
+
+export interface ResourceRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: RequestInfo;
+  resource: ResourceInfo;
+  store: Store;
+  query: URLSearchParams;
+  admit: WriteAdmission;
+}
+
+function int(query: URLSearchParams, name: string): number | undefined {
+  const v = query.get(name);
+  if (v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw errors.badRequest(`invalid value for ${name}: ${JSON.stringify(v)}: must be an integer`);
+  return n;
+}
+
+function dryRun(query: URLSearchParams): boolean {
+  const v = query.getAll('dryRun');
+  for (const d of v) if (d !== 'All') throw errors.badRequest(`dryRun: Unsupported value: ${JSON.stringify(d)}: supported values: "All"`);
+  return v.length > 0;
+}
+
+function includeObject(query: URLSearchParams): IncludeObject {
+  const v = query.get('includeObject') ?? 'Metadata';
+  if (v !== 'None' && v !== 'Metadata' && v !== 'Object') {
+    throw errors.badRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "None", "Metadata", "Object"`);
+  }
+  return v;
+}
+
+/**
+ * Server-side field validation (fieldValidation=Strict|Warn|Ignore, default Warn):
+ * unknown fields reject the request under Strict and come back as warnings under Warn.
+ */
+function checkFields(r: ResourceRequest, obj: KubeObject): string[] {
+  const mode = r.query.get('fieldValidation') ?? 'Warn';
+  if (mode !== 'Strict' && mode !== 'Warn' && mode !== 'Ignore') {
+    throw errors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(mode)}: supported values: "Ignore", "Warn", "Strict"`);
+  }
+  if (mode === 'Ignore') return [];
+  const cls = classForKind(r.resource.group, r.resource.version, r.resource.kind);
+  const unknown = cls ? unknownFields(obj, cls) : [];
+  if (!unknown.length) return [];
+  if (mode === 'Strict') {
+    const list = unknown.map((f) => `unknown field "${f}"`).join(', ');
+    throw errors.badRequest(`${r.resource.kind} in version "${r.resource.version}" cannot be handled as a ${r.resource.kind}: strict decoding error: ${list}`);
+  }
+  return unknown.map((f) => `299 - "unknown field \\"${f}\\""`);
+}
+
+function respondObject(r: ResourceRequest, code: number, obj: KubeObject, warnings: string[] = []): void {
+  const headers: Record<string, string> = warnings.length ? { Warning: warnings.join(', ') } : {};
+  const accept = parseAccept(r.req.headers.accept);
+  if (accept.table) {
+    const body = toTable(r.resource, r.store.strategy, [obj], { resourceVersion: obj.metadata.resourceVersion }, { include: includeObject(r.query), columns: true });
+    writeJson(r.res, code, body, headers);
+  } else if (accept.partialMetadata) {
+    writeJson(r.res, code, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata }, headers);
+  } else {
+    writeJson(r.res, code, obj, headers);
+  }
+}
+
+function listOptions(query: URLSearchParams) {
+  return {
+    labelSelector: query.get('labelSelector') ?? undefined,
+    fieldSelector: query.get('fieldSelector') ?? undefined,
+    limit: int(query, 'limit'),
+    continue: query.get('continue') || undefined,
+    resourceVersion: query.get('resourceVersion') ?? undefined,
+  };
+}
+
+async function list(r: ResourceRequest): Promise<void> {
+  const result = await r.store.list(r.info.namespace, listOptions(r.query));
+  const accept = parseAccept(r.req.headers.accept);
+  if (accept.table) {
+    writeJson(r.res, 200, toTable(r.resource, r.store.strategy, result.items, result.metadata as Record<string, unknown>, { include: includeObject(r.query), columns: true }));
+  } else if (accept.partialMetadata) {
+    const items = result.items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata }));
+    writeJson(r.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: result.metadata, items });
+  } else {
+    writeJson(r.res, 200, result);
+  }
+}
+
+async function watch(r: ResourceRequest): Promise<void> {
+  const q = r.query;
+  const accept = parseAccept(r.req.headers.accept);
+  await serveWatch(r.req, r.res, r.store, {
+    namespace: r.info.namespace,
+    labelSelector: q.get('labelSelector') ?? undefined,
+    fieldSelector: q.get('fieldSelector') ?? undefined,
+    resourceVersion: q.get('resourceVersion') ?? undefined,
+    sendInitialEvents: q.get('sendInitialEvents') === 'true',
+    allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
+    timeoutSeconds: int(q, 'timeoutSeconds'),
+    table: accept.table ? { include: includeObject(q) } : undefined,
+  });
+}
+
+async function create(r: ResourceRequest): Promise<void> {
+  const obj = decodeObject(await readBody(r.req), r.req.headers['content-type'], `${r.resource.kind} in version "${r.resource.version}" cannot be handled as a ${r.resource.kind}`);
+  const warnings = checkFields(r, obj);
+  r.admit(obj, undefined);
+  const created = await r.store.create(r.info.namespace, obj, { dryRun: dryRun(r.query) });
+  respondObject(r, 201, created, warnings);
+}
+
+async function update(r: ResourceRequest): Promise<void> {
+  const obj = decodeObject(await readBody(r.req), r.req.headers['content-type'], `${r.resource.kind} in version "${r.resource.version}" cannot be handled as a ${r.resource.kind}`);
+  const warnings = checkFields(r, obj);
+  const sub = r.info.subresource;
+  const updated = await r.store.guaranteedUpdate(
+    r.info.namespace,
+    r.info.name,
+    (current) => {
+      r.admit(obj, current);
+      return structuredClone(obj);
+    },
+    sub,
+    { dryRun: dryRun(r.query) },
+  );
+  respondObject(r, 200, updated, warnings);
+}
+
+async function patch(r: ResourceRequest): Promise<void> {
+  const text = await readBody(r.req);
+  const contentType = r.req.headers['content-type'];
+  const cls = classForKind(r.resource.group, r.resource.version, r.resource.kind);
+  let warnings: string[] = [];
+  const patched = await r.store.guaranteedUpdate(
+    r.info.namespace,
+    r.info.name,
+    (current) => {
+      const next = applyPatch(current, text, contentType ?? '', cls);
+      warnings = checkFields(r, next);
+      r.admit(next, current);
+      return next;
+    },
+    r.info.subresource,
+    { dryRun: dryRun(r.query) },
+  );
+  respondObject(r, 200, patched, warnings);
+}
+
+async function deleteOptions(r: ResourceRequest) {
+  const text = await readBody(r.req);
+  const body = text.trim() ? decodeObject(text, r.req.headers['content-type'], 'DeleteOptions') : {};
+  return {
+    gracePeriodSeconds: int(r.query, 'gracePeriodSeconds') ?? body.gracePeriodSeconds,
+    preconditions: body.preconditions,
+    dryRun: dryRun(r.query) || (Array.isArray(body.dryRun) && body.dryRun.length > 0),
+  };
+}
+
+async function remove(r: ResourceRequest): Promise<void> {
+  const opts = await deleteOptions(r);
+  const current = await r.store.get(r.info.namespace, r.info.name);
+  r.admit(undefined, current);
+  const obj = await r.store.delete(r.info.namespace, r.info.name, opts);
+  // 202 while the object lingers (graceful deletion, finalizers), 200 once it is gone.
+  respondObject(r, obj.metadata.deletionTimestamp && !opts.dryRun ? 202 : 200, obj);
+}
+
+async function removeCollection(r: ResourceRequest): Promise<void> {
+  const opts = await deleteOptions(r);
+  const result = await r.store.deleteCollection(r.info.namespace, listOptions(r.query), opts);
+  writeJson(r.res, 200, result);
+}
+
+const verbs: Record<string, (r: ResourceRequest) => Promise<void>> = {
+  get: async (r) => respondObject(r, 200, await r.store.get(r.info.namespace, r.info.name)),
+  list,
+  watch,
+  create,
+  update,
+  patch,
+  delete: remove,
+  deletecollection: removeCollection,
+};
+
+/** Serves a verb on a stored resource or its status subresource. */
+export async function serveResource(r: ResourceRequest): Promise<void> {
+  const allowed = r.info.subresource
+    ? r.resource.subresources?.find((s) => s.name === r.info.subresource)?.verbs
+    : r.resource.verbs;
+  if (!allowed?.includes(r.info.verb)) throw errors.methodNotSupported(r.resource, r.info.verb);
+  const handler = verbs[r.info.verb];
+  if (!handler) throw errors.methodNotSupported(r.resource, r.info.verb);
+  await handler(r);
+}

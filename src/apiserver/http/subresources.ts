@@ -1,0 +1,67 @@
+// Requests that are not plain storage verbs: pods/binding, serviceaccounts/token,
+// TokenReview and SubjectAccessReview, and the proxies to kubelets (pods/log, nodes/proxy).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errors } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import type { UserInfo } from '../auth/authn.ts';
+import type { ResourceInfo } from '../registry/resources.ts';
+import { decodeObject, readBody } from './body.ts';
+import type { RequestInfo } from './requestinfo.ts';
+import { writeJson } from './respond.ts';
+
+export interface SubresourceHandlers {
+  bind(namespace: string, podName: string, binding: KubeObject, admit: (obj: KubeObject, old: KubeObject) => void): Promise<void>;
+  token(namespace: string, serviceAccount: string, request: KubeObject): Promise<KubeObject>;
+  tokenReview(review: KubeObject): Promise<KubeObject>;
+  accessReview(review: KubeObject): Promise<KubeObject>;
+  /** Proxies pods/log and nodes/proxy to the kubelet; absent until kubelets are reachable. */
+  proxy?(req: IncomingMessage, res: ServerResponse, info: RequestInfo, query: URLSearchParams): Promise<void>;
+}
+
+export interface SubresourceRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: RequestInfo;
+  resource: ResourceInfo;
+  user: UserInfo;
+  query: URLSearchParams;
+  admit: (obj: KubeObject | undefined, old: KubeObject | undefined) => void;
+}
+
+async function body(r: SubresourceRequest, kind: string): Promise<KubeObject> {
+  return decodeObject(await readBody(r.req), r.req.headers['content-type'], `${kind} cannot be decoded`);
+}
+
+/** Serves the request if it is one of these; false hands it to the generic resource handler. */
+export async function serveSubresource(h: SubresourceHandlers, r: SubresourceRequest): Promise<boolean> {
+  const { info } = r;
+  const what = `${r.resource.resource}/${info.subresource}`;
+  switch (info.subresource ? what : r.resource.resource) {
+    case 'pods/binding': {
+      if (info.verb !== 'create') throw errors.methodNotSupported(r.resource, info.verb);
+      await h.bind(info.namespace, info.name, await body(r, 'Binding'), r.admit);
+      writeJson(r.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+      return true;
+    }
+    case 'serviceaccounts/token': {
+      if (info.verb !== 'create') throw errors.methodNotSupported(r.resource, info.verb);
+      writeJson(r.res, 201, await h.token(info.namespace, info.name, await body(r, 'TokenRequest')));
+      return true;
+    }
+    case 'tokenreviews':
+    case 'subjectaccessreviews': {
+      if (info.verb !== 'create') throw errors.methodNotSupported(r.resource, info.verb);
+      const review = await body(r, r.resource.kind);
+      const out = r.resource.resource === 'tokenreviews' ? await h.tokenReview(review) : await h.accessReview(review);
+      writeJson(r.res, 201, out);
+      return true;
+    }
+    case 'pods/log':
+    case 'nodes/proxy': {
+      if (!h.proxy) throw errors.unavailable(`${what} is not available: this API server has no connection to kubelets`);
+      await h.proxy(r.req, r.res, info, r.query);
+      return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,47 @@
+// Label and field selectors of a list or watch, compiled once into a predicate.
+import { errors } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import { matchFields, parseFieldSelector, requiredValue, fieldsUsed } from '../../api/selectors/fields.ts';
+import { matchLabels, parseLabelSelector, isEmpty } from '../../api/selectors/labels.ts';
+import type { ResourceInfo } from './resources.ts';
+import type { Strategy } from './strategy.ts';
+
+export interface Selectors {
+  empty: boolean;
+  matches(obj: KubeObject): boolean;
+  /** A field the watch cache indexes, when the selector pins it to one value. */
+  indexValue?: { field: string; value: string };
+}
+
+/** Field-selector values of an object: metadata.name/namespace plus the strategy's own. */
+export function objectFields(info: ResourceInfo, strategy: Strategy, obj: KubeObject): Record<string, string> {
+  const fields: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
+  if (info.namespaced) fields['metadata.namespace'] = obj.metadata.namespace ?? '';
+  return Object.assign(fields, strategy.fields?.(obj));
+}
+
+const indexedFields = ['spec.nodeName'];
+
+export function compileSelectors(info: ResourceInfo, strategy: Strategy, labelSelector?: string, fieldSelector?: string): Selectors {
+  const labels = labelSelector ? parseLabelSelector(labelSelector) : undefined;
+  const fields = fieldSelector ? parseFieldSelector(fieldSelector) : undefined;
+  if (fields) {
+    const supported = new Set(Object.keys(objectFields(info, strategy, { metadata: {}, spec: {}, status: {} })));
+    for (const f of fieldsUsed(fields)) {
+      if (!supported.has(f)) throw errors.badRequest(`field label not supported: ${f}`);
+    }
+  }
+  const noLabels = !labels || isEmpty(labels);
+  const noFields = !fields || fieldsUsed(fields).length === 0;
+  let indexValue: Selectors['indexValue'];
+  for (const f of indexedFields) {
+    const v = fields && requiredValue(fields, f);
+    if (v !== undefined) indexValue = { field: f, value: v };
+  }
+  return {
+    empty: noLabels && noFields,
+    indexValue,
+    matches: (obj) =>
+      (noLabels || matchLabels(labels!, obj.metadata.labels)) && (noFields || matchFields(fields!, objectFields(info, strategy, obj))),
+  };
+}

@@ -1,0 +1,402 @@
+// The generic registry store (upstream's genericregistry.Store): create, read, update, patch,
+// delete and watch one resource over the storage, applying the resource's strategy around it.
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { errors, StatusError } from '../../api/errors.ts';
+import { rfc3339, type KubeList, type KubeObject } from '../../api/object.ts';
+import type { FieldError } from '../../api/validation/field.ts';
+import { StorageError, type KV, type Storage } from '../storage/interface.ts';
+import type { CacheEvent, WatchCache } from '../storage/watchcache.ts';
+import { decideDeletion, deleteAfterUpdate } from './deletion.ts';
+import { namespacePrefix, objectKey } from './keys.ts';
+import { groupVersion, type ResourceInfo } from './resources.ts';
+import type { Strategy } from './strategy.ts';
+import { compileSelectors, type Selectors } from './selection.ts';
+import { decodeContinue, encodeContinue } from './continue.ts';
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+}
+
+export interface WatchOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  /** Send the current state first, then a bookmark marking its end (sendInitialEvents). */
+  sendInitialEvents?: boolean;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+export interface WriteOptions {
+  dryRun?: boolean;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** Checks that run before a write reaches storage (admission, cross-object rules). May mutate or throw. */
+export interface StoreHooks {
+  beforeCreate?(obj: KubeObject): void | Promise<void>;
+  beforeUpdate?(obj: KubeObject, old: KubeObject, subresource: string): void | Promise<void>;
+  beforeDelete?(obj: KubeObject): void | Promise<void>;
+}
+
+const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
+function randomSuffix(n = 5): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += nameChars[Math.floor(Math.random() * nameChars.length)];
+  return s;
+}
+
+export class Store {
+  readonly apiVersion: string;
+  readonly hooks: StoreHooks[] = [];
+
+  constructor(
+    readonly info: ResourceInfo,
+    readonly strategy: Strategy,
+    private readonly storage: Storage,
+    readonly cache: WatchCache,
+    private readonly validateMeta: (obj: KubeObject) => FieldError[],
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.apiVersion = groupVersion(info);
+  }
+
+  /** Turns a stored KV into the object clients see (resourceVersion = modRevision). */
+  static decode(kv: KV): KubeObject {
+    const obj = JSON.parse(kv.value) as KubeObject;
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    return obj;
+  }
+
+  private encode(obj: KubeObject): string {
+    const { resourceVersion: _rv, ...meta } = obj.metadata;
+    return JSON.stringify({ ...obj, metadata: meta });
+  }
+
+  private key(namespace: string, name: string): string {
+    return objectKey(this.info, namespace, name);
+  }
+
+  private notFound(name: string): StatusError {
+    return errors.notFound(this.info, name);
+  }
+
+  // ---- reads ----
+
+  async get(namespace: string, name: string): Promise<KubeObject> {
+    const kv = await this.storage.get(this.key(namespace, name));
+    if (!kv) throw this.notFound(name);
+    return Store.decode(kv);
+  }
+
+  async list(namespace: string, opts: ListOptions = {}): Promise<KubeList> {
+    const selectors = compileSelectors(this.info, this.strategy, opts.labelSelector, opts.fieldSelector);
+    const prefix = namespacePrefix(this.info, namespace);
+    if (opts.limit || opts.continue) return this.listPage(prefix, selectors, opts);
+    // Unpaginated lists come from the watch cache: resourceVersion "0" takes whatever it has,
+    // anything else first waits until it has caught up with storage (a consistent read).
+    if (opts.resourceVersion !== '0') {
+      const min = opts.resourceVersion ? Number(opts.resourceVersion) : await this.cache.consistentRevision();
+      await this.cache.waitForRevision(min);
+    }
+    const index = selectors.indexValue ? { name: selectors.indexValue.field, value: selectors.indexValue.value } : undefined;
+    const { items, revision } = this.cache.list({ prefix, index });
+    return this.toList(items.filter(selectors.matches), String(revision));
+  }
+
+  private async listPage(prefix: string, selectors: Selectors, opts: ListOptions): Promise<KubeList> {
+    const limit = opts.limit ?? 0;
+    let revision = 0;
+    let startKey: string | undefined;
+    if (opts.continue) {
+      const token = decodeContinue(opts.continue, prefix);
+      revision = token.revision;
+      startKey = token.startKey;
+    }
+    const items: KubeObject[] = [];
+    let next: string | undefined;
+    let remaining: number | undefined;
+    try {
+      // Read pages until enough objects match the selectors, as upstream does.
+      for (;;) {
+        const page = await this.storage.list(prefix, { revision, limit, startKey });
+        revision = page.revision;
+        for (const kv of page.kvs) {
+          const obj = Store.decode(kv);
+          if (selectors.matches(obj)) items.push(obj);
+          if (limit && items.length >= limit) {
+            const after = page.kvs.indexOf(kv) < page.kvs.length - 1 || page.more;
+            if (after) next = kv.key + '\x00';
+            break;
+          }
+        }
+        if (next || !page.more || !page.kvs.length) {
+          if (next && selectors.empty && page.remaining !== undefined) {
+            remaining = page.remaining + (page.kvs.length - 1 - page.kvs.findIndex((kv) => kv.key + '\x00' === next));
+          }
+          break;
+        }
+        startKey = page.kvs[page.kvs.length - 1].key + '\x00';
+      }
+    } catch (e) {
+      if (e instanceof StorageError && e.code === 'Compacted') {
+        throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
+      }
+      throw e;
+    }
+    const list = this.toList(items, String(revision));
+    if (next) list.metadata.continue = encodeContinue(revision, next);
+    if (remaining !== undefined && remaining > 0) list.metadata.remainingItemCount = remaining;
+    return list;
+  }
+
+  private toList(items: KubeObject[], resourceVersion: string): KubeList {
+    return { apiVersion: this.apiVersion, kind: `${this.info.kind}List`, metadata: { resourceVersion }, items };
+  }
+
+  /**
+   * Streams changes as upstream's watch: resourceVersion "" or "0" (or sendInitialEvents) start
+   * with the current state as ADDED events; a number resumes after it (too old: 410 Expired).
+   * Events are filtered by the selectors, turning an object that leaves the selection into
+   * DELETED and one that enters it into ADDED. Returns after the initial events are sent.
+   */
+  async watch(
+    namespace: string,
+    opts: WatchOptions,
+    send: (type: WatchEventType | 'BOOKMARK', object: KubeObject) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const selectors = compileSelectors(this.info, this.strategy, opts.labelSelector, opts.fieldSelector);
+    const prefix = namespacePrefix(this.info, namespace);
+    const rv = opts.resourceVersion ?? '';
+    let after: number;
+    if (rv === '' || rv === '0' || opts.sendInitialEvents) {
+      if (rv !== '0') await this.cache.waitForRevision(rv === '' ? await this.cache.consistentRevision() : Number(rv));
+      const { items, revision } = this.cache.list({ prefix });
+      for (const obj of items) if (selectors.matches(obj)) send('ADDED', obj);
+      after = revision;
+      if (opts.sendInitialEvents) {
+        send('BOOKMARK', this.bookmark(revision, { 'k8s.io/initial-events-end': 'true' }));
+      }
+    } else {
+      after = Number(rv);
+      if (!Number.isInteger(after) || after < 0) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+    }
+    const onEvents = (events: CacheEvent[]) => {
+      for (const ev of events) {
+        if (!ev.key.startsWith(prefix)) continue;
+        const now = selectors.matches(ev.object);
+        if (ev.type === 'MODIFIED' && ev.prevObject) {
+          const before = selectors.matches(ev.prevObject);
+          if (now && before) send('MODIFIED', ev.object);
+          else if (now) send('ADDED', ev.object);
+          else if (before) send('DELETED', ev.object);
+        } else if (now) {
+          send(ev.type, ev.object);
+        }
+      }
+    };
+    try {
+      this.cache.watch(after, onEvents, signal);
+    } catch (e) {
+      if (e instanceof StorageError && e.code === 'Compacted') {
+        throw errors.expired(`too old resource version: ${after} (${this.cache.revision()})`);
+      }
+      throw e;
+    }
+  }
+
+  bookmark(revision: number, annotations?: Record<string, string>): KubeObject {
+    return {
+      kind: this.info.kind,
+      apiVersion: this.apiVersion,
+      metadata: { resourceVersion: String(revision), ...(annotations ? { annotations } : {}) },
+    };
+  }
+
+  // ---- writes ----
+
+  async create(namespace: string, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+    const obj = this.checkTypeMeta(structuredClone(input));
+    const meta = obj.metadata;
+    if (this.info.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = namespace || meta.namespace;
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339(this.now());
+    for (const f of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete meta[f];
+    this.strategy.prepareForCreate?.(obj);
+    for (const h of this.hooks) await h.beforeCreate?.(obj);
+    this.throwIfInvalid(obj, [...this.validateMeta(obj), ...(this.strategy.validate?.(obj) ?? [])]);
+    if (opts.dryRun) return obj;
+    try {
+      const rev = await this.storage.create(this.key(meta.namespace ?? '', meta.name!), this.encode(obj));
+      meta.resourceVersion = String(rev);
+      return obj;
+    } catch (e) {
+      if (e instanceof StorageError && e.code === 'KeyExists') throw errors.alreadyExists(this.info, meta.name!);
+      throw e;
+    }
+  }
+
+  /**
+   * Read-modify-write with retries on conflict (upstream's GuaranteedUpdate): `mutate` gets a
+   * private copy of the current object and returns the desired one.
+   */
+  async guaranteedUpdate(
+    namespace: string,
+    name: string,
+    mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    subresource = '',
+    opts: WriteOptions = {},
+  ): Promise<KubeObject> {
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.storage.get(this.key(namespace, name));
+      if (!kv) throw this.notFound(name);
+      const old = Store.decode(kv);
+      const desired = this.checkTypeMeta(await mutate(structuredClone(old)));
+      const wanted = desired.metadata?.resourceVersion;
+      if (wanted && wanted !== old.metadata.resourceVersion) throw errors.conflict(this.info, name);
+      try {
+        return await this.write(desired, old, kv.modRevision, subresource, opts);
+      } catch (e) {
+        const retriable = e instanceof StatusError && e.reason === 'Conflict' && !wanted && attempt < 10;
+        if (!retriable) throw e;
+      }
+    }
+  }
+
+  private async write(input: KubeObject, old: KubeObject, revision: number, subresource: string, opts: WriteOptions): Promise<KubeObject> {
+    let obj = input;
+    const meta = obj.metadata;
+    // System fields are the server's.
+    meta.name = old.metadata.name;
+    if (this.info.namespaced) meta.namespace = old.metadata.namespace;
+    meta.uid = old.metadata.uid;
+    meta.creationTimestamp = old.metadata.creationTimestamp;
+    meta.deletionTimestamp = old.metadata.deletionTimestamp;
+    meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+    if (old.metadata.generation !== undefined) meta.generation = old.metadata.generation;
+    for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const) if (meta[k] === undefined) delete meta[k];
+    meta.resourceVersion = old.metadata.resourceVersion;
+    let errs: FieldError[];
+    if (subresource === 'binding') {
+      // Binding is the server's own write (pods/binding): the caller already decided it.
+      errs = [];
+    } else if (subresource === 'finalize') {
+      // The finalize subresource changes a namespace's spec.finalizers and nothing else.
+      obj = { ...structuredClone(old), spec: { ...old.spec, finalizers: obj.spec?.finalizers ?? [] } };
+      errs = [];
+    } else if (subresource === 'status') {
+      this.strategy.prepareForStatusUpdate?.(obj, old);
+      for (const h of this.hooks) await h.beforeUpdate?.(obj, old, subresource);
+      errs = this.strategy.validateStatusUpdate?.(obj, old) ?? [];
+    } else {
+      this.strategy.prepareForUpdate?.(obj, old);
+      if (meta.generation !== undefined && this.strategy.bumpsGeneration?.(obj, old)) meta.generation = (old.metadata.generation ?? 0) + 1;
+      for (const h of this.hooks) await h.beforeUpdate?.(obj, old, subresource);
+      errs = [...this.validateMeta(obj), ...(this.strategy.validateUpdate?.(obj, old) ?? [])];
+    }
+    this.throwIfInvalid(obj, errs);
+    if (opts.dryRun) return obj;
+    const name = old.metadata.name!;
+    const key = this.key(old.metadata.namespace ?? '', name);
+    try {
+      if (deleteAfterUpdate(obj)) {
+        await this.storage.delete(key, revision);
+        return obj;
+      }
+      // A write that changes nothing does not bump the resourceVersion, as upstream.
+      if (isDeepStrictEqual(obj, old)) return obj;
+      obj.metadata.resourceVersion = String(await this.storage.update(key, this.encode(obj), revision));
+      return obj;
+    } catch (e) {
+      if (e instanceof StorageError && e.code === 'Conflict') throw errors.conflict(this.info, name);
+      if (e instanceof StorageError && e.code === 'KeyNotFound') throw this.notFound(name);
+      throw e;
+    }
+  }
+
+  /** DELETE: graceful for pods bound to a node, held by finalizers, immediate otherwise. */
+  async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
+    for (let attempt = 0; ; attempt++) {
+      const key = this.key(namespace, name);
+      const kv = await this.storage.get(key);
+      if (!kv) throw this.notFound(name);
+      const obj = Store.decode(kv);
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== obj.metadata.uid) {
+        throw errors.conflict(this.info, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+        throw errors.conflict(this.info, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${obj.metadata.resourceVersion}`);
+      }
+      for (const h of this.hooks) await h.beforeDelete?.(obj);
+      const decision = decideDeletion(obj, opts.gracePeriodSeconds);
+      if (decision.action === 'none' || opts.dryRun) return obj;
+      try {
+        if (decision.action === 'delete') {
+          await this.storage.delete(key, kv.modRevision);
+          return obj;
+        }
+        const marked = structuredClone(obj);
+        const now = this.now();
+        marked.metadata.deletionTimestamp = rfc3339(new Date(now.getTime() + decision.gracePeriodSeconds * 1000));
+        marked.metadata.deletionGracePeriodSeconds = decision.gracePeriodSeconds;
+        if (marked.kind === 'Namespace') marked.status = { ...marked.status, phase: 'Terminating' };
+        marked.metadata.resourceVersion = String(await this.storage.update(key, this.encode(marked), kv.modRevision));
+        return marked;
+      } catch (e) {
+        const conflict = e instanceof StorageError && (e.code === 'Conflict' || e.code === 'KeyNotFound');
+        if (!conflict || attempt >= 10) throw e;
+      }
+    }
+  }
+
+  async deleteCollection(namespace: string, listOpts: ListOptions, opts: DeleteOptions = {}): Promise<KubeList> {
+    const list = await this.list(namespace, { labelSelector: listOpts.labelSelector, fieldSelector: listOpts.fieldSelector });
+    const items: KubeObject[] = [];
+    for (const obj of list.items) {
+      try {
+        items.push(await this.delete(obj.metadata.namespace ?? '', obj.metadata.name!, opts));
+      } catch (e) {
+        if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
+      }
+    }
+    return { ...list, items };
+  }
+
+  private checkTypeMeta(obj: KubeObject): KubeObject {
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw errors.badRequest('the request body must be a JSON object');
+    if (obj.apiVersion !== undefined && obj.apiVersion !== this.apiVersion) {
+      throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${this.apiVersion})`);
+    }
+    if (obj.kind !== undefined && obj.kind !== this.info.kind) {
+      throw errors.badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${this.info.kind})`);
+    }
+    obj.apiVersion = this.apiVersion;
+    obj.kind = this.info.kind;
+    if (typeof obj.metadata !== 'object' || obj.metadata === null) obj.metadata = {};
+    return obj;
+  }
+
+  private throwIfInvalid(obj: KubeObject, errs: FieldError[]): void {
+    if (errs.length) throw errors.invalid(this.info.group, this.info.kind, obj.metadata.name ?? '', errs);
+  }
+}

@@ -1,0 +1,388 @@
+// Upstream's "cacher": one storage watch per resource prefix keeps a decoded copy of every
+// object and a ring of recent events, and serves any number of lists and watchers from it.
+// Each storage event is decoded once; the resulting objects are deep-frozen and shared by
+// every list and watcher, so callers must copy before changing them.
+import type { KubeObject } from '../../api/object.ts';
+import { StorageError } from './interface.ts';
+import type { KV, Storage, StorageEvent } from './interface.ts';
+import { canDetectChanges } from './changes.ts';
+import { RevisionRing } from './eventring.ts';
+import { SortedKeys, compare } from './sortedkeys.ts';
+
+export interface CacheEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  key: string;
+  object: KubeObject;
+  prevObject?: KubeObject;
+  revision: number;
+}
+
+export type IndexFunc = (obj: KubeObject) => string | undefined;
+
+export interface WatchCacheOptions {
+  storage: Storage;
+  prefix: string;
+  /** Decodes JSON and sets metadata.resourceVersion = String(modRevision). */
+  decode: (kv: KV) => KubeObject;
+  /** Events kept for resuming watches. Default 10000. */
+  historySize?: number;
+  /** Field indexes, e.g. { 'spec.nodeName': (pod) => pod.spec?.nodeName }. */
+  indexes?: Record<string, IndexFunc>;
+  /** Called with errors the cache recovers from (storage watch failures, undecodable values). */
+  onError?: (err: unknown) => void;
+}
+
+interface CacheWatcher {
+  afterRevision: number;
+  onEvents: (events: CacheEvent[]) => void;
+  queue: CacheEvent[];
+}
+
+const POLL_MS = 50;
+const MAX_BACKOFF_MS = 5000;
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
+
+export class WatchCache {
+  private readonly storage: Storage;
+  private readonly prefix: string;
+  private readonly decodeKV: (kv: KV) => KubeObject;
+  private readonly indexFuncs: Record<string, IndexFunc>;
+  private readonly onError: (err: unknown) => void;
+
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly keys = new SortedKeys();
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private readonly history: RevisionRing<CacheEvent>;
+  /** Every event with a revision above this one is still in `history`. */
+  private oldestResumable = 0;
+  private rev = 0;
+  private primed = false;
+  /** Bumped on every (re)list, so callbacks of an abandoned storage watch are ignored. */
+  private generation = 0;
+
+  private readonly watchers = new Set<CacheWatcher>();
+  private readonly pending = new Set<CacheWatcher>();
+  private flushScheduled = false;
+  private readonly advanceWaiters = new Set<() => void>();
+  private proving: Promise<void> | undefined;
+
+  constructor(opts: WatchCacheOptions) {
+    this.storage = opts.storage;
+    this.prefix = opts.prefix;
+    this.decodeKV = opts.decode;
+    this.indexFuncs = opts.indexes ?? {};
+    this.onError = opts.onError ?? (() => {});
+    this.history = new RevisionRing(opts.historySize ?? 10_000);
+    for (const name of Object.keys(this.indexFuncs)) this.indexes.set(name, new Map());
+  }
+
+  /** Lists, then watches from the list revision; resolves once primed. Runs until the signal aborts. */
+  async start(signal: AbortSignal): Promise<void> {
+    await this.relistAndWatch(signal);
+    if (signal.aborted) throw signal.reason ?? new Error('aborted');
+  }
+
+  /** Highest revision the cache is known to be complete up to. */
+  revision(): number {
+    return this.rev;
+  }
+
+  /**
+   * Waits until the cache is complete up to rev. Rejects with StorageError 'Unavailable'
+   * ("Too large resource version", as upstream) after timeoutMs.
+   */
+  async waitForRevision(rev: number, signal?: AbortSignal, timeoutMs = 3000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.rev < rev) {
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new StorageError('Unavailable', this.prefix, `Too large resource version: ${rev}, current: ${this.rev}`);
+      }
+      await this.proveQuiet(rev);
+      if (this.rev >= rev) return;
+      await this.nextAdvance(Math.min(POLL_MS, left), signal);
+    }
+  }
+
+  /**
+   * A revision the cache is complete up to and that is at least the storage's current
+   * revision at the time of the call: reads served at it see every write that finished
+   * before. The cache gets there by its own events, or by asking the storage whether the
+   * prefix changed since (see changes.ts); etcd 3.4's progress requests are not used, as
+   * before 3.4.25 they can overtake pending events (etcd issue #15220).
+   */
+  async consistentRevision(): Promise<number> {
+    const current = await this.storage.currentRevision();
+    await this.waitForRevision(current);
+    return this.rev;
+  }
+
+  get(key: string): KubeObject | undefined {
+    return this.objects.get(key);
+  }
+
+  /** Objects under prefix (default: all), optionally through an index, sorted by key. */
+  list(opts: { prefix?: string; index?: { name: string; value: string } } = {}): { items: KubeObject[]; revision: number } {
+    const prefix = opts.prefix ?? this.prefix;
+    let keys: string[];
+    if (opts.index) {
+      const index = this.indexes.get(opts.index.name);
+      if (!index) throw new Error(`watch cache for ${this.prefix} has no index ${JSON.stringify(opts.index.name)}`);
+      keys = [...(index.get(opts.index.value) ?? [])].filter((k) => k.startsWith(prefix)).sort(compare);
+    } else {
+      keys = this.keys.withPrefix(prefix);
+    }
+    return { items: keys.map((k) => this.objects.get(k)!), revision: this.rev };
+  }
+
+  /**
+   * Delivers every event with revision > afterRevision: first the kept ones, then live ones,
+   * always on a later tick. Throws StorageError 'Compacted' when those events are no longer
+   * kept. An afterRevision ahead of the cache simply delivers nothing until it is passed.
+   */
+  watch(afterRevision: number, onEvents: (events: CacheEvent[]) => void, signal: AbortSignal): void {
+    if (!this.primed) throw new StorageError('Unavailable', this.prefix, 'watch cache is not ready');
+    if (afterRevision < this.oldestResumable) {
+      throw new StorageError('Compacted', this.prefix, `too old resource version: ${afterRevision} (${this.oldestResumable})`);
+    }
+    if (signal.aborted) return;
+    const watcher: CacheWatcher = { afterRevision, onEvents, queue: [] };
+    this.watchers.add(watcher);
+    signal.addEventListener('abort', () => {
+      this.watchers.delete(watcher);
+      this.pending.delete(watcher);
+    }, { once: true });
+    const backlog = this.history.after(afterRevision);
+    if (backlog.length > 0) this.enqueue(watcher, backlog);
+  }
+
+  // ---- keeping the cache in sync ----
+
+  private async relistAndWatch(signal: AbortSignal): Promise<void> {
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        const listed = await this.storage.list(this.prefix);
+        if (signal.aborted) return;
+        const generation = ++this.generation;
+        this.replace(listed.kvs, listed.revision);
+        this.watchStorage(generation, signal);
+        return;
+      } catch (err) {
+        this.onError(err);
+        await sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt), signal);
+      }
+    }
+  }
+
+  private watchStorage(generation: number, signal: AbortSignal): void {
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.storage.watch(
+      this.prefix,
+      { afterRevision: this.rev, signal: stop.signal },
+      (events) => {
+        if (generation === this.generation) this.apply(events);
+      },
+      (err) => {
+        stop.abort();
+        signal.removeEventListener('abort', onAbort);
+        if (generation !== this.generation || signal.aborted) return;
+        this.onError(err);
+        void this.relistAndWatch(signal);
+      },
+    );
+  }
+
+  /** Installs a fresh list; after the first, tells watchers the difference. */
+  private replace(kvs: KV[], revision: number): void {
+    const fresh = new Map<string, KubeObject>();
+    for (const kv of kvs) {
+      const obj = this.decode(kv);
+      if (obj) fresh.set(kv.key, obj);
+    }
+    const changes: CacheEvent[] = [];
+    if (this.primed) {
+      for (const [key, old] of this.objects) {
+        if (!fresh.has(key)) changes.push({ type: 'DELETED', key, object: withRevision(old, revision), prevObject: old, revision });
+      }
+      for (const [key, obj] of fresh) {
+        const old = this.objects.get(key);
+        if (!old) changes.push({ type: 'ADDED', key, object: obj, revision });
+        else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) {
+          changes.push({ type: 'MODIFIED', key, object: obj, prevObject: old, revision });
+        }
+      }
+    }
+    this.objects.clear();
+    for (const index of this.indexes.values()) index.clear();
+    for (const [key, obj] of fresh) {
+      this.objects.set(key, obj);
+      this.indexAdd(key, obj);
+    }
+    this.keys.reset(fresh.keys());
+    // Events between the old state and this list are unknown: nobody can resume from before it.
+    this.history.clear();
+    this.oldestResumable = Math.max(revision, this.oldestResumable);
+    this.primed = true;
+    this.advance(revision);
+    if (changes.length > 0) this.dispatch(changes);
+  }
+
+  private apply(events: StorageEvent[]): void {
+    const out: CacheEvent[] = [];
+    for (const ev of events) {
+      const prev = this.objects.get(ev.key);
+      const decoded = ev.type === 'delete' && ev.value === ''
+        ? prev && withRevision(prev, ev.revision) // etcd lost prev_kv to compaction
+        : this.decode({ key: ev.key, value: ev.value, modRevision: ev.revision, createRevision: ev.createRevision });
+      if (!decoded) continue;
+      if (prev) this.indexRemove(ev.key, prev);
+      if (ev.type === 'delete') {
+        this.objects.delete(ev.key);
+        this.keys.remove(ev.key);
+        if (prev) out.push({ type: 'DELETED', key: ev.key, object: decoded, prevObject: prev, revision: ev.revision });
+      } else {
+        this.objects.set(ev.key, decoded);
+        this.indexAdd(ev.key, decoded);
+        if (!prev) this.keys.add(ev.key);
+        out.push(prev
+          ? { type: 'MODIFIED', key: ev.key, object: decoded, prevObject: prev, revision: ev.revision }
+          : { type: 'ADDED', key: ev.key, object: decoded, revision: ev.revision });
+      }
+    }
+    for (const event of out) {
+      const evicted = this.history.push(event);
+      if (evicted) this.oldestResumable = Math.max(this.oldestResumable, evicted.revision);
+    }
+    if (events.length > 0) this.advance(events[events.length - 1].revision);
+    if (out.length > 0) this.dispatch(out);
+  }
+
+  private decode(kv: KV): KubeObject | undefined {
+    try {
+      return deepFreeze(this.decodeKV(kv));
+    } catch (err) {
+      this.onError(new Error(`watch cache ${this.prefix}: cannot decode ${kv.key} at ${kv.modRevision}: ${String(err)}`));
+      return undefined;
+    }
+  }
+
+  private indexAdd(key: string, obj: KubeObject): void {
+    for (const [name, index] of this.indexes) {
+      const value = this.indexFuncs[name](obj);
+      if (value === undefined) continue;
+      let keys = index.get(value);
+      if (!keys) index.set(value, (keys = new Set()));
+      keys.add(key);
+    }
+  }
+
+  private indexRemove(key: string, obj: KubeObject): void {
+    for (const [name, index] of this.indexes) {
+      const value = this.indexFuncs[name](obj);
+      if (value === undefined) continue;
+      const keys = index.get(value);
+      keys?.delete(key);
+      if (keys?.size === 0) index.delete(value);
+    }
+  }
+
+  // ---- revisions ----
+
+  private advance(revision: number): void {
+    if (revision <= this.rev) return;
+    this.rev = revision;
+    for (const wake of this.advanceWaiters) wake();
+    this.advanceWaiters.clear();
+  }
+
+  private nextAdvance(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.advanceWaiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.advanceWaiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Moves the cache's revision up to min(target, storage's) when the prefix saw no writes since. */
+  private proveQuiet(target: number): Promise<void> {
+    // Concurrent waiters share one round of storage queries.
+    this.proving ??= this.proveQuietOnce(target).finally(() => (this.proving = undefined));
+    return this.proving;
+  }
+
+  private async proveQuietOnce(target: number): Promise<void> {
+    if (!this.primed || !canDetectChanges(this.storage)) return;
+    try {
+      const upTo = Math.min(target, await this.storage.currentRevision());
+      const from = this.rev;
+      if (upTo <= from) return;
+      if (!(await this.storage.changedBetween(this.prefix, from, upTo))) this.advance(upTo);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  // ---- fan-out ----
+
+  private dispatch(events: CacheEvent[]): void {
+    for (const watcher of this.watchers) this.enqueue(watcher, events);
+  }
+
+  private enqueue(watcher: CacheWatcher, events: CacheEvent[]): void {
+    for (const event of events) if (event.revision > watcher.afterRevision) watcher.queue.push(event);
+    if (watcher.queue.length === 0) return;
+    this.pending.add(watcher);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const ready = [...this.pending];
+    this.pending.clear();
+    for (const watcher of ready) {
+      const batch = watcher.queue;
+      watcher.queue = [];
+      if (!this.watchers.has(watcher) || batch.length === 0) continue;
+      try {
+        watcher.onEvents(batch);
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+  }
+}
+
+/** A frozen copy of obj whose resourceVersion is revision (for deletions seen without a value). */
+function withRevision(obj: KubeObject, revision: number): KubeObject {
+  return deepFreeze({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } });
+}

@@ -1,0 +1,35 @@
+// `berth apiserver`: the compact Kubernetes API server on its own.
+import { Command, Option } from 'commander';
+import { startApiServer } from '../apiserver/apiserver.ts';
+import { listFlag, portFlag } from './flags.ts';
+import { waitForSignal } from './signals.ts';
+
+export function apiserverCommand(): Command {
+  return new Command('apiserver')
+    .description('Run the Berth API server (Kubernetes-compatible, HTTPS)')
+    .option('--data-dir <dir>', 'directory for PKI, kubeconfigs and the SQLite database', '.berth')
+    .option('--bind-address <ip>', 'address to listen on', '127.0.0.1')
+    .option('--secure-port <port>', 'HTTPS port', portFlag, 6443)
+    .addOption(new Option('--storage <backend>', 'storage backend').choices(['sqlite', 'etcd']).default('sqlite'))
+    .option('--etcd-servers <urls>', 'etcd endpoints, comma separated (with --storage etcd)', listFlag, [] as string[])
+    .option('--etcd-prefix <prefix>', 'key prefix in etcd', '/registry')
+    .option('--token-auth-file <file>', 'static bearer tokens (CSV: token,user,uid,"group1,group2")')
+    .action(async (o) => {
+      if (o.storage === 'etcd' && !o.etcdServers.length) {
+        throw new Error('--storage etcd needs --etcd-servers (for example --etcd-servers http://127.0.0.1:2379)');
+      }
+      const server = await startApiServer({
+        dataDir: o.dataDir,
+        bindAddress: o.bindAddress,
+        securePort: o.securePort,
+        storage: o.storage,
+        etcdServers: o.etcdServers,
+        etcdPrefix: o.etcdPrefix,
+        tokenAuthFile: o.tokenAuthFile,
+      });
+      console.log(`berth apiserver listening on ${server.url} (storage: ${o.storage})`);
+      console.log(`admin kubeconfig: ${o.dataDir}/admin.kubeconfig`);
+      await waitForSignal();
+      await server.close();
+    });
+}

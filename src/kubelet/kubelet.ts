@@ -1,0 +1,169 @@
+// The kubelet's node half, assembled: the runtime connection, node registration and status, the
+// Lease, and /healthz. Pod management plugs in later at the sync loop (see syncLoopIteration).
+import { mkdir, readFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import { KubeClient, type ApiClient } from './client/client.ts';
+import { createEventRecorder } from './client/events.ts';
+import { resolveClientConfig } from './client/kubeconfig.ts';
+import { realClock, type Clock } from './clock.ts';
+import { healthzAnswer, startHealthz, syncLoopCheck, type HealthCheck, type HealthzServer } from './healthz.ts';
+import { createLogger, type Logger } from './log.ts';
+import { NodeLeaseController } from './nodelease/controller.ts';
+import { nodeAddresses, observe, readMachineInfo, type MachineInfo } from './nodestatus/machine.ts';
+import { NodeStatusManager, type StatusSources } from './nodestatus/manager.ts';
+import type { KubeletOptions } from './options/options.ts';
+import { createCriClient, type CriClient } from './runtime/cri/client.ts';
+import { RuntimeState } from './runtimestate.ts';
+
+export interface KubeletDeps {
+  clock?: Clock;
+  log?: Logger;
+  /** A ready API client (tests); otherwise built from --kubeconfig / --api-servers. */
+  api?: ApiClient;
+  cri?: CriClient;
+  machine?: MachineInfo;
+}
+
+export interface Kubelet {
+  nodeName: string;
+  /** The healthz port actually bound (useful with --healthz-port 0 in tests), or 0 when disabled. */
+  healthzPort: number;
+  /** Resolves once every loop has stopped after the signal aborted. */
+  done: Promise<void>;
+}
+
+/** Upstream's node name: --hostname-override or the hostname, lowercased. */
+export function nodeNameOf(o: Pick<KubeletOptions, 'hostnameOverride'>): string {
+  return (o.hostnameOverride?.trim() || os.hostname()).toLowerCase();
+}
+
+async function swapIsOn(): Promise<boolean> {
+  try {
+    return (await readFile('/proc/swaps', 'utf8')).trim().split('\n').length > 1;
+  } catch {
+    return false;
+  }
+}
+
+const syncLoopPeriodMs = 1_000;
+
+export async function startKubelet(options: KubeletOptions, signal: AbortSignal, deps: KubeletDeps = {}): Promise<Kubelet> {
+  const clock = deps.clock ?? realClock;
+  const log = deps.log ?? createLogger({ format: options.loggingFormat });
+  const nodeName = nodeNameOf(options);
+  log.info('Starting kubelet', { node: nodeName, version: 'v1.32.0-berth', rootDir: options.rootDir });
+
+  if (options.failSwapOn && (await swapIsOn())) {
+    throw new Error('running with swap on is not supported, please disable swap or set --fail-swap-on flag to false');
+  }
+  await mkdir(options.rootDir, { recursive: true });
+
+  let api = deps.api;
+  let ownedClient: KubeClient | undefined;
+  if (!api) {
+    const config = await resolveClientConfig(options.kubeconfig, options.apiServers);
+    if (config) api = ownedClient = new KubeClient(config, { clock });
+    else if (options.registerNode) throw new Error('no API server to register with: give --kubeconfig (or the legacy --api-servers URL), or run standalone with --register-node=false');
+    else log.info('No API server given: running standalone (node status and Lease are not reported)');
+  }
+
+  const cri = deps.cri ?? createCriClient(options.containerRuntimeEndpoint, { timeoutMs: options.runtimeRequestTimeoutMs });
+  const runtime = new RuntimeState(cri, clock, log);
+  const machine = deps.machine ?? (await readMachineInfo());
+  const events = createEventRecorder(api, nodeName, clock, log);
+  let nodeUid: string | undefined;
+  let imagefsPath: string | undefined;
+
+  const sources: StatusSources = {
+    machine,
+    async observe() {
+      try {
+        imagefsPath = (await cri.imageFsInfo({ timeoutMs: 10_000 })).imageFilesystems[0]?.fsId?.mountpoint || imagefsPath;
+      } catch {
+        // runtime away: keep the last known image filesystem
+      }
+      return observe(options.rootDir, imagefsPath);
+    },
+    async listImages() {
+      try {
+        return await cri.listImages(undefined, { timeoutMs: 10_000 });
+      } catch {
+        return undefined;
+      }
+    },
+    runtimeVersion: () => runtime.current().version,
+    notReadyErrors: () => runtime.errors(),
+    addresses: () => nodeAddresses(nodeName, options.nodeIP),
+  };
+
+  const loops: Promise<void>[] = [runtime.run(signal)];
+  events.nodeEvent('Normal', 'Starting', 'Starting kubelet.');
+
+  if (api) {
+    const status = new NodeStatusManager({
+      nodeName,
+      registerNode: options.registerNode,
+      updateFrequencyMs: options.nodeStatusUpdateFrequencyMs,
+      reportFrequencyMs: options.nodeStatusReportFrequencyMs,
+      settings: {
+        maxPods: options.maxPods,
+        kubeReserved: options.kubeReserved,
+        systemReserved: options.systemReserved,
+        evictionHard: options.evictionHard,
+        maxImages: options.nodeStatusMaxImages,
+        kubeletPort: options.port,
+      },
+      node: { hostname: nodeName, os: machine.operatingSystem, arch: machine.architecture, nodeLabels: options.nodeLabels, taints: options.registerWithTaints },
+      api,
+      sources,
+      events,
+      clock,
+      log,
+      onNode: (node) => (nodeUid = node.metadata.uid ?? nodeUid),
+    });
+    // Give the runtime a moment to answer so the first status is not needlessly NotReady.
+    for (let i = 0; i < 20 && !runtime.current().lastSync && !signal.aborted; i++) await clock.sleep(100, signal);
+    events.nodeEvent('Normal', 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
+    const lease = new NodeLeaseController({ api, nodeName, durationSeconds: options.nodeLeaseDurationSeconds, clock, log, nodeUid: () => nodeUid });
+    loops.push(status.run(signal), lease.run(signal));
+  }
+
+  // The sync loop: today it only proves liveness; pod sources and pod workers hook in here later.
+  let lastTick: Date | undefined;
+  const syncLoopIteration = async () => {
+    lastTick = clock.now();
+  };
+  loops.push(
+    (async () => {
+      while (!signal.aborted) {
+        await syncLoopIteration();
+        await clock.sleep(syncLoopPeriodMs, signal);
+      }
+    })(),
+  );
+
+  const checks: HealthCheck[] = [
+    syncLoopCheck(() => lastTick, () => clock.now(), Math.max(2 * options.syncFrequencyMs, 5 * 60_000)),
+    {
+      name: 'runtime',
+      check: () => {
+        const errs = runtime.errors();
+        return errs.length ? errs.join('; ') : undefined;
+      },
+    },
+  ];
+  let healthz: HealthzServer | undefined;
+  if (options.healthzPort > 0) {
+    healthz = await startHealthz(options.healthzBindAddress, options.healthzPort, checks);
+    log.info('Started healthz server', { address: options.healthzBindAddress, port: healthz.port });
+  }
+
+  const done = Promise.allSettled(loops).then(async (results) => {
+    for (const r of results) if (r.status === 'rejected') log.error('Kubelet loop failed', r.reason);
+    await healthz?.close();
+    cri.close();
+    ownedClient?.close();
+    log.info('Kubelet stopped', { node: nodeName, healthz: healthzAnswer(checks).code === 200 ? 'ok' : 'failing' });
+  });
+  return { nodeName, healthzPort: healthz?.port ?? 0, done };
+}

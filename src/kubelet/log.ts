@@ -1,0 +1,74 @@
+// A tiny structured logger in the two shapes upstream components print: klog text
+// (`I1127 03:55:00.123456    1234 file.ts:12] "message" key="value"`) or, with
+// --logging-format=json, one JSON object a line (`{"ts":…,"caller":…,"msg":…,"v":0,…}`).
+
+export type LogFormat = 'text' | 'json';
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, err?: unknown, fields?: LogFields): void;
+}
+
+export interface LoggerOptions {
+  format?: LogFormat;
+  write?: (line: string) => void;
+  now?: () => Date;
+  pid?: number;
+}
+
+type Severity = 'I' | 'W' | 'E';
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const format = opts.format ?? 'text';
+  const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const now = opts.now ?? (() => new Date());
+  const pid = opts.pid ?? process.pid;
+  const emit = (sev: Severity, msg: string, fields: LogFields = {}) => {
+    const caller = callerOf();
+    write(format === 'json' ? jsonLine(sev, now(), caller, msg, fields) : klogLine(sev, now(), pid, caller, msg, fields));
+  };
+  return {
+    info: (msg, fields) => emit('I', msg, fields),
+    warn: (msg, fields) => emit('W', msg, fields),
+    error: (msg, err, fields) => emit('E', msg, err === undefined ? fields : { ...fields, err: errorText(err) }),
+  };
+}
+
+/** A logger that drops everything (tests). */
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+export function klogLine(sev: Severity, t: Date, pid: number, caller: string, msg: string, fields: LogFields): string {
+  const micros = pad(t.getUTCMilliseconds() * 1000, 6);
+  const stamp = `${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}.${micros}`;
+  const kv = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)
+    .join('');
+  return `${sev}${stamp} ${String(pid).padStart(7)} ${caller}] ${JSON.stringify(msg)}${kv}`;
+}
+
+export function jsonLine(sev: Severity, t: Date, caller: string, msg: string, fields: LogFields): string {
+  // Upstream's JSON format: ts in seconds (float), caller, msg, v (verbosity; errors carry err).
+  const base: LogFields = { ts: t.getTime() / 1000, caller, msg };
+  if (sev !== 'E') base.v = 0;
+  return JSON.stringify({ ...base, ...fields });
+}
+
+/** file:line of the code that called the logger (the first frame outside this file). */
+function callerOf(): string {
+  const stack = new Error().stack?.split('\n') ?? [];
+  for (const frame of stack.slice(1)) {
+    if (frame.includes('/kubelet/log.ts')) continue;
+    const m = /([^/\\( ]+):(\d+):\d+\)?$/.exec(frame.trim());
+    if (m) return `${m[1]}:${m[2]}`;
+  }
+  return '???:0';
+}

@@ -1,0 +1,111 @@
+// The kubelet's resolved settings: upstream's defaults, overlaid by the KubeletConfiguration file,
+// overlaid by the flags given on the command line (flags win, as upstream).
+import type { Quantity } from '../../api/quantity.ts';
+import type { LogFormat } from '../log.ts';
+import { defaultEvictionHard, parseEvictionThresholds, type EvictionThreshold, type Taint } from './values.ts';
+
+export interface KubeletOptions {
+  kubeconfig?: string;
+  apiServers: string[];
+  /** The --config file, when it named a file. */
+  configFile?: string;
+  registerNode: boolean;
+  registerWithTaints: Taint[];
+  nodeStatusUpdateFrequencyMs: number;
+  nodeStatusReportFrequencyMs: number;
+  nodeLeaseDurationSeconds: number;
+  nodeStatusMaxImages: number;
+  hostnameOverride?: string;
+  nodeIP?: string;
+  nodeLabels: Record<string, string>;
+  maxPods: number;
+  kubeReserved: Record<string, Quantity>;
+  systemReserved: Record<string, Quantity>;
+  evictionHard: EvictionThreshold[];
+  rootDir: string;
+  containerRuntimeEndpoint: string;
+  runtimeRequestTimeoutMs: number;
+  address: string;
+  port: number;
+  healthzPort: number;
+  healthzBindAddress: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  /** Defaults to <rootDir>/pki. */
+  certDir?: string;
+  clientCAFile?: string;
+  anonymousAuth: boolean;
+  authenticationTokenWebhook: boolean;
+  authorizationMode: 'AlwaysAllow' | 'Webhook';
+  clusterDNS: string[];
+  clusterDomain: string;
+  resolvConf: string;
+  cgroupDriver: 'cgroupfs' | 'systemd';
+  cgroupsPerQOS: boolean;
+  syncFrequencyMs: number;
+  failSwapOn: boolean;
+  cloudProvider: '' | 'external';
+  /** The static pod directory: --pod-manifest-path, staticPodPath, or a --config naming a directory. */
+  staticPodPath?: string;
+  podInfraContainerImage: string;
+  loggingFormat: LogFormat;
+}
+
+/**
+ * Defaults when no config file is given: v1beta1's, with upstream's legacy flag defaults on top
+ * (anonymous auth on, webhook authentication off, AlwaysAllow), as upstream's kubelet does.
+ */
+export function defaultOptions(): KubeletOptions {
+  return {
+    apiServers: [],
+    registerNode: true,
+    registerWithTaints: [],
+    nodeStatusUpdateFrequencyMs: 10_000,
+    nodeStatusReportFrequencyMs: 5 * 60_000,
+    nodeLeaseDurationSeconds: 40,
+    nodeStatusMaxImages: 50,
+    nodeLabels: {},
+    maxPods: 110,
+    kubeReserved: {},
+    systemReserved: {},
+    evictionHard: parseEvictionThresholds(defaultEvictionHard),
+    rootDir: '/var/lib/berth/kubelet',
+    containerRuntimeEndpoint: 'unix:///run/containerd/containerd.sock',
+    runtimeRequestTimeoutMs: 2 * 60_000,
+    address: '0.0.0.0',
+    port: 10250,
+    healthzPort: 10248,
+    healthzBindAddress: '127.0.0.1',
+    anonymousAuth: true,
+    authenticationTokenWebhook: false,
+    authorizationMode: 'AlwaysAllow',
+    clusterDNS: [],
+    clusterDomain: '',
+    resolvConf: '/etc/resolv.conf',
+    cgroupDriver: 'cgroupfs',
+    cgroupsPerQOS: true,
+    syncFrequencyMs: 60_000,
+    failSwapOn: true,
+    cloudProvider: '',
+    podInfraContainerImage: 'registry.k8s.io/pause:3.10',
+    loggingFormat: 'text',
+  };
+}
+
+/** The defaults a v1beta1 KubeletConfiguration file starts from (secure authn/authz, as upstream). */
+export function configFileDefaults(): Partial<KubeletOptions> {
+  return { anonymousAuth: false, authenticationTokenWebhook: true, authorizationMode: 'Webhook' };
+}
+
+/** defaults < config file < explicitly given flags; --pod-manifest-path is a flag so it wins too. */
+export function mergeOptions(file: Partial<KubeletOptions> | undefined, flags: Partial<KubeletOptions>): KubeletOptions {
+  const merged: KubeletOptions = { ...defaultOptions(), ...(file ? configFileDefaults() : {}) };
+  for (const layer of [file ?? {}, flags]) {
+    for (const [k, v] of Object.entries(layer)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
+  }
+  return merged;
+}
+
+export function certDirOf(o: KubeletOptions): string {
+  return o.certDir ?? `${o.rootDir.replace(/\/+$/, '')}/pki`;
+}

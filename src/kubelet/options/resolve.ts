@@ -1,0 +1,34 @@
+// From the command line to the kubelet's settings: load --config (a KubeletConfiguration file, or
+// the legacy manifest directory), overlay the given flags, and validate the result.
+import { loadConfigArg } from './config.ts';
+import type { GivenFlags } from './flags.ts';
+import { mergeOptions, type KubeletOptions } from './options.ts';
+
+export async function resolveKubeletOptions(given: GivenFlags): Promise<KubeletOptions> {
+  let file: Partial<KubeletOptions> | undefined;
+  let manifestDir: string | undefined;
+  if (given.config !== undefined) ({ file, manifestDir } = await loadConfigArg(given.config));
+  const merged = mergeOptions(file, given.options);
+  if (given.config !== undefined && file) merged.configFile = given.config;
+  // --pod-manifest-path wins over staticPodPath; a --config directory stands in for either.
+  merged.staticPodPath = given.podManifestPath ?? file?.staticPodPath ?? manifestDir ?? merged.staticPodPath;
+  validateOptions(merged);
+  return merged;
+}
+
+/** Checks values the config file could have set outside their domain; throws naming the field. */
+export function validateOptions(o: KubeletOptions): void {
+  const fail = (field: string, value: unknown, why: string) => {
+    throw new Error(`invalid kubelet configuration: ${field}: ${JSON.stringify(value)}: ${why}`);
+  };
+  if (!['AlwaysAllow', 'Webhook'].includes(o.authorizationMode)) fail('authorization.mode', o.authorizationMode, 'must be AlwaysAllow or Webhook');
+  if (!['cgroupfs', 'systemd'].includes(o.cgroupDriver)) fail('cgroupDriver', o.cgroupDriver, 'must be cgroupfs or systemd');
+  if (!['text', 'json'].includes(o.loggingFormat)) fail('logging.format', o.loggingFormat, 'must be text or json');
+  if (o.nodeLeaseDurationSeconds <= 0) fail('nodeLeaseDurationSeconds', o.nodeLeaseDurationSeconds, 'must be greater than 0');
+  if (o.nodeStatusUpdateFrequencyMs <= 0) fail('nodeStatusUpdateFrequency', o.nodeStatusUpdateFrequencyMs, 'must be greater than 0');
+  if (o.maxPods < 0) fail('maxPods', o.maxPods, 'must not be negative');
+  for (const [field, port] of [['port', o.port], ['healthzPort', o.healthzPort]] as const) {
+    if (port < 0 || port > 65535) fail(field, port, 'must be 0-65535');
+  }
+  if (o.tlsCertFile && !o.tlsPrivateKeyFile) fail('tlsPrivateKeyFile', '', 'required with tlsCertFile');
+}

@@ -1,0 +1,201 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { kubeletCommand } from '../../../src/cli/kubelet.ts';
+import type { KubeletOptions } from '../../../src/kubelet/options/options.ts';
+import { decodeKubeletConfiguration } from '../../../src/kubelet/options/config.ts';
+import { formatQuantity } from '../../../src/api/quantity.ts';
+
+interface Parsed {
+  options?: KubeletOptions;
+  error?: CommanderError | Error;
+  stderr: string;
+}
+
+/** Parses `berth kubelet <args>` as main.ts would (exitOverride everywhere), without starting anything. */
+async function parse(args: string[]): Promise<Parsed> {
+  const out: Parsed = { stderr: '' };
+  const cmd = kubeletCommand(async (o) => {
+    out.options = o;
+  });
+  const program = new Command('berth').addCommand(cmd);
+  for (const c of [program, cmd]) c.exitOverride().configureOutput({ writeErr: (s) => (out.stderr += s), writeOut: () => {} });
+  try {
+    await program.parseAsync(['node', 'berth', 'kubelet', ...args]);
+  } catch (e) {
+    out.error = e as Error;
+  }
+  return out;
+}
+
+test('defaults are upstream kubelet defaults', async () => {
+  const { options: o, error } = await parse([]);
+  assert.equal(error, undefined);
+  assert.ok(o);
+  assert.equal(o.registerNode, true);
+  assert.equal(o.nodeStatusUpdateFrequencyMs, 10_000);
+  assert.equal(o.nodeStatusReportFrequencyMs, 300_000);
+  assert.equal(o.nodeLeaseDurationSeconds, 40);
+  assert.equal(o.maxPods, 110);
+  assert.equal(o.rootDir, '/var/lib/berth/kubelet');
+  assert.equal(o.containerRuntimeEndpoint, 'unix:///run/containerd/containerd.sock');
+  assert.equal(o.runtimeRequestTimeoutMs, 120_000);
+  assert.equal(o.port, 10250);
+  assert.equal(o.healthzPort, 10248);
+  assert.equal(o.address, '0.0.0.0');
+  assert.equal(o.syncFrequencyMs, 60_000);
+  assert.equal(o.cgroupDriver, 'cgroupfs');
+  assert.equal(o.failSwapOn, true);
+  assert.equal(o.anonymousAuth, true);
+  assert.equal(o.authorizationMode, 'AlwaysAllow');
+  assert.equal(o.loggingFormat, 'text');
+  assert.deepEqual(
+    o.evictionHard.map((t) => t.signal).sort(),
+    ['imagefs.available', 'imagefs.inodesFree', 'memory.available', 'nodefs.available', 'nodefs.inodesFree'],
+  );
+});
+
+test('Go-style booleans, maps, reservations and eviction thresholds', async () => {
+  const { options: o, error } = await parse([
+    '--register-node=false', '--fail-swap-on=false', '--cgroups-per-qos', '--anonymous-auth=0',
+    '--node-labels', 'a=b,c=d', '--node-labels=e=f',
+    '--kube-reserved', 'cpu=100m,memory=100Mi', '--system-reserved=ephemeral-storage=1Gi',
+    '--eviction-hard', 'memory.available<200Mi,nodefs.available<5%',
+    '--register-with-taints', 'dedicated=gpu:NoSchedule,x:NoExecute',
+    '--hostname-override', 'n1', '--node-ip', '10.0.0.5', '--sync-frequency', '1m30s',
+  ]);
+  assert.equal(error, undefined);
+  assert.ok(o);
+  assert.equal(o.registerNode, false);
+  assert.equal(o.failSwapOn, false);
+  assert.equal(o.cgroupsPerQOS, true);
+  assert.equal(o.anonymousAuth, false);
+  assert.deepEqual(o.nodeLabels, { a: 'b', c: 'd', e: 'f' });
+  assert.equal(formatQuantity(o.kubeReserved.cpu), '100m');
+  assert.equal(formatQuantity(o.kubeReserved.memory), '100Mi');
+  assert.equal(formatQuantity(o.systemReserved['ephemeral-storage']), '1Gi');
+  assert.equal(o.evictionHard.length, 2);
+  assert.equal(formatQuantity(o.evictionHard.find((t) => t.signal === 'memory.available')!.quantity!), '200Mi');
+  assert.equal(o.evictionHard.find((t) => t.signal === 'nodefs.available')!.percentage, 0.05);
+  assert.deepEqual(o.registerWithTaints, [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }, { key: 'x', effect: 'NoExecute' }]);
+  assert.equal(o.hostnameOverride, 'n1');
+  assert.equal(o.nodeIP, '10.0.0.5');
+  assert.equal(o.syncFrequencyMs, 90_000);
+});
+
+for (const [args, flag, value] of [
+  [['--sync-frequency', 'abc'], '--sync-frequency', 'abc'],
+  [['--node-status-update-frequency=10'], '--node-status-update-frequency', '10'],
+  [['--max-pods=lots'], '--max-pods', 'lots'],
+  [['--kube-reserved', 'memory=lots'], '--kube-reserved', 'memory=lots'],
+  [['--eviction-hard', 'memory.available<1Qi'], '--eviction-hard', 'memory.available<1Qi'],
+  [['--register-node=maybe'], '--register-node', 'maybe'],
+  [['--logging-format', 'xml'], '--logging-format', 'xml'],
+] as const) {
+  test(`malformed ${flag} ${value}: a usage error naming flag and value`, async () => {
+    const { error, stderr, options } = await parse([...args]);
+    assert.equal(options, undefined);
+    assert.ok(error instanceof CommanderError, `got ${error}`);
+    assert.equal(error.code, 'commander.invalidArgument');
+    assert.notEqual(error.exitCode, 0); // main() turns every non-zero usage error into exit code 2
+    assert.match(stderr, new RegExp(flag));
+    assert.ok(stderr.includes(value), stderr);
+  });
+}
+
+test('unknown flag: a usage error naming it', async () => {
+  const { error, stderr } = await parse(['--no-such-flag=1']);
+  assert.ok(error instanceof CommanderError);
+  assert.equal(error.code, 'commander.unknownOption');
+  assert.match(stderr, /--no-such-flag/);
+});
+
+test('--cloud-provider: empty and external are accepted, anything else is a clear error', async () => {
+  assert.equal((await parse(['--cloud-provider=external'])).options?.cloudProvider, 'external');
+  assert.equal((await parse(['--cloud-provider='])).options?.cloudProvider, '');
+  const { error, stderr } = await parse(['--cloud-provider', 'aws']);
+  assert.ok(error instanceof CommanderError);
+  assert.match(stderr, /"aws".*Berth has no in-tree cloud providers/);
+});
+
+async function tempFile(name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-kubelet-opts-'));
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+const yamlConfig = `apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+maxPods: 50
+nodeStatusReportFrequency: 1m
+nodeLeaseDurationSeconds: 20
+staticPodPath: /etc/berth/manifests
+registerNode: false
+authentication:
+  x509:
+    clientCAFile: /etc/ca.crt
+kubeReserved:
+  cpu: 200m
+evictionHard:
+  memory.available: 300Mi
+imageGCHighThresholdPercent: 85
+`;
+
+test('--config file: fields apply, flags win, --pod-manifest-path wins over staticPodPath', async () => {
+  const file = await tempFile('config.yaml', yamlConfig);
+  const { options: o, error } = await parse(['--config', file, '--max-pods=30']);
+  assert.equal(error, undefined);
+  assert.ok(o);
+  assert.equal(o.configFile, file);
+  assert.equal(o.maxPods, 30, 'the flag wins');
+  assert.equal(o.nodeStatusReportFrequencyMs, 60_000);
+  assert.equal(o.nodeLeaseDurationSeconds, 20);
+  assert.equal(o.registerNode, false);
+  assert.equal(o.staticPodPath, '/etc/berth/manifests');
+  assert.equal(o.clientCAFile, '/etc/ca.crt');
+  assert.equal(formatQuantity(o.kubeReserved.cpu), '200m');
+  assert.deepEqual(o.evictionHard.map((t) => t.signal), ['memory.available']);
+  // A file starts from v1beta1's secure defaults, unlike bare flags.
+  assert.equal(o.anonymousAuth, false);
+  assert.equal(o.authorizationMode, 'Webhook');
+  const withFlag = await parse(['--config', file, '--pod-manifest-path', '/srv/manifests', '--register-node=true']);
+  assert.equal(withFlag.options?.staticPodPath, '/srv/manifests');
+  assert.equal(withFlag.options?.registerNode, true);
+});
+
+test('--config file in JSON works too', async () => {
+  const file = await tempFile('config.json', JSON.stringify({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', nodeStatusUpdateFrequency: '4s' }));
+  assert.equal((await parse(['--config', file])).options?.nodeStatusUpdateFrequencyMs, 4_000);
+});
+
+test('--config file is decoded strictly: an unknown field is an error naming it', async () => {
+  const file = await tempFile('bad.yaml', yamlConfig + 'maxPodz: 3\n');
+  const { error, options } = await parse(['--config', file]);
+  assert.equal(options, undefined);
+  assert.ok(error && !(error instanceof CommanderError));
+  assert.match(error.message, /failed to load kubelet config file .*bad\.yaml.*unknown field "maxPodz"/);
+  assert.throws(
+    () => decodeKubeletConfiguration('apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nauthentication:\n  x509:\n    caFile: x\n'),
+    /unknown field "authentication\.x509\.caFile"/,
+  );
+  assert.throws(
+    () => decodeKubeletConfiguration('apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nsyncFrequency: soon\n'),
+    /field "syncFrequency": invalid duration "soon"/,
+  );
+  assert.throws(() => decodeKubeletConfiguration('apiVersion: v1\nkind: KubeletConfiguration\n'), /version "v1"/);
+});
+
+test('--config DIR is the legacy static pod manifest directory', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'berth-manifests-'));
+  await mkdir(join(dir, 'sub'));
+  const { options: o, error } = await parse(['--config', dir]);
+  assert.equal(error, undefined);
+  assert.equal(o?.staticPodPath, dir);
+  assert.equal(o?.configFile, undefined);
+  assert.equal(o?.anonymousAuth, true, 'no file: flag defaults');
+  assert.equal((await parse(['--config', dir, '--pod-manifest-path', '/x'])).options?.staticPodPath, '/x');
+});
