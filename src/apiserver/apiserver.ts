@@ -11,7 +11,7 @@ import { protectSystemNamespaces, namespaceExistsHook, systemNamespaces } from '
 import { createAuthenticator } from './auth/authn.ts';
 import { createAuthorizer } from './auth/authz.ts';
 import { ensureAdminKubeconfig } from './auth/kubeconfig.ts';
-import { admitNodeRequest } from './auth/node_restriction.ts';
+import { createNodeRestriction } from './auth/node_restriction.ts';
 import { ensurePki } from './auth/pki.ts';
 import { createApiHandler, storeKey } from './http/server.ts';
 import { resourcePrefix } from './registry/keys.ts';
@@ -25,6 +25,9 @@ import { createSubresourceHandlers } from './subresources.ts';
 import { installAdmission } from './admission/install.ts';
 import { runNamespaceController } from '../controllers/namespace/controller.ts';
 import { runServiceAccountController } from '../controllers/serviceaccount/controller.ts';
+import { runScheduler } from '../controllers/scheduler/scheduler.ts';
+import { runNodeLifecycleController } from '../controllers/nodelifecycle/controller.ts';
+import { addNotReadyTaintOnCreate } from '../controllers/nodelifecycle/taints.ts';
 
 export interface ApiServerOptions {
   dataDir: string;
@@ -34,6 +37,9 @@ export interface ApiServerOptions {
   etcdServers: string[];
   etcdPrefix: string;
   tokenAuthFile?: string;
+  /** Node lifecycle controller: how often nodes are checked, and how long one may be silent. */
+  nodeMonitorPeriodMs?: number;
+  nodeMonitorGracePeriodMs?: number;
   /** Extra names and addresses for the serving certificate. */
   hosts?: string[];
   log?: (msg: string) => void;
@@ -93,6 +99,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   namespaces.hooks.push(protectSystemNamespaces);
   for (const s of stores.values()) if (s.info.namespaced) s.hooks.push(namespaceExistsHook(namespaces, s));
   installAdmission(store);
+  store('', 'nodes').hooks.push({ beforeCreate: addNotReadyTaintOnCreate });
   await bootstrapNamespaces(namespaces);
 
   const pods = store('', 'pods');
@@ -115,10 +122,13 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       stores,
       authenticator,
       authorizer,
-      admit: admitNodeRequest,
+      admit: createNodeRestriction({
+        getPod: (ns: string, name: string) => pods.cache.get(`/pods/${ns}/${name}`),
+        getNode: (name: string) => store('', 'nodes').cache.get(`/minions/${name}`),
+      }),
       subresources: createSubresourceHandlers({ store, authenticator, authorizer, pki }),
       ready: () => !lifetime.signal.aborted,
-      serverAddress: `${address}:${o.securePort}`,
+      serverAddress: () => `${address}:${(server.address() as { port: number } | null)?.port ?? o.securePort}`,
     }),
   );
   // Watches are long-lived; let them live as long as they like.
@@ -133,6 +143,15 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   await ensureAdminKubeconfig(o.dataDir, pki, url);
 
   runNamespaceController({ namespaces, contents: [...stores.values()].filter((s) => s.info.namespaced), signal: lifetime.signal, log });
+  runScheduler({ pods, nodes: store('', 'nodes'), events: store('', 'events'), signal: lifetime.signal, log });
+  runNodeLifecycleController({
+    nodes: store('', 'nodes'),
+    leases: store('coordination.k8s.io', 'leases'),
+    signal: lifetime.signal,
+    monitorPeriodMs: o.nodeMonitorPeriodMs,
+    gracePeriodMs: o.nodeMonitorGracePeriodMs,
+    log,
+  });
   runServiceAccountController({ namespaces, serviceAccounts, configMaps: store('', 'configmaps'), caPem: pki.caCertPem, signal: lifetime.signal, log });
 
   return {

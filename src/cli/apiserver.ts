@@ -1,7 +1,7 @@
 // `berth apiserver`: the compact Kubernetes API server on its own.
 import { Command, Option } from 'commander';
 import { startApiServer } from '../apiserver/apiserver.ts';
-import { listFlag, portFlag } from './flags.ts';
+import { durationFlag, listFlag, portFlag } from './flags.ts';
 import { waitForSignal } from './signals.ts';
 
 export function apiserverCommand(): Command {
@@ -14,6 +14,8 @@ export function apiserverCommand(): Command {
     .option('--etcd-servers <urls>', 'etcd endpoints, comma separated (with --storage etcd)', listFlag, [] as string[])
     .option('--etcd-prefix <prefix>', 'key prefix in etcd', '/registry')
     .option('--token-auth-file <file>', 'static bearer tokens (CSV: token,user,uid,"group1,group2")')
+    .addOption(new Option('--node-monitor-period <duration>', 'how often the node lifecycle controller checks nodes').argParser(durationFlag).default(5000, '5s'))
+    .addOption(new Option('--node-monitor-grace-period <duration>', 'how long a node may stay silent before it is marked Unknown').argParser(durationFlag).default(50000, '50s'))
     .action(async (o) => {
       if (o.storage === 'etcd' && !o.etcdServers.length) {
         throw new Error('--storage etcd needs --etcd-servers (for example --etcd-servers http://127.0.0.1:2379)');
@@ -26,6 +28,8 @@ export function apiserverCommand(): Command {
         etcdServers: o.etcdServers,
         etcdPrefix: o.etcdPrefix,
         tokenAuthFile: o.tokenAuthFile,
+        nodeMonitorPeriodMs: o.nodeMonitorPeriod,
+        nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriod,
       });
       console.log(`berth apiserver listening on ${server.url} (storage: ${o.storage})`);
       console.log(`admin kubeconfig: ${o.dataDir}/admin.kubeconfig`);

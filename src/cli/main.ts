@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { apiserverCommand } from './apiserver.ts';
 import { nodeKubeconfigCommand } from './nodekubeconfig.ts';
+import { upCommand } from './up.ts';
+import { kubeletCommand } from './kubelet.ts';
 
 export function program(): Command {
   const p = new Command('berth')
@@ -9,7 +11,9 @@ export function program(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .addCommand(apiserverCommand())
-    .addCommand(nodeKubeconfigCommand());
+    .addCommand(nodeKubeconfigCommand())
+    .addCommand(upCommand())
+    .addCommand(kubeletCommand());
   // Every command exits with code 2 on a usage error (unknown flag, bad value), as upstream's binaries.
   const configure = (c: Command) => {
     c.exitOverride();

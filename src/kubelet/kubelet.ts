@@ -148,7 +148,8 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
       name: 'runtime',
       check: () => {
         const errs = runtime.errors();
-        return errs.length ? errs.join('; ') : undefined;
+        const why = runtime.current().lastFailure;
+        return errs.length ? errs.join('; ') + (why ? ` (${why})` : '') : undefined;
       },
     },
   ];

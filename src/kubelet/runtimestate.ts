@@ -15,6 +15,8 @@ export interface RuntimeSnapshot {
   runtimeError?: string;
   networkError?: string;
   version?: string;
+  /** Why the last Status call failed, while it is failing. */
+  lastFailure?: string;
 }
 
 /** Upstream waits this long after the last good sync before calling the runtime down. */
@@ -23,7 +25,9 @@ export const maxWaitForRuntimeMs = 30_000;
 /** The errors that keep the node NotReady (runtime first, then network), with upstream's messages. */
 export function notReadyErrors(s: RuntimeSnapshot, now: Date, maxWaitMs = maxWaitForRuntimeMs): string[] {
   const errs: string[] = [];
-  if (!s.lastSync) errs.push('container runtime status check may not have completed yet');
+  // Upstream cannot start without its runtime; Berth keeps trying, so a runtime that has never
+  // answered is "down" once a check has failed.
+  if (!s.lastSync) errs.push(s.lastFailure ? 'container runtime is down' : 'container runtime status check may not have completed yet');
   else if (now.getTime() - s.lastSync.getTime() >= maxWaitMs) errs.push('container runtime is down');
   if (s.runtimeError) errs.push(s.runtimeError);
   if (s.networkError) errs.push(s.networkError);
@@ -45,7 +49,6 @@ export function conditionErrors(res: StatusResponse): { runtimeError?: string; n
 
 export class RuntimeState {
   private snapshot: RuntimeSnapshot = {};
-  private lastFailure?: string;
 
   constructor(
     private readonly probe: RuntimeProbe,
@@ -69,11 +72,11 @@ export class RuntimeState {
       res = await this.probe.status(false, { signal, timeoutMs: Math.min(this.intervalMs * 2, 30_000) });
     } catch (e) {
       const msg = (e as Error).message;
-      if (msg !== this.lastFailure) this.log.error('Container runtime sanity check failed', e);
-      this.lastFailure = msg;
+      if (msg !== this.snapshot.lastFailure) this.log.error('Container runtime sanity check failed', e);
+      this.snapshot.lastFailure = msg;
       return false;
     }
-    this.lastFailure = undefined;
+    this.snapshot.lastFailure = undefined;
     const { runtimeError, networkError } = conditionErrors(res);
     if (networkError && networkError !== this.snapshot.networkError) this.log.error('Container runtime network not ready', undefined, { networkReady: networkError });
     this.snapshot = { ...this.snapshot, runtimeError, networkError };

@@ -2,12 +2,12 @@
 // OOM kills, stats and host networking. Needs root, containerd, runc and the CNI plugins.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BUSYBOX_IMAGE, BUSYBOX_IMAGES, startTestContainerd, type TestContainerd } from '../support/containerd.ts';
-import { isNotFound, isUnimplemented, type CriClient, type In, type PodSandboxConfig, type ContainerConfig, type ContainerStatus } from '../../src/kubelet/runtime/cri/client.ts';
+import { createCriClient, CriError, isNotFound, isUnimplemented, type CriClient, type In, type PodSandboxConfig, type ContainerConfig, type ContainerStatus } from '../../src/kubelet/runtime/cri/client.ts';
 
 let env: TestContainerd;
 let cri: CriClient;
@@ -58,6 +58,15 @@ async function statusOf(id: string): Promise<ContainerStatus> {
   return s;
 }
 
+function shimsServing(address: string): number[] {
+  return readdirSync('/proc').filter((n) => /^\d+$/.test(n)).flatMap((n) => {
+    try {
+      const argv = readFileSync(`/proc/${n}/cmdline`, 'utf8').split('\0');
+      return argv.some((a, i) => a === '-address' && argv[i + 1] === address) ? [Number(n)] : [];
+    } catch { return []; }
+  });
+}
+
 async function teardown(podId: string): Promise<void> {
   await cri.stopPodSandbox(podId);
   await cri.removePodSandbox(podId);
@@ -70,6 +79,25 @@ describe('CRI client against containerd', { timeout: 180_000 }, () => {
   });
   after(async () => {
     await env?.stop();
+  });
+
+  test('waitForReady resolves on a live socket and rejects on a missing one', async () => {
+    await cri.waitForReady(5_000);
+    const dead = createCriClient(`unix://${join(env.dir, 'missing.sock')}`);
+    try {
+      await assert.rejects(dead.waitForReady(300));
+      await assert.rejects(dead.version(undefined, { timeoutMs: 300 }), (err: Error & { codeName?: string }) =>
+        err instanceof CriError && ['UNAVAILABLE', 'DEADLINE_EXCEEDED'].includes(err.codeName ?? ''));
+    } finally {
+      dead.close();
+    }
+  });
+
+  test('a cancelled signal cancels the call', async () => {
+    const ac = new AbortController();
+    const p = cri.status(false, { signal: ac.signal });
+    ac.abort();
+    await assert.rejects(p, (err: Error & { codeName?: string }) => err instanceof CriError && err.codeName === 'CANCELLED');
   });
 
   test('Version and Status report a ready containerd', async () => {
@@ -213,5 +241,19 @@ describe('CRI client against containerd', { timeout: 180_000 }, () => {
       return true;
     });
     await assert.rejects(cri.listPodSandboxMetrics(), (err) => isUnimplemented(err));
+  });
+
+  // Last: it stops the shared containerd.
+  test('stop() leaves no pods, shims or mounts behind', async () => {
+    const sb = sandboxConfig('leftover');
+    const podId = await cri.runPodSandbox(sb);
+    const id = await cri.createContainer(podId, containerConfig(sb, 'main', ['sleep', '3600']), sb);
+    await cri.startContainer(id);
+    assert.ok(shimsServing(env.address).length >= 1, 'a running pod has a shim');
+    const { address, dir } = env;
+    await env.stop();
+    assert.deepEqual(shimsServing(address), []);
+    assert.deepEqual(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dir)), []);
+    assert.equal(existsSync(dir), false);
   });
 });

@@ -84,5 +84,11 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
       info.verb = info.name ? 'delete' : 'deletecollection';
       break;
   }
+  // A list or watch pinned to one name (fieldSelector=metadata.name=x) is authorized as that
+  // name, as upstream does, so that a kubelet may watch just the secrets its pods use.
+  if ((info.verb === 'list' || info.verb === 'watch') && !info.name) {
+    const m = /^metadata\.name==?([^,]+)$/.exec(query.get('fieldSelector') ?? '');
+    if (m) info.name = m[1];
+  }
   return info;
 }

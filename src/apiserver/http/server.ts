@@ -24,8 +24,8 @@ export interface ApiHandlerOptions {
   subresources: SubresourceHandlers;
   /** Whether storage answers (for /readyz). */
   ready: () => boolean;
-  /** The address clients should use, for /api's serverAddressByClientCIDRs. */
-  serverAddress: string;
+  /** The address clients should use, for /api's serverAddressByClientCIDRs (known once listening). */
+  serverAddress: () => string;
 }
 
 export function storeKey(group: string, resource: string): string {
@@ -60,7 +60,7 @@ function serveHealth(res: ServerResponse, path: string, ready: boolean): boolean
 function serveNonResource(o: ApiHandlerOptions, req: IncomingMessage, res: ServerResponse, url: URL): boolean {
   const p = url.pathname.replace(/\/+$/, '') || '/';
   if (p === '/version') return writeJson(res, 200, serverVersion), true;
-  if (p === '/api') return writeJson(res, 200, apiVersions(o.serverAddress)), true;
+  if (p === '/api') return writeJson(res, 200, apiVersions(o.serverAddress())), true;
   if (p === '/apis') return writeJson(res, 200, apiGroupList()), true;
   if (p.startsWith('/openapi/')) return serveOpenApi(req, res, url);
   const parts = p.split('/').filter(Boolean);
@@ -99,7 +99,7 @@ async function handle(o: ApiHandlerOptions, req: IncomingMessage, res: ServerRes
   const attrs = attributes(user, info);
   const decision = o.authorizer.authorize(attrs);
   if (!decision.allowed) {
-    const why = forbiddenMessage(attrs);
+    const why = forbiddenMessage(attrs, decision.reason);
     if (!info.isResourceRequest) throw errors.forbiddenPath(`forbidden: ${why}`);
     throw errors.forbidden({ group: info.apiGroup, resource: info.subresource ? `${info.resource}/${info.subresource}` : info.resource }, info.name, why);
   }
@@ -110,7 +110,7 @@ async function handle(o: ApiHandlerOptions, req: IncomingMessage, res: ServerRes
   }
   const resource = findResource(info.apiGroup, info.apiVersion, info.resource);
   if (!resource) throw notFound();
-  if (resource.namespaced && !info.namespace && !['list', 'watch', 'deletecollection'].includes(info.verb)) throw notFound();
+  if (resource.namespaced && !info.namespace && !['list', 'watch'].includes(info.verb)) throw notFound();
   if (!resource.namespaced && info.namespace && resource.resource !== 'namespaces') throw notFound();
 
   const admit = (obj: KubeObject | undefined, old: KubeObject | undefined) => {

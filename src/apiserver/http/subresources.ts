@@ -45,7 +45,9 @@ export async function serveSubresource(h: SubresourceHandlers, r: SubresourceReq
     }
     case 'serviceaccounts/token': {
       if (info.verb !== 'create') throw errors.methodNotSupported(r.resource, info.verb);
-      writeJson(r.res, 201, await h.token(info.namespace, info.name, await body(r, 'TokenRequest')));
+      const request = await body(r, 'TokenRequest');
+      r.admit(request, undefined);
+      writeJson(r.res, 201, await h.token(info.namespace, info.name, request));
       return true;
     }
     case 'tokenreviews':

@@ -144,7 +144,7 @@ export function createCriClient(endpoint: string, opts: { timeoutMs?: number; pu
   function call<T>(client: grpc.Client, method: string, req: object, o: CallOptions | undefined, extraMs = 0, defMs = timeoutMs): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const signal = o?.signal;
-      if (signal?.aborted) { reject(signal.reason ?? new Error('aborted')); return; }
+      if (signal?.aborted) { reject(new CriError(method, grpc.status.CANCELLED, 'Cancelled on client')); return; }
       const deadline = new Date(Date.now() + (o?.timeoutMs ?? defMs) + extraMs);
       const fn = (client as unknown as Record<string, Function>)[method];
       const onAbort = () => callHandle.cancel();

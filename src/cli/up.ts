@@ -1,0 +1,49 @@
+// `berth up`: a single-node cluster on this machine, until SIGINT/SIGTERM.
+import { Command, Option } from 'commander';
+import { startCluster } from '../cluster/up.ts';
+import { durationFlag, portFlag } from './flags.ts';
+import { waitForSignal } from './signals.ts';
+
+export function upCommand(): Command {
+  return new Command('up')
+    .description('Run a single-node cluster: API server, controllers, managed containerd and kubelet')
+    .option('--data-dir <dir>', 'everything of the cluster lives here', '.berth')
+    .option('--secure-port <port>', 'API server HTTPS port', portFlag, 6443)
+    .option('--kubelet-port <port>', 'kubelet HTTPS port', portFlag, 10250)
+    .option('--healthz-port <port>', 'kubelet healthz port (127.0.0.1)', portFlag, 10248)
+    .option('--cadvisor-port <port>', 'stats UI port (127.0.0.1; 0 turns it off)', portFlag, 4194)
+    .option('--container-runtime-endpoint <endpoint>', 'use this CRI runtime instead of a managed containerd')
+    .option('--hostname-override <name>', 'node name (default: the hostname)')
+    .option('--pod-cidr <cidr>', 'pod subnet (default: a free one, kept in the data dir)')
+    .addOption(new Option('--node-monitor-period <duration>', 'node lifecycle controller period').argParser(durationFlag).default(5000, '5s'))
+    .addOption(new Option('--node-monitor-grace-period <duration>', 'silence before a node is marked Unknown').argParser(durationFlag).default(50000, '50s'))
+    .action(async (o) => {
+      const cluster = await startCluster({
+        dataDir: o.dataDir,
+        securePort: o.securePort,
+        kubeletPort: o.kubeletPort,
+        healthzPort: o.healthzPort,
+        cadvisorPort: o.cadvisorPort,
+        containerRuntimeEndpoint: o.containerRuntimeEndpoint,
+        nodeName: o.hostnameOverride,
+        podCidr: o.podCidr,
+        nodeMonitorPeriodMs: o.nodeMonitorPeriod,
+        nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriod,
+      });
+      console.log(
+        [
+          `Berth is up: node ${cluster.nodeName}, API server ${cluster.apiserver.url}, pod CIDR ${cluster.podCidr}.`,
+          '',
+          `  export KUBECONFIG=${cluster.kubeconfig}`,
+          '  kubectl get nodes',
+          '  kubectl get pods -A',
+          '',
+          `Static pod manifests: ${cluster.manifestsDir}`,
+          'Stop with Ctrl-C.',
+        ].join('\n'),
+      );
+      await waitForSignal();
+      console.log('berth up: stopping');
+      await cluster.stop();
+    });
+}

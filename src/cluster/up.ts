@@ -1,0 +1,162 @@
+// `berth up`: a single-node cluster on this machine — the API server with its controllers, a
+// managed containerd with local images and a CNI bridge, and the kubelet — all under one data dir.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startApiServer, type ApiServer } from '../apiserver/apiserver.ts';
+import { writeNodeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
+import { ensurePki, issueCertificate } from '../apiserver/auth/pki.ts';
+import { cniBridgeConfig } from '../containerd/config.ts';
+import { buildBusyboxImage, buildPauseImage, importImage } from '../containerd/images.ts';
+import { startContainerd, type ManagedContainerd } from '../containerd/process.ts';
+import { startKubelet, type Kubelet } from '../kubelet/kubelet.ts';
+import { defaultOptions, type KubeletOptions } from '../kubelet/options/options.ts';
+import { ensureSystemPackages } from './packages.ts';
+import { acquireDataDirLock } from './lock.ts';
+import { podCidrFor } from './podcidr.ts';
+
+export const busyboxImages = ['localhost/busybox:1.35', 'localhost/busybox:latest'];
+export const pauseImage = 'localhost/pause:3.10';
+
+export interface UpOptions {
+  dataDir: string;
+  securePort: number;
+  kubeletPort: number;
+  healthzPort: number;
+  cadvisorPort: number;
+  /** Use this runtime instead of a managed containerd. */
+  containerRuntimeEndpoint?: string;
+  nodeName?: string;
+  podCidr?: string;
+  nodeMonitorPeriodMs?: number;
+  nodeMonitorGracePeriodMs?: number;
+  /** Kubelet settings that tests shorten. */
+  kubelet?: Partial<KubeletOptions>;
+  log?: (msg: string) => void;
+}
+
+export interface Cluster {
+  apiserver: ApiServer;
+  kubelet: Kubelet;
+  containerd?: ManagedContainerd;
+  kubeconfig: string;
+  kubeletKubeconfig: string;
+  manifestsDir: string;
+  podCidr: string;
+  nodeName: string;
+  /** Stops what was started, in reverse order. */
+  stop(): Promise<void>;
+}
+
+export async function startCluster(o: UpOptions): Promise<Cluster> {
+  const log = o.log ?? ((m: string) => console.error(m));
+  const dataDir = resolve(o.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const releaseLock = await acquireDataDirLock(dataDir);
+  const stack: Array<() => Promise<void>> = [async () => releaseLock()];
+  const stop = async () => {
+    while (stack.length) {
+      try {
+        await stack.pop()!();
+      } catch (e) {
+        log(`berth up: stopping: ${(e as Error).message}`);
+      }
+    }
+  };
+  try {
+    if (!o.containerRuntimeEndpoint) await ensureSystemPackages(log);
+    const nodeName = (o.nodeName ?? hostname()).toLowerCase();
+
+    const apiserver = await startApiServer({
+      dataDir,
+      bindAddress: '127.0.0.1',
+      securePort: o.securePort,
+      storage: 'sqlite',
+      etcdServers: [],
+      etcdPrefix: '/registry',
+      nodeMonitorPeriodMs: o.nodeMonitorPeriodMs,
+      nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs,
+      log,
+    });
+    stack.push(() => apiserver.close());
+
+    // The kubelet's identity (system:node:<name>) and its serving certificate, both from the cluster CA.
+    const pki = await ensurePki(join(dataDir, 'pki'), { hosts: [] });
+    const kubeletKubeconfig = join(dataDir, 'kubelet.kubeconfig');
+    await writeNodeKubeconfig(kubeletKubeconfig, pki, apiserver.url, nodeName);
+    const kubeletPki = join(dataDir, 'kubelet', 'pki');
+    await mkdir(kubeletPki, { recursive: true });
+    const serving = await issueCertificate(pki, {
+      commonName: `system:node:${nodeName}`,
+      organizations: ['system:nodes'],
+      hosts: [nodeName, hostname(), 'localhost', '127.0.0.1'],
+      usage: 'server',
+    });
+    await writeFile(join(kubeletPki, 'kubelet.crt'), serving.certPem);
+    await writeFile(join(kubeletPki, 'kubelet.key'), serving.keyPem, { mode: 0o600 });
+
+    const podCidr = await podCidrFor(dataDir, o.podCidr);
+    let containerd: ManagedContainerd | undefined;
+    let endpoint = o.containerRuntimeEndpoint;
+    if (!endpoint) {
+      const cniConfDir = join(dataDir, 'cni', 'net.d');
+      await mkdir(cniConfDir, { recursive: true });
+      await writeFile(
+        join(cniConfDir, '10-berth.conflist'),
+        cniBridgeConfig({ name: 'berth', bridge: 'berth0', subnet: podCidr, ipamDataDir: join(dataDir, 'cni', 'ipam') }),
+      );
+      containerd = await startContainerd({ dir: join(dataDir, 'containerd'), cniConfDir, sandboxImage: pauseImage, log: join(dataDir, 'containerd.log') });
+      stack.push(() => containerd!.stop());
+      const images = join(dataDir, 'images');
+      await mkdir(images, { recursive: true });
+      if (!existsSync(join(images, 'busybox.tar'))) buildBusyboxImage(join(images, 'busybox.tar'), busyboxImages);
+      if (!existsSync(join(images, 'pause.tar'))) buildPauseImage(join(images, 'pause.tar'), pauseImage);
+      await importImage(containerd.address, join(images, 'busybox.tar'), { snapshotter: containerd.snapshotter });
+      await importImage(containerd.address, join(images, 'pause.tar'), { snapshotter: containerd.snapshotter });
+      endpoint = `unix://${containerd.address}`;
+    }
+
+    const manifestsDir = join(dataDir, 'manifests');
+    await mkdir(manifestsDir, { recursive: true });
+    const kubeletStop = new AbortController();
+    const kubelet = await startKubelet(
+      {
+        ...defaultOptions(),
+        kubeconfig: kubeletKubeconfig,
+        hostnameOverride: nodeName,
+        rootDir: join(dataDir, 'kubelet'),
+        containerRuntimeEndpoint: endpoint,
+        port: o.kubeletPort,
+        healthzPort: o.healthzPort,
+        tlsCertFile: join(kubeletPki, 'kubelet.crt'),
+        tlsPrivateKeyFile: join(kubeletPki, 'kubelet.key'),
+        clientCAFile: join(dataDir, 'pki', 'ca.crt'),
+        staticPodPath: manifestsDir,
+        podInfraContainerImage: pauseImage,
+        failSwapOn: false,
+        ...o.kubelet,
+      },
+      kubeletStop.signal,
+    );
+    stack.push(async () => {
+      kubeletStop.abort();
+      await kubelet.done;
+    });
+
+    return {
+      apiserver,
+      kubelet,
+      containerd,
+      kubeconfig: join(dataDir, 'admin.kubeconfig'),
+      kubeletKubeconfig,
+      manifestsDir,
+      podCidr,
+      nodeName,
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

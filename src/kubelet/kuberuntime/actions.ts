@@ -1,0 +1,255 @@
+// computePodActions: what must change in the runtime to make it match the pod spec, decided
+// from the spec and the runtime's view alone (upstream's computePodActions). Pure: the only
+// state it reads is the back-off table, and it never records into it.
+import type { ContainerID, RuntimeContainerStatus, RuntimePodStatus } from '../container/types.ts';
+import { formatGoDuration } from './backoff.ts';
+import { hashContainer } from './hash.ts';
+import { formatPod, isSidecar, podNamespace, type Container, type Pod } from './pod.ts';
+
+export interface ContainerToStart {
+  container: Container;
+  init: boolean;
+  /** restartCount of the new instance: one more than the latest one's, 0 for the first. */
+  restartCount: number;
+  /** Set when this start is a restart after an exit: syncPod records the failure in the back-off. */
+  backoff?: { key: string; finishedAt: Date };
+}
+
+export interface ContainerToKill {
+  id: ContainerID;
+  name: string;
+  container?: Container;
+  /** Event message ("Container x definition changed, will be restarted"). */
+  message: string;
+  /** Why, for the grace period: '' | 'Unhealthy' (liveness) | 'StartupProbe' | 'Unknown'. */
+  reason: string;
+}
+
+export interface WaitingReason { reason: string; message: string }
+
+export interface PodActions {
+  /** Stop every container and sandbox of the pod first. */
+  killPod: boolean;
+  createSandbox: boolean;
+  /** The sandbox to use when not creating one. */
+  sandboxId: string;
+  /** Attempt number of the sandbox to create. */
+  attempt: number;
+  /** Init containers (sidecars included) to start, in order. */
+  initContainersToStart: ContainerToStart[];
+  containersToStart: ContainerToStart[];
+  containersToKill: ContainerToKill[];
+  /** Containers that should run but wait out CrashLoopBackOff. */
+  waiting: Record<string, WaitingReason>;
+}
+
+export interface BackoffReader {
+  get(key: string): number;
+  isInBackOffSince(key: string, eventTime: Date): boolean;
+}
+
+export interface ActionOptions {
+  backoff: BackoffReader;
+  /** The prober's verdict: true kills (and, per policy, restarts) a running container. */
+  livenessFailed?: (containerName: string) => boolean;
+  startupFailed?: (containerName: string) => boolean;
+  /** Whether a running container counts as started (startup probe passed); default: running is started. */
+  isStarted?: (containerName: string) => boolean;
+}
+
+/** Upstream's getStableKey: the back-off is per pod, container and spec hash. */
+export function containerBackoffKey(pod: Pod, container: Container): string {
+  return `${pod.metadata.name}_${podNamespace(pod)}_${pod.metadata.uid}_${container.name}_${hashContainer(container)}`;
+}
+
+export function crashLoopMessage(pod: Pod, containerName: string, delayMs: number): string {
+  return `back-off ${formatGoDuration(delayMs)} restarting failed container=${containerName} pod=${formatPod(pod)}`;
+}
+
+export function latestStatus(status: RuntimePodStatus, name: string): RuntimeContainerStatus | undefined {
+  let best: RuntimeContainerStatus | undefined;
+  for (const c of status.containers) {
+    if (c.name === name && (!best || c.createdAt.getTime() > best.createdAt.getTime())) best = c;
+  }
+  return best;
+}
+
+/** Whether the pod needs a (new) sandbox, and with which attempt number. */
+export function sandboxChanged(pod: Pod, status: RuntimePodStatus): { create: boolean; attempt: number; sandboxId: string } {
+  const sbs = status.sandboxes;
+  if (sbs.length === 0) return { create: true, attempt: 0, sandboxId: '' };
+  const newest = sbs[0];
+  const next = { create: true, attempt: newest.attempt + 1, sandboxId: newest.id };
+  if (sbs.filter((s) => s.state === 'ready').length > 1) return next;
+  if (newest.state !== 'ready') return next;
+  if (newest.hostNetwork !== !!pod.spec.hostNetwork) return next;
+  if (!pod.spec.hostNetwork && !newest.ip) return next;
+  return { create: false, attempt: newest.attempt, sandboxId: newest.id };
+}
+
+function succeeded(st: RuntimeContainerStatus | undefined): boolean {
+  return !!st && st.state === 'exited' && st.exitCode === 0;
+}
+
+/** Upstream's ShouldContainerBeRestarted for a container that is not running. */
+function shouldRestart(pod: Pod, st: RuntimeContainerStatus | undefined): boolean {
+  if (!st) return true;
+  if (st.state === 'running') return false;
+  if (st.state === 'unknown' || st.state === 'created') return true;
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  if (policy === 'Never') return false;
+  if (policy === 'OnFailure') return st.exitCode !== 0;
+  return true;
+}
+
+export function computePodActions(pod: Pod, status: RuntimePodStatus, opts: ActionOptions): PodActions {
+  const sb = sandboxChanged(pod, status);
+  const actions: PodActions = {
+    killPod: sb.create, createSandbox: sb.create, sandboxId: sb.create ? '' : sb.sandboxId, attempt: sb.attempt,
+    initContainersToStart: [], containersToStart: [], containersToKill: [], waiting: {},
+  };
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  const inits = pod.spec.initContainers ?? [];
+  const anyAppCreated = pod.spec.containers.some((c) => !!latestStatus(status, c.name));
+
+  // Plans the start of c, or records that it waits out its back-off.
+  const plan = (c: Container, init: boolean): ContainerToStart | undefined => {
+    const st = latestStatus(status, c.name);
+    const start: ContainerToStart = { container: c, init, restartCount: st ? st.restartCount + 1 : 0 };
+    if (st?.state === 'exited' && st.finishedAt) {
+      const key = containerBackoffKey(pod, c);
+      if (opts.backoff.isInBackOffSince(key, st.finishedAt)) {
+        actions.waiting[c.name] = { reason: 'CrashLoopBackOff', message: crashLoopMessage(pod, c.name, opts.backoff.get(key)) };
+        return undefined;
+      }
+      start.backoff = { key, finishedAt: st.finishedAt };
+    }
+    return start;
+  };
+  const killStale = (c: Container, st: RuntimeContainerStatus | undefined) => {
+    if (st && (st.state === 'unknown' || st.state === 'created')) {
+      actions.containersToKill.push({
+        id: st.id, name: c.name, container: c, reason: 'Unknown',
+        message: `Container is in "${st.state}" state, try killing it before restart`,
+      });
+    }
+  };
+
+  if (sb.create) {
+    // A pod that must not restart keeps its dead sandbox once its containers have run.
+    if (policy === 'Never' && sb.attempt !== 0 && status.containers.length !== 0) {
+      actions.createSandbox = false;
+      return actions;
+    }
+    const apps = pod.spec.containers.filter((c) => !(policy === 'OnFailure' && succeeded(latestStatus(status, c.name))));
+    if (apps.length === 0 && anyAppCreated) {
+      actions.createSandbox = false;
+      return actions;
+    }
+    // On a new sandbox everything starts over from the first init container.
+    if (inits.length > 0) {
+      actions.initContainersToStart.push({ container: inits[0], init: true, restartCount: nextCount(status, inits[0]) });
+      return actions;
+    }
+    actions.containersToStart = apps.map((c) => ({ container: c, init: false, restartCount: nextCount(status, c) }));
+    return actions;
+  }
+
+  if (!computeInitActions(pod, status, opts, actions, plan, killStale, anyAppCreated)) return actions;
+  if (actions.killPod) return actions;
+
+  let keep = 0;
+  for (const c of pod.spec.containers) {
+    const st = latestStatus(status, c.name);
+    if (!st || st.state !== 'running') {
+      if (shouldRestart(pod, st)) {
+        killStale(c, st);
+        const s = plan(c, false);
+        if (s) actions.containersToStart.push(s);
+        else keep++; // waiting out its back-off is still wanting to run
+      }
+      continue;
+    }
+    const verdict = runningVerdict(c, st, opts);
+    if (!verdict) { keep++; continue; }
+    let message = verdict.message;
+    if (verdict.specChanged || policy !== 'Never') {
+      message += ', will be restarted';
+      actions.containersToStart.push({ container: c, init: false, restartCount: st.restartCount + 1 });
+    }
+    actions.containersToKill.push({ id: st.id, name: c.name, container: c, message, reason: verdict.reason });
+  }
+  if (keep === 0 && actions.containersToStart.length === 0) {
+    // Nothing runs and nothing will: the pod is done; stop what is left (sidecars, sandbox).
+    actions.killPod = true;
+    actions.initContainersToStart = [];
+  }
+  return actions;
+}
+
+function nextCount(status: RuntimePodStatus, c: Container): number {
+  const st = latestStatus(status, c.name);
+  return st ? st.restartCount + 1 : 0;
+}
+
+/** Why a running container must be killed, or undefined to keep it. */
+function runningVerdict(c: Container, st: RuntimeContainerStatus, opts: ActionOptions):
+  { message: string; reason: string; specChanged: boolean } | undefined {
+  if (st.hash !== hashContainer(c)) return { message: `Container ${c.name} definition changed`, reason: '', specChanged: true };
+  if (opts.livenessFailed?.(c.name)) return { message: `Container ${c.name} failed liveness probe`, reason: 'Unhealthy', specChanged: false };
+  if (opts.startupFailed?.(c.name)) return { message: `Container ${c.name} failed startup probe`, reason: 'StartupProbe', specChanged: false };
+  return undefined;
+}
+
+/**
+ * Init containers in order, sidecars (restartPolicy Always) as upstream: a regular one must exit 0
+ * before the next starts; a sidecar must be started (running, startup probe passed). Returns
+ * whether the pod is initialized, i.e. app containers may be handled.
+ */
+function computeInitActions(
+  pod: Pod, status: RuntimePodStatus, opts: ActionOptions, actions: PodActions,
+  plan: (c: Container, init: boolean) => ContainerToStart | undefined,
+  killStale: (c: Container, st: RuntimeContainerStatus | undefined) => void,
+  initialized: boolean,
+): boolean {
+  const policy = pod.spec.restartPolicy ?? 'Always';
+  const started = opts.isStarted ?? (() => true);
+  for (const c of pod.spec.initContainers ?? []) {
+    const st = latestStatus(status, c.name);
+    if (isSidecar(c)) {
+      if (st?.state === 'running') {
+        const verdict = runningVerdict(c, st, opts);
+        if (verdict) {
+          actions.containersToKill.push({ id: st.id, name: c.name, container: c, message: `${verdict.message}, will be restarted`, reason: verdict.reason });
+          actions.initContainersToStart.push({ container: c, init: true, restartCount: st.restartCount + 1 });
+          if (!initialized) return false;
+          continue;
+        }
+        if (!initialized && !started(c.name)) return false;
+        continue;
+      }
+      // Sidecars restart whatever the pod's restart policy.
+      killStale(c, st);
+      const s = plan(c, true);
+      if (s) actions.initContainersToStart.push(s);
+      if (!initialized) return false;
+      continue;
+    }
+    if (initialized) continue; // never re-run once the app containers exist
+    if (!st) {
+      actions.initContainersToStart.push({ container: c, init: true, restartCount: 0 });
+      return false;
+    }
+    if (st.state === 'running') return false;
+    if (succeeded(st)) continue;
+    if (st.state === 'exited' && policy === 'Never') {
+      actions.killPod = true; // the pod failed
+      return false;
+    }
+    killStale(c, st);
+    const s = plan(c, true);
+    if (s) actions.initContainersToStart.push(s);
+    return false;
+  }
+  return true;
+}
