@@ -2,6 +2,7 @@
 // selector) and watch fan-out (1,000 watchers: write → last watcher's event), SQLite and etcd
 // side by side. The server runs in its own process; this one is the client.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,7 @@ async function measure(backend: string, extra: string[]): Promise<Record<string,
     const rv = (await client.request('GET', '/api/v1/namespaces/default/pods?limit=1')).json().metadata.resourceVersion;
     const watchClient = new TestClient(client.creds, watchers + 10);
     const stop = new AbortController();
+    setMaxListeners(0, stop.signal);
     const seen = new Map<string, number>();
     const arrivals = new Map<string, number[]>();
     await Promise.all(
@@ -92,12 +94,14 @@ async function measure(backend: string, extra: string[]): Promise<Record<string,
       ),
     );
     const fanout: number[] = [];
+    const patches: number[] = [];
     for (let i = 0; i < writes; i++) {
       const mark = `m${i}`;
       arrivals.set(mark, []);
       const start = performance.now();
       seen.set(mark, start);
       await client.request('PATCH', '/api/v1/namespaces/default/pods/pod-00000', { metadata: { labels: { mark } } }, { 'Content-Type': 'application/merge-patch+json' });
+      patches.push(performance.now() - start);
       const deadline = Date.now() + 10_000;
       while (arrivals.get(mark)!.length < watchers && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
       const got = arrivals.get(mark)!;
@@ -114,6 +118,7 @@ async function measure(backend: string, extra: string[]): Promise<Record<string,
       list_node_max_ms: percentile(listNode, 100),
       watch_fanout_p50_ms: percentile(fanout, 50),
       watch_fanout_p99_ms: percentile(fanout, 99),
+      patch_p50_ms: percentile(patches, 50),
     };
   } finally {
     client.close();

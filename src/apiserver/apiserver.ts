@@ -40,6 +40,8 @@ export interface ApiServerOptions {
   /** Node lifecycle controller: how often nodes are checked, and how long one may be silent. */
   nodeMonitorPeriodMs?: number;
   nodeMonitorGracePeriodMs?: number;
+  /** Events each watch cache keeps for resuming watches (default 10,000). */
+  watchCacheHistory?: number;
   /** Extra names and addresses for the serving certificate. */
   hosts?: string[];
   log?: (msg: string) => void;
@@ -87,6 +89,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       storage,
       prefix: resourcePrefix(info),
       decode: Store.decode,
+      historySize: o.watchCacheHistory,
       indexes: info.resource === 'pods' ? { 'spec.nodeName': (p: KubeObject) => p.spec?.nodeName } : undefined,
     });
     const validateMeta = (obj: KubeObject) => validateObjectMeta(obj, { namespaced: info.namespaced, resource: info.resource });

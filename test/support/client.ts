@@ -47,7 +47,7 @@ export class TestClient {
           method,
           agent: this.agent,
           headers: {
-            ...(data !== undefined ? { 'Content-Type': 'application/json' } : {}),
+            ...(data !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(data)) } : {}),
             ...(this.creds.token ? { Authorization: `Bearer ${this.creds.token}` } : {}),
             ...headers,
           },

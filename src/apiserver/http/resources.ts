@@ -11,6 +11,7 @@ import { decodeObject, readBody } from './body.ts';
 import type { RequestInfo } from './requestinfo.ts';
 import { parseAccept, writeJson } from './respond.ts';
 import { toTable, type IncludeObject } from './table.ts';
+import { listJson } from './serialize.ts';
 import { serveWatch } from './watch.ts';
 
 /** Checks a write against admission that needs the old and new object (NodeRestriction). */
@@ -100,7 +101,7 @@ async function list(r: ResourceRequest): Promise<void> {
     const items = result.items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata }));
     writeJson(r.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: result.metadata, items });
   } else {
-    writeJson(r.res, 200, result);
+    writeJson(r.res, 200, listJson(result));
   }
 }
 
@@ -119,8 +120,15 @@ async function watch(r: ResourceRequest): Promise<void> {
   });
 }
 
+function decodeBody(r: ResourceRequest): Promise<KubeObject> {
+  const { group, version, kind } = r.resource;
+  return readBody(r.req).then((text) =>
+    decodeObject(text, r.req.headers['content-type'], `${kind} in version "${version}" cannot be handled as a ${kind}`, { group, version, kind }),
+  );
+}
+
 async function create(r: ResourceRequest): Promise<void> {
-  const obj = decodeObject(await readBody(r.req), r.req.headers['content-type'], `${r.resource.kind} in version "${r.resource.version}" cannot be handled as a ${r.resource.kind}`);
+  const obj = await decodeBody(r);
   const warnings = checkFields(r, obj);
   r.admit(obj, undefined);
   const created = await r.store.create(r.info.namespace, obj, { dryRun: dryRun(r.query) });
@@ -128,7 +136,7 @@ async function create(r: ResourceRequest): Promise<void> {
 }
 
 async function update(r: ResourceRequest): Promise<void> {
-  const obj = decodeObject(await readBody(r.req), r.req.headers['content-type'], `${r.resource.kind} in version "${r.resource.version}" cannot be handled as a ${r.resource.kind}`);
+  const obj = await decodeBody(r);
   const warnings = checkFields(r, obj);
   const sub = r.info.subresource;
   const updated = await r.store.guaranteedUpdate(
@@ -178,9 +186,9 @@ async function remove(r: ResourceRequest): Promise<void> {
   const opts = await deleteOptions(r);
   const current = await r.store.get(r.info.namespace, r.info.name);
   r.admit(undefined, current);
-  const obj = await r.store.delete(r.info.namespace, r.info.name, opts);
+  const { object, deleted } = await r.store.delete(r.info.namespace, r.info.name, opts);
   // 202 while the object lingers (graceful deletion, finalizers), 200 once it is gone.
-  respondObject(r, obj.metadata.deletionTimestamp && !opts.dryRun ? 202 : 200, obj);
+  respondObject(r, deleted ? 200 : 202, object);
 }
 
 async function removeCollection(r: ResourceRequest): Promise<void> {

@@ -28,8 +28,11 @@ export interface SubresourceRequest {
   admit: (obj: KubeObject | undefined, old: KubeObject | undefined) => void;
 }
 
+const subresourceGroups: Record<string, string> = { TokenRequest: 'authentication.k8s.io' };
+
 async function body(r: SubresourceRequest, kind: string): Promise<KubeObject> {
-  return decodeObject(await readBody(r.req), r.req.headers['content-type'], `${kind} cannot be decoded`);
+  const group = subresourceGroups[kind] ?? r.resource.group;
+  return decodeObject(await readBody(r.req), r.req.headers['content-type'], `${kind} cannot be decoded`, { group, version: 'v1', kind });
 }
 
 /** Serves the request if it is one of these; false hands it to the generic resource handler. */

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
 import type { Store, WatchEventType, WatchOptions } from '../registry/store.ts';
+import { objectJson } from './serialize.ts';
 import { toTable, type IncludeObject } from './table.ts';
 
 export interface WatchRequest extends WatchOptions {
@@ -16,16 +17,6 @@ export interface WatchRequest extends WatchOptions {
 const maxBuffered = 32 * 1024 * 1024;
 const bookmarkEveryMs = 60_000;
 
-// Every watcher of one event shares one serialization of its object.
-const serialized = new WeakMap<KubeObject, string>();
-function json(obj: KubeObject): string {
-  let s = serialized.get(obj);
-  if (s === undefined) {
-    s = JSON.stringify(obj);
-    serialized.set(obj, s);
-  }
-  return s;
-}
 
 export async function serveWatch(req: IncomingMessage, res: ServerResponse, store: Store, w: WatchRequest): Promise<void> {
   const done = new AbortController();
@@ -51,7 +42,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, stor
       firstTable = false;
       return `{"type":"${type}","object":${JSON.stringify(table)}}\n`;
     }
-    return `{"type":"${type}","object":${json(obj)}}\n`;
+    return `{"type":"${type}","object":${objectJson(obj)}}\n`;
   };
   const send = (type: WatchEventType | 'BOOKMARK', obj: KubeObject) => {
     if (signal.aborted) return;

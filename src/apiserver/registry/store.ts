@@ -333,8 +333,11 @@ export class Store {
     }
   }
 
-  /** DELETE: graceful for pods bound to a node, held by finalizers, immediate otherwise. */
-  async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<KubeObject> {
+  /**
+   * DELETE: graceful for pods bound to a node, held by finalizers, immediate otherwise.
+   * `deleted` tells whether the object left storage or only got marked.
+   */
+  async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<{ object: KubeObject; deleted: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const key = this.key(namespace, name);
       const kv = await this.storage.get(key);
@@ -349,11 +352,11 @@ export class Store {
       }
       for (const h of this.hooks) await h.beforeDelete?.(obj);
       const decision = decideDeletion(obj, opts.gracePeriodSeconds);
-      if (decision.action === 'none' || opts.dryRun) return obj;
+      if (decision.action === 'none' || opts.dryRun) return { object: obj, deleted: decision.action === 'delete' };
       try {
         if (decision.action === 'delete') {
           await this.storage.delete(key, kv.modRevision);
-          return obj;
+          return { object: obj, deleted: true };
         }
         const marked = structuredClone(obj);
         const now = this.now();
@@ -361,7 +364,7 @@ export class Store {
         marked.metadata.deletionGracePeriodSeconds = decision.gracePeriodSeconds;
         if (marked.kind === 'Namespace') marked.status = { ...marked.status, phase: 'Terminating' };
         marked.metadata.resourceVersion = String(await this.storage.update(key, this.encode(marked), kv.modRevision));
-        return marked;
+        return { object: marked, deleted: false };
       } catch (e) {
         const conflict = e instanceof StorageError && (e.code === 'Conflict' || e.code === 'KeyNotFound');
         if (!conflict || attempt >= 10) throw e;
@@ -374,7 +377,7 @@ export class Store {
     const items: KubeObject[] = [];
     for (const obj of list.items) {
       try {
-        items.push(await this.delete(obj.metadata.namespace ?? '', obj.metadata.name!, opts));
+        items.push((await this.delete(obj.metadata.namespace ?? '', obj.metadata.name!, opts)).object);
       } catch (e) {
         if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
       }

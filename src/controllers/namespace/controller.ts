@@ -18,8 +18,9 @@ export interface NamespaceControllerDeps {
 async function emptyNamespace(name: string, contents: Store[]): Promise<boolean> {
   let empty = true;
   for (const store of contents) {
-    const left = await store.deleteCollection(name, {});
-    if (left.items.length) empty = false;
+    await store.deleteCollection(name, {});
+    // Pods being deleted gracefully (and objects held by finalizers) are still there.
+    if ((await store.list(name)).items.length) empty = false;
   }
   return empty;
 }

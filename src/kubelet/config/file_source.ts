@@ -1,7 +1,7 @@
 // The file source (upstream's pkg/kubelet/config/file.go): a directory of static pod manifests
 // (or one file), read again every period and soon after fs.watch reports a change. Each file
 // holds one pod; hidden files and subdirectories are skipped; a file that fails is reported on
-// its own and the others carry on. Unchanged files (same mtime and size) are not read again.
+// its own and the others carry on. Unchanged files (same inode, size and times) are not read again.
 import { createHash } from 'node:crypto';
 import { statSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -30,8 +30,8 @@ export interface FileSourceOptions {
 }
 
 interface CachedFile {
-  mtimeMs: number;
-  size: number;
+  /** What says the file may have changed: an atomic replace changes the inode, an edit mtime/ctime/size. */
+  stamp: string;
   /** MD5 of the content: what the emitted set's signature is made of. */
   digest: string;
   pod?: KubeObject;
@@ -47,7 +47,7 @@ export interface ScanResult {
   signature: string;
 }
 
-/** Reads a manifest path into pods, remembering each file by mtime and size. */
+/** Reads a manifest path into pods, remembering each file by inode, size and times. */
 export class ManifestDirReader {
   private cache = new Map<string, CachedFile>();
 
@@ -97,13 +97,14 @@ export class ManifestDirReader {
     }
     if (!info.isFile()) return undefined;
     const cached = this.cache.get(file);
-    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size) return cached;
-    const base = { mtimeMs: info.mtimeMs, size: info.size };
+    const stamp = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
+    if (cached && cached.stamp === stamp) return cached;
+    const base = { stamp };
     if (info.size > maxManifestBytes) return { ...base, digest: '', error: `${file}: the file is larger than ${maxManifestBytes} bytes` };
     let text: string;
     try {
       text = await readFile(file, 'utf8');
-    } catch (e) {
+    } catch {
       return undefined; // removed or unreadable mid-read: the next pass will see it as it is
     }
     const digest = createHash('md5').update(text).digest('hex');

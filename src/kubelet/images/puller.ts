@@ -1,0 +1,122 @@
+// Making sure a container's image is present before it is created (upstream's
+// images.imageManager.EnsureImageExists): pull policy, per-image pull back-off, pull secrets,
+// and the kubelet's events with upstream's messages.
+import type { CriClient } from '../runtime/cri/client.ts';
+import type { In, PodSandboxConfig } from '../runtime/cri/types.ts';
+import { Backoff, formatGoDuration, IMAGE_BACKOFF_INITIAL_MS, IMAGE_BACKOFF_MAX_MS } from '../kuberuntime/backoff.ts';
+import { credentialsFor, type PullSecret } from './auth.ts';
+
+export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
+export type EventType = 'Normal' | 'Warning';
+
+export interface EnsureImageRequest {
+  podUid: string;
+  namespace: string;
+  image: string;
+  pullPolicy?: PullPolicy;
+  pullSecretNames?: string[];
+  sandboxConfig?: In<PodSandboxConfig>;
+  /** Records an event on the container (Pulling, Pulled, Failed, BackOff, ErrImageNeverPull). */
+  record: (type: EventType, reason: string, message: string) => void;
+  signal?: AbortSignal;
+}
+
+export type EnsureImageResult =
+  | { ok: true; imageRef: string }
+  | { ok: false; reason: 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'InvalidImageName'; message: string };
+
+export interface ImageManagerOptions {
+  cri: CriClient;
+  now: () => Date;
+  /** Reads a pull secret; undefined when it does not exist. */
+  getSecret?: (namespace: string, name: string) => Promise<PullSecret | undefined>;
+  backoff?: Backoff;
+}
+
+/** Adds ":latest" to a reference with neither tag nor digest, as upstream does before pulling. */
+export function applyDefaultImageTag(image: string): string {
+  if (image.includes('@')) return image;
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  return last.includes(':') ? image : `${image}:latest`;
+}
+
+export class ImageManager {
+  readonly backoff: Backoff;
+  private readonly inflight = new Map<string, Promise<{ ref: string; size: number }>>();
+  private readonly lastError = new Map<string, string>();
+
+  constructor(private readonly opts: ImageManagerOptions) {
+    this.backoff = opts.backoff ?? new Backoff(IMAGE_BACKOFF_INITIAL_MS, IMAGE_BACKOFF_MAX_MS, opts.now);
+  }
+
+  private async present(image: string, signal?: AbortSignal): Promise<{ ref: string; size: number } | undefined> {
+    const st = await this.opts.cri.imageStatus({ image }, false, { signal });
+    return st.image ? { ref: st.image.id, size: st.image.size } : undefined;
+  }
+
+  async ensureImageExists(req: EnsureImageRequest): Promise<EnsureImageResult> {
+    if (!req.image) return { ok: false, reason: 'InvalidImageName', message: 'Failed to apply default image tag "": couldn\'t parse image name "": invalid reference format' };
+    const image = applyDefaultImageTag(req.image);
+    const policy = req.pullPolicy ?? 'IfNotPresent';
+    if (policy !== 'Always') {
+      const have = await this.present(image, req.signal);
+      if (have) {
+        req.record('Normal', 'Pulled', `Container image "${req.image}" already present on machine`);
+        return { ok: true, imageRef: have.ref };
+      }
+      if (policy === 'Never') {
+        const message = `Container image "${req.image}" is not present with pull policy of Never`;
+        req.record('Warning', 'ErrImageNeverPull', message);
+        return { ok: false, reason: 'ErrImageNeverPull', message };
+      }
+    }
+    const key = `${req.podUid}_${req.image}`;
+    if (this.backoff.isInBackOffSinceUpdate(key)) {
+      const msg = `Back-off pulling image "${req.image}"`;
+      req.record('Normal', 'BackOff', msg);
+      const prev = this.lastError.get(key);
+      return { ok: false, reason: 'ImagePullBackOff', message: prev ? `${msg}: ${prev}` : msg };
+    }
+    req.record('Normal', 'Pulling', `Pulling image "${req.image}"`);
+    const started = this.opts.now().getTime();
+    try {
+      const pulled = await this.pull(image, req);
+      this.lastError.delete(key);
+      const took = formatGoDuration(this.opts.now().getTime() - started);
+      req.record('Normal', 'Pulled', `Successfully pulled image "${req.image}" in ${took} (${took} including waiting). Image size: ${pulled.size} bytes.`);
+      return { ok: true, imageRef: pulled.ref };
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      this.backoff.next(key);
+      this.lastError.set(key, `ErrImagePull: ${detail}`);
+      req.record('Warning', 'Failed', `Failed to pull image "${req.image}": ${detail}`);
+      return { ok: false, reason: 'ErrImagePull', message: detail };
+    }
+  }
+
+  /** One pull per image at a time; concurrent requests for the same image share it. */
+  private pull(image: string, req: EnsureImageRequest): Promise<{ ref: string; size: number }> {
+    const running = this.inflight.get(image);
+    if (running) return running;
+    const p = (async () => {
+      const secrets: PullSecret[] = [];
+      for (const name of req.pullSecretNames ?? []) {
+        const s = await this.opts.getSecret?.(req.namespace, name);
+        if (s) secrets.push(s);
+      }
+      const creds = credentialsFor(image, secrets);
+      let lastErr: unknown;
+      for (const auth of creds.length ? creds : [undefined]) {
+        try {
+          const ref = await this.opts.cri.pullImage({ image }, auth, req.sandboxConfig, { signal: req.signal });
+          const st = await this.opts.cri.imageStatus({ image: ref }, false, { signal: req.signal });
+          return { ref, size: st.image?.size ?? 0 };
+        } catch (err) { lastErr = err; }
+      }
+      throw lastErr;
+    })();
+    this.inflight.set(image, p);
+    p.finally(() => this.inflight.delete(image)).catch(() => {});
+    return p;
+  }
+}

@@ -1,0 +1,102 @@
+// The ContainerConfig for CreateContainer (upstream's generateContainerConfig and its Linux
+// part). Pure: env, mounts and the image reference are worked out by the caller.
+import { parseQuantity, quantityMilliValue, quantityValue } from '../../api/quantity.ts';
+import type { ContainerConfig, In, LinuxContainerResources, Mount } from '../runtime/cri/types.ts';
+import { containerAnnotations, containerLabels } from './labels.ts';
+import type { Container, Pod } from './pod.ts';
+import { oomScoreAdjust } from './qos.ts';
+import { podNamespaceOptions } from './sandbox.ts';
+
+const MIN_SHARES = 2;
+const MAX_SHARES = 262144;
+const SHARES_PER_CPU = 1024;
+export const QUOTA_PERIOD = 100_000;
+const MIN_QUOTA = 1000;
+
+/** Upstream's default masked and read-only /proc and /sys paths for unprivileged containers. */
+export const DEFAULT_MASKED_PATHS = [
+  '/proc/asound', '/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
+  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
+];
+export const DEFAULT_READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+export function milliCPUToShares(milli: number): number {
+  if (milli === 0) return MIN_SHARES;
+  const shares = Math.floor((milli * SHARES_PER_CPU) / 1000);
+  return Math.min(MAX_SHARES, Math.max(MIN_SHARES, shares));
+}
+
+export function milliCPUToQuota(milli: number, period = QUOTA_PERIOD): number {
+  if (milli === 0) return 0;
+  return Math.max(MIN_QUOTA, Math.floor((milli * period) / 1000));
+}
+
+export function linuxResources(pod: Pod, c: Container, memoryCapacityBytes: number): In<LinuxContainerResources> {
+  const limits = c.resources?.limits ?? {};
+  const requests = c.resources?.requests ?? {};
+  const cpuReq = requests.cpu ?? limits.cpu;
+  const r: In<LinuxContainerResources> = {
+    cpuShares: milliCPUToShares(cpuReq !== undefined ? quantityMilliValue(parseQuantity(cpuReq)) : 0),
+    oomScoreAdj: oomScoreAdjust(pod, c, memoryCapacityBytes),
+  };
+  if (limits.cpu !== undefined) {
+    r.cpuQuota = milliCPUToQuota(quantityMilliValue(parseQuantity(limits.cpu)));
+    r.cpuPeriod = QUOTA_PERIOD;
+  }
+  if (limits.memory !== undefined) r.memoryLimitInBytes = quantityValue(parseQuantity(limits.memory));
+  return r;
+}
+
+export interface ContainerConfigInput {
+  restartCount: number;
+  /** The image as the runtime resolved it (its ID). */
+  imageRef: string;
+  env: { name: string; value: string }[];
+  command: string[];
+  args: string[];
+  mounts: In<Mount>[];
+  memoryCapacityBytes: number;
+}
+
+/** `<container>/<restartCount>.log`, relative to the sandbox's log directory. */
+export function containerLogPath(name: string, restartCount: number): string {
+  return `${name}/${restartCount}.log`;
+}
+
+export function containerConfig(pod: Pod, c: Container, i: ContainerConfigInput): In<ContainerConfig> {
+  const psc = pod.spec.securityContext ?? {};
+  const sc = c.securityContext ?? {};
+  const privileged = !!sc.privileged;
+  const runAsUser = sc.runAsUser ?? psc.runAsUser;
+  const runAsGroup = sc.runAsGroup ?? psc.runAsGroup;
+  return {
+    metadata: { name: c.name, attempt: i.restartCount },
+    image: { image: i.imageRef, userSpecifiedImage: c.image ?? '' },
+    command: i.command,
+    args: i.args,
+    workingDir: c.workingDir ?? '',
+    envs: i.env.map((e) => ({ key: e.name, value: e.value })),
+    mounts: i.mounts,
+    labels: containerLabels(pod, c),
+    annotations: containerAnnotations(pod, c, i.restartCount),
+    logPath: containerLogPath(c.name, i.restartCount),
+    stdin: !!c.stdin,
+    stdinOnce: !!c.stdinOnce,
+    tty: !!c.tty,
+    linux: {
+      resources: linuxResources(pod, c, i.memoryCapacityBytes),
+      securityContext: {
+        capabilities: { addCapabilities: sc.capabilities?.add ?? [], dropCapabilities: sc.capabilities?.drop ?? [] },
+        privileged,
+        namespaceOptions: podNamespaceOptions(pod),
+        runAsUser: runAsUser !== undefined ? { value: runAsUser } : null,
+        runAsGroup: runAsGroup !== undefined ? { value: runAsGroup } : null,
+        readonlyRootfs: !!sc.readOnlyRootFilesystem,
+        supplementalGroups: [...(psc.supplementalGroups ?? []), ...(psc.fsGroup !== undefined ? [psc.fsGroup] : [])],
+        noNewPrivs: sc.allowPrivilegeEscalation === false,
+        maskedPaths: privileged ? [] : DEFAULT_MASKED_PATHS,
+        readonlyPaths: privileged ? [] : DEFAULT_READONLY_PATHS,
+      },
+    },
+  };
+}
