@@ -199,7 +199,18 @@ describe(`kubectl against berth apiserver (${backend})`, () => {
     await eventually(async () => (await k('get', 'serviceaccounts', '-n', 'doomed', '-o', 'name')).includes('serviceaccount/default'), 10_000, 'the default service account');
     assert.match(await k('get', 'configmap', 'kube-root-ca.crt', '-n', 'doomed', '-o', 'jsonpath={.data.ca\\.crt}'), /BEGIN CERTIFICATE/);
     await kubectlOk(kc, ['apply', '-n', 'doomed', '-f', '-'], { input: podYaml('localhost/busybox:1.35') });
-    await k('delete', 'namespace', 'doomed', '--wait=true', '--timeout=20s');
+    // A pod bound to a node waits for its kubelet, so the namespace stays Terminating meanwhile.
+    await kubectlOk(kc, ['apply', '-n', 'doomed', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bound' }, spec: { nodeName: 'ghost', containers: [{ name: 'c', image: 'localhost/busybox:1.35' }] } }),
+    });
+    await k('delete', 'namespace', 'doomed', '--wait=false');
+    assert.match(await k('get', 'namespace', 'doomed'), /doomed\s+Terminating/);
+    await eventually(async () => !(await k('get', 'pods', '-n', 'doomed', '-o', 'name')).includes('pod/web'), 10_000, 'the unbound pod to go');
+    const refused = await kubectl(kc, ['create', 'configmap', 'late', '-n', 'doomed']);
+    assert.match(refused.stderr, /forbidden: unable to create new content in namespace doomed because it is being terminated/);
+    assert.ok(JSON.parse(await k('get', 'pod', 'bound', '-n', 'doomed', '-o', 'json')).metadata.deletionTimestamp);
+    await k('delete', 'pod', 'bound', '-n', 'doomed', '--grace-period=0', '--force');
+    await k('wait', '--for=delete', 'namespace/doomed', '--timeout=20s');
     const r = await kubectl(kc, ['get', 'namespace', 'doomed']);
     assert.match(r.stderr, /namespaces "doomed" not found/);
     assert.equal((await k('get', 'pods', '-A', '-o', 'name')).includes('web'), false);

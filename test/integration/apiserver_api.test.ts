@@ -72,6 +72,22 @@ describe('API semantics', () => {
     assert.equal((await c.request('GET', `${ns}/pods/unbound`)).status, 404);
   });
 
+  it('names objects from generateName and ends a watch at timeoutSeconds', async () => {
+    const made = await c.request('POST', `${ns}/configmaps`, { metadata: { generateName: 'gen-' } });
+    assert.equal(made.status, 201);
+    assert.match(made.json().metadata.name, /^gen-[a-z0-9]{5}$/);
+    assert.match(made.json().metadata.uid, /^[0-9a-f-]{36}$/);
+    assert.ok(made.json().metadata.creationTimestamp);
+    const started = Date.now();
+    const stop = new AbortController();
+    const ended = new Promise<void>((resolve) => {
+      void c.watch(`${ns}/configmaps?watch=1&timeoutSeconds=1&resourceVersion=${made.json().metadata.resourceVersion}`, () => {}, stop.signal, resolve);
+    });
+    await ended;
+    const took = Date.now() - started;
+    assert.ok(took >= 900 && took < 4000, `the watch ended after ${took} ms`);
+  });
+
   it('honours finalizers', async () => {
     await c.request('POST', `${ns}/configmaps`, { metadata: { name: 'held', finalizers: ['example.com/hold'] } });
     assert.equal((await c.request('DELETE', `${ns}/configmaps/held`)).status, 202);

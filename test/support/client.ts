@@ -66,8 +66,8 @@ export class TestClient {
     });
   }
 
-  /** Opens a watch; calls onEvent per line; resolves once the response headers arrive. */
-  watch(path: string, onEvent: (ev: { type: string; object: any }) => void, signal: AbortSignal): Promise<void> {
+  /** Opens a watch; calls onEvent per line (and onEnd when the server ends it); resolves once the response headers arrive. */
+  watch(path: string, onEvent: (ev: { type: string; object: any }) => void, signal: AbortSignal, onEnd?: () => void): Promise<void> {
     return new Promise((resolve, reject) => {
       const req = request(`${this.creds.server}${path}`, { agent: this.agent, signal }, (res) => {
         let buf = '';
@@ -82,6 +82,7 @@ export class TestClient {
           }
         });
         res.on('error', () => {});
+        res.on('end', () => onEnd?.());
         resolve();
       });
       req.on('error', (e) => (signal.aborted ? resolve() : reject(e)));

@@ -67,6 +67,7 @@ export class FakeRuntime implements CriClient {
   private readonly stopExitCode: number;
   private seq = 0;
   private ipSeq = 1;
+  private lastCreated = 0;
 
   constructor(opts: FakeRuntimeOptions = {}) {
     this.now = opts.now ?? (() => new Date());
@@ -119,6 +120,11 @@ export class FakeRuntime implements CriClient {
     const queued = this.failures.get(method);
     if (queued?.length) throw queued.shift()!;
   }
+  /** Creation times strictly increase by at least 1 ms, so newest-first ordering is exact. */
+  private createdNs(): number {
+    this.lastCreated = Math.max(ns(this.now()), this.lastCreated + 1_000_000);
+    return this.lastCreated;
+  }
   private nextId(prefix: string): string {
     this.seq++;
     return `${prefix}${String(this.seq).padStart(6, '0')}`;
@@ -164,7 +170,7 @@ export class FakeRuntime implements CriClient {
     const hostNet = config.linux?.securityContext?.namespaceOptions?.network === 'NODE';
     const id = this.nextId('sb');
     this.sandboxes.set(id, {
-      id, config, state: 'SANDBOX_READY', createdAt: ns(this.now()) + this.seq, ip: hostNet ? '' : `10.88.0.${this.ipSeq++}`,
+      id, config, state: 'SANDBOX_READY', createdAt: this.createdNs(), ip: hostNet ? '' : `10.88.0.${this.ipSeq++}`,
     });
     return id;
   }
@@ -232,7 +238,7 @@ export class FakeRuntime implements CriClient {
     const id = this.nextId('c');
     const logDir = sb.config.logDirectory ?? '';
     this.containers.set(id, {
-      id, sandboxId, config, state: 'CONTAINER_CREATED', imageRef: img.id, createdAt: ns(this.now()) + this.seq,
+      id, sandboxId, config, state: 'CONTAINER_CREATED', imageRef: img.id, createdAt: this.createdNs(),
       startedAt: 0, finishedAt: 0, exitCode: 0, reason: '', message: '',
       logPath: config.logPath ? `${logDir}/${config.logPath}` : '',
     });
