@@ -22,6 +22,7 @@ import { openStorage } from './storage/index.ts';
 import type { Storage } from './storage/interface.ts';
 import { WatchCache } from './storage/watchcache.ts';
 import { createSubresourceHandlers } from './subresources.ts';
+import { createKubeletProxy } from './kubeletproxy.ts';
 import { installAdmission } from './admission/install.ts';
 import { runNamespaceController } from '../controllers/namespace/controller.ts';
 import { runServiceAccountController } from '../controllers/serviceaccount/controller.ts';
@@ -129,7 +130,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         getPod: (ns: string, name: string) => pods.cache.get(`/pods/${ns}/${name}`),
         getNode: (name: string) => store('', 'nodes').cache.get(`/minions/${name}`),
       }),
-      subresources: createSubresourceHandlers({ store, authenticator, authorizer, pki }),
+      subresources: {
+        ...createSubresourceHandlers({ store, authenticator, authorizer, pki }),
+        proxy: createKubeletProxy({ pods, nodes: store('', 'nodes'), caPem: pki.caCertPem, clientCertPem: pki.kubeletClientCertPem, clientKeyPem: pki.kubeletClientKeyPem }),
+      },
       ready: () => !lifetime.signal.aborted,
       serverAddress: () => `${address}:${(server.address() as { port: number } | null)?.port ?? o.securePort}`,
     }),

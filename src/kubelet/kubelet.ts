@@ -14,6 +14,9 @@ import { NodeStatusManager, type StatusSources } from './nodestatus/manager.ts';
 import type { KubeletOptions } from './options/options.ts';
 import { createCriClient, type CriClient } from './runtime/cri/client.ts';
 import { RuntimeState } from './runtimestate.ts';
+import { startPodManagement } from './pods.ts';
+import { servingCertificate } from './server/cert.ts';
+import { startKubeletServer } from './server/server.ts';
 
 export interface KubeletDeps {
   clock?: Clock;
@@ -28,6 +31,8 @@ export interface Kubelet {
   nodeName: string;
   /** The healthz port actually bound (useful with --healthz-port 0 in tests), or 0 when disabled. */
   healthzPort: number;
+  /** The kubelet API port actually bound (with --port 0), or 0 when disabled. */
+  port: number;
   /** Resolves once every loop has stopped after the signal aborted. */
   done: Promise<void>;
 }
@@ -128,7 +133,23 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     loops.push(status.run(signal), lease.run(signal));
   }
 
-  // The sync loop: today it only proves liveness; pod sources and pod workers hook in here later.
+  const nodeIPs = () => sources.addresses().filter((a) => a.type === 'InternalIP').map((a) => a.address);
+  const podManagement = startPodManagement({
+    options,
+    nodeName,
+    nodeUid: () => nodeUid,
+    nodeIPs,
+    allocatable: { cpuMilli: machine.numCores * 1000, memoryBytes: machine.memoryCapacityBytes },
+    memoryCapacityBytes: machine.memoryCapacityBytes,
+    api: ownedClient ?? api,
+    cri,
+    clock,
+    log,
+    signal,
+  });
+  loops.push(...podManagement.loops);
+
+  // The sync loop: proves liveness for /healthz while the pod workers do the work.
   let lastTick: Date | undefined;
   const syncLoopIteration = async () => {
     lastTick = clock.now();
@@ -153,6 +174,33 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
       },
     },
   ];
+  checks.push(...podManagement.healthChecks);
+  let serverPort = 0;
+  if (options.port > 0) {
+    const tls = await servingCertificate(options, nodeName, nodeIPs());
+    const reviewer = api;
+    const server = await startKubeletServer(
+      { address: options.address, port: options.port, certPem: tls.certPem, keyPem: tls.keyPem, clientCaPem: options.clientCAFile ? await readFile(options.clientCAFile, 'utf8') : undefined },
+      {
+        auth: {
+          anonymousAuth: options.anonymousAuth,
+          authenticationTokenWebhook: options.authenticationTokenWebhook,
+          authorizationMode: options.authorizationMode,
+          nodeName,
+          review: reviewer ? (path, body) => reviewer.create(path, body) : undefined,
+        },
+        pods: podManagement.pods,
+        logTarget: podManagement.logTarget,
+        healthy: () => {
+          const a = healthzAnswer(checks);
+          return { ok: a.code === 200, message: a.body };
+        },
+      },
+      signal,
+    );
+    serverPort = server.port;
+    log.info('Started kubelet server', { address: options.address, port: serverPort });
+  }
   let healthz: HealthzServer | undefined;
   if (options.healthzPort > 0) {
     healthz = await startHealthz(options.healthzBindAddress, options.healthzPort, checks);
@@ -166,5 +214,5 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     ownedClient?.close();
     log.info('Kubelet stopped', { node: nodeName, healthz: healthzAnswer(checks).code === 200 ? 'ok' : 'failing' });
   });
-  return { nodeName, healthzPort: healthz?.port ?? 0, done };
+  return { nodeName, healthzPort: healthz?.port ?? 0, port: serverPort, done };
 }

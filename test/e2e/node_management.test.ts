@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.ts';
 import { startTestContainerd, type TestContainerd } from '../support/containerd.ts';
+import { unmountUnder } from '../../src/containerd/process.ts';
 import { eventually, kubectl, kubectlOk } from '../support/kubectl.ts';
 
 const berth = join(import.meta.dirname, '..', '..', 'bin', 'berth.js');
@@ -76,6 +77,8 @@ describe('node management', () => {
     for (const p of kubelets.values()) p.kill('SIGKILL');
     await api?.stop();
     await ctrd?.stop();
+    // Killed kubelets leave their pods' volume mounts (tmpfs) behind, as upstream's would.
+    unmountUnder(work);
     await rm(work, { recursive: true, force: true });
   });
 

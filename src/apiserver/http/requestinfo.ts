@@ -13,6 +13,8 @@ export interface RequestInfo {
   resource: string;
   subresource: string;
   name: string;
+  /** What follows the subresource (nodes/<name>/proxy/<subpath>), for proxies. */
+  subpath: string;
 }
 
 const namespaceSubresources = new Set(['status', 'finalize']);
@@ -33,6 +35,7 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
     resource: '',
     subresource: '',
     name: '',
+    subpath: '',
   };
   let parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
   if (parts[0] !== 'api' && parts[0] !== 'apis') return info;
@@ -63,7 +66,7 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
   info.subresource = parts[2] ?? '';
   // A namespace's own name is both the namespace and the name of the request.
   if (info.resource === 'namespaces' && info.name && !info.namespace) info.namespace = info.name;
-  if (parts.length > 3) info.subresource = parts.slice(2).join('/');
+  if (parts.length > 3) info.subpath = parts.slice(3).join('/');
 
   switch (method) {
     case 'GET':

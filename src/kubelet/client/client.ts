@@ -113,8 +113,9 @@ export class KubeClient {
     return this.json<T>('PATCH', path, body, patchMediaTypes[type], o);
   }
 
-  delete(path: string, o?: RequestOptions): Promise<unknown> {
-    return this.json('DELETE', path, undefined, undefined, o);
+  /** DELETE, with DeleteOptions (gracePeriodSeconds, preconditions) in the body when given. */
+  delete(path: string, o?: RequestOptions & { body?: object }): Promise<unknown> {
+    return this.json('DELETE', path, o?.body, o?.body ? 'application/json' : undefined, o);
   }
 
   /**

@@ -3,7 +3,7 @@
 // leaves these parents behind, so the kubelet creates them before the sandbox and removes them
 // once the pod is gone, as upstream's pod container manager does.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rmdir } from 'node:fs/promises';
+import { mkdir, readdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Controllers the kubelet makes pod directories in (cgroup v1); runc handles the rest (cpuset included). */
@@ -42,11 +42,9 @@ export function createPodCgroups(root = '/sys/fs/cgroup', controllers = POD_CGRO
       for (const h of hierarchies()) await mkdir(join(h, parent), { recursive: true });
     },
     async remove(parent) {
-      for (const h of hierarchies()) {
-        try { await rmdir(join(h, parent)); } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        }
-      }
+      // runc also creates the pod directory in hierarchies the kubelet does not manage
+      // (cpuset, devices, freezer, systemd...): remove it from all of them, children first.
+      for (const h of allHierarchies(root)) await rmdirTree(join(h, parent));
     },
     list() {
       const out = new Set<string>();
@@ -60,4 +58,37 @@ export function createPodCgroups(root = '/sys/fs/cgroup', controllers = POD_CGRO
       return [...out];
     },
   };
+}
+
+/** Every mounted hierarchy under root (each distinct directory once; v2: the root). */
+export function allHierarchies(root = '/sys/fs/cgroup'): string[] {
+  if (existsSync(join(root, 'cgroup.controllers'))) return [root];
+  const seen = new Set<string>();
+  const out: string[] = [];
+  let names: string[] = [];
+  try { names = readdirSync(root); } catch { return []; }
+  for (const n of names) {
+    const dir = join(root, n);
+    try {
+      const st = statSync(dir);
+      const key = `${st.dev}:${st.ino}`;
+      if (!st.isDirectory() || seen.has(key)) continue;
+      seen.add(key);
+      out.push(dir);
+    } catch { /* vanished */ }
+  }
+  return out;
+}
+
+/** rmdir a cgroup directory and its child cgroups (cgroup files go with their directory). */
+async function rmdirTree(dir: string): Promise<void> {
+  let entries: import('node:fs').Dirent[];
+  try { entries = await readdir(dir, { withFileTypes: true }); } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const e of entries) if (e.isDirectory()) await rmdirTree(join(dir, e.name));
+  try { await rmdir(dir); } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }

@@ -35,7 +35,7 @@ export function evictableContainers(containers: Container[], isPodDeleted: (uid:
   const groups = new Map<string, Container[]>();
   for (const c of containers) {
     if (c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_UNKNOWN') continue;
-    if (nowMs - nsToMs(c.createdAt) < policy.minAgeMs) continue;
+    if (policy.minAgeMs > 0 && nowMs - nsToMs(c.createdAt) < policy.minAgeMs) continue;
     const uid = c.labels[LABEL_POD_UID];
     if (!uid) continue; // not the kubelet's
     const key = `${uid}/${c.labels[LABEL_CONTAINER_NAME] ?? c.metadata?.name ?? ''}`;

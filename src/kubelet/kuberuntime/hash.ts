@@ -14,7 +14,7 @@ export function fnv32a(text: string): number {
 }
 
 /** The hash as upstream prints it in the annotation: lower-case hex without padding. */
-export function hashContainer(container: Pick<Container, 'name' | 'image'>): string {
+export function hashContainer(container: Container): string {
   // Keys in sorted order, as Go's json.Marshal writes a map.
   const json = JSON.stringify({ image: container.image ?? '', name: container.name });
   return fnv32a(json).toString(16);

@@ -72,6 +72,19 @@ export const kubeletFlags: FlagSpec[] = [
   { flags: '--container-runtime-endpoint <endpoint>', key: 'containerRuntimeEndpoint', description: 'CRI endpoint (unix:// URL or socket path)', shownDefault: d.containerRuntimeEndpoint },
   { flags: '--runtime-request-timeout <duration>', key: 'runtimeRequestTimeoutMs', description: 'timeout of runtime requests', parse: duration, shownDefault: ms(d.runtimeRequestTimeoutMs) },
   { flags: '--pod-manifest-path <dir>', key: 'podManifestPath', description: 'static pod manifest directory (wins over staticPodPath)' },
+  { flags: '--manifest-url <url>', key: 'manifestURL', description: 'URL of static pod manifests (a Pod, a PodList or a v1 List)' },
+  { flags: '--manifest-url-header <header>', key: 'manifestURLHeader', description: "header for --manifest-url requests, 'Key:Value' (repeatable)", parse: (v, prev) => {
+    const i = v.indexOf(':');
+    if (i <= 0) throw new InvalidArgumentError(`invalid header ${JSON.stringify(v)}: use 'Key:Value'`);
+    const out = { ...((prev as Record<string, string[]>) ?? {}) };
+    const key = v.slice(0, i);
+    out[key] = [...(out[key] ?? []), v.slice(i + 1)];
+    return out;
+  } },
+  { flags: '--file-check-frequency <duration>', key: 'fileCheckFrequencyMs', description: 'how often the static pod directory is re-read', parse: duration, shownDefault: ms(d.fileCheckFrequencyMs) },
+  { flags: '--http-check-frequency <duration>', key: 'httpCheckFrequencyMs', description: 'how often --manifest-url is fetched', parse: duration, shownDefault: ms(d.httpCheckFrequencyMs) },
+  { flags: '--container-log-max-size <quantity>', key: 'containerLogMaxSize', description: 'rotate a container log when it reaches this size', shownDefault: d.containerLogMaxSize },
+  { flags: '--container-log-max-files <n>', key: 'containerLogMaxFiles', description: 'log files kept per container', parse: wrap((v) => { const n = intFlag(v); if (n < 2) throw new InvalidArgumentError(`invalid value ${JSON.stringify(v)}: must be at least 2`); return n; }), shownDefault: String(d.containerLogMaxFiles) },
   { flags: '--address <ip>', key: 'address', description: 'address the kubelet API listens on', shownDefault: d.address },
   { flags: '--port <port>', key: 'port', description: 'kubelet API port', parse: (v) => portFlag(v), shownDefault: String(d.port) },
   { flags: '--healthz-port <port>', key: 'healthzPort', description: 'healthz port (0 disables)', parse: (v) => portFlag(v), shownDefault: String(d.healthzPort) },

@@ -49,6 +49,15 @@ export interface KubeletOptions {
   staticPodPath?: string;
   podInfraContainerImage: string;
   loggingFormat: LogFormat;
+  /** --manifest-url (staticPodURL) and its headers (--manifest-url-header, staticPodURLHeader). */
+  manifestURL?: string;
+  manifestURLHeader: Record<string, string[]>;
+  fileCheckFrequencyMs: number;
+  httpCheckFrequencyMs: number;
+  /** Where container logs go: <podLogsDir>/<ns>_<name>_<uid>/<container>/<restart>.log. */
+  podLogsDir: string;
+  containerLogMaxSize: string;
+  containerLogMaxFiles: number;
 }
 
 /**
@@ -89,6 +98,12 @@ export function defaultOptions(): KubeletOptions {
     cloudProvider: '',
     podInfraContainerImage: 'registry.k8s.io/pause:3.10',
     loggingFormat: 'text',
+    manifestURLHeader: {},
+    fileCheckFrequencyMs: 20_000,
+    httpCheckFrequencyMs: 20_000,
+    podLogsDir: '/var/log/pods',
+    containerLogMaxSize: '10Mi',
+    containerLogMaxFiles: 5,
   };
 }
 

@@ -47,6 +47,8 @@ interface Entry {
   version: number;
   /** Set by terminatePod: the pod's containers are gone and its termination is complete. */
   finished: boolean;
+  /** The pod as the API server last returned it. */
+  apiPod?: KubeObject;
 }
 
 /**
@@ -139,7 +141,7 @@ export class StatusManager {
       cached.pod = pod;
       return;
     }
-    this.entries.set(uid, { pod, status, version: this.nextVersion++, finished: finished || (cached?.finished ?? false) });
+    this.entries.set(uid, { pod, status, version: this.nextVersion++, finished: finished || (cached?.finished ?? false), apiPod: cached?.apiPod });
     this.enqueue(uid);
   }
 
@@ -157,7 +159,13 @@ export class StatusManager {
     const e = this.entries.get(uid);
     if (!e) return false;
     const sent = this.sent.get(uid);
-    return sent === undefined || sent < e.version || (Boolean(e.pod.metadata.deletionTimestamp) && e.finished);
+    return sent === undefined || sent < e.version || (e.apiPod !== undefined && this.deletable(uid, e, e.apiPod));
+  }
+
+  private deletable(uid: string, e: Entry, apiPod: KubeObject): boolean {
+    if (isStaticPod(e.pod)) return false;
+    const couldRun = this.o.podCouldHaveRunningContainers?.(uid) ?? false;
+    return canBeDeleted(apiPod, e.finished, () => !couldRun && (this.o.podResourcesAreReclaimed?.(apiPod, e.status) ?? false));
   }
 
   /** Runs the sync loop until the signal aborts. */
@@ -248,9 +256,10 @@ export class StatusManager {
         return;
       }
     }
-    this.sent.set(uid, e.version);
-    const reclaimed = () => !couldRun && (this.o.podResourcesAreReclaimed?.(current, e.status) ?? false);
-    if (!isStaticPod(e.pod) && canBeDeleted(current, e.finished, reclaimed)) {
+    // A terminal phase held back is not sent yet: the periodic sync tries again.
+    if (merged.phase === e.status.phase) this.sent.set(uid, e.version);
+    e.apiPod = current;
+    if (this.deletable(uid, e, current)) {
       try {
         await this.o.client.deletePod(target.namespace, target.name, target.uid);
       } catch (err) {

@@ -1,0 +1,84 @@
+// Proxies to kubelets: pods/log (what `kubectl logs` reads) and nodes/proxy. The API server calls
+// the node's kubelet at its InternalIP and daemon endpoint port with its kubelet-client
+// certificate, and verifies the kubelet's serving certificate against the cluster CA.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent, request } from 'node:https';
+import { errors } from '../api/errors.ts';
+import type { KubeObject } from '../api/object.ts';
+import type { RequestInfo } from './http/requestinfo.ts';
+import type { Store } from './registry/store.ts';
+
+export interface KubeletProxyDeps {
+  pods: Store;
+  nodes: Store;
+  caPem: string;
+  clientCertPem: string;
+  clientKeyPem: string;
+}
+
+const logParams = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
+
+/** The kubelet's address of a node: InternalIP (else Hostname) and the kubelet endpoint port. */
+export function kubeletAddress(node: KubeObject): { host: string; port: number } {
+  const addresses = (node.status?.addresses ?? []) as Array<{ type: string; address: string }>;
+  const host = addresses.find((a) => a.type === 'InternalIP')?.address ?? addresses.find((a) => a.type === 'Hostname')?.address;
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port as number | undefined;
+  if (!host || !port) throw errors.badRequest(`node "${node.metadata.name}" has no kubelet address yet`);
+  return { host, port };
+}
+
+/** Which container pods/log reads: the one named, or the pod's only one. */
+export function logContainer(pod: KubeObject, wanted: string | null): string {
+  const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c: { name: string }) => c.name);
+  if (wanted) {
+    if (!names.includes(wanted)) throw errors.badRequest(`container ${wanted} is not valid for pod ${pod.metadata.name}`);
+    return wanted;
+  }
+  const containers = (pod.spec?.containers ?? []).map((c: { name: string }) => c.name);
+  if (containers.length === 1) return containers[0];
+  throw errors.badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]`);
+}
+
+export function createKubeletProxy(d: KubeletProxyDeps) {
+  const agent = new Agent({ ca: d.caPem, cert: d.clientCertPem, key: d.clientKeyPem, keepAlive: true });
+
+  const forward = (res: ServerResponse, req: IncomingMessage, node: KubeObject, path: string): Promise<void> =>
+    new Promise((resolve) => {
+      const { host, port } = kubeletAddress(node);
+      const upstream = request(
+        { host, port, path, method: req.method, agent, servername: node.metadata.name, headers: { accept: req.headers.accept ?? '*/*' } },
+        (kres) => {
+          res.writeHead(kres.statusCode ?? 502, { 'Content-Type': kres.headers['content-type'] ?? 'text/plain' });
+          kres.pipe(res);
+          kres.on('end', resolve);
+          kres.on('error', () => resolve());
+        },
+      );
+      upstream.on('error', (e) => {
+        if (!res.headersSent) {
+          const err = errors.internal(`error trying to reach the kubelet of node ${node.metadata.name}: ${e.message}`);
+          res.writeHead(err.code, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify(err.toStatus()));
+        } else res.destroy();
+        resolve();
+      });
+      req.on('close', () => upstream.destroy());
+      upstream.end();
+    });
+
+  return async (req: IncomingMessage, res: ServerResponse, info: RequestInfo, query: URLSearchParams): Promise<void> => {
+    if (info.resource === 'pods') {
+      const pod = await d.pods.get(info.namespace, info.name);
+      const container = logContainer(pod, query.get('container'));
+      if (!pod.spec?.nodeName) throw errors.badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
+      const node = await d.nodes.get('', pod.spec.nodeName);
+      const q = new URLSearchParams();
+      for (const p of logParams) if (query.has(p)) q.set(p, query.get(p)!);
+      const path = `/containerLogs/${encodeURIComponent(info.namespace)}/${encodeURIComponent(info.name)}/${encodeURIComponent(container)}${q.size ? `?${q}` : ''}`;
+      return forward(res, req, node, path);
+    }
+    const node = await d.nodes.get('', info.name);
+    const rest = new URLSearchParams(query);
+    return forward(res, req, node, `/${info.subpath}${rest.size ? `?${rest}` : ''}`);
+  };
+}

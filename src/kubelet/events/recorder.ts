@@ -1,0 +1,64 @@
+// Pod events, aggregated as upstream's event correlator does for the common case: the same
+// reason and message about the same object within 10 minutes bumps count and lastTimestamp
+// of one Event instead of creating another.
+import { randomBytes } from 'node:crypto';
+import { rfc3339, type KubeObject } from '../../api/object.ts';
+import type { ApiClient } from '../client/client.ts';
+import type { Clock } from '../clock.ts';
+import type { PodEventRecorder, PodRef } from '../kuberuntime/deps.ts';
+import type { Logger } from '../log.ts';
+
+const aggregateWindowMs = 10 * 60_000;
+/** Repeats of one event update the API at most this often. */
+const patchEveryMs = 5_000;
+
+interface Seen {
+  name: string;
+  namespace: string;
+  count: number;
+  firstAt: number;
+  lastPatch: number;
+  created: Promise<unknown>;
+}
+
+export function createPodEventRecorder(api: ApiClient | undefined, nodeName: string, clock: Clock, log: Logger): PodEventRecorder {
+  const seen = new Map<string, Seen>();
+  return {
+    event(pod: PodRef, type, reason, message, fieldPath) {
+      log.info('Event occurred', { object: `${pod.namespace}/${pod.name}`, fieldPath, kind: 'Pod', type, reason, message });
+      if (!api) return;
+      const now = clock.now();
+      const key = `${pod.uid}\x00${fieldPath ?? ''}\x00${type}\x00${reason}\x00${message}`;
+      const prev = seen.get(key);
+      if (prev && now.getTime() - prev.firstAt < aggregateWindowMs) {
+        prev.count++;
+        if (now.getTime() - prev.lastPatch < patchEveryMs) return;
+        prev.lastPatch = now.getTime();
+        const patch = { count: prev.count, lastTimestamp: rfc3339(now) };
+        void prev.created
+          .then(() => api.patch(`/api/v1/namespaces/${prev.namespace}/events/${prev.name}`, patch, 'merge'))
+          .catch((e) => log.error('Unable to update event', e, { reason }));
+        return;
+      }
+      if (seen.size > 4096) seen.clear();
+      const name = `${pod.name}.${now.getTime().toString(16)}${randomBytes(3).toString('hex')}`;
+      const ev: KubeObject = {
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { name, namespace: pod.namespace },
+        involvedObject: { kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: pod.uid, apiVersion: 'v1', ...(fieldPath ? { fieldPath } : {}) },
+        reason,
+        message,
+        type,
+        source: { component: 'kubelet', host: nodeName },
+        firstTimestamp: rfc3339(now),
+        lastTimestamp: rfc3339(now),
+        count: 1,
+        reportingComponent: 'kubelet',
+        reportingInstance: nodeName,
+      };
+      const created = api.create(`/api/v1/namespaces/${pod.namespace}/events`, ev).catch((e) => log.error('Unable to record event', e, { reason }));
+      seen.set(key, { name, namespace: pod.namespace, count: 1, firstAt: now.getTime(), lastPatch: now.getTime(), created });
+    },
+  };
+}

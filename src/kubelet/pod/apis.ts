@@ -1,0 +1,73 @@
+// Adapters from the kubelet's REST client to the small interfaces of the volume, env, and status
+// pieces, with a short cache for the configmaps and secrets pods read.
+import { isStatusError } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import type { ApiClient } from '../client/client.ts';
+import type { EnvSources } from '../kuberuntime/index.ts';
+import type { PodStatusClient } from '../status/index.ts';
+import type { VolumeObjectSource } from '../volume/index.ts';
+
+const cacheTtlMs = 5_000;
+
+const ns = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}`;
+
+/** Reads of configmaps and secrets, cached briefly (upstream's TTL cache manager). */
+export function objectReader(api: ApiClient) {
+  const cache = new Map<string, { at: number; value: Promise<KubeObject> }>();
+  return (resource: 'configmaps' | 'secrets', namespace: string, name: string): Promise<KubeObject> => {
+    const key = `${resource}/${namespace}/${name}`;
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < cacheTtlMs) return hit.value;
+    const value = api.get<KubeObject>(`${ns(namespace)}/${resource}/${encodeURIComponent(name)}`);
+    cache.set(key, { at: Date.now(), value });
+    value.catch(() => cache.delete(key));
+    return value;
+  };
+}
+
+export function volumeObjects(api: ApiClient, read: ReturnType<typeof objectReader>): VolumeObjectSource {
+  return {
+    getSecret: (namespace, name) => read('secrets', namespace, name),
+    getConfigMap: (namespace, name) => read('configmaps', namespace, name),
+    async requestServiceAccountToken(namespace, sa, o) {
+      const tr = await api.create<KubeObject>(`${ns(namespace)}/serviceaccounts/${encodeURIComponent(sa)}/token`, {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        metadata: {},
+        spec: {
+          audiences: o.audiences,
+          expirationSeconds: o.expirationSeconds,
+          boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: o.boundPod.name, uid: o.boundPod.uid },
+        },
+      });
+      return { token: tr.status.token, expirationTimestamp: tr.status.expirationTimestamp };
+    },
+  };
+}
+
+export function envSources(read: ReturnType<typeof objectReader>): EnvSources {
+  const orUndefined = async (p: Promise<KubeObject>) => {
+    try {
+      return await p;
+    } catch (e) {
+      if (isStatusError(e, 'NotFound')) return undefined;
+      throw e;
+    }
+  };
+  return {
+    getConfigMap: (namespace, name) => orUndefined(read('configmaps', namespace, name)) as ReturnType<EnvSources['getConfigMap']>,
+    getSecret: (namespace, name) => orUndefined(read('secrets', namespace, name)) as ReturnType<EnvSources['getSecret']>,
+  };
+}
+
+export function podStatusClient(api: ApiClient): PodStatusClient {
+  return {
+    getPod: (namespace, name) => api.get(`${ns(namespace)}/pods/${encodeURIComponent(name)}`),
+    patchPodStatus: (namespace, name, patch) => api.patch(`${ns(namespace)}/pods/${encodeURIComponent(name)}/status`, patch, 'strategic'),
+    async deletePod(namespace, name, uid) {
+      await api.delete(`${ns(namespace)}/pods/${encodeURIComponent(name)}`, {
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid } },
+      });
+    },
+  };
+}

@@ -1,0 +1,132 @@
+// The kubelet's per-pod work (upstream's SyncPod / SyncTerminatingPod / SyncTerminatedPod):
+// status from the runtime, the mirror pod of a static pod, volumes, then the runtime manager;
+// on termination the reverse, ending with the API object (or mirror pod) deleted.
+import type { KubeObject } from '../../api/object.ts';
+import { isStaticPod, podFullName } from '../config/index.ts';
+import type { Clock } from '../clock.ts';
+import { getPodStatus, killPod, podCgroupParent, removePod, syncPod, type RuntimeManagerDeps, type WaitingReason } from '../kuberuntime/index.ts';
+import type { Pod as RuntimePod } from '../kuberuntime/index.ts';
+import type { Logger } from '../log.ts';
+import { generateApiPodStatus, isTerminalPhase, pastActiveDeadline, type PodStatus, type StatusManager } from '../status/index.ts';
+import { VolumeMountError, cleanupPodDataDirs, makeContainerMounts, makePodDataDirs, type MountedVolume, type VolumeManager } from '../volume/index.ts';
+import type { RuntimePodStatus } from '../container/types.ts';
+import { createMirrorPod, deleteMirrorPod, type MirrorApi } from './mirror.ts';
+import { PodManager } from './manager.ts';
+import type { PodLifecycle } from './workers.ts';
+
+export interface LifecycleDeps {
+  runtime: RuntimeManagerDeps;
+  volumes: VolumeManager;
+  status: StatusManager;
+  pods: PodManager;
+  /** For mirror pods; absent when the kubelet runs without an API server. */
+  mirrorApi?: MirrorApi;
+  node: () => { name: string; uid?: string; ips: string[] };
+  rootDir: string;
+  clusterDomain: string;
+  clock: Clock;
+  log: Logger;
+}
+
+/** How soon a pod with containers in back-off (or being created) is looked at again. */
+const busyResyncMs = 2_000;
+/** The periodic resync of a settled pod (upstream's --sync-frequency jittered; capped here). */
+const idleResyncMs = 30_000;
+
+export class PodSyncer implements PodLifecycle {
+  /** Why containers wait, from the last sync, for the next status. */
+  private readonly waiting = new Map<string, Map<string, WaitingReason>>();
+  /** Volumes mounted per pod, for container mounts. */
+  private readonly mounted = new Map<string, Map<string, MountedVolume>>();
+
+  constructor(private readonly d: LifecycleDeps) {
+    d.runtime.mounts = async (pod, container) => {
+      const mounted = this.mounted.get(pod.metadata.uid) ?? new Map();
+      const status = await getPodStatus(d.runtime.cri, pod.metadata.uid, pod.metadata.name, pod.metadata.namespace || 'default');
+      const ips = pod.spec.hostNetwork ? d.node().ips : status.ips;
+      return makeContainerMounts({ rootDir: d.rootDir, pod: pod as never, container: container as never, mounted, podIPs: ips, clusterDomain: d.clusterDomain });
+    };
+  }
+
+  private updateStatus(pod: KubeObject, runtime: RuntimePodStatus | undefined, terminal = false): PodStatus {
+    const uid = pod.metadata.uid!;
+    const status = generateApiPodStatus(pod, runtime, {
+      oldStatus: this.d.status.getPodStatus(uid) ?? (pod.status as PodStatus | undefined),
+      nodeIPs: this.d.node().ips,
+      now: this.d.clock.now(),
+      waitingReasons: this.waiting.get(uid),
+      podIsTerminal: terminal,
+    });
+    this.d.status.setPodStatus(pod, status);
+    return status;
+  }
+
+  private runtimeStatus(pod: KubeObject): Promise<RuntimePodStatus> {
+    return getPodStatus(this.d.runtime.cri, pod.metadata.uid!, pod.metadata.name!, pod.metadata.namespace ?? 'default');
+  }
+
+  /** Creates the mirror pod of a static pod, replacing one of an older version. */
+  private async ensureMirrorPod(pod: KubeObject): Promise<void> {
+    const api = this.d.mirrorApi;
+    if (!api || !isStaticPod(pod)) return;
+    const mirror = this.d.pods.mirrorOf(pod);
+    if (mirror && PodManager.mirrorMatches(pod, mirror)) return;
+    try {
+      if (mirror) await deleteMirrorPod(api, mirror.metadata.namespace ?? 'default', mirror.metadata.name!, mirror.metadata.uid);
+      const created = await createMirrorPod(api, pod, this.d.node());
+      this.d.pods.set(created);
+    } catch (e) {
+      this.d.log.error('Failed creating a mirror pod', e, { pod: podFullName(pod) });
+    }
+  }
+
+  async syncPod(pod: KubeObject, signal: AbortSignal): Promise<number | undefined> {
+    const uid = pod.metadata.uid!;
+    const runtime = await this.runtimeStatus(pod);
+    const status = this.updateStatus(pod, runtime);
+    // Finished pods (OnFailure/Never) and pods past their deadline are done: stop what is left.
+    if (isTerminalPhase(status.phase) || pastActiveDeadline(pod.spec, status.startTime, this.d.clock.now())) {
+      await killPod(this.d.runtime, pod as RuntimePod, runtime, { signal });
+      this.updateStatus(pod, await this.runtimeStatus(pod), true);
+      return undefined;
+    }
+    await this.ensureMirrorPod(pod);
+    await makePodDataDirs(this.d.rootDir, uid);
+    try {
+      this.mounted.set(uid, await this.d.volumes.mountPodVolumes(pod as never));
+    } catch (e) {
+      if (!(e instanceof VolumeMountError)) throw e;
+      for (const f of e.failures) this.d.runtime.recorder.event({ name: pod.metadata.name!, namespace: pod.metadata.namespace!, uid }, 'Warning', 'FailedMount', f.message);
+      return busyResyncMs;
+    }
+    const result = await syncPod(pod as RuntimePod, runtime, this.d.runtime, { signal });
+    this.waiting.set(uid, new Map(Object.entries(result.waiting)));
+    this.updateStatus(pod, await this.runtimeStatus(pod));
+    const busy = Object.keys(result.waiting).length > 0 || result.errors.length > 0;
+    return busy ? busyResyncMs : idleResyncMs;
+  }
+
+  async terminatePod(pod: KubeObject, gracePeriodSeconds: number | undefined): Promise<void> {
+    const runtime = await this.runtimeStatus(pod);
+    await killPod(this.d.runtime, pod as RuntimePod, runtime, { gracePeriodOverride: gracePeriodSeconds });
+    this.updateStatus(pod, await this.runtimeStatus(pod), true);
+  }
+
+  async cleanupPod(pod: KubeObject, removed: boolean): Promise<void> {
+    const uid = pod.metadata.uid!;
+    await removePod(this.d.runtime, await this.runtimeStatus(pod));
+    await this.d.volumes.unmountPodVolumes(uid);
+    await cleanupPodDataDirs(this.d.rootDir, uid);
+    await this.d.runtime.podCgroups?.remove(podCgroupParent(pod as RuntimePod)).catch(() => {});
+    this.waiting.delete(uid);
+    this.mounted.delete(uid);
+    // The API pod is deleted by the status manager once it is terminal; a static pod's mirror here.
+    this.d.status.terminatePod(pod);
+    if (removed && isStaticPod(pod) && this.d.mirrorApi) {
+      // Only this version's mirror: a changed manifest's new pod may already have made its own.
+      const mirror = this.d.pods.mirrorOf(pod);
+      if (mirror && PodManager.mirrorMatches(pod, mirror)) await deleteMirrorPod(this.d.mirrorApi, mirror.metadata.namespace ?? 'default', mirror.metadata.name!, mirror.metadata.uid).catch(() => {});
+    }
+    if (removed) this.d.status.removePod(uid);
+  }
+}

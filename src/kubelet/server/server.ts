@@ -1,0 +1,105 @@
+// The kubelet API on --port (10250, HTTPS): /healthz, /pods and /containerLogs, behind the
+// authentication and authorization of auth.ts. The stats endpoints join later.
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeObject } from '../../api/object.ts';
+import { serveLog } from '../logs/serve.ts';
+import { authorizeRequest, type KubeletAuthOptions } from './auth.ts';
+
+export interface LogTarget {
+  /** The log file to serve. */
+  path: string;
+  /** Whether the container instance is still running (ends a follow). */
+  running: () => boolean;
+}
+
+export interface KubeletServerDeps {
+  auth: KubeletAuthOptions;
+  /** The pods the kubelet runs (GET /pods). */
+  pods: () => KubeObject[];
+  /** Resolves a container's current (or previous) log; throws an Error with `code` 404/400 and a message. */
+  logTarget: (namespace: string, pod: string, container: string, previous: boolean) => Promise<LogTarget>;
+  healthy: () => { ok: boolean; message: string };
+}
+
+export interface KubeletServerOptions {
+  address: string;
+  port: number;
+  certPem: string;
+  keyPem: string;
+  clientCaPem?: string;
+}
+
+function send(res: ServerResponse, code: number, body: string, type = 'text/plain; charset=utf-8'): void {
+  res.writeHead(code, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function num(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw Object.assign(new Error(`invalid ${name}: ${JSON.stringify(v)}`), { code: 400 });
+  return n;
+}
+
+async function containerLogs(req: IncomingMessage, res: ServerResponse, url: URL, d: KubeletServerDeps): Promise<void> {
+  const [, , namespace, pod, container] = url.pathname.split('/').map(decodeURIComponent);
+  if (!namespace || !pod || !container) return send(res, 400, 'path must be /containerLogs/{namespace}/{pod}/{container}');
+  const q = url.searchParams;
+  const previous = q.get('previous') === 'true';
+  const target = await d.logTarget(namespace, pod, container, previous);
+  const sinceSeconds = num(q, 'sinceSeconds');
+  const sinceTime = q.get('sinceTime') ? new Date(q.get('sinceTime')!) : sinceSeconds !== undefined ? new Date(Date.now() - sinceSeconds * 1000) : undefined;
+  const stop = new AbortController();
+  req.on('close', () => stop.abort());
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Transfer-Encoding': 'chunked' });
+  await serveLog(target.path, res, {
+    follow: q.get('follow') === 'true' && !previous,
+    tailLines: num(q, 'tailLines'),
+    limitBytes: num(q, 'limitBytes'),
+    timestamps: q.get('timestamps') === 'true',
+    sinceTime,
+    running: target.running,
+    signal: stop.signal,
+  });
+  res.end();
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, d: KubeletServerDeps): Promise<void> {
+  const url = new URL(req.url ?? '/', 'https://kubelet');
+  const path = url.pathname;
+  const auth = await authorizeRequest(req, path, d.auth);
+  if ('code' in auth) return send(res, auth.code, auth.message);
+  if (path === '/healthz') {
+    const h = d.healthy();
+    return send(res, h.ok ? 200 : 500, h.ok ? 'ok' : h.message);
+  }
+  if (path === '/pods' || path === '/pods/') {
+    return send(res, 200, JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: d.pods() }), 'application/json');
+  }
+  if (path.startsWith('/containerLogs/')) return containerLogs(req, res, url, d);
+  send(res, 404, '404 page not found');
+}
+
+export async function startKubeletServer(o: KubeletServerOptions, d: KubeletServerDeps, signal: AbortSignal): Promise<{ server: Server; port: number }> {
+  const server = createServer(
+    { cert: o.certPem, key: o.keyPem, ca: o.clientCaPem, requestCert: true, rejectUnauthorized: false },
+    (req, res) => {
+      handle(req, res, d).catch((e: Error & { code?: number }) => {
+        if (res.headersSent) return void res.destroy();
+        send(res, typeof e.code === 'number' ? e.code : 500, e.message);
+      });
+    },
+  );
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.address, () => resolve());
+  });
+  signal.addEventListener('abort', () => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { server, port: (server.address() as { port: number }).port };
+}

@@ -1,0 +1,147 @@
+// The runtime manager against a real containerd: a two-container pod reaches running through
+// syncPod, an image change recreates one container, killPod runs a preStop exec, and GC keeps
+// one exited container per name. Needs root, containerd, runc and the CNI plugins.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../support/containerd.ts';
+import { realClock } from '../../src/kubelet/clock.ts';
+import { ImageManager } from '../../src/kubelet/images/puller.ts';
+import { Backoff } from '../../src/kubelet/kuberuntime/backoff.ts';
+import { allHierarchies, createPodCgroups, cgroupHierarchies } from '../../src/kubelet/kuberuntime/cgroups.ts';
+import type { RuntimeManagerDeps } from '../../src/kubelet/kuberuntime/deps.ts';
+import { garbageCollect } from '../../src/kubelet/kuberuntime/gc.ts';
+import { killPod, removePod } from '../../src/kubelet/kuberuntime/kill.ts';
+import type { Container, Pod } from '../../src/kubelet/kuberuntime/pod.ts';
+import { podCgroupParent } from '../../src/kubelet/kuberuntime/qos.ts';
+import { getPodStatus } from '../../src/kubelet/kuberuntime/status.ts';
+import { syncPod } from '../../src/kubelet/kuberuntime/sync.ts';
+
+let env: TestContainerd;
+let deps: RuntimeManagerDeps;
+const events: string[] = [];
+const suffix = `${process.pid}`;
+
+function ctr(name: string, extra: Partial<Container> = {}): Container {
+  return {
+    name, image: BUSYBOX_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'sleep 3600'],
+    terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', ...extra,
+  };
+}
+function mkPod(name: string, containers: Container[], spec: Partial<Pod['spec']> = {}): Pod {
+  return {
+    metadata: { name, namespace: 'default', uid: `kr-${name}-${suffix}` },
+    spec: { containers, restartPolicy: 'Always', terminationGracePeriodSeconds: 5, dnsPolicy: 'Default', ...spec },
+  };
+}
+const status = (p: Pod) => getPodStatus(env.cri, p.metadata.uid, p.metadata.name, 'default');
+const sync = async (p: Pod) => syncPod(p, await status(p), deps);
+
+describe('kuberuntime against containerd', { timeout: 180_000 }, () => {
+  const pods: Pod[] = [];
+  before(async () => {
+    env = await startTestContainerd();
+    const shared = join(env.dir, 'shared');
+    mkdirSync(shared, { recursive: true });
+    deps = {
+      cri: env.cri,
+      clock: realClock,
+      images: new ImageManager({ cri: env.cri, now: () => new Date() }),
+      // A short back-off keeps the crash-loop part of the test quick.
+      backoff: new Backoff(100, 400, () => new Date()),
+      recorder: { event: (_p, type, reason, message) => { events.push(`${type} ${reason}: ${message}`); } },
+      podLogsRoot: join(env.dir, 'pods'),
+      podCgroups: createPodCgroups(),
+      envSources: { getConfigMap: async () => undefined, getSecret: async () => undefined },
+      nodeAllocatable: { cpuMilli: 2000, memoryBytes: 2 * 1024 ** 3 },
+      memoryCapacityBytes: 2 * 1024 ** 3,
+      containerDir: (p, name) => join(env.dir, 'kubelet', 'pods', p.metadata.uid, 'containers', name),
+      mounts: () => [{ containerPath: '/shared', hostPath: shared }],
+    };
+  });
+  after(async () => {
+    for (const p of pods) {
+      try {
+        const st = await status(p);
+        await killPod(deps, p, st, { gracePeriodOverride: 0 });
+        await removePod(deps, await status(p));
+        await deps.podCgroups?.remove(podCgroupParent(p));
+      } catch { /* best effort */ }
+    }
+    await env?.stop();
+  });
+
+  test('a two-container pod runs; an image change recreates one; killPod runs preStop', async () => {
+    const p = mkPod('two', [
+      ctr('a', { lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo stopped > /shared/prestop'] } } } }),
+      ctr('b', { env: [{ name: 'WHO', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }], command: ['sh', '-c', 'echo hello $(WHO); sleep 3600'] }),
+    ]);
+    pods.push(p);
+    const r = await sync(p);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual([...r.started].sort(), ['a', 'b']);
+    assert.match(r.podIPs[0] ?? '', /^10\.231\./);
+    const st = await status(p);
+    assert.deepEqual(st.containers.map((c) => [c.name, c.state]).sort(), [['a', 'running'], ['b', 'running']]);
+    assert.deepEqual(st.ips, r.podIPs);
+    for (const h of cgroupHierarchies()) assert.ok(existsSync(join(h, podCgroupParent(p))), `pod cgroup in ${h}`);
+
+    const logFile = join(deps.podLogsRoot!, `default_two_${p.metadata.uid}`, 'b', '0.log');
+    for (let i = 0; i < 50 && !(existsSync(logFile) && readFileSync(logFile, 'utf8').includes('hello')); i++) await sleep(100);
+    assert.match(readFileSync(logFile, 'utf8'), /stdout F hello two/);
+
+    const noop = await sync(p);
+    assert.deepEqual([noop.started, noop.killed], [[], []]);
+
+    const aId = st.containers.find((c) => c.name === 'a')!.id.id;
+    const changed = structuredClone(p);
+    changed.spec.containers[1].image = 'localhost/busybox:latest';
+    const r2 = await sync(changed);
+    assert.deepEqual([r2.killed, r2.started], [['b'], ['b']]);
+    const st2 = await status(changed);
+    const running = st2.containers.filter((c) => c.state === 'running');
+    assert.deepEqual(running.map((c) => c.name).sort(), ['a', 'b']);
+    assert.equal(running.find((c) => c.name === 'a')!.id.id, aId, 'a was not touched');
+    assert.equal(running.find((c) => c.name === 'b')!.restartCount, 1);
+    assert.equal(st2.sandboxes.length, 1);
+
+    const killed = await killPod(deps, changed, st2);
+    assert.deepEqual(killed.errors, []);
+    assert.equal(readFileSync(join(env.dir, 'shared', 'prestop'), 'utf8'), 'stopped\n');
+    const st3 = await status(changed);
+    assert.ok(st3.containers.every((c) => c.state === 'exited'));
+    assert.equal(st3.sandboxes[0].state, 'notready');
+    assert.ok(events.includes('Normal Killing: Stopping container a'));
+
+    await removePod(deps, st3);
+    await deps.podCgroups!.remove(podCgroupParent(p));
+    const after = await status(changed);
+    assert.deepEqual([after.containers.length, after.sandboxes.length], [0, 0]);
+    for (const h of allHierarchies()) assert.ok(!existsSync(join(h, podCgroupParent(p))), `no pod cgroup left in ${h}`);
+  });
+
+  test('a crashing container is restarted with its termination message, and GC keeps one exited per name', async () => {
+    const p = mkPod('crash', [ctr('c', { command: ['sh', '-c', 'echo -n died > /dev/termination-log; exit 2'] })]);
+    pods.push(p);
+    await sync(p);
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const st = await status(p);
+      if (st.containers.filter((c) => c.state === 'exited').length >= 3) break;
+      assert.ok(Date.now() < until, 'three exits within 30 s');
+      await sync(p);
+      await sleep(150);
+    }
+    const st = await status(p);
+    const exited = st.containers.find((c) => c.state === 'exited')!;
+    assert.equal(exited.exitCode, 2);
+    assert.equal(exited.reason, 'Error');
+    assert.equal(exited.message, 'died');
+    const gc = await garbageCollect(env.cri, { isPodDeleted: () => false, now: () => new Date(), podLogsRoot: deps.podLogsRoot });
+    assert.deepEqual(gc.errors, []);
+    const left = (await status(p)).containers.filter((c) => c.state === 'exited');
+    assert.equal(left.length, 1, 'one exited container kept for logs');
+  });
+});
