@@ -5,16 +5,19 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startApiServer, type ApiServer } from '../apiserver/apiserver.ts';
-import { writeNodeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
-import { ensurePki, issueCertificate } from '../apiserver/auth/pki.ts';
+import { nodeAddresses } from '../kubelet/nodestatus/machine.ts';
+import { writeKubeletCredentials } from './kubeletcreds.ts';
 import { cniBridgeConfig } from '../containerd/config.ts';
 import { buildBusyboxImage, buildPauseImage, importImage } from '../containerd/images.ts';
-import { startContainerd, type ManagedContainerd } from '../containerd/process.ts';
+import { startContainerd, unmountUnder, type ManagedContainerd } from '../containerd/process.ts';
 import { startKubelet, type Kubelet } from '../kubelet/kubelet.ts';
 import { defaultOptions, type KubeletOptions } from '../kubelet/options/options.ts';
 import { ensureSystemPackages } from './packages.ts';
 import { acquireDataDirLock } from './lock.ts';
-import { podCidrFor } from './podcidr.ts';
+import { bridgeName, podCidrFor } from './podcidr.ts';
+import { removeStaleBridge } from './bridge.ts';
+
+const nodeIPs = () => nodeAddresses(hostname(), undefined).filter((a) => a.type === 'InternalIP').map((a) => a.address);
 
 export const busyboxImages = ['localhost/busybox:1.35', 'localhost/busybox:latest'];
 export const pauseImage = 'localhost/pause:3.10';
@@ -82,30 +85,21 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
     stack.push(() => apiserver.close());
 
     // The kubelet's identity (system:node:<name>) and its serving certificate, both from the cluster CA.
-    const pki = await ensurePki(join(dataDir, 'pki'), { hosts: [] });
-    const kubeletKubeconfig = join(dataDir, 'kubelet.kubeconfig');
-    await writeNodeKubeconfig(kubeletKubeconfig, pki, apiserver.url, nodeName);
-    const kubeletPki = join(dataDir, 'kubelet', 'pki');
-    await mkdir(kubeletPki, { recursive: true });
-    const serving = await issueCertificate(pki, {
-      commonName: `system:node:${nodeName}`,
-      organizations: ['system:nodes'],
-      hosts: [nodeName, hostname(), 'localhost', '127.0.0.1'],
-      usage: 'server',
-    });
-    await writeFile(join(kubeletPki, 'kubelet.crt'), serving.certPem);
-    await writeFile(join(kubeletPki, 'kubelet.key'), serving.keyPem, { mode: 0o600 });
+    const creds = await writeKubeletCredentials(dataDir, apiserver.url, nodeName, [hostname(), 'localhost', '127.0.0.1', ...nodeIPs()], { kubeconfig: join(dataDir, 'kubelet.kubeconfig'), certDir: join(dataDir, 'kubelet', 'pki') });
 
     const podCidr = await podCidrFor(dataDir, o.podCidr);
     let containerd: ManagedContainerd | undefined;
     let endpoint = o.containerRuntimeEndpoint;
     if (!endpoint) {
+      removeStaleBridge(podCidr);
       const cniConfDir = join(dataDir, 'cni', 'net.d');
       await mkdir(cniConfDir, { recursive: true });
       await writeFile(
         join(cniConfDir, '10-berth.conflist'),
-        cniBridgeConfig({ name: 'berth', bridge: 'berth0', subnet: podCidr, ipamDataDir: join(dataDir, 'cni', 'ipam') }),
+        cniBridgeConfig({ name: 'berth', bridge: bridgeName, subnet: podCidr, ipamDataDir: join(dataDir, 'cni', 'ipam') }),
       );
+      // Pods die with the managed containerd; their volume mounts should not outlive them.
+      stack.push(async () => unmountUnder(join(dataDir, 'kubelet', 'pods')));
       containerd = await startContainerd({ dir: join(dataDir, 'containerd'), cniConfDir, sandboxImage: pauseImage, log: join(dataDir, 'containerd.log') });
       stack.push(() => containerd!.stop());
       const images = join(dataDir, 'images');
@@ -123,15 +117,15 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
     const kubelet = await startKubelet(
       {
         ...defaultOptions(),
-        kubeconfig: kubeletKubeconfig,
+        kubeconfig: creds.kubeconfig,
         hostnameOverride: nodeName,
         rootDir: join(dataDir, 'kubelet'),
         containerRuntimeEndpoint: endpoint,
         port: o.kubeletPort,
         healthzPort: o.healthzPort,
-        tlsCertFile: join(kubeletPki, 'kubelet.crt'),
-        tlsPrivateKeyFile: join(kubeletPki, 'kubelet.key'),
-        clientCAFile: join(dataDir, 'pki', 'ca.crt'),
+        tlsCertFile: creds.certFile,
+        tlsPrivateKeyFile: creds.keyFile,
+        clientCAFile: creds.caFile,
         staticPodPath: manifestsDir,
         podLogsDir: join(dataDir, 'pod-logs'),
         anonymousAuth: false,
@@ -153,7 +147,7 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
       kubelet,
       containerd,
       kubeconfig: join(dataDir, 'admin.kubeconfig'),
-      kubeletKubeconfig,
+      kubeletKubeconfig: creds.kubeconfig,
       manifestsDir,
       podCidr,
       nodeName,

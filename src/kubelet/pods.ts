@@ -130,7 +130,8 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
     for (const change of changes) {
       for (const pod of change.pods) {
         if (isMirrorPod(pod)) {
-          if (change.op === 'REMOVE' || change.op === 'DELETE') pods.remove(pod);
+          // A mirror being deleted stays known until it is gone, so its static pod replaces it.
+          if (change.op === 'REMOVE') pods.remove(pod);
           else pods.set(pod);
           // A mirror pod deleted or changed by someone else is put back by its static pod's sync.
           const owner = pods.byFullName(pod.metadata.namespace ?? 'default', pod.metadata.name!);

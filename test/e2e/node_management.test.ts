@@ -1,85 +1,27 @@
 // Node management end to end: real kubelet processes against the real API server and
 // containerd, observed with the real kubectl.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startTestApiServer, type TestApiServer } from '../support/apiserver.ts';
-import { startTestContainerd, type TestContainerd } from '../support/containerd.ts';
-import { unmountUnder } from '../../src/containerd/process.ts';
+import { startTestCluster, type TestCluster } from '../support/cluster.ts';
 import { eventually, kubectl, kubectlOk } from '../support/kubectl.ts';
 
-const berth = join(import.meta.dirname, '..', '..', 'bin', 'berth.js');
-
-function run(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [berth, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`berth ${args.join(' ')}: exit ${code}: ${out}`))));
-  });
-}
-
 describe('node management', () => {
-  let api: TestApiServer;
-  let ctrd: TestContainerd;
-  let work: string;
+  let cluster: TestCluster;
   let kc: string;
-  const kubelets = new Map<string, ChildProcess>();
   const k = (...args: string[]) => kubectlOk(kc, args);
-
-  async function startKubelet(node: string, extra: string[] = []): Promise<void> {
-    const kubeconfig = join(work, `${node}.kubeconfig`);
-    await run(['node-kubeconfig', node, '--data-dir', api.dataDir, '--out', kubeconfig]);
-    const p = spawn(
-      process.execPath,
-      [
-        berth, 'kubelet',
-        '--kubeconfig', kubeconfig,
-        '--hostname-override', node,
-        '--container-runtime-endpoint', `unix://${ctrd.address}`,
-        '--root-dir', join(work, node),
-        '--healthz-port', '0',
-        '--port', '0',
-        '--node-status-update-frequency', '1s',
-        '--node-lease-duration-seconds', '4',
-        '--fail-swap-on=false',
-        ...extra,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    p.stderr!.on('data', (d) => (log = (log + d).slice(-4000)));
-    p.on('exit', (code, sig) => code && !sig && console.error(`kubelet ${node} exited ${code}: ${log}`));
-    kubelets.set(node, p);
-  }
-
-  async function killKubelet(node: string): Promise<void> {
-    const p = kubelets.get(node)!;
-    p.kill('SIGKILL');
-    await new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(undefined) : p.once('exit', r)));
-  }
-
+  const startKubelet = (node: string, extra: string[] = []) => cluster.startKubelet(node, extra);
+  const killKubelet = (node: string) => cluster.killKubelet(node);
   const nodeJson = async (name: string) => JSON.parse(await k('get', 'node', name, '-o', 'json'));
   const condition = (node: any, type: string) => node.status?.conditions?.find((c: any) => c.type === type);
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'berth-nodes-'));
-    ctrd = await startTestContainerd();
-    api = await startTestApiServer({ nodeMonitorPeriodMs: 1000, nodeMonitorGracePeriodMs: 4000 });
-    kc = api.kubeconfig;
+    cluster = await startTestCluster({ nodeMonitorPeriodMs: 1000, nodeMonitorGracePeriodMs: 4000 });
+    kc = cluster.kubeconfig;
     await startKubelet('node-a');
   });
   after(async () => {
-    for (const p of kubelets.values()) p.kill('SIGKILL');
-    await api?.stop();
-    await ctrd?.stop();
-    // Killed kubelets leave their pods' volume mounts (tmpfs) behind, as upstream's would.
-    unmountUnder(work);
-    await rm(work, { recursive: true, force: true });
+    await cluster?.stop();
   });
 
   it('registers the node Ready, with capacity, conditions, addresses and system info', async () => {
@@ -130,7 +72,7 @@ describe('node management', () => {
   });
 
   it('restricts a node to its own objects', async () => {
-    const nodeKc = join(work, 'node-a.kubeconfig');
+    const nodeKc = join(cluster.work, 'node-a.kubeconfig');
     await kubectlOk(kc, ['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-b' } }) });
     const patch = await kubectl(nodeKc, ['label', 'node', 'node-b', 'stolen=yes']);
     assert.notEqual(patch.code, 0);

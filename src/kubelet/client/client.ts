@@ -190,7 +190,11 @@ export class KubeClient {
     const signals = [o?.signal, timed ? AbortSignal.timeout(o?.timeoutMs ?? this.timeoutMs) : undefined].filter((s): s is AbortSignal => !!s);
     const signal = signals.length ? AbortSignal.any(signals) : undefined;
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.userAgent };
-    if (data !== undefined) headers['Content-Type'] = contentType ?? 'application/json';
+    if (data !== undefined) {
+      headers['Content-Type'] = contentType ?? 'application/json';
+      // Node sends a DELETE body neither chunked nor sized unless told its length.
+      headers['Content-Length'] = String(Buffer.byteLength(data));
+    }
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
     const send = url.protocol === 'https:' ? https.request : http.request;
     return new Promise((resolvePromise, reject) => {

@@ -98,6 +98,12 @@ export async function syncPod(pod: Pod, status: RuntimePodStatus, deps: RuntimeM
       result.errors.push({ action: 'CreatePodSandbox', target: pod.metadata.name, reason: 'CreatePodSandboxError', message });
       result.sandboxId = '';
       result.podIPs = [];
+      // containerd keeps the name of a sandbox whose set-up failed half-way; free it for the retry.
+      const leftover = /is reserved for "?([0-9a-f]{64})/.exec(errText(err))?.[1];
+      if (leftover) {
+        await cri.stopPodSandbox(leftover).catch(() => {});
+        await cri.removePodSandbox(leftover).catch(() => {});
+      }
       return result;
     }
   } else {

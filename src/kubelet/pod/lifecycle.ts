@@ -12,7 +12,7 @@ import { VolumeMountError, cleanupPodDataDirs, makeContainerMounts, makePodDataD
 import type { RuntimePodStatus } from '../container/types.ts';
 import { createMirrorPod, deleteMirrorPod, type MirrorApi } from './mirror.ts';
 import { PodManager } from './manager.ts';
-import type { PodLifecycle } from './workers.ts';
+import type { PodLifecycle, SyncOutcome } from './workers.ts';
 
 export interface LifecycleDeps {
   runtime: RuntimeManagerDeps;
@@ -80,16 +80,12 @@ export class PodSyncer implements PodLifecycle {
     }
   }
 
-  async syncPod(pod: KubeObject, signal: AbortSignal): Promise<number | undefined> {
+  async syncPod(pod: KubeObject, signal: AbortSignal): Promise<SyncOutcome> {
     const uid = pod.metadata.uid!;
     const runtime = await this.runtimeStatus(pod);
     const status = this.updateStatus(pod, runtime);
-    // Finished pods (OnFailure/Never) and pods past their deadline are done: stop what is left.
-    if (isTerminalPhase(status.phase) || pastActiveDeadline(pod.spec, status.startTime, this.d.clock.now())) {
-      await killPod(this.d.runtime, pod as RuntimePod, runtime, { signal });
-      this.updateStatus(pod, await this.runtimeStatus(pod), true);
-      return undefined;
-    }
+    // Finished pods (OnFailure/Never) and pods past their deadline are done: terminate them.
+    if (isTerminalPhase(status.phase) || pastActiveDeadline(pod.spec, status.startTime, this.d.clock.now())) return { terminal: true };
     await this.ensureMirrorPod(pod);
     await makePodDataDirs(this.d.rootDir, uid);
     try {
@@ -97,13 +93,13 @@ export class PodSyncer implements PodLifecycle {
     } catch (e) {
       if (!(e instanceof VolumeMountError)) throw e;
       for (const f of e.failures) this.d.runtime.recorder.event({ name: pod.metadata.name!, namespace: pod.metadata.namespace!, uid }, 'Warning', 'FailedMount', f.message);
-      return busyResyncMs;
+      return { resyncAfterMs: busyResyncMs };
     }
     const result = await syncPod(pod as RuntimePod, runtime, this.d.runtime, { signal });
     this.waiting.set(uid, new Map(Object.entries(result.waiting)));
     this.updateStatus(pod, await this.runtimeStatus(pod));
     const busy = Object.keys(result.waiting).length > 0 || result.errors.length > 0;
-    return busy ? busyResyncMs : idleResyncMs;
+    return { resyncAfterMs: busy ? busyResyncMs : idleResyncMs };
   }
 
   async terminatePod(pod: KubeObject, gracePeriodSeconds: number | undefined): Promise<void> {
@@ -114,7 +110,8 @@ export class PodSyncer implements PodLifecycle {
 
   async cleanupPod(pod: KubeObject, removed: boolean): Promise<void> {
     const uid = pod.metadata.uid!;
-    await removePod(this.d.runtime, await this.runtimeStatus(pod));
+    // A finished pod keeps its exited containers (for logs) until it is gone; GC keeps the rest tidy.
+    if (removed) await removePod(this.d.runtime, await this.runtimeStatus(pod));
     await this.d.volumes.unmountPodVolumes(uid);
     await cleanupPodDataDirs(this.d.rootDir, uid);
     await this.d.runtime.podCgroups?.remove(podCgroupParent(pod as RuntimePod)).catch(() => {});

@@ -6,9 +6,16 @@ import type { Logger } from '../log.ts';
 
 export type PodState = 'syncing' | 'terminating' | 'terminated';
 
+export interface SyncOutcome {
+  /** Sync again after this long (ms). */
+  resyncAfterMs?: number;
+  /** The pod has finished (Succeeded or Failed): terminate it, as upstream's worker does. */
+  terminal?: boolean;
+}
+
 export interface PodLifecycle {
-  /** Makes the node match the pod; returns how soon to sync again (ms), if it should. */
-  syncPod(pod: KubeObject, signal: AbortSignal): Promise<number | undefined>;
+  /** Makes the node match the pod, and says what comes next. */
+  syncPod(pod: KubeObject, signal: AbortSignal): Promise<SyncOutcome>;
   /** Stops everything of the pod within the grace period. */
   terminatePod(pod: KubeObject, gracePeriodSeconds: number | undefined): Promise<void>;
   /** After termination: volumes, directories, the API object or mirror pod. */
@@ -96,9 +103,13 @@ export class PodWorkers {
   private async work(uid: string, lane: Lane): Promise<void> {
     try {
       if (lane.state === 'syncing') {
-        const again = await this.lifecycle.syncPod(lane.pod, this.signal);
-        if (again !== undefined && lane.state === 'syncing' && !this.signal.aborted) {
-          lane.timer = setTimeout(() => this.resync(uid), again);
+        const outcome = await this.lifecycle.syncPod(lane.pod, this.signal);
+        if (lane.state !== 'syncing' || this.signal.aborted) return;
+        if (outcome.terminal) {
+          lane.state = 'terminating';
+          lane.pending = true;
+        } else if (outcome.resyncAfterMs !== undefined) {
+          lane.timer = setTimeout(() => this.resync(uid), outcome.resyncAfterMs);
         }
       } else if (lane.state === 'terminating') {
         await this.lifecycle.terminatePod(lane.pod, lane.gracePeriod);
