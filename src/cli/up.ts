@@ -1,5 +1,6 @@
 // `berth up`: a single-node cluster on this machine, until SIGINT/SIGTERM.
 import { Command, Option } from 'commander';
+import { installDemo } from '../cluster/demo.ts';
 import { startCluster } from '../cluster/up.ts';
 import { durationFlag, portFlag } from './flags.ts';
 import { waitForSignal } from './signals.ts';
@@ -15,6 +16,7 @@ export function upCommand(): Command {
     .option('--container-runtime-endpoint <endpoint>', 'use this CRI runtime instead of a managed containerd')
     .option('--hostname-override <name>', 'node name (default: the hostname)')
     .option('--pod-cidr <cidr>', 'pod subnet (default: a free one, kept in the data dir)')
+    .option('--demo', 'also run a demo workload: a static web pod and a pod that logs')
     .addOption(new Option('--node-monitor-period <duration>', 'node lifecycle controller period').argParser(durationFlag).default(5000, '5s'))
     .addOption(new Option('--node-monitor-grace-period <duration>', 'silence before a node is marked Unknown').argParser(durationFlag).default(50000, '50s'))
     .action(async (o) => {
@@ -30,13 +32,17 @@ export function upCommand(): Command {
         nodeMonitorPeriodMs: o.nodeMonitorPeriod,
         nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriod,
       });
+      if (o.demo) await installDemo(cluster);
       console.log(
         [
           `Berth is up: node ${cluster.nodeName}, API server ${cluster.apiserver.url}, pod CIDR ${cluster.podCidr}.`,
           '',
           `  export KUBECONFIG=${cluster.kubeconfig}`,
           '  kubectl get nodes',
-          '  kubectl get pods -A',
+          '  kubectl get pods -A -o wide',
+          ...(o.demo
+            ? ['  kubectl logs -f hello', `  curl http://$(kubectl get pod demo-web-${cluster.nodeName} -o jsonpath='{.status.podIP}'):8080/`]
+            : []),
           '',
           `Static pod manifests: ${cluster.manifestsDir}`,
           'Stop with Ctrl-C.',

@@ -32,7 +32,7 @@ import {
 import type { Logger } from './log.ts';
 import type { KubeletOptions } from './options/options.ts';
 import { criRelist, GenericPLEG } from './pleg/index.ts';
-import { envSources, objectReader, podStatusClient, volumeObjects } from './pod/apis.ts';
+import { envSources, objectReader, podStatusClient, pullSecret, volumeObjects } from './pod/apis.ts';
 import { PodSyncer } from './pod/lifecycle.ts';
 import { PodManager } from './pod/manager.ts';
 import { deleteMirrorPod } from './pod/mirror.ts';
@@ -82,7 +82,7 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
   const now = () => clock.now();
   const runtime: RuntimeManagerDeps = {
     cri,
-    images: new ImageManager({ cri, now }),
+    images: new ImageManager({ cri, now, getSecret: (namespace, name) => pullSecret(read, namespace, name) }),
     backoff: new Backoff(CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, now),
     recorder,
     clock,

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { eventually, kubectlOk } from '../support/kubectl.ts';
+import { eventually, kubectl, kubectlOk } from '../support/kubectl.ts';
 import { freePort } from '../support/ports.ts';
 
 const berth = join(import.meta.dirname, '..', '..', 'bin', 'berth.js');
@@ -20,7 +20,7 @@ interface Up {
 
 async function up(dataDir: string, ports: number[]): Promise<Up> {
   const [api, kubelet, healthz] = ports;
-  const proc = spawn(process.execPath, [berth, 'up', '--data-dir', dataDir, '--secure-port', String(api), '--kubelet-port', String(kubelet), '--healthz-port', String(healthz), '--cadvisor-port', '0'], {
+  const proc = spawn(process.execPath, [berth, 'up', '--data-dir', dataDir, '--secure-port', String(api), '--kubelet-port', String(kubelet), '--healthz-port', String(healthz), '--cadvisor-port', '0', '--demo'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -60,8 +60,33 @@ describe('berth up', () => {
     const images = node.status.images.flatMap((i: any) => i.names);
     assert.ok(images.includes('localhost/busybox:1.35'), `images: ${images}`);
     assert.ok(images.includes('localhost/busybox:latest'));
-    const health = spawnSync('curl', ['-s', `http://127.0.0.1:${ports[2]}/healthz`], { encoding: 'utf8' });
-    if (health.status === 0) assert.equal(health.stdout, 'ok');
+    const health = await fetch(`http://127.0.0.1:${ports[2]}/healthz`);
+    assert.equal(await health.text(), 'ok');
+  });
+
+  it('runs the demo workload: a static web pod with its mirror, and a pod that logs', async () => {
+    const kc = join(dir, 'admin.kubeconfig');
+    const node = JSON.parse(await kubectlOk(kc, ['get', 'nodes', '-o', 'json'])).items[0].metadata.name;
+    const web = await eventually(async () => {
+      const p = JSON.parse(await kubectlOk(kc, ['get', 'pod', `demo-web-${node}`, '-o', 'json']));
+      return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
+    }, 60_000, 'the demo web pod');
+    assert.ok(web.metadata.annotations['kubernetes.io/config.mirror']);
+    const page = await eventually(async () => {
+      const r = await fetch(`http://${web.status.podIP}:8080/`);
+      return r.ok ? r.text() : undefined;
+    }, 15_000, 'the demo page');
+    assert.match(page, /Hello from Berth/);
+    await eventually(async () => /hello from hello at/.test(await kubectlOk(kc, ['logs', 'hello'])), 30_000, 'the hello pod logs');
+  });
+
+  it('writes kubeconfigs for other nodes with berth node-kubeconfig', async () => {
+    const out = join(dir, 'extra.kubeconfig');
+    const r = spawnSync(process.execPath, [berth, 'node-kubeconfig', 'extra', '--data-dir', dir, '--out', out], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(await kubectlOk(out, ['get', 'nodes', '-o', 'name']), /^node\//m);
+    const denied = await kubectl(out, ['get', 'secrets']);
+    assert.match(denied.stderr, /User "system:node:extra" cannot list resource "secrets"/);
   });
 
   it('refuses a second berth up on the same data dir', async () => {

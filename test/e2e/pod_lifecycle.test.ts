@@ -143,6 +143,8 @@ describe('pod lifecycle', () => {
     assert.equal(waiting.reason, 'CrashLoopBackOff');
     assert.match(await k('get', 'pod', 'crasher'), /CrashLoopBackOff|Error/);
     assert.match(await k('get', 'events', '--field-selector', 'involvedObject.name=crasher,reason=BackOff'), /Back-off restarting failed container c/);
+    // The previous instance's log is there too (each run printed the date).
+    assert.match(await k('logs', 'crasher', '--previous'), /\d{2}:\d{2}:\d{2}/);
     await k('delete', 'pod', 'crasher', '--wait=false');
   });
 

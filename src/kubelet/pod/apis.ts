@@ -71,3 +71,14 @@ export function podStatusClient(api: ApiClient): PodStatusClient {
     },
   };
 }
+
+/** An image pull secret (imagePullSecrets), or undefined when it does not exist. */
+export async function pullSecret(read: ReturnType<typeof objectReader>, namespace: string, name: string): Promise<{ type?: string; data?: Record<string, string> } | undefined> {
+  try {
+    const s = await read('secrets', namespace, name);
+    return { type: s.type, data: s.data };
+  } catch (e) {
+    if (isStatusError(e, 'NotFound')) return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,306 @@
+// `npm run bench -- pod-startup`: pod startup latency through the whole stack (POST → scheduler →
+// kubelet → containerd → status → watch) for N pods created at once, against the floor of the same
+// sandbox + container started directly through CRI, in one run. Prints one JSON line.
+//
+// Options: --pods N (default 50, or BENCH_PODS), --no-warmup (skip the one warm-up pod).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startTestCluster, type TestCluster } from '../test/support/cluster.ts';
+import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
+import { BUSYBOX_IMAGE } from '../test/support/containerd.ts';
+import type { CriClient, In, PodSandboxConfig, ContainerConfig } from '../src/kubelet/runtime/cri/client.ts';
+
+const NODE = 'bench-node';
+const NS = 'default';
+const LABEL = 'bench';
+const LABEL_VALUE = 'pod-startup';
+const COMMAND = ['sleep', '3600'];
+const TIMEOUT_MS = 90_000;
+
+/** Nearest-rank percentile, as the apiserver bench computes it. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]);
+}
+
+function round(v: number): number {
+  return Number(v.toFixed(1));
+}
+
+/** Running and every container ready: what "started" means to a user watching the pod. */
+export function isRunningAndReady(pod: any): boolean {
+  if (pod?.status?.phase !== 'Running') return false;
+  const want: number = pod.spec?.containers?.length ?? 0;
+  const st: any[] = pod.status?.containerStatuses ?? [];
+  return st.length === want && st.every((c) => c.ready === true && c.state?.running);
+}
+
+export function targets(m: { p50: number; p99: number; floorP50: number; floorP99: number }): { meets: boolean; slo: boolean } {
+  return { meets: m.p50 <= 1.3 * m.floorP50 && m.p99 <= 1.2 * m.floorP99 + 250, slo: m.p99 <= 5000 };
+}
+
+function podManifest(name: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { [LABEL]: LABEL_VALUE } },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      containers: [{ name: 'main', image: BUSYBOX_IMAGE, command: COMMAND, imagePullPolicy: 'IfNotPresent' }],
+    },
+  };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = TIMEOUT_MS, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+interface PodTimes {
+  /** performance.now() and Date.now() at the POST's start. */
+  start: number;
+  startWall: number;
+  uid?: string;
+  bound?: number;
+  running?: number;
+}
+
+interface KubeletPhase {
+  latencies: number[];
+  bound: number[];
+  /** POST → containerd's sandbox createdAt; POST → container startedAt; startedAt → Running seen. */
+  toSandbox: number[];
+  toContainerStarted: number[];
+  report: number[];
+  cleanupMs: number;
+}
+
+async function runKubeletPhase(cluster: TestCluster, client: TestClient, names: string[], parent: AbortSignal): Promise<KubeletPhase> {
+  const watchStop = new AbortController();
+  const signal = AbortSignal.any([parent, watchStop.signal]);
+  try {
+    return await measurePhase(cluster, client, names, signal);
+  } finally {
+    watchStop.abort();
+  }
+}
+
+async function measurePhase(cluster: TestCluster, client: TestClient, names: string[], signal: AbortSignal): Promise<KubeletPhase> {
+  const cri = cluster.ctrd.cri;
+  const times = new Map<string, PodTimes>();
+  const list = await client.request('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=${LABEL}%3D${LABEL_VALUE}`);
+  if (list.status !== 200) throw new Error(`list pods: ${list.status} ${list.text}`);
+  let done = 0;
+  let allRunning!: () => void;
+  const running = new Promise<void>((r) => (allRunning = r));
+  await client.watch(
+    `/api/v1/namespaces/${NS}/pods?watch=1&labelSelector=${LABEL}%3D${LABEL_VALUE}&resourceVersion=${list.json().metadata.resourceVersion}`,
+    (ev) => {
+      const now = performance.now();
+      const t = times.get(ev.object?.metadata?.name);
+      if (!t || ev.type === 'DELETED') return;
+      if (t.bound === undefined && ev.object.spec?.nodeName) t.bound = now;
+      if (t.running === undefined && isRunningAndReady(ev.object)) {
+        t.running = now;
+        if (++done === names.length) allRunning();
+      }
+    },
+    signal,
+  );
+
+  await Promise.all(
+    names.map(async (name) => {
+      const t: PodTimes = { start: performance.now(), startWall: Date.now() };
+      times.set(name, t);
+      const r = await client.request('POST', `/api/v1/namespaces/${NS}/pods`, podManifest(name));
+      if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${r.text}`);
+      t.uid = r.json().metadata.uid;
+    }),
+  );
+  await Promise.race([
+    running,
+    sleep(TIMEOUT_MS, undefined, { signal }).then(() => {
+      throw new Error(`only ${done}/${names.length} pods Running after ${TIMEOUT_MS} ms`);
+    }),
+  ]);
+
+  // Where the time went, from containerd's own timestamps (wall clock, ns).
+  const byUid = new Map([...times.values()].map((t) => [t.uid!, t]));
+  const toSandbox: number[] = [];
+  const toContainerStarted: number[] = [];
+  const report: number[] = [];
+  for (const sb of await cri.listPodSandbox()) {
+    const t = byUid.get(sb.labels['io.kubernetes.pod.uid']);
+    if (t) toSandbox.push(sb.createdAt / 1e6 - t.startWall);
+  }
+  await Promise.all(
+    (await cri.listContainers()).map(async (c) => {
+      const t = byUid.get(c.labels['io.kubernetes.pod.uid']);
+      if (!t) return;
+      const st = (await cri.containerStatus(c.id)).status;
+      if (!st?.startedAt) return;
+      const startedMs = st.startedAt / 1e6 - t.startWall;
+      toContainerStarted.push(startedMs);
+      report.push(t.running! - t.start - startedMs);
+    }),
+  );
+
+  const latencies = [...times.values()].map((t) => t.running! - t.start);
+  const bound = [...times.values()].filter((t) => t.bound !== undefined).map((t) => t.bound! - t.start);
+
+  // Delete them all at once (grace 0) and wait until the runtime holds none of them.
+  const cleanStart = performance.now();
+  await Promise.all(
+    names.map(async (name) => {
+      const r = await client.request('DELETE', `/api/v1/namespaces/${NS}/pods/${name}`, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 });
+      if (r.status !== 200 && r.status !== 202 && r.status !== 404) throw new Error(`delete ${name}: ${r.status} ${r.text}`);
+    }),
+  );
+  const uids = new Set(byUid.keys());
+  await until('the runtime to be empty of benchmark pods', async () => {
+    const left = (await cri.listPodSandbox()).filter((sb) => uids.has(sb.labels['io.kubernetes.pod.uid']));
+    return left.length === 0 ? true : undefined;
+  }, TIMEOUT_MS, 200);
+  await until('the API to be empty of benchmark pods', async () => {
+    const r = await client.request('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=${LABEL}%3D${LABEL_VALUE}`);
+    return r.json().items.length === 0 ? true : undefined;
+  }, TIMEOUT_MS, 200);
+  return { latencies, bound, toSandbox, toContainerStarted, report, cleanupMs: performance.now() - cleanStart };
+}
+
+function floorSandbox(logRoot: string, i: number): In<PodSandboxConfig> {
+  const name = `floor-${i}`;
+  const uid = `floor-${process.pid}-${i}`;
+  const logDirectory = join(logRoot, `bench-floor_${name}_${uid}`);
+  mkdirSync(join(logDirectory, 'main'), { recursive: true });
+  return {
+    metadata: { name, uid, namespace: 'bench-floor', attempt: 0 },
+    hostname: name,
+    logDirectory,
+    labels: { 'io.kubernetes.pod.name': name, 'io.kubernetes.pod.namespace': 'bench-floor', 'io.kubernetes.pod.uid': uid },
+    linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+  };
+}
+
+function floorContainer(): In<ContainerConfig> {
+  return {
+    metadata: { name: 'main', attempt: 0 },
+    image: { image: BUSYBOX_IMAGE },
+    command: COMMAND,
+    logPath: 'main/0.log',
+    linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+  };
+}
+
+/** The floor: the same pods started straight through CRI, all at once, timed call → StartContainer returned. */
+async function runFloor(cri: CriClient, logRoot: string, n: number): Promise<{ latencies: number[]; cleanupMs: number }> {
+  const configs = Array.from({ length: n }, (_, i) => floorSandbox(logRoot, i));
+  const sandboxes: string[] = [];
+  const latencies = await Promise.all(
+    configs.map(async (sb) => {
+      const t0 = performance.now();
+      const podId = await cri.runPodSandbox(sb);
+      sandboxes.push(podId);
+      const id = await cri.createContainer(podId, floorContainer(), sb);
+      await cri.startContainer(id);
+      return performance.now() - t0;
+    }),
+  );
+  const cleanStart = performance.now();
+  await Promise.all(sandboxes.map(async (id) => {
+    await cri.stopPodSandbox(id);
+    await cri.removePodSandbox(id);
+  }));
+  return { latencies, cleanupMs: performance.now() - cleanStart };
+}
+
+async function waitNodeReadyAndServiceAccount(client: TestClient): Promise<void> {
+  await until('the node Ready', async () => {
+    const r = await client.request('GET', `/api/v1/nodes/${NODE}`);
+    if (r.status !== 200) return undefined;
+    const ready = (r.json().status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+    return ready?.status === 'True' ? true : undefined;
+  }, 30_000, 200);
+  // Pods are admitted only once the namespace's default service account exists.
+  await until('the default service account', async () => {
+    const r = await client.request('GET', `/api/v1/namespaces/${NS}/serviceaccounts/default`);
+    return r.status === 200 ? true : undefined;
+  }, 30_000, 200);
+}
+
+export async function run(args: string[] = []): Promise<void> {
+  const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+  const pods = Number(flag('--pods') ?? process.env.BENCH_PODS ?? 50);
+  const warmup = !args.includes('--no-warmup');
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const began = performance.now();
+  const cluster = await startTestCluster();
+  let client: TestClient | undefined;
+  try {
+    const setupStart = performance.now();
+    await cluster.startKubelet(NODE);
+    client = new TestClient(credentialsFromKubeconfig(cluster.kubeconfig), pods + 16);
+    await waitNodeReadyAndServiceAccount(client);
+    const setupMs = performance.now() - setupStart;
+
+    // One pod first, so one-off costs (first sandbox on the node, cold code paths) stay out of the numbers.
+    let warmupMs: number | undefined;
+    if (warmup) warmupMs = (await runKubeletPhase(cluster, client, ['warmup-0'], stop.signal)).latencies[0];
+
+    const names = Array.from({ length: pods }, (_, i) => `startup-${String(i).padStart(3, '0')}`);
+    const k = await runKubeletPhase(cluster, client, names, stop.signal);
+
+    // Stop the kubelet so the floor measures containerd alone (and housekeeping leaves its pods be).
+    await cluster.killKubelet(NODE, 'SIGTERM');
+    const logRoot = join(cluster.work, 'floor-logs');
+    const floor = await runFloor(cluster.ctrd.cri, logRoot, pods);
+
+    const p50 = percentile(k.latencies, 50);
+    const p99 = percentile(k.latencies, 99);
+    const floorP50 = percentile(floor.latencies, 50);
+    const floorP99 = percentile(floor.latencies, 99);
+    const { meets, slo } = targets({ p50, p99, floorP50, floorP99 });
+    console.log(JSON.stringify({
+      bench: 'pod-startup',
+      pods,
+      p50_ms: p50,
+      p99_ms: p99,
+      floor_p50_ms: floorP50,
+      floor_p99_ms: floorP99,
+      ratio_p50: Number((p50 / floorP50).toFixed(2)),
+      ratio_p99: Number((p99 / floorP99).toFixed(2)),
+      meets_target: meets,
+      slo_ok: slo,
+      // The breakdown: POST → bound (scheduler's share, as seen by the watch), POST → sandbox created
+      // and POST → container started (containerd's clocks), container started → Running seen.
+      scheduled_p50_ms: percentile(k.bound, 50),
+      scheduled_p99_ms: percentile(k.bound, 99),
+      sandbox_created_p50_ms: percentile(k.toSandbox, 50),
+      sandbox_created_p99_ms: percentile(k.toSandbox, 99),
+      container_started_p50_ms: percentile(k.toContainerStarted, 50),
+      container_started_p99_ms: percentile(k.toContainerStarted, 99),
+      started_to_running_p50_ms: percentile(k.report, 50),
+      started_to_running_p99_ms: percentile(k.report, 99),
+      min_ms: percentile(k.latencies, 0),
+      floor_min_ms: percentile(floor.latencies, 0),
+      warmup_ms: warmupMs === undefined ? null : round(warmupMs),
+      setup_ms: round(setupMs),
+      delete_all_ms: round(k.cleanupMs),
+      floor_cleanup_ms: round(floor.cleanupMs),
+      total_s: round((performance.now() - began) / 1000),
+    }));
+  } finally {
+    stop.abort();
+    client?.close();
+    await cluster.stop();
+  }
+}
