@@ -11,6 +11,7 @@ import { startTestCluster, type TestCluster } from '../test/support/cluster.ts';
 import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
 import { BUSYBOX_IMAGE } from '../test/support/containerd.ts';
 import type { CriClient, In, PodSandboxConfig, ContainerConfig } from '../src/kubelet/runtime/cri/client.ts';
+import { startCpuMeter, type Grouper } from './proc-cpu.ts';
 
 const NODE = 'bench-node';
 const NS = 'default';
@@ -201,25 +202,52 @@ function floorContainer(): In<ContainerConfig> {
 }
 
 /** The floor: the same pods started straight through CRI, all at once, timed call → StartContainer returned. */
-async function runFloor(cri: CriClient, logRoot: string, n: number): Promise<{ latencies: number[]; cleanupMs: number }> {
+interface FloorPhase { latencies: number[]; toSandbox: number[]; toContainerStarted: number[]; cleanupMs: number }
+
+async function runFloor(cri: CriClient, logRoot: string, n: number): Promise<FloorPhase> {
   const configs = Array.from({ length: n }, (_, i) => floorSandbox(logRoot, i));
   const sandboxes: string[] = [];
+  const started: { podId: string; ctrId: string; wall: number }[] = [];
   const latencies = await Promise.all(
     configs.map(async (sb) => {
       const t0 = performance.now();
+      const wall = Date.now();
       const podId = await cri.runPodSandbox(sb);
       sandboxes.push(podId);
-      const id = await cri.createContainer(podId, floorContainer(), sb);
-      await cri.startContainer(id);
-      return performance.now() - t0;
+      const ctrId = await cri.createContainer(podId, floorContainer(), sb);
+      await cri.startContainer(ctrId);
+      const ms = performance.now() - t0;
+      started.push({ podId, ctrId, wall });
+      return ms;
     }),
   );
+  // The same containerd timestamps as for the kubelet's pods, so the two can be compared stage by stage.
+  const toSandbox: number[] = [];
+  const toContainerStarted: number[] = [];
+  for (const s of started) {
+    const sb = (await cri.podSandboxStatus(s.podId)).status;
+    if (sb) toSandbox.push(sb.createdAt / 1e6 - s.wall);
+    const c = (await cri.containerStatus(s.ctrId)).status;
+    if (c?.startedAt) toContainerStarted.push(c.startedAt / 1e6 - s.wall);
+  }
   const cleanStart = performance.now();
   await Promise.all(sandboxes.map(async (id) => {
     await cri.stopPodSandbox(id);
     await cri.removePodSandbox(id);
   }));
-  return { latencies, cleanupMs: performance.now() - cleanStart };
+  return { latencies, toSandbox, toContainerStarted, cleanupMs: performance.now() - cleanStart };
+}
+
+function processGroups(cluster: TestCluster): Grouper {
+  const kubelet = cluster.kubelets.get(NODE)?.proc.pid;
+  return (pid, argv) => {
+    if (pid === process.pid) return 'bench_and_apiserver';
+    if (pid === kubelet) return 'kubelet';
+    if (argv[0]?.endsWith('containerd') && argv.some((a) => a.startsWith(cluster.ctrd.dir))) return 'containerd';
+    const i = argv.indexOf('-address');
+    if (argv[0]?.includes('containerd-shim') && i >= 0 && argv[i + 1] === cluster.ctrd.address) return 'shims';
+    return undefined;
+  };
 }
 
 async function waitNodeReadyAndServiceAccount(client: TestClient): Promise<void> {
@@ -257,12 +285,18 @@ export async function run(args: string[] = []): Promise<void> {
     if (warmup) warmupMs = (await runKubeletPhase(cluster, client, ['warmup-0'], stop.signal)).latencies[0];
 
     const names = Array.from({ length: pods }, (_, i) => `startup-${String(i).padStart(3, '0')}`);
+    const kMeter = startCpuMeter(processGroups(cluster));
+    const kStart = performance.now();
     const k = await runKubeletPhase(cluster, client, names, stop.signal);
+    const kCpu = kMeter();
+    const kPhaseS = round((performance.now() - kStart) / 1000);
 
     // Stop the kubelet so the floor measures containerd alone (and housekeeping leaves its pods be).
     await cluster.killKubelet(NODE, 'SIGTERM');
     const logRoot = join(cluster.work, 'floor-logs');
+    const fMeter = startCpuMeter(processGroups(cluster));
     const floor = await runFloor(cluster.ctrd.cri, logRoot, pods);
+    const fCpu = fMeter();
 
     const p50 = percentile(k.latencies, 50);
     const p99 = percentile(k.latencies, 99);
@@ -290,6 +324,16 @@ export async function run(args: string[] = []): Promise<void> {
       container_started_p99_ms: percentile(k.toContainerStarted, 99),
       started_to_running_p50_ms: percentile(k.report, 50),
       started_to_running_p99_ms: percentile(k.report, 99),
+      floor_sandbox_created_p50_ms: percentile(floor.toSandbox, 50),
+      floor_sandbox_created_p99_ms: percentile(floor.toSandbox, 99),
+      floor_container_started_p50_ms: percentile(floor.toContainerStarted, 50),
+      floor_container_started_p99_ms: percentile(floor.toContainerStarted, 99),
+      // CPU seconds per process over each phase (start, run, delete all for the kubelet; start, clean up for the floor).
+      cpu_s: kCpu.cpuSeconds,
+      machine_busy_pct: kCpu.machineBusyPct,
+      kubelet_phase_s: kPhaseS,
+      floor_cpu_s: fCpu.cpuSeconds,
+      floor_machine_busy_pct: fCpu.machineBusyPct,
       min_ms: percentile(k.latencies, 0),
       floor_min_ms: percentile(floor.latencies, 0),
       warmup_ms: warmupMs === undefined ? null : round(warmupMs),

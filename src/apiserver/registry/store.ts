@@ -12,7 +12,7 @@ import { namespacePrefix, objectKey } from './keys.ts';
 import { groupVersion, type ResourceInfo } from './resources.ts';
 import type { Strategy } from './strategy.ts';
 import { compileSelectors, type Selectors } from './selection.ts';
-import { decodeContinue, encodeContinue } from './continue.ts';
+import { readPage } from './pagination.ts';
 
 export interface ListOptions {
   labelSelector?: string;
@@ -115,48 +115,10 @@ export class Store {
   }
 
   private async listPage(prefix: string, selectors: Selectors, opts: ListOptions): Promise<KubeList> {
-    const limit = opts.limit ?? 0;
-    let revision = 0;
-    let startKey: string | undefined;
-    if (opts.continue) {
-      const token = decodeContinue(opts.continue, prefix);
-      revision = token.revision;
-      startKey = token.startKey;
-    }
-    const items: KubeObject[] = [];
-    let next: string | undefined;
-    let remaining: number | undefined;
-    try {
-      // Read pages until enough objects match the selectors, as upstream does.
-      for (;;) {
-        const page = await this.storage.list(prefix, { revision, limit, startKey });
-        revision = page.revision;
-        for (const kv of page.kvs) {
-          const obj = Store.decode(kv);
-          if (selectors.matches(obj)) items.push(obj);
-          if (limit && items.length >= limit) {
-            const after = page.kvs.indexOf(kv) < page.kvs.length - 1 || page.more;
-            if (after) next = kv.key + '\x00';
-            break;
-          }
-        }
-        if (next || !page.more || !page.kvs.length) {
-          if (next && selectors.empty && page.remaining !== undefined) {
-            remaining = page.remaining + (page.kvs.length - 1 - page.kvs.findIndex((kv) => kv.key + '\x00' === next));
-          }
-          break;
-        }
-        startKey = page.kvs[page.kvs.length - 1].key + '\x00';
-      }
-    } catch (e) {
-      if (e instanceof StorageError && e.code === 'Compacted') {
-        throw errors.expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
-      }
-      throw e;
-    }
-    const list = this.toList(items, String(revision));
-    if (next) list.metadata.continue = encodeContinue(revision, next);
-    if (remaining !== undefined && remaining > 0) list.metadata.remainingItemCount = remaining;
+    const page = await readPage(this.storage, prefix, selectors, opts.limit ?? 0, opts.continue, Store.decode);
+    const list = this.toList(page.items, String(page.revision));
+    if (page.continue) list.metadata.continue = page.continue;
+    if (page.remainingItemCount) list.metadata.remainingItemCount = page.remainingItemCount;
     return list;
   }
 

@@ -1,0 +1,115 @@
+// Container log rotation against a real containerd: a busybox container writing as fast as it
+// can, rotated at 64Ki keeping 3 files. Needs root, containerd, runc and the CNI plugins.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { gunzipSync } from 'node:zlib';
+import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../support/containerd.ts';
+import { parseCriLine } from '../../src/kubelet/logs/crilog.ts';
+import { parseContainerLogMaxSize, runContainerLogRotation } from '../../src/kubelet/logs/rotation.ts';
+import type { Logger } from '../../src/kubelet/log.ts';
+import type { CriClient, In, PodSandboxConfig } from '../../src/kubelet/runtime/cri/client.ts';
+
+const LINE = 'a'.repeat(100);
+
+let env: TestContainerd;
+
+/** Complete lines of a CRI log (a line still being written at the end is dropped), parsed. */
+function parsedLines(content: string) {
+  const complete = content.slice(0, content.lastIndexOf('\n') + 1);
+  return complete.split('\n').filter((l) => l.length > 0).map((l) => ({ raw: l, parsed: parseCriLine(l) }));
+}
+
+function assertLinesParse(what: string, content: string): number {
+  const lines = parsedLines(content);
+  assert.ok(lines.length > 0, `${what}: no complete lines`);
+  for (const { raw, parsed } of lines) {
+    assert.ok(parsed, `${what}: unparsable line ${JSON.stringify(raw.slice(0, 200))}`);
+    assert.equal(parsed.stream, 'stdout');
+    assert.equal(parsed.full, true);
+    assert.equal(parsed.text, LINE, `${what}: ${JSON.stringify(raw.slice(0, 300))} at ${lines.findIndex((l) => l.raw === raw)}/${lines.length}`);
+  }
+  return lines.length;
+}
+
+describe('container log rotation against containerd', { timeout: 180_000 }, () => {
+  before(async () => { env = await startTestContainerd(); });
+  after(async () => { await env?.stop(); });
+
+  test('a fast writer is rotated at 64Ki, keeping at most 3 files, and keeps writing after reopen', async (t) => {
+    const uid = `uid-logrot-${process.pid}`;
+    const logDirectory = join(env.dir, 'pods', `default_logrot_${uid}`);
+    mkdirSync(join(logDirectory, 'writer'), { recursive: true });
+    const sb: In<PodSandboxConfig> = {
+      metadata: { name: 'logrot', uid, namespace: 'default', attempt: 0 },
+      hostname: 'logrot',
+      logDirectory,
+      linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+    };
+    const podId = await env.cri.runPodSandbox(sb);
+    const ac = new AbortController();
+    let loop: Promise<void> | undefined;
+    try {
+      const ctrId = await env.cri.createContainer(podId, {
+        metadata: { name: 'writer', attempt: 0 },
+        image: { image: BUSYBOX_IMAGE },
+        command: ['sh', '-c', `while true; do echo ${LINE}; done`],
+        logPath: 'writer/0.log',
+      }, sb);
+      await env.cri.startContainer(ctrId);
+      const logPath = join(logDirectory, 'writer/0.log');
+      const logDir = join(logDirectory, 'writer');
+
+      let reopens = 0;
+      const cri: CriClient = {
+        ...env.cri,
+        reopenContainerLog: async (id, o) => { await env.cri.reopenContainerLog(id, o); reopens++; },
+      };
+      const errors: string[] = [];
+      const log: Logger = { info() {}, warn() {}, error: (msg, err) => errors.push(`${msg}: ${(err as Error)?.message}`) };
+      loop = runContainerLogRotation({
+        cri, maxSizeBytes: parseContainerLogMaxSize('64Ki'), maxFiles: 3, intervalMs: 200, signal: ac.signal, log,
+      });
+
+      // Sample the directory while rotations happen: never more than 3 files.
+      let most = 0;
+      const until = Date.now() + 30_000;
+      while (reopens < 4) {
+        most = Math.max(most, readdirSync(logDir).length);
+        assert.ok(Date.now() < until, `only ${reopens} rotations in 30 s; errors: ${errors.join('; ')}`);
+        await sleep(20);
+      }
+      ac.abort();
+      await loop;
+      t.diagnostic(`rotations: ${reopens}, most files seen: ${most}`);
+      assert.deepEqual(errors, []);
+      assert.ok(most <= 3, `saw ${most} files at once`);
+
+      const files = readdirSync(logDir).sort();
+      assert.ok(files.length <= 3, `files: ${files.join(', ')}`);
+      const gz = files.filter((f) => /^0\.log\.\d{8}-\d{6}(-\d+)?\.gz$/.test(f));
+      const plain = files.filter((f) => /^0\.log\.\d{8}-\d{6}(-\d+)?$/.test(f));
+      assert.deepEqual([files.includes('0.log'), gz.length, plain.length], [true, 1, 1], `files: ${files.join(', ')}`);
+
+      // The runtime writes to the new live file after ReopenContainerLog.
+      const before = statSync(logPath).size;
+      await sleep(300);
+      const grown = statSync(logPath).size;
+      assert.ok(grown > before, `live log did not grow (${before} → ${grown})`);
+      assert.equal((await env.cri.containerStatus(ctrId)).status?.state, 'CONTAINER_RUNNING');
+
+      const liveLines = assertLinesParse('live log', readFileSync(logPath, 'utf8'));
+      const rotatedLines = assertLinesParse('rotated log', readFileSync(join(logDir, plain[0]), 'utf8'));
+      const gzLines = assertLinesParse('compressed log', gunzipSync(readFileSync(join(logDir, gz[0]))).toString());
+      t.diagnostic(`lines: live ${liveLines}, rotated ${rotatedLines}, compressed ${gzLines}`);
+      assert.ok(statSync(join(logDir, plain[0])).size >= 64 * 1024, 'a file is rotated only once it reached the limit');
+    } finally {
+      ac.abort();
+      await loop?.catch(() => {});
+      await env.cri.stopPodSandbox(podId);
+      await env.cri.removePodSandbox(podId);
+    }
+  });
+});
