@@ -2,16 +2,19 @@
 // kubelet → containerd → status → watch) for N pods created at once, against the floor of the same
 // sandbox + container started directly through CRI, in one run. Prints one JSON line.
 //
-// Options: --pods N (default 50, or BENCH_PODS), --no-warmup (skip the one warm-up pod).
-import { mkdirSync } from 'node:fs';
+// Options: --pods N (default 50, or BENCH_PODS), --no-warmup (skip the one warm-up pod),
+// --trace-cri (a recording proxy between kubelet and containerd: calls per method and per-pod
+// stages in the output; it adds a hop, so use it to find where time goes, not for the numbers),
+// --profile-kubelet DIR (the kubelet process writes a V8 CPU profile into DIR when it stops).
 import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestCluster, type TestCluster } from '../test/support/cluster.ts';
 import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
 import { BUSYBOX_IMAGE } from '../test/support/containerd.ts';
-import type { CriClient, In, PodSandboxConfig, ContainerConfig } from '../src/kubelet/runtime/cri/client.ts';
 import { startCpuMeter, type Grouper } from './proc-cpu.ts';
+import { runFloor, type CpuReport } from './cri-floor.ts';
+import { startCriTraceProxy, summarizeCalls, type CriCall, type CriTraceProxy } from './cri-trace.ts';
 
 const NODE = 'bench-node';
 const NS = 'default';
@@ -72,6 +75,8 @@ interface PodTimes {
   uid?: string;
   bound?: number;
   running?: number;
+  /** containerd's startedAt of the container, in ms after start. */
+  startedMs?: number;
 }
 
 interface KubeletPhase {
@@ -82,19 +87,24 @@ interface KubeletPhase {
   toContainerStarted: number[];
   report: number[];
   cleanupMs: number;
+  /** When the first POST started (performance.now()) and when the last pod was seen Running. */
+  t0: number;
+  t1: number;
+  cpu?: CpuReport;
+  pods: PodTimes[];
 }
 
-async function runKubeletPhase(cluster: TestCluster, client: TestClient, names: string[], parent: AbortSignal): Promise<KubeletPhase> {
+async function runKubeletPhase(cluster: TestCluster, client: TestClient, names: string[], parent: AbortSignal, groups?: Grouper): Promise<KubeletPhase> {
   const watchStop = new AbortController();
   const signal = AbortSignal.any([parent, watchStop.signal]);
   try {
-    return await measurePhase(cluster, client, names, signal);
+    return await measurePhase(cluster, client, names, signal, groups);
   } finally {
     watchStop.abort();
   }
 }
 
-async function measurePhase(cluster: TestCluster, client: TestClient, names: string[], signal: AbortSignal): Promise<KubeletPhase> {
+async function measurePhase(cluster: TestCluster, client: TestClient, names: string[], signal: AbortSignal, groups?: Grouper): Promise<KubeletPhase> {
   const cri = cluster.ctrd.cri;
   const times = new Map<string, PodTimes>();
   const list = await client.request('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=${LABEL}%3D${LABEL_VALUE}`);
@@ -117,6 +127,8 @@ async function measurePhase(cluster: TestCluster, client: TestClient, names: str
     signal,
   );
 
+  const meter = groups && startCpuMeter(groups);
+  const t0 = performance.now();
   await Promise.all(
     names.map(async (name) => {
       const t: PodTimes = { start: performance.now(), startWall: Date.now() };
@@ -132,6 +144,9 @@ async function measurePhase(cluster: TestCluster, client: TestClient, names: str
       throw new Error(`only ${done}/${names.length} pods Running after ${TIMEOUT_MS} ms`);
     }),
   ]);
+  const t1 = performance.now();
+  // Before the deletes: shims that exit take their CPU time with them.
+  const cpu = meter?.();
 
   // Where the time went, from containerd's own timestamps (wall clock, ns).
   const byUid = new Map([...times.values()].map((t) => [t.uid!, t]));
@@ -149,6 +164,7 @@ async function measurePhase(cluster: TestCluster, client: TestClient, names: str
       const st = (await cri.containerStatus(c.id)).status;
       if (!st?.startedAt) return;
       const startedMs = st.startedAt / 1e6 - t.startWall;
+      t.startedMs = startedMs;
       toContainerStarted.push(startedMs);
       report.push(t.running! - t.start - startedMs);
     }),
@@ -174,68 +190,30 @@ async function measurePhase(cluster: TestCluster, client: TestClient, names: str
     const r = await client.request('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=${LABEL}%3D${LABEL_VALUE}`);
     return r.json().items.length === 0 ? true : undefined;
   }, TIMEOUT_MS, 200);
-  return { latencies, bound, toSandbox, toContainerStarted, report, cleanupMs: performance.now() - cleanStart };
+  return { latencies, bound, toSandbox, toContainerStarted, report, cleanupMs: performance.now() - cleanStart, t0, t1, cpu, pods: [...times.values()] };
 }
 
-function floorSandbox(logRoot: string, i: number): In<PodSandboxConfig> {
-  const name = `floor-${i}`;
-  const uid = `floor-${process.pid}-${i}`;
-  const logDirectory = join(logRoot, `bench-floor_${name}_${uid}`);
-  mkdirSync(join(logDirectory, 'main'), { recursive: true });
-  return {
-    metadata: { name, uid, namespace: 'bench-floor', attempt: 0 },
-    hostname: name,
-    logDirectory,
-    labels: { 'io.kubernetes.pod.name': name, 'io.kubernetes.pod.namespace': 'bench-floor', 'io.kubernetes.pod.uid': uid },
-    linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+/** Per-pod stages from the CRI trace (calls matched to pods by the UID in their requests), as percentiles. */
+function stagesFromTrace(calls: CriCall[], pods: PodTimes[]): Record<string, { p50: number; p99: number }> {
+  const stages: Record<string, number[]> = {
+    bound_to_first_cri_call: [], first_cri_call_to_run_sandbox: [], run_sandbox_call: [],
+    sandbox_to_create_container: [], create_to_container_started: [], container_started_to_running_seen: [],
   };
-}
-
-function floorContainer(): In<ContainerConfig> {
-  return {
-    metadata: { name: 'main', attempt: 0 },
-    image: { image: BUSYBOX_IMAGE },
-    command: COMMAND,
-    logPath: 'main/0.log',
-    linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
-  };
-}
-
-/** The floor: the same pods started straight through CRI, all at once, timed call → StartContainer returned. */
-interface FloorPhase { latencies: number[]; toSandbox: number[]; toContainerStarted: number[]; cleanupMs: number }
-
-async function runFloor(cri: CriClient, logRoot: string, n: number): Promise<FloorPhase> {
-  const configs = Array.from({ length: n }, (_, i) => floorSandbox(logRoot, i));
-  const sandboxes: string[] = [];
-  const started: { podId: string; ctrId: string; wall: number }[] = [];
-  const latencies = await Promise.all(
-    configs.map(async (sb) => {
-      const t0 = performance.now();
-      const wall = Date.now();
-      const podId = await cri.runPodSandbox(sb);
-      sandboxes.push(podId);
-      const ctrId = await cri.createContainer(podId, floorContainer(), sb);
-      await cri.startContainer(ctrId);
-      const ms = performance.now() - t0;
-      started.push({ podId, ctrId, wall });
-      return ms;
-    }),
-  );
-  // The same containerd timestamps as for the kubelet's pods, so the two can be compared stage by stage.
-  const toSandbox: number[] = [];
-  const toContainerStarted: number[] = [];
-  for (const s of started) {
-    const sb = (await cri.podSandboxStatus(s.podId)).status;
-    if (sb) toSandbox.push(sb.createdAt / 1e6 - s.wall);
-    const c = (await cri.containerStatus(s.ctrId)).status;
-    if (c?.startedAt) toContainerStarted.push(c.startedAt / 1e6 - s.wall);
+  for (const p of pods) {
+    const mine = calls.filter((c) => p.uid && c.uids.includes(p.uid));
+    const first = mine[0];
+    const run = mine.find((c) => c.method === 'RunPodSandbox');
+    const create = mine.find((c) => c.method === 'CreateContainer');
+    if (!first || !run?.end || !create || p.bound === undefined || p.startedMs === undefined) continue;
+    const started = p.start + p.startedMs;
+    stages.bound_to_first_cri_call.push(first.start - p.bound);
+    stages.first_cri_call_to_run_sandbox.push(run.start - first.start);
+    stages.run_sandbox_call.push(run.end - run.start);
+    stages.sandbox_to_create_container.push(create.start - run.end);
+    stages.create_to_container_started.push(started - create.start);
+    stages.container_started_to_running_seen.push(p.running! - started);
   }
-  const cleanStart = performance.now();
-  await Promise.all(sandboxes.map(async (id) => {
-    await cri.stopPodSandbox(id);
-    await cri.removePodSandbox(id);
-  }));
-  return { latencies, toSandbox, toContainerStarted, cleanupMs: performance.now() - cleanStart };
+  return Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, { p50: percentile(v, 50), p99: percentile(v, 99) }]));
 }
 
 function processGroups(cluster: TestCluster): Grouper {
@@ -268,14 +246,35 @@ export async function run(args: string[] = []): Promise<void> {
   const flag = (name: string) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
   const pods = Number(flag('--pods') ?? process.env.BENCH_PODS ?? 50);
   const warmup = !args.includes('--no-warmup');
+  const traceCri = args.includes('--trace-cri');
+  const profileDir = flag('--profile-kubelet');
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
   const began = performance.now();
+  // Includes waiting for the machine's one test containerd (a lock), its start and the image imports.
   const cluster = await startTestCluster();
+  const clusterStartS = round((performance.now() - began) / 1000);
   let client: TestClient | undefined;
+  let proxy: CriTraceProxy | undefined;
   try {
     const setupStart = performance.now();
-    await cluster.startKubelet(NODE);
+    if (traceCri) proxy = await startCriTraceProxy(cluster.ctrd.address, join(cluster.work, 'cri-trace.sock'));
+    // The kubelet inherits this environment: a CPU profile is written when it exits (SIGTERM, below).
+    const nodeOptions = process.env.NODE_OPTIONS;
+    if (profileDir) {
+      // --cpu-prof is not allowed in NODE_OPTIONS; a preloaded module runs the profiler instead.
+      process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import ${join(import.meta.dirname, 'cpu-profile-preload.mjs')}`.trim();
+      process.env.BERTH_CPU_PROFILE_DIR = profileDir;
+    }
+    try {
+      await cluster.startKubelet(NODE, proxy ? ['--container-runtime-endpoint', `unix://${proxy.path}`] : []);
+    } finally {
+      if (profileDir) {
+        if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+        else process.env.NODE_OPTIONS = nodeOptions;
+        delete process.env.BERTH_CPU_PROFILE_DIR;
+      }
+    }
     client = new TestClient(credentialsFromKubeconfig(cluster.kubeconfig), pods + 16);
     await waitNodeReadyAndServiceAccount(client);
     const setupMs = performance.now() - setupStart;
@@ -285,18 +284,11 @@ export async function run(args: string[] = []): Promise<void> {
     if (warmup) warmupMs = (await runKubeletPhase(cluster, client, ['warmup-0'], stop.signal)).latencies[0];
 
     const names = Array.from({ length: pods }, (_, i) => `startup-${String(i).padStart(3, '0')}`);
-    const kMeter = startCpuMeter(processGroups(cluster));
-    const kStart = performance.now();
-    const k = await runKubeletPhase(cluster, client, names, stop.signal);
-    const kCpu = kMeter();
-    const kPhaseS = round((performance.now() - kStart) / 1000);
+    const k = await runKubeletPhase(cluster, client, names, stop.signal, processGroups(cluster));
 
     // Stop the kubelet so the floor measures containerd alone (and housekeeping leaves its pods be).
     await cluster.killKubelet(NODE, 'SIGTERM');
-    const logRoot = join(cluster.work, 'floor-logs');
-    const fMeter = startCpuMeter(processGroups(cluster));
-    const floor = await runFloor(cluster.ctrd.cri, logRoot, pods);
-    const fCpu = fMeter();
+    const floor = await runFloor(cluster.ctrd.cri, { logRoot: join(cluster.work, 'floor-logs'), pods, image: BUSYBOX_IMAGE, command: COMMAND, groups: processGroups(cluster) });
 
     const p50 = percentile(k.latencies, 50);
     const p99 = percentile(k.latencies, 99);
@@ -324,27 +316,34 @@ export async function run(args: string[] = []): Promise<void> {
       container_started_p99_ms: percentile(k.toContainerStarted, 99),
       started_to_running_p50_ms: percentile(k.report, 50),
       started_to_running_p99_ms: percentile(k.report, 99),
+      // The floor on the same clocks (call → containerd's sandbox createdAt, → container startedAt).
       floor_sandbox_created_p50_ms: percentile(floor.toSandbox, 50),
       floor_sandbox_created_p99_ms: percentile(floor.toSandbox, 99),
       floor_container_started_p50_ms: percentile(floor.toContainerStarted, 50),
       floor_container_started_p99_ms: percentile(floor.toContainerStarted, 99),
-      // CPU seconds per process over each phase (start, run, delete all for the kubelet; start, clean up for the floor).
-      cpu_s: kCpu.cpuSeconds,
-      machine_busy_pct: kCpu.machineBusyPct,
-      kubelet_phase_s: kPhaseS,
-      floor_cpu_s: fCpu.cpuSeconds,
-      floor_machine_busy_pct: fCpu.machineBusyPct,
+      // CPU seconds per process from the first call until every pod runs; 2 cores here, so who competes matters.
+      cpu_s: k.cpu?.cpuSeconds,
+      machine_busy_pct: k.cpu?.machineBusyPct,
+      floor_cpu_s: floor.cpu.cpuSeconds,
+      floor_machine_busy_pct: floor.cpu.machineBusyPct,
       min_ms: percentile(k.latencies, 0),
       floor_min_ms: percentile(floor.latencies, 0),
       warmup_ms: warmupMs === undefined ? null : round(warmupMs),
+      cluster_start_s: clusterStartS,
       setup_ms: round(setupMs),
       delete_all_ms: round(k.cleanupMs),
       floor_cleanup_ms: round(floor.cleanupMs),
       total_s: round((performance.now() - began) / 1000),
+      ...(proxy ? { cri_trace: summarizeCalls(proxy.calls, k.t0, k.t1), stages: stagesFromTrace(proxy.calls, k.pods) } : {}),
     }));
+  } catch (err) {
+    // The kubelet's own words are what explain a pod that never ran.
+    console.error(`kubelet log (tail):\n${cluster.kubelets.get(NODE)?.log().slice(-4000) ?? ''}`);
+    throw err;
   } finally {
     stop.abort();
     client?.close();
     await cluster.stop();
+    await proxy?.close();
   }
 }

@@ -29,6 +29,8 @@ import { runServiceAccountController } from '../controllers/serviceaccount/contr
 import { runScheduler } from '../controllers/scheduler/scheduler.ts';
 import { runNodeLifecycleController } from '../controllers/nodelifecycle/controller.ts';
 import { addNotReadyTaintOnCreate } from '../controllers/nodelifecycle/taints.ts';
+import { runEndpointsController } from '../controllers/endpoints/controller.ts';
+import { runEndpointSliceController } from '../controllers/endpointslice/controller.ts';
 
 export interface ApiServerOptions {
   dataDir: string;
@@ -157,6 +159,15 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     signal: lifetime.signal,
     monitorPeriodMs: o.nodeMonitorPeriodMs,
     gracePeriodMs: o.nodeMonitorGracePeriodMs,
+    log,
+  });
+  runEndpointsController({ services: store('', 'services'), pods, endpoints: store('', 'endpoints'), signal: lifetime.signal, log });
+  runEndpointSliceController({
+    services: store('', 'services'),
+    pods,
+    endpointSlices: store('discovery.k8s.io', 'endpointslices'),
+    nodes: store('', 'nodes'),
+    signal: lifetime.signal,
     log,
   });
   runServiceAccountController({ namespaces, serviceAccounts, configMaps: store('', 'configmaps'), caPem: pki.caCertPem, signal: lifetime.signal, log });

@@ -190,6 +190,7 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
           review: reviewer ? (path, body) => reviewer.create(path, body) : undefined,
         },
         pods: podManagement.pods,
+        probeMetrics: podManagement.probeMetrics,
         logTarget: podManagement.logTarget,
         healthy: () => {
           const a = healthzAnswer(checks);

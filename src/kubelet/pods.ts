@@ -40,6 +40,8 @@ import { PodWorkers } from './pod/workers.ts';
 import type { CriClient } from './runtime/cri/client.ts';
 import type { LogTarget } from './server/server.ts';
 import { StatusManager } from './status/index.ts';
+import { ProbeManager } from './prober/index.ts';
+import { parseContainerLogMaxSize, runContainerLogRotation } from './logs/rotation.ts';
 import { VolumeManager } from './volume/index.ts';
 import { createPodEventRecorder } from './events/recorder.ts';
 import type { HealthCheck } from './healthz.ts';
@@ -61,6 +63,8 @@ export interface PodManagementDeps {
 
 export interface PodManagement {
   pods(): KubeObject[];
+  /** Prometheus text of /metrics/probes. */
+  probeMetrics(): string;
   logTarget(namespace: string, pod: string, container: string, previous: boolean): Promise<LogTarget>;
   healthChecks: HealthCheck[];
   loops: Promise<void>[];
@@ -112,10 +116,23 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
     podResourcesAreReclaimed: (pod) => workers.state(pod.metadata.uid!) === 'terminated',
   });
   const volumes = new VolumeManager({ rootDir: o.rootDir, objects: volumeObjects(api, read), clock });
+  const prober = new ProbeManager({
+    runtime: cri,
+    recorder,
+    clock,
+    signal,
+    podStatus: (uid) => status.getPodStatus(uid),
+    onChange: (u) => {
+      // Readiness reaches the API at once; failures and startup verdicts re-sync the pod.
+      if (u.probeType === 'Readiness') status.setContainerReadiness(u.podUid, u.containerId, u.result === 'success');
+      if (u.result === 'failure' || u.probeType === 'Startup') workers.resync(u.podUid);
+    },
+  });
   const syncer = new PodSyncer({
     runtime,
     volumes,
     status,
+    prober,
     pods,
     mirrorApi: d.api,
     node: () => ({ name: d.nodeName, uid: d.nodeUid(), ips: d.nodeIPs() }),
@@ -171,6 +188,8 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
     loops.push(watchApiSource({ client: kubeClientPodListWatch(d.api as KubeClient), nodeName: d.nodeName, signal, onUpdate: apply, onError, clock }));
   }
 
+  loops.push(runContainerLogRotation({ cri, maxSizeBytes: parseContainerLogMaxSize(o.containerLogMaxSize), maxFiles: o.containerLogMaxFiles, signal, clock, log }));
+
   const pleg = new GenericPLEG({ relist: criRelist(cri), getPodStatus: (uid, name, ns) => getPodStatus(cri, uid, name, ns), clock, log });
   loops.push(pleg.run(signal));
   loops.push(
@@ -202,6 +221,7 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
       }
     }
     status.removeOrphanedStatuses(new Set([...wanted, ...known]));
+    prober.cleanupPods(new Set([...wanted, ...known]));
     if (clock.now().getTime() - lastGc > gcEveryMs) {
       lastGc = clock.now().getTime();
       await garbageCollect(cri, { isPodDeleted: (uid) => !wanted.has(uid) && !known.has(uid), now, podLogsRoot: o.podLogsDir, signal });
@@ -219,6 +239,7 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
 
   return {
     pods: () => pods.all(),
+    probeMetrics: () => prober.renderMetrics(),
     healthChecks: [pleg.healthCheck()],
     loops,
     async logTarget(namespace, name, container, previous) {

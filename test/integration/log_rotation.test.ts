@@ -22,15 +22,22 @@ function parsedLines(content: string) {
   return complete.split('\n').filter((l) => l.length > 0).map((l) => ({ raw: l, parsed: parseCriLine(l) }));
 }
 
+/**
+ * Every complete line is a CRI line of the writer's output. containerd hands a reopened log the
+ * container's output from wherever the pipe is, so a file's first and last line may be a piece
+ * of the writer's line; every other line is whole.
+ */
 function assertLinesParse(what: string, content: string): number {
   const lines = parsedLines(content);
-  assert.ok(lines.length > 0, `${what}: no complete lines`);
-  for (const { raw, parsed } of lines) {
-    assert.ok(parsed, `${what}: unparsable line ${JSON.stringify(raw.slice(0, 200))}`);
+  assert.ok(lines.length > 2, `${what}: only ${lines.length} complete lines`);
+  lines.forEach(({ raw, parsed }, i) => {
+    assert.ok(parsed, `${what}: unparsable line ${i}: ${JSON.stringify(raw.slice(0, 200))}`);
     assert.equal(parsed.stream, 'stdout');
-    assert.equal(parsed.full, true);
-    assert.equal(parsed.text, LINE, `${what}: ${JSON.stringify(raw.slice(0, 300))} at ${lines.findIndex((l) => l.raw === raw)}/${lines.length}`);
-  }
+    const edge = i === 0 || i === lines.length - 1;
+    if (edge) assert.match(parsed.text, /^a{0,100}$/, `${what}: line ${i}/${lines.length}: ${JSON.stringify(raw.slice(0, 200))}`);
+    else assert.equal(parsed.text, LINE, `${what}: line ${i}/${lines.length}: ${JSON.stringify(raw.slice(0, 200))}`);
+    if (!edge) assert.equal(parsed.full, true);
+  });
   return lines.length;
 }
 

@@ -13,11 +13,13 @@ import type { RuntimePodStatus } from '../container/types.ts';
 import { createMirrorPod, deleteMirrorPod, type MirrorApi } from './mirror.ts';
 import { PodManager } from './manager.ts';
 import type { PodLifecycle, SyncOutcome } from './workers.ts';
+import type { ProbeManager } from '../prober/index.ts';
 
 export interface LifecycleDeps {
   runtime: RuntimeManagerDeps;
   volumes: VolumeManager;
   status: StatusManager;
+  prober: ProbeManager;
   pods: PodManager;
   /** For mirror pods; absent when the kubelet runs without an API server. */
   mirrorApi?: MirrorApi;
@@ -56,8 +58,11 @@ export class PodSyncer implements PodLifecycle {
       now: this.d.clock.now(),
       waitingReasons: this.waiting.get(uid),
       podIsTerminal: terminal,
+      readiness: (id) => this.d.prober.readiness(id),
+      startup: (id) => this.d.prober.startup(id),
     });
     this.d.status.setPodStatus(pod, status);
+    this.d.prober.updatePodStatus(uid);
     return status;
   }
 
@@ -95,7 +100,8 @@ export class PodSyncer implements PodLifecycle {
       for (const f of e.failures) this.d.runtime.recorder.event({ name: pod.metadata.name!, namespace: pod.metadata.namespace!, uid }, 'Warning', 'FailedMount', f.message);
       return { resyncAfterMs: busyResyncMs };
     }
-    const result = await syncPod(pod as RuntimePod, runtime, this.d.runtime, { signal });
+    this.d.prober.addPod(pod);
+    const result = await syncPod(pod as RuntimePod, runtime, this.d.runtime, { signal, ...this.d.prober.syncOptions(pod, runtime) });
     this.waiting.set(uid, new Map(Object.entries(result.waiting)));
     this.updateStatus(pod, await this.runtimeStatus(pod));
     const busy = Object.keys(result.waiting).length > 0 || result.errors.length > 0;
@@ -103,6 +109,7 @@ export class PodSyncer implements PodLifecycle {
   }
 
   async terminatePod(pod: KubeObject, gracePeriodSeconds: number | undefined): Promise<void> {
+    this.d.prober.stopLivenessAndStartup(pod);
     const runtime = await this.runtimeStatus(pod);
     await killPod(this.d.runtime, pod as RuntimePod, runtime, { gracePeriodOverride: gracePeriodSeconds });
     this.updateStatus(pod, await this.runtimeStatus(pod), true);
@@ -117,6 +124,7 @@ export class PodSyncer implements PodLifecycle {
     await this.d.runtime.podCgroups?.remove(podCgroupParent(pod as RuntimePod)).catch(() => {});
     this.waiting.delete(uid);
     this.mounted.delete(uid);
+    this.d.prober.removePod(uid);
     // The API pod is deleted by the status manager once it is terminal; a static pod's mirror here.
     this.d.status.terminatePod(pod);
     if (removed && isStaticPod(pod) && this.d.mirrorApi) {

@@ -17,6 +17,8 @@ export interface KubeletServerDeps {
   auth: KubeletAuthOptions;
   /** The pods the kubelet runs (GET /pods). */
   pods: () => KubeObject[];
+  /** Prometheus text of /metrics/probes. */
+  probeMetrics: () => string;
   /** Resolves a container's current (or previous) log; throws an Error with `code` 404/400 and a message. */
   logTarget: (namespace: string, pod: string, container: string, previous: boolean) => Promise<LogTarget>;
   healthy: () => { ok: boolean; message: string };
@@ -78,6 +80,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: KubeletServe
   if (path === '/pods' || path === '/pods/') {
     return send(res, 200, JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: d.pods() }), 'application/json');
   }
+  if (path === '/metrics/probes') return send(res, 200, d.probeMetrics(), 'text/plain; version=0.0.4; charset=utf-8');
   if (path.startsWith('/containerLogs/')) return containerLogs(req, res, url, d);
   send(res, 404, '404 page not found');
 }

@@ -1,0 +1,306 @@
+// `npm run bench -- probes [--pods N] [--seconds N] [--warmup N] [--batch N] [--profile-kubelet DIR]`:
+// what probing costs the kubelet. N pods (110, the default maxPods; BENCH_PODS) on one node, each
+// with every kind of probe the issue asks for:
+//   container `web`  (busybox httpd): readinessProbe httpGet :8080/index.html every 1 s,
+//                                     livenessProbe tcpSocket :8080 every 1 s;
+//   container `side` (busybox sleep): livenessProbe exec `cat /var/www/index.html` at the default 10 s.
+// A pod has one liveness probe per container, so the exec probe lives in a second container.
+//
+// Pods are created in batches (each batch Ready before the next), then after a settling pause we
+// measure for 120 s (BENCH_SECONDS / --seconds): the kubelet process's CPU and RSS from its own
+// /proc entry (containerd and the shims are other processes, reported for context), the probe
+// latency p99 from the window's increase of prober_probe_duration_seconds, and probes observed
+// against probes due, from the window's increase of prober_probe_total per series.
+import { setMaxListeners } from 'node:events';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startTestCluster, type KubeletProcess } from '../test/support/cluster.ts';
+import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
+import { BUSYBOX_IMAGE } from '../test/support/containerd.ts';
+import { summarizeProfile, type CpuProfile, type ProfileSummary } from './cpuprofile.ts';
+import { cpuByGroup, type Grouper } from './proc-cpu.ts';
+import { clockTicksPerSecond, readCpuTicks, readRssKib } from './procstat.ts';
+import { bucketQuantile, delta, mergedBuckets, parsePromText, sumBy, type Sample } from './promtext.ts';
+
+const NODE = 'probes-node';
+const NS = 'default';
+const LABEL = 'bench=probes';
+const SAMPLE_EVERY_MS = 2_000;
+const BATCH_TIMEOUT_MS = 180_000;
+/** Probe periods as the manifest sets them (exec keeps upstream's default of 10 s). */
+export const PERIOD_SECONDS: Record<string, number> = { 'web/Readiness': 1, 'web/Liveness': 1, 'side/Liveness': 10 };
+/** The test cluster's fast heartbeat flags, put back to upstream's defaults (the last flag wins). */
+const DEFAULT_FREQUENCIES = ['--node-status-update-frequency', '10s', '--node-lease-duration-seconds', '40', '--file-check-frequency', '20s'];
+
+interface Settings { pods: number; seconds: number; warmupSeconds: number; batch: number; profileDir?: string }
+
+function settingsFrom(argv: string[]): Settings {
+  const flag = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    if (i >= 0) return argv[i + 1];
+    return argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  };
+  const positive = (v: string | undefined, fallback: number, what: string) => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!(n > 0)) throw new Error(`${what}: want a positive number, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  return {
+    pods: Math.floor(positive(flag('pods') ?? process.env.BENCH_PODS, 110, '--pods')),
+    seconds: positive(flag('seconds') ?? process.env.BENCH_SECONDS, 120, '--seconds'),
+    warmupSeconds: positive(flag('warmup') ?? process.env.BENCH_WARMUP, 20, '--warmup'),
+    batch: Math.floor(positive(flag('batch'), 10, '--batch')),
+    profileDir: flag('profile-kubelet'),
+  };
+}
+
+export function podManifest(name: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { bench: 'probes' } },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      containers: [
+        {
+          name: 'web',
+          image: BUSYBOX_IMAGE,
+          imagePullPolicy: 'IfNotPresent',
+          // The image carries /var/www/index.html.
+          command: ['httpd', '-f', '-p', '8080', '-h', '/var/www'],
+          ports: [{ containerPort: 8080 }],
+          readinessProbe: { httpGet: { path: '/index.html', port: 8080 }, periodSeconds: 1 },
+          livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+        },
+        {
+          name: 'side',
+          image: BUSYBOX_IMAGE,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sleep', '864000'],
+          livenessProbe: { exec: { command: ['cat', '/var/www/index.html'] } },
+        },
+      ],
+    },
+  };
+}
+
+const isReady = (pod: any) => pod?.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True') === true;
+
+/**
+ * Probes due and observed over a window, from two scrapes of /metrics/probes. What is due comes from
+ * the pods we made (pods × window / period per probe), so a probe that never ran counts as missed. Pure.
+ */
+export function probeCounts(before: Sample[], after: Sample[], windowSeconds: number, pods: number): {
+  expected: number; observed: number; missed: number; seriesShort: number; byProbe: Record<string, { expected: number; observed: number; failed: number; series: number }>;
+} {
+  const seriesOf = (k: string) => Object.fromEntries(JSON.parse(k) as [string, string][]);
+  const notOk = (ss: Sample[]) => ss.filter((x) => x.labels.result !== 'successful');
+  const totals = delta(sumBy(before, 'prober_probe_total', ['result']), sumBy(after, 'prober_probe_total', ['result']));
+  const failed = delta(sumBy(notOk(before), 'prober_probe_total', ['result']), sumBy(notOk(after), 'prober_probe_total', ['result']));
+  const byProbe = Object.fromEntries(Object.entries(PERIOD_SECONDS).map(([probe, period]) => [probe, { expected: Math.round((pods * windowSeconds) / period), observed: 0, failed: 0, series: 0 }]));
+  let seriesShort = 0;
+  for (const [k, n] of totals) {
+    const l = seriesOf(k);
+    const probe = `${l.container}/${l.probe_type}`;
+    const b = byProbe[probe];
+    if (!b) continue;
+    // The window's edges fall anywhere between two ticks: one short is rounding, not a missed probe.
+    if (n < Math.floor(windowSeconds / PERIOD_SECONDS[probe]!) - 1) seriesShort++;
+    b.observed += n;
+    b.failed += failed.get(k) ?? 0;
+    b.series++;
+  }
+  for (const b of Object.values(byProbe)) seriesShort += Math.max(0, pods - b.series);
+  const expected = Object.values(byProbe).reduce((a, b) => a + b.expected, 0);
+  const observed = Object.values(byProbe).reduce((a, b) => a + b.observed, 0);
+  // Per probe, so that a surplus of one kind (a window edge) cannot hide a deficit of another.
+  const missed = Object.values(byProbe).reduce((a, b) => a + Math.max(0, b.expected - b.observed), 0);
+  return { expected, observed, missed, seriesShort, byProbe };
+}
+
+/** p99 of the window's probe durations (all series, or one probe type), from cumulative buckets. Pure. */
+export function windowP99Ms(before: Sample[], after: Sample[], filter: (l: Record<string, string>) => boolean = () => true): number {
+  const b0 = mergedBuckets(before, 'prober_probe_duration_seconds', filter);
+  const b1 = mergedBuckets(after, 'prober_probe_duration_seconds', filter);
+  const d = new Map([...b1].map(([le, c]) => [le, c - (b0.get(le) ?? 0)]));
+  return Number((bucketQuantile(0.99, d) * 1000).toFixed(1));
+}
+
+const shimsAndContainerd: Grouper = (_pid, argv) => {
+  const exe = argv[0] ?? '';
+  if (exe.includes('containerd-shim')) return 'shims';
+  if (/(^|\/)containerd$/.test(exe)) return 'containerd';
+  return undefined;
+};
+
+async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number, kubelet: KubeletProcess, everyMs = 1000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (kubelet.proc.exitCode !== null || kubelet.proc.signalCode !== null) throw new Error(`kubelet exited before ${what}:\n${kubelet.log()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+const round = (v: number, digits: number) => Number(v.toFixed(digits));
+
+export async function run(argv: string[] = []): Promise<void> {
+  const s = settingsFrom(argv);
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal);
+  const cluster = await startTestCluster();
+  let admin: TestClient | undefined;
+  const names = Array.from({ length: s.pods }, (_, i) => `probes-${String(i).padStart(3, '0')}`);
+  try {
+    // The kubelet inherits this environment: with --profile-kubelet it writes a CPU profile on exit.
+    const nodeOptions = process.env.NODE_OPTIONS;
+    if (s.profileDir) {
+      await mkdir(s.profileDir, { recursive: true });
+      process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import ${join(import.meta.dirname, 'cpu-profile-preload.mjs')}`.trim();
+      process.env.BERTH_CPU_PROFILE_DIR = s.profileDir;
+    }
+    let kubelet: KubeletProcess;
+    try {
+      kubelet = await cluster.startKubelet(NODE, DEFAULT_FREQUENCIES);
+    } finally {
+      if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = nodeOptions;
+      delete process.env.BERTH_CPU_PROFILE_DIR;
+    }
+    const pid = kubelet.proc.pid!;
+    admin = new TestClient(credentialsFromKubeconfig(cluster.kubeconfig), 32);
+    const client = admin;
+    const ok = async (path: string) => (await client.request('GET', path)).status === 200;
+    await until('the node to register', () => ok(`/api/v1/nodes/${NODE}`), 60_000, kubelet, 250);
+    await until('the default ServiceAccount', () => ok(`/api/v1/namespaces/${NS}/serviceaccounts/default`), 60_000, kubelet, 250);
+    const listPods = async () => (await client.request('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(LABEL)}`)).json().items as any[];
+
+    // Batches, each Ready before the next: 110 sandboxes at once would swamp a 2-core machine.
+    const createStart = performance.now();
+    for (let i = 0; i < names.length; i += s.batch) {
+      const batch = names.slice(i, i + s.batch);
+      await Promise.all(batch.map(async (name) => {
+        const r = await client.request('POST', `/api/v1/namespaces/${NS}/pods`, podManifest(name));
+        if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${r.text}`);
+      }));
+      const want = i + batch.length;
+      await until(`${want} pods Ready`, async () => (await listPods()).filter(isReady).length >= want, BATCH_TIMEOUT_MS, kubelet);
+    }
+    const allReadyS = (performance.now() - createStart) / 1000;
+    await sleep(s.warmupSeconds * 1000);
+
+    // The window.
+    const scrape = async () => {
+      const sent = performance.now();
+      const r = await client.request('GET', `/api/v1/nodes/${NODE}/proxy/metrics/probes`);
+      if (r.status !== 200) throw new Error(`scrape /metrics/probes: ${r.status} ${r.text.slice(0, 300)}`);
+      return { samples: parsePromText(r.text), at: (sent + performance.now()) / 2 };
+    };
+    const hz = clockTicksPerSecond();
+    const { samples: before, at: beforeAt } = await scrape();
+    const t0 = performance.now();
+    const mono0 = process.hrtime.bigint();
+    const cpu0 = readCpuTicks(pid);
+    const others0 = cpuByGroup(shimsAndContainerd);
+    const self0 = process.cpuUsage();
+    const rss: number[] = [readRssKib(pid)];
+    const intervalCores: number[] = [];
+    let prevTicks = cpu0.self;
+    let prevT = t0;
+    const end = t0 + s.seconds * 1000;
+    while (performance.now() < end) {
+      await sleep(Math.min(SAMPLE_EVERY_MS, Math.max(0, end - performance.now())));
+      if (kubelet.proc.exitCode !== null || kubelet.proc.signalCode !== null) throw new Error(`kubelet exited during the window:\n${kubelet.log()}`);
+      const now = performance.now();
+      const ticks = readCpuTicks(pid).self;
+      if (now - prevT > 500) intervalCores.push((ticks - prevTicks) / hz / ((now - prevT) / 1000));
+      prevTicks = ticks;
+      prevT = now;
+      rss.push(readRssKib(pid));
+    }
+    const cpu1 = readCpuTicks(pid);
+    const others1 = cpuByGroup(shimsAndContainerd);
+    const self1 = process.cpuUsage(self0);
+    const mono1 = process.hrtime.bigint();
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const { samples: after, at: afterAt } = await scrape();
+    // The scrapes bracket the window: count probes over the time between their midpoints.
+    const countSeconds = (afterAt - beforeAt) / 1000;
+    const readyAtEnd = (await listPods()).filter(isReady).length;
+    const restarts = (await listPods()).reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m: number, c: any) => m + (c.restartCount ?? 0), 0), 0);
+
+    const counts = probeCounts(before, after, countSeconds, s.pods);
+    const p99 = windowP99Ms(before, after);
+    const p99By = Object.fromEntries(Object.keys(PERIOD_SECONDS).map((probe) => {
+      const [container, type] = probe.split('/');
+      return [probe, windowP99Ms(before, after, (l) => l.container === container && l.probe_type === type)];
+    }));
+    const cores = (cpu1.self - cpu0.self) / hz / wallSeconds;
+    const otherCores = (g: string) => round(Math.max(0, (others1[g] ?? 0) - (others0[g] ?? 0)) / wallSeconds, 4);
+    const mib = (kib: number) => round(kib / 1024, 1);
+
+    // Profile: stop the kubelet gracefully so the preload writes it, then keep the window's samples.
+    let profile: ProfileSummary | undefined;
+    if (s.profileDir) profile = await windowProfile(s.profileDir, pid, () => cluster.killKubelet(NODE, 'SIGTERM'), mono0, mono1);
+
+    console.log(JSON.stringify({
+      bench: 'probes',
+      pods: s.pods,
+      containers_per_pod: 2,
+      seconds: round(wallSeconds, 1),
+      warmup_seconds: s.warmupSeconds,
+      all_ready_after_s: round(allReadyS, 1),
+      kubelet_cpu_cores: round(cores, 4),
+      kubelet_cpu_cores_max_2s: round(Math.max(...intervalCores), 4),
+      kubelet_children_cpu_cores: round((cpu1.children - cpu0.children) / hz / wallSeconds, 4),
+      kubelet_rss_mib_mean: mib(rss.reduce((a, b) => a + b, 0) / rss.length),
+      kubelet_rss_mib_max: mib(Math.max(...rss)),
+      containerd_cpu_cores: otherCores('containerd'),
+      shims_cpu_cores: otherCores('shims'),
+      bench_process_cpu_cores: round((self1.user + self1.system) / 1e6 / wallSeconds, 4),
+      probe_p99_ms: p99,
+      probe_p99_ms_by_probe: p99By,
+      probes_expected: counts.expected,
+      probes_observed: counts.observed,
+      probes_missed: counts.missed,
+      probes_by_probe: counts.byProbe,
+      series_short_by_2_or_more: counts.seriesShort,
+      pods_ready_at_end: readyAtEnd,
+      container_restarts: restarts,
+      under_tenth_core: cores < 0.1,
+      upstream_reference: { kubelet_cpu_cores_p50: 0.35, kubelet_rss_mib: 300, pods: 100, note: 'upstream node performance test limits at 100 pods' },
+      ...(profile ? { kubelet_profile_window: profile } : {}),
+      note:
+        'Each pod: container web (busybox httpd) with readiness httpGet /index.html:8080 and liveness tcpSocket :8080, both periodSeconds 1, and container side (busybox sleep) with an exec liveness probe `cat /var/www/index.html` at the default 10 s: a container has one liveness probe, so the exec one needs a second container (2 containers per pod). ' +
+        'Heartbeat flags at upstream defaults. CPU: utime+stime of the kubelet process over the window, in cores; RSS: VmRSS every 2 s. containerd/shims: the same from /proc of those processes (cutime included, so runc exec under a shim counts to shims). bench_process holds the in-process API server. ' +
+        'probe_p99_ms: approximate, interpolated in the window\'s increase of the prober_probe_duration_seconds buckets (default Prometheus buckets, so coarse) over all series; the kubelet times each probe from start to result. ' +
+        'probes_expected: window/period per series (window between the two /metrics/probes scrapes); observed: increase of prober_probe_total (all results); missed = max(0, expected - observed); series_short_by_2_or_more counts series that missed at least one tick beyond the window-edge rounding. The worker skips a tick rather than bunching when late, so late probes show up as missed.',
+    }));
+  } finally {
+    stop.abort();
+    // Delete the pods through the kubelet (grace 0), so it tears the sandboxes down as in real life;
+    // whatever is left dies with the test containerd.
+    if (admin) {
+      const client = admin;
+      const k = cluster.kubelets.get(NODE);
+      if (k && k.proc.exitCode === null && k.proc.signalCode === null) {
+        await Promise.all(names.map((n) => client.request('DELETE', `/api/v1/namespaces/${NS}/pods/${n}`, { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 }).catch(() => undefined)));
+        const deadline = Date.now() + 120_000;
+        while (Date.now() < deadline && (await cluster.ctrd.cri.listPodSandbox().catch(() => [])).length > 0) await sleep(1000);
+      }
+      client.close();
+    }
+    await cluster.stop();
+  }
+}
+
+/** Stops the kubelet (its profile is written on exit) and summarizes the profile's samples inside the window. */
+async function windowProfile(dir: string, pid: number, stopKubelet: () => Promise<void>, mono0: bigint, mono1: bigint): Promise<ProfileSummary> {
+  await stopKubelet();
+  const file = (await readdir(dir)).find((f) => f === `kubelet-${pid}.cpuprofile`);
+  if (!file) throw new Error(`no CPU profile kubelet-${pid}.cpuprofile in ${dir}`);
+  const p = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
+  return summarizeProfile(p, { fromUs: Number(mono0 / 1000n), toUs: Number(mono1 / 1000n) }, 20);
+}

@@ -1,0 +1,148 @@
+// The work queue both endpoint controllers run on: watches Services and Pods (and any other
+// caches the caller names) in the API server's watch caches, turns each change into the keys
+// ("namespace/name") of the services it touches, batches them briefly so a burst of pod
+// updates costs one sync per service, and syncs keys one at a time, retrying failures with
+// a capped backoff. A key is never synced twice at once.
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeObject } from '../../api/object.ts';
+import { namespacePrefix } from '../../apiserver/registry/keys.ts';
+import type { Store } from '../../apiserver/registry/store.ts';
+import type { CacheEvent } from '../../apiserver/storage/watchcache.ts';
+import { matchLabels, selectorFromSet } from '../../api/selectors/labels.ts';
+import { managesEndpoints, serviceKey } from './pod_endpoint.ts';
+
+export interface WatchedCache {
+  store: Store;
+  /** Service keys a change of this cache concerns. */
+  keysOf(obj: KubeObject, type: CacheEvent['type']): string[];
+}
+
+export interface ServiceQueueDeps {
+  services: Store;
+  pods: Store;
+  /** Further caches to watch, e.g. the controller's own output, to repair outside changes. */
+  also?: WatchedCache[];
+  signal: AbortSignal;
+  sync(key: string): Promise<void>;
+  /** Keys to sync at start besides every service (e.g. leftovers of deleted services). */
+  initialKeys?: string[];
+  /** How long changes are gathered before a sync round (default 50 ms). */
+  batchMs?: number;
+  /** Retry backoff after a failed sync: starts here, doubles, capped at maxRetryMs. */
+  retryMs?: number;
+  maxRetryMs?: number;
+  log?: (msg: string) => void;
+}
+
+/** The parts of a pod that can change its endpoints; changes elsewhere cost no sync. */
+export function podEndpointView(pod: KubeObject): unknown {
+  const ready = (pod.status?.conditions ?? []).find((c: any) => c?.type === 'Ready');
+  return [
+    pod.metadata.uid,
+    pod.metadata.labels ?? {},
+    pod.metadata.deletionTimestamp ?? '',
+    pod.status?.phase ?? '',
+    pod.status?.podIP ?? '',
+    pod.status?.podIPs ?? [],
+    ready?.status ?? '',
+    ready?.lastTransitionTime ?? '',
+    pod.spec?.nodeName ?? '',
+    pod.spec?.hostname ?? '',
+    pod.spec?.subdomain ?? '',
+    [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c: any) => [c?.ports ?? [], c?.restartPolicy ?? '']),
+  ];
+}
+
+export function runServiceQueue(d: ServiceQueueDeps): void {
+  const batchMs = d.batchMs ?? 50;
+  const retryMs = d.retryMs ?? 100;
+  const maxRetryMs = d.maxRetryMs ?? 5000;
+  const log = d.log ?? (() => {});
+  const pending = new Set<string>();
+  const failures = new Map<string, number>();
+  const retryTimers = new Map<string, NodeJS.Timeout>();
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+
+  const kick = () => {
+    if (d.signal.aborted || timer || running) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void drain();
+    }, batchMs);
+  };
+  const add = (key: string) => {
+    pending.add(key);
+    kick();
+  };
+
+  const retryLater = (key: string) => {
+    const n = (failures.get(key) ?? 0) + 1;
+    failures.set(key, n);
+    if (retryTimers.has(key)) return;
+    const delay = Math.min(maxRetryMs, retryMs * 2 ** (n - 1));
+    retryTimers.set(
+      key,
+      setTimeout(() => {
+        retryTimers.delete(key);
+        add(key);
+      }, delay),
+    );
+  };
+
+  const drain = async () => {
+    running = true;
+    try {
+      while (pending.size && !d.signal.aborted) {
+        const keys = [...pending];
+        pending.clear();
+        for (const key of keys) {
+          if (d.signal.aborted) return;
+          try {
+            await d.sync(key);
+            failures.delete(key);
+          } catch (e) {
+            log(`endpoints: syncing service ${key}: ${(e as Error).message}`);
+            retryLater(key);
+          }
+        }
+      }
+    } finally {
+      running = false;
+      if (pending.size) kick();
+    }
+  };
+
+  /** Services of the pod's namespace whose selector picks the pod. */
+  const servicesSelecting = (pod: KubeObject): string[] => {
+    const ns = pod.metadata.namespace ?? '';
+    const { items } = d.services.cache.list({ prefix: namespacePrefix(d.services.info, ns) });
+    return items.filter((s) => managesEndpoints(s) && matchLabels(selectorFromSet(s.spec.selector), pod.metadata.labels)).map(serviceKey);
+  };
+
+  const onPods = (events: CacheEvent[]) => {
+    for (const ev of events) {
+      if (ev.type === 'MODIFIED' && ev.prevObject && isDeepStrictEqual(podEndpointView(ev.prevObject), podEndpointView(ev.object))) continue;
+      const keys = new Set(servicesSelecting(ev.object));
+      // A pod whose labels changed may have left a service.
+      if (ev.prevObject) for (const k of servicesSelecting(ev.prevObject)) keys.add(k);
+      for (const k of keys) add(k);
+    }
+  };
+  const onServices = (events: CacheEvent[]) => {
+    for (const ev of events) add(serviceKey(ev.object));
+  };
+
+  d.services.cache.watch(d.services.cache.revision(), onServices, d.signal);
+  d.pods.cache.watch(d.pods.cache.revision(), onPods, d.signal);
+  for (const w of d.also ?? []) {
+    w.store.cache.watch(w.store.cache.revision(), (events) => events.forEach((ev) => w.keysOf(ev.object, ev.type).forEach(add)), d.signal);
+  }
+  for (const svc of d.services.cache.list().items) pending.add(serviceKey(svc));
+  for (const key of d.initialKeys ?? []) pending.add(key);
+  d.signal.addEventListener('abort', () => {
+    clearTimeout(timer);
+    for (const t of retryTimers.values()) clearTimeout(t);
+  });
+  kick();
+}

@@ -1,0 +1,130 @@
+// One probe run (upstream's prober.probe): resolve the handler's target, run it under the probe's
+// timeout on the injected clock, retry errors, and record upstream's events.
+import type { Clock } from '../clock.ts';
+import type { PodEventRecorder } from '../kuberuntime/deps.ts';
+import { execProbe, type ExecRunner } from './exec.ts';
+import { grpcProbe } from './grpc.ts';
+import { httpProbe, probeURL } from './http.ts';
+import { joinHostPort } from './neterr.ts';
+import { tcpProbe } from './tcp.ts';
+import type { HandlerResult, HTTPHeader, ProbedContainer, ProbedPod, ProbeSpec, ProbeType } from './types.ts';
+
+/** The four handlers; the defaults talk to the runtime and the network, tests pass fakes. */
+export interface ProbeHandlers {
+  exec(containerId: string, cmd: string[], timeoutSeconds: number, signal: AbortSignal): Promise<HandlerResult>;
+  http(req: { url: string; headers?: HTTPHeader[]; timeoutSeconds: number; signal: AbortSignal }): Promise<HandlerResult>;
+  tcp(host: string, port: number, timeoutSeconds: number, signal: AbortSignal): Promise<HandlerResult>;
+  grpc(host: string, port: number, service: string, timeoutSeconds: number, signal: AbortSignal): Promise<HandlerResult>;
+}
+
+export function defaultHandlers(runner: ExecRunner): ProbeHandlers {
+  return {
+    exec: (id, cmd, t, signal) => execProbe(runner, id, cmd, t, signal),
+    http: (req) => httpProbe(req),
+    tcp: tcpProbe,
+    grpc: grpcProbe,
+  };
+}
+
+/** Upstream's ResolveContainerPort: a number, or a container port's name. */
+export function resolvePort(port: number | string, container: ProbedContainer): number {
+  let n: number;
+  if (typeof port === 'number') n = port;
+  else {
+    const found = (container.ports ?? []).find((p) => p.name === port);
+    if (!found) throw new Error(`couldn't find port: ${port} in ${JSON.stringify(container.ports ?? [])}`);
+    n = found.containerPort;
+  }
+  if (!(n > 0 && n < 65536)) throw new Error(`invalid port number: ${n}`);
+  return n;
+}
+
+export interface ProbeTarget {
+  pod: ProbedPod;
+  container: ProbedContainer;
+  containerId: string;
+  /** status.podIP: the default host of httpGet, tcpSocket and grpc. */
+  podIP: string;
+}
+
+interface Planned { run: (signal: AbortSignal) => Promise<HandlerResult>; timeoutOutput: string }
+
+/** What to run for a probe, and what a timeout reads as for that handler. Throws on a bad spec. */
+export function planProbe(p: ProbeSpec, t: ProbeTarget, h: ProbeHandlers, timeoutSeconds: number): Planned {
+  const runtimeId = t.containerId.replace(/^[a-z0-9]+:\/\//, '');
+  const hostOf = (host?: string) => host || t.podIP || 'localhost';
+  if (p.exec) {
+    const cmd = p.exec.command ?? [];
+    return { run: (s) => h.exec(runtimeId, cmd, timeoutSeconds, s), timeoutOutput: `command ${JSON.stringify(cmd.join(' '))} timed out` };
+  }
+  if (p.httpGet) {
+    const g = p.httpGet;
+    const url = probeURL(g.scheme, hostOf(g.host), resolvePort(g.port, t.container), g.path);
+    return {
+      run: (s) => h.http({ url, headers: g.httpHeaders, timeoutSeconds, signal: s }),
+      timeoutOutput: `Get ${JSON.stringify(url)}: context deadline exceeded (Client.Timeout exceeded while awaiting headers)`,
+    };
+  }
+  if (p.tcpSocket) {
+    const host = hostOf(p.tcpSocket.host);
+    const port = resolvePort(p.tcpSocket.port, t.container);
+    return { run: (s) => h.tcp(host, port, timeoutSeconds, s), timeoutOutput: `dial tcp ${joinHostPort(host, port)}: i/o timeout` };
+  }
+  if (p.grpc) {
+    const host = hostOf();
+    const port = resolvePort(p.grpc.port, t.container);
+    return {
+      run: (s) => h.grpc(host, port, p.grpc!.service ?? '', timeoutSeconds, s),
+      timeoutOutput: `timeout: failed to connect service ${JSON.stringify(joinHostPort(host, port))} within ${timeoutSeconds}s: context deadline exceeded`,
+    };
+  }
+  throw new Error('missing probe handler');
+}
+
+/** Upstream retries a probe that errors (not one that fails) this many times. */
+const maxProbeRetries = 3;
+
+export interface RunProbeDeps { handlers: ProbeHandlers; clock: Clock; recorder: PodEventRecorder }
+
+/**
+ * Runs the probe; the handler is cut off at timeoutSeconds on the injected clock (handlers also
+ * keep their own real deadlines). Returns success, failure or unknown (an error: the worker
+ * discards it), after recording upstream's Unhealthy / ProbeWarning events.
+ */
+export async function runProbe(type: ProbeType, p: ProbeSpec, t: ProbeTarget, timeoutSeconds: number, d: RunProbeDeps, signal: AbortSignal): Promise<HandlerResult> {
+  let r: HandlerResult = { result: 'unknown', output: '' };
+  for (let i = 0; i < maxProbeRetries && !signal.aborted; i++) {
+    try {
+      const plan = planProbe(p, t, d.handlers, timeoutSeconds);
+      r = await withTimeout(plan, timeoutSeconds, d.clock, signal);
+    } catch (err) {
+      r = { result: 'unknown', output: err instanceof Error ? err.message : String(err) };
+    }
+    if (r.result !== 'unknown') break;
+  }
+  if (signal.aborted) return { result: 'unknown', output: 'probe cancelled' };
+  const ref = { name: t.pod.metadata.name ?? '', namespace: t.pod.metadata.namespace || 'default', uid: t.pod.metadata.uid ?? '' };
+  const fieldPath = (t.pod.spec?.initContainers ?? []).some((c) => c.name === t.container.name)
+    ? `spec.initContainers{${t.container.name}}` : `spec.containers{${t.container.name}}`;
+  if (r.result === 'unknown') d.recorder.event(ref, 'Warning', 'Unhealthy', `${type} probe errored: ${r.output}`, fieldPath);
+  else if (r.result === 'failure') d.recorder.event(ref, 'Warning', 'Unhealthy', `${type} probe failed: ${r.output}`, fieldPath);
+  else if (r.result === 'warning') d.recorder.event(ref, 'Warning', 'ProbeWarning', `${type} probe warning: ${r.output}`, fieldPath);
+  return r;
+}
+
+async function withTimeout(plan: Planned, timeoutSeconds: number, clock: Clock, signal: AbortSignal): Promise<HandlerResult> {
+  const ctl = new AbortController();
+  const onAbort = () => ctl.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const timerCtl = new AbortController();
+  try {
+    const timeout = clock.sleep(timeoutSeconds * 1000, timerCtl.signal).then((): HandlerResult | undefined =>
+      timerCtl.signal.aborted ? undefined : { result: 'failure', output: plan.timeoutOutput });
+    const r = await Promise.race([plan.run(ctl.signal), timeout]);
+    return r ?? { result: 'unknown', output: 'probe cancelled' };
+  } finally {
+    timerCtl.abort();
+    ctl.abort(); // ends a handler still running after a timeout: no sockets left behind
+    signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,179 @@
+// One probe of one container (upstream's prober worker): a loop on the probe's period that reads
+// the container's current state, decides whether to probe, and turns runs of results into the
+// cached verdict once a threshold is met.
+import type { Clock } from '../clock.ts';
+import type { ProbeMetrics, ProbeSeries } from './metrics.ts';
+import type { ResultsManager } from './results.ts';
+import { probeTiming, type HandlerResult, type ProbedContainer, type ProbedPod, type ProbeResult, type ProbeSpec, type ProbeType, type ResolvedTiming } from './types.ts';
+import type { ProbeTarget } from './prober.ts';
+
+/** The slice of the API pod status the worker reads (the status manager's cached status). */
+export interface ProbeContainerStatus {
+  name: string;
+  containerID?: string;
+  state?: { running?: { startedAt?: string }; terminated?: unknown; waiting?: unknown };
+}
+export interface ProbePodStatus {
+  phase?: string;
+  podIP?: string;
+  containerStatuses?: ProbeContainerStatus[];
+  initContainerStatuses?: ProbeContainerStatus[];
+}
+
+export interface WorkerDeps {
+  clock: Clock;
+  random: () => number;
+  /** When the kubelet (the manager) started: the first probe is jittered only shortly after it. */
+  startedAt: number;
+  podStatus: (podUid: string) => ProbePodStatus | undefined;
+  results: ResultsManager;
+  /** Whether the container passed its startup probe (true when it has none). */
+  isStarted: (container: ProbedContainer, containerId: string) => boolean;
+  probe: (type: ProbeType, spec: ProbeSpec, target: ProbeTarget, timeoutSeconds: number, signal: AbortSignal) => Promise<HandlerResult>;
+  metrics: ProbeMetrics;
+  onStop: () => void;
+}
+
+/** The value a new container's result starts at, as upstream. */
+export const initialResult: Record<ProbeType, ProbeResult> = { Liveness: 'success', Readiness: 'failure', Startup: 'unknown' };
+
+export class ProbeWorker {
+  readonly timing: ResolvedTiming;
+  private pod: ProbedPod;
+  private containerId = '';
+  private onHold = false;
+  private lastResult: ProbeResult = 'unknown';
+  private resultRun = 0;
+  private readonly stopCtl = new AbortController();
+  private wakeCtl = new AbortController();
+  private triggered = false;
+  readonly done: Promise<void>;
+
+  constructor(
+    readonly type: ProbeType,
+    pod: ProbedPod,
+    readonly container: ProbedContainer,
+    readonly spec: ProbeSpec,
+    private readonly d: WorkerDeps,
+    parent: AbortSignal,
+  ) {
+    this.pod = pod;
+    this.timing = probeTiming(spec);
+    if (parent.aborted) this.stopCtl.abort();
+    else parent.addEventListener('abort', () => this.stop(), { once: true });
+    this.done = this.run();
+  }
+
+  get podUid(): string { return this.pod.metadata.uid ?? ''; }
+  get currentContainerId(): string { return this.containerId; }
+
+  /** The newest pod object (a deletionTimestamp shows up here). */
+  updatePod(pod: ProbedPod): void { this.pod = pod; }
+
+  /** Ends the worker; an in-flight probe is cancelled. */
+  stop(): void { this.stopCtl.abort(); this.wakeCtl.abort(); }
+
+  /** Probes now instead of at the next tick (upstream's manual trigger); the period restarts. */
+  trigger(): void { this.triggered = true; this.wakeCtl.abort(); }
+
+  private get series(): ProbeSeries {
+    const m = this.pod.metadata;
+    return { probeType: this.type, container: this.container.name, pod: m.name ?? '', namespace: m.namespace || 'default', podUid: m.uid ?? '' };
+  }
+
+  private async run(): Promise<void> {
+    const { clock } = this.d;
+    const signal = this.stopCtl.signal;
+    const periodMs = this.timing.periodSeconds * 1000;
+    try {
+      // Right after a kubelet start every worker begins at once: spread the first probes out.
+      if (periodMs > clock.now().getTime() - this.d.startedAt) await this.wait(this.d.random() * periodMs);
+      let next = clock.now().getTime() + periodMs;
+      while (!signal.aborted && (await this.doProbe(signal))) {
+        if (signal.aborted) break;
+        const now = clock.now().getTime();
+        while (next <= now) next += periodMs; // a slow probe skips ticks rather than bunching them
+        await this.wait(next - now);
+        if (this.triggered) {
+          this.triggered = false;
+          next = clock.now().getTime() + periodMs;
+        }
+      }
+    } finally {
+      if (this.containerId) this.d.results.remove(this.containerId);
+      this.d.metrics.forget(this.series);
+      this.d.onStop();
+    }
+  }
+
+  private async wait(ms: number): Promise<void> {
+    if (this.stopCtl.signal.aborted || this.triggered) return;
+    this.wakeCtl = new AbortController();
+    await this.d.clock.sleep(ms, this.wakeCtl.signal);
+  }
+
+  /** One tick; false ends the worker. */
+  private async doProbe(signal: AbortSignal): Promise<boolean> {
+    const { results, clock } = this.d;
+    const uid = this.podUid;
+    const status = this.d.podStatus(uid);
+    if (!status) return true; // not synced yet, or already gone
+    if (status.phase === 'Failed' || status.phase === 'Succeeded') return false;
+    const c = findStatus(status.containerStatuses, this.container.name) ?? findStatus(status.initContainerStatuses, this.container.name);
+    if (!c) return true; // no container yet
+    if (c.containerID !== this.containerId) {
+      // A new container: forget the old one's verdict and start over.
+      if (this.containerId) results.remove(this.containerId);
+      this.containerId = c.containerID!;
+      results.set(this.containerId, initialResult[this.type], uid);
+      this.onHold = false;
+      this.resultRun = 0;
+      this.lastResult = 'unknown';
+    }
+    if (this.onHold) return true;
+    const running = c.state?.running;
+    if (!running) {
+      results.set(this.containerId, 'failure', uid);
+      // Keep waiting for a restart, unless none will come.
+      return !c.state?.terminated || (this.pod.spec?.restartPolicy ?? 'Always') !== 'Never';
+    }
+    if (this.pod.metadata.deletionTimestamp && this.type !== 'Readiness') {
+      // Graceful shutdown: liveness and startup stop, counted as success; readiness goes on.
+      results.set(this.containerId, 'success', uid);
+      return false;
+    }
+    const startedAt = running.startedAt ? Date.parse(running.startedAt) : 0;
+    if (Math.floor((clock.now().getTime() - startedAt) / 1000) < this.timing.initialDelaySeconds) return true;
+    const started = this.d.isStarted(this.container, this.containerId);
+    if (this.type === 'Startup' ? started : !started) return true; // startup runs until started; the others after
+
+    const t0 = clock.now().getTime();
+    const target = { pod: this.pod, container: this.container, containerId: this.containerId, podIP: status.podIP ?? '' };
+    const r = await this.d.probe(this.type, this.spec, target, this.timing.timeoutSeconds, signal);
+    if (signal.aborted) return false;
+    const seconds = (clock.now().getTime() - t0) / 1000;
+    if (r.result === 'unknown') {
+      // A probe that could not run says nothing about the container: throw it away.
+      this.d.metrics.observe(this.series, 'unknown', seconds);
+      return true;
+    }
+    const result: ProbeResult = r.result === 'failure' ? 'failure' : 'success';
+    this.d.metrics.observe(this.series, result === 'success' ? 'successful' : 'failed', seconds);
+    if (this.lastResult === result) this.resultRun++;
+    else { this.lastResult = result; this.resultRun = 1; }
+    const threshold = result === 'failure' ? this.timing.failureThreshold : this.timing.successThreshold;
+    if (this.resultRun < threshold) return true; // not enough in a row: the verdict stands
+    results.set(this.containerId, result, uid);
+    if (this.type !== 'Readiness' && result === 'failure') {
+      // The container will be killed: hold off until a new one shows up.
+      this.onHold = true;
+      this.resultRun = 0;
+    }
+    return true;
+  }
+}
+
+function findStatus(list: ProbeContainerStatus[] | undefined, name: string): ProbeContainerStatus | undefined {
+  const s = list?.find((x) => x.name === name);
+  return s?.containerID ? s : undefined;
+}
