@@ -42,6 +42,21 @@ export function nodeNameOf(o: Pick<KubeletOptions, 'hostnameOverride'>): string 
   return (o.hostnameOverride?.trim() || os.hostname()).toLowerCase();
 }
 
+function cachedFor<T>(ms: number, read: () => T, clock: Clock): { get(): T } {
+  let value: T | undefined;
+  let at = -Infinity;
+  return {
+    get() {
+      const now = clock.now().getTime();
+      if (value === undefined || now - at > ms) {
+        value = read();
+        at = now;
+      }
+      return value;
+    },
+  };
+}
+
 async function swapIsOn(): Promise<boolean> {
   try {
     return (await readFile('/proc/swaps', 'utf8')).trim().split('\n').length > 1;
@@ -79,6 +94,8 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
   let nodeUid: string | undefined;
   let imagefsPath: string | undefined;
 
+  // Listing interfaces is costly (a veth per pod); the node's addresses are re-read at most every 10 s.
+  const addresses = cachedFor(10_000, () => nodeAddresses(nodeName, options.nodeIP), clock);
   const sources: StatusSources = {
     machine,
     async observe() {
@@ -98,7 +115,7 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     },
     runtimeVersion: () => runtime.current().version,
     notReadyErrors: () => runtime.errors(),
-    addresses: () => nodeAddresses(nodeName, options.nodeIP),
+    addresses: () => addresses.get(),
   };
 
   const loops: Promise<void>[] = [runtime.run(signal)];

@@ -40,12 +40,13 @@ export class PodSyncer implements PodLifecycle {
   private readonly waiting = new Map<string, Map<string, WaitingReason>>();
   /** Volumes mounted per pod, for container mounts. */
   private readonly mounted = new Map<string, Map<string, MountedVolume>>();
+  /** Pod IPs by UID, from the runtime (a sandbox keeps its IP for life). */
+  private readonly ips = new Map<string, string[]>();
 
   constructor(private readonly d: LifecycleDeps) {
     d.runtime.mounts = async (pod, container) => {
       const mounted = this.mounted.get(pod.metadata.uid) ?? new Map();
-      const status = await getPodStatus(d.runtime.cri, pod.metadata.uid, pod.metadata.name, pod.metadata.namespace || 'default');
-      const ips = pod.spec.hostNetwork ? d.node().ips : status.ips;
+      const ips = pod.spec.hostNetwork ? d.node().ips : await this.podIPs(pod);
       return makeContainerMounts({ rootDir: d.rootDir, pod: pod as never, container: container as never, mounted, podIPs: ips, clusterDomain: d.clusterDomain });
     };
   }
@@ -66,8 +67,19 @@ export class PodSyncer implements PodLifecycle {
     return status;
   }
 
-  private runtimeStatus(pod: KubeObject): Promise<RuntimePodStatus> {
-    return getPodStatus(this.d.runtime.cri, pod.metadata.uid!, pod.metadata.name!, pod.metadata.namespace ?? 'default');
+  private async runtimeStatus(pod: KubeObject): Promise<RuntimePodStatus> {
+    const status = await getPodStatus(this.d.runtime.cri, pod.metadata.uid!, pod.metadata.name!, pod.metadata.namespace ?? 'default');
+    if (status.ips.length) this.ips.set(pod.metadata.uid!, status.ips);
+    return status;
+  }
+
+  /** The pod's IPs (for /etc/hosts): known from the last status, else read once from the runtime. */
+  private async podIPs(pod: { metadata: { uid: string; name: string; namespace?: string } }): Promise<string[]> {
+    const known = this.ips.get(pod.metadata.uid);
+    if (known) return known;
+    const status = await getPodStatus(this.d.runtime.cri, pod.metadata.uid, pod.metadata.name, pod.metadata.namespace || 'default');
+    if (status.ips.length) this.ips.set(pod.metadata.uid, status.ips);
+    return status.ips;
   }
 
   /** Creates the mirror pod of a static pod, replacing one of an older version. */
@@ -100,6 +112,8 @@ export class PodSyncer implements PodLifecycle {
       for (const f of e.failures) this.d.runtime.recorder.event({ name: pod.metadata.name!, namespace: pod.metadata.namespace!, uid }, 'Warning', 'FailedMount', f.message);
       return { resyncAfterMs: busyResyncMs };
     }
+    // A new sandbox (none ready now) means new IPs.
+    if (!runtime.sandboxes.some((sb) => sb.state === 'ready')) this.ips.delete(uid);
     this.d.prober.addPod(pod);
     const result = await syncPod(pod as RuntimePod, runtime, this.d.runtime, { signal, ...this.d.prober.syncOptions(pod, runtime) });
     this.waiting.set(uid, new Map(Object.entries(result.waiting)));
@@ -124,6 +138,7 @@ export class PodSyncer implements PodLifecycle {
     await this.d.runtime.podCgroups?.remove(podCgroupParent(pod as RuntimePod)).catch(() => {});
     this.waiting.delete(uid);
     this.mounted.delete(uid);
+    this.ips.delete(uid);
     this.d.prober.removePod(uid);
     // The API pod is deleted by the status manager once it is terminal; a static pod's mirror here.
     this.d.status.terminatePod(pod);
