@@ -61,6 +61,9 @@ export function canBeDeleted(apiPod: KubeObject, finished: boolean, resourcesRec
   return finished || resourcesReclaimed();
 }
 
+/** Status syncs in flight at once. */
+const syncConcurrency = 8;
+
 const isNotFound = (e: unknown) => (e as { code?: number } | null)?.code === 404;
 
 export class StatusManager {
@@ -180,10 +183,14 @@ export class StatusManager {
       this.queue.clear();
       for (const [uid, r] of this.retries) if (r.at <= now) due.add(uid);
       if (batch) for (const uid of this.entries.keys()) if (this.needsUpdate(uid) && !this.waitingToRetry(uid, now)) due.add(uid);
-      for (const uid of due) {
-        if (signal.aborted) return;
-        await this.syncOne(uid);
-      }
+      // Pods are independent: several in flight at once, each still one request at a time.
+      const pending = [...due];
+      await Promise.all(
+        Array.from({ length: Math.min(syncConcurrency, pending.length) }, async () => {
+          for (let uid = pending.shift(); uid !== undefined && !signal.aborted; uid = pending.shift()) await this.syncOne(uid);
+        }),
+      );
+      if (signal.aborted) return;
       if (this.queue.size > 0) continue;
       const retryAts = [...this.retries.values()].map((r) => r.at);
       const wakeAt = Math.min(nextBatch, ...retryAts);
