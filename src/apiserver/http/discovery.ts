@@ -54,7 +54,8 @@ function resourceEntries(r: ResourceInfo): object[] {
     namespaced: r.namespaced,
     kind: s.kind,
     verbs: s.verbs,
-    ...(s.kind !== r.kind && s.name !== 'status' ? { group: s.name === 'token' ? 'authentication.k8s.io' : undefined, version: s.name === 'token' ? 'v1' : undefined } : {}),
+    // A subresource of another group's kind says so (serviceaccounts/token → TokenRequest).
+    ...(s.name === 'token' ? { group: 'authentication.k8s.io', version: 'v1' } : {}),
   }));
   return [main, ...subs];
 }

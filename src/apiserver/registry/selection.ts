@@ -1,7 +1,6 @@
 // Label and field selectors of a list or watch, compiled once into a predicate.
-import { errors } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/object.ts';
-import { matchFields, parseFieldSelector, requiredValue, fieldsUsed } from '../../api/selectors/fields.ts';
+import { fieldLabelNotSupported, fieldsUsed, matchFields, parseFieldSelector, requiredValue } from '../../api/selectors/fields.ts';
 import { matchLabels, parseLabelSelector, isEmpty } from '../../api/selectors/labels.ts';
 import type { ResourceInfo } from './resources.ts';
 import type { Strategy } from './strategy.ts';
@@ -28,7 +27,7 @@ export function compileSelectors(info: ResourceInfo, strategy: Strategy, labelSe
   if (fields) {
     const supported = new Set(Object.keys(objectFields(info, strategy, { metadata: {}, spec: {}, status: {} })));
     for (const f of fieldsUsed(fields)) {
-      if (!supported.has(f)) throw errors.badRequest(`field label not supported: ${f}`);
+      if (!supported.has(f)) throw fieldLabelNotSupported(f);
     }
   }
   const noLabels = !labels || isEmpty(labels);
