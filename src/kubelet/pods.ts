@@ -121,7 +121,7 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
     recorder,
     clock,
     signal,
-    podStatus: (uid) => status.getPodStatus(uid),
+    podStatus: (uid) => status.peekPodStatus(uid),
     onChange: (u) => {
       // Readiness reaches the API at once; failures and startup verdicts re-sync the pod.
       if (u.probeType === 'Readiness') status.setContainerReadiness(u.podUid, u.containerId, u.result === 'success');

@@ -143,6 +143,16 @@ describe(`kubectl against berth apiserver (${backend})`, () => {
     assert.equal(Buffer.from(secret.data.password, 'base64').toString(), 's3cret');
     assert.match(await k('get', 'configmaps'), /^settings\s+1\s+/m);
     assert.match(await k('get', 'secrets'), /^creds\s+Opaque\s+1\s+/m);
+    for (const what of ['service/web', 'configmap/settings', 'secret/creds']) {
+      await k('label', what, 'tier=back');
+      await k('annotate', what, 'owner=team-a');
+      assert.match(await k('describe', what), /tier=back/);
+    }
+    await k('patch', 'service', 'web', '--type=json', '-p', '[{"op":"replace","path":"/spec/ports/0/port","value":81}]');
+    assert.equal(JSON.parse(await k('get', 'service', 'web', '-o', 'json')).spec.ports[0].port, 81);
+    await k('patch', 'secret', 'creds', '--type=merge', '-p', '{"stringData":{"user":"admin"}}');
+    assert.equal(Buffer.from(JSON.parse(await k('get', 'secret', 'creds', '-o', 'json')).data.user, 'base64').toString(), 'admin');
+    assert.match(await k('get', 'configmap', 'settings', '-o', 'yaml'), /owner: team-a/);
     await k('patch', 'configmap', 'settings', '-p', '{"data":{"mode":"slow"}}');
     assert.equal(JSON.parse(await k('get', 'configmap', 'settings', '-o', 'json')).data.mode, 'slow');
     for (const what of ['service/web', 'configmap/settings', 'secret/creds']) await k('delete', what);

@@ -112,9 +112,12 @@ export async function runProbe(type: ProbeType, p: ProbeSpec, t: ProbeTarget, ti
   return r;
 }
 
+// One shared reason: abort() without one builds a DOMException (and its stack) on every probe.
+const finished = Object.freeze(new Error('probe finished'));
+
 async function withTimeout(plan: Planned, timeoutSeconds: number, clock: Clock, signal: AbortSignal): Promise<HandlerResult> {
   const ctl = new AbortController();
-  const onAbort = () => ctl.abort();
+  const onAbort = () => ctl.abort(finished);
   signal.addEventListener('abort', onAbort, { once: true });
   const timerCtl = new AbortController();
   try {
@@ -123,8 +126,8 @@ async function withTimeout(plan: Planned, timeoutSeconds: number, clock: Clock, 
     const r = await Promise.race([plan.run(ctl.signal), timeout]);
     return r ?? { result: 'unknown', output: 'probe cancelled' };
   } finally {
-    timerCtl.abort();
-    ctl.abort(); // ends a handler still running after a timeout: no sockets left behind
+    timerCtl.abort(finished);
+    ctl.abort(finished); // ends a handler still running after a timeout: no sockets left behind
     signal.removeEventListener('abort', onAbort);
   }
 }

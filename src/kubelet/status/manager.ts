@@ -86,6 +86,11 @@ export class StatusManager {
     return e ? structuredClone(e.status) : undefined;
   }
 
+  /** The cached status itself, for readers that never change it (the prober, every tick). */
+  peekPodStatus(uid: string): Readonly<PodStatus> | undefined {
+    return this.entries.get(uid)?.status;
+  }
+
   /** Caches the pod's status; queues a patch when it differs from the cached one. */
   setPodStatus(pod: KubeObject, status: PodStatus): void {
     this.update(pod, status, false, false);
