@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CriClient, In, PodSandboxConfig, ContainerConfig } from '../src/kubelet/runtime/cri/client.ts';
-import { startCpuMeter, type Grouper } from './proc-cpu.ts';
+import { startCpuMeter, type Grouper } from './proc.ts';
 
 export type CpuReport = ReturnType<ReturnType<typeof startCpuMeter>>;
 

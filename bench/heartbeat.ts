@@ -24,7 +24,7 @@ import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts
 import { startTestContainerd } from '../test/support/containerd.ts';
 import { freePort } from '../test/support/ports.ts';
 import { startCountingProxy } from './countingproxy.ts';
-import { clockTicksPerSecond, readCpuTicks, readRssKib } from './procstat.ts';
+import { clockTicksPerSecond, readCpuTicks, readRssKib } from './proc.ts';
 
 const berth = join(import.meta.dirname, '..', 'bin', 'berth.js');
 const nodeName = 'heartbeat-node';

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestCluster, type TestCluster } from '../test/support/cluster.ts';
 import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
 import { BUSYBOX_IMAGE } from '../test/support/containerd.ts';
-import { startCpuMeter, type Grouper } from './proc-cpu.ts';
+import { startCpuMeter, type Grouper } from './proc.ts';
 import { runFloor, type CpuReport } from './cri-floor.ts';
 import { startCriTraceProxy, summarizeCalls, type CriCall, type CriTraceProxy } from './cri-trace.ts';
 

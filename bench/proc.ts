@@ -1,7 +1,48 @@
-// CPU time by process group from /proc (Linux), for benchmarks that want to say who spent the
-// machine's cores: this process, the kubelet, containerd, its shims. Children reaped by a process
-// (runc under a shim, CNI plugins under containerd) count towards it.
+// CPU time and memory of processes from /proc (Linux), for benchmarks: one child's CPU and RSS,
+// and who spent the machine's cores by process group (this process, the kubelet, containerd, its
+// shims). Children reaped by a process (runc under a shim, CNI plugins) count towards it.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+
+export interface CpuTicks {
+  /** utime + stime: the process itself. */
+  self: number;
+  /** cutime + cstime: children it has waited for (exec'd helpers). */
+  children: number;
+}
+
+/** Fields of /proc/<pid>/stat; the command name (field 2) may hold spaces, so split after ')'. Pure. */
+export function parseStatTicks(stat: string): CpuTicks {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // f[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
+  const n = (field: number) => Number(f[field - 3]);
+  return { self: n(14) + n(15), children: n(16) + n(17) };
+}
+
+/** VmRSS of /proc/<pid>/status in KiB. Pure. */
+export function parseRssKib(status: string): number {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!m) throw new Error('no VmRSS in /proc status (process gone?)');
+  return Number(m[1]);
+}
+
+export function readCpuTicks(pid: number): CpuTicks {
+  return parseStatTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+export function readRssKib(pid: number): number {
+  return parseRssKib(readFileSync(`/proc/${pid}/status`, 'utf8'));
+}
+
+/** Clock ticks per second (USER_HZ), almost always 100. */
+export function clockTicksPerSecond(): number {
+  try {
+    const v = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return v > 0 ? v : 100;
+  } catch {
+    return 100;
+  }
+}
 
 const TICKS_PER_S = 100; // USER_HZ; 100 on every Linux build that matters here
 
@@ -10,10 +51,8 @@ export type Grouper = (pid: number, argv: string[]) => string | undefined;
 /** utime + stime + cutime + cstime of one process, in seconds; 0 once it is gone. */
 export function processCpuSeconds(pid: number): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command (which may hold spaces) start after the last ')'.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS_PER_S;
+    const t = readCpuTicks(pid);
+    return (t.self + t.children) / TICKS_PER_S;
   } catch {
     return 0;
   }
