@@ -19,8 +19,7 @@ import { startTestCluster, type KubeletProcess } from '../test/support/cluster.t
 import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
 import { BUSYBOX_IMAGE } from '../test/support/containerd.ts';
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from './cpuprofile.ts';
-import { cpuByGroup, type Grouper } from './proc.ts';
-import { clockTicksPerSecond, readCpuTicks, readRssKib } from './proc.ts';
+import { clockTicksPerSecond, cpuByGroup, readCpuTicks, readRssKib, type Grouper } from './proc.ts';
 import { bucketQuantile, delta, mergedBuckets, parsePromText, sumBy, type Sample } from './promtext.ts';
 
 const NODE = 'probes-node';
