@@ -73,6 +73,7 @@ export interface PodManagement {
 const housekeepingMs = 2_000;
 const gcEveryMs = 60_000;
 
+// A standalone kubelet (no API server) runs static pods only: every object it would read is absent.
 const noApi: ApiClient = new Proxy({} as ApiClient, {
   get: () => () => Promise.reject(Object.assign(new Error('no API server'), { code: 404, reason: 'NotFound' })),
 });
