@@ -204,15 +204,19 @@ export function runScheduler(d: SchedulerDeps): void {
       }
       const podsByNode = groupByNode([...pods.filter((p) => !assumed.has(objectKeyOf(p))), ...assumed.values()]);
       const nodes = d.nodes.cache.list().items;
+      // Decisions are made one pod at a time (each assumes its node before the next is placed);
+      // the bindings then run concurrently, as upstream's binding cycle does.
+      const bindings: Promise<void>[] = [];
       for (const key of ready) {
-        if (d.signal.aborted) return;
+        if (d.signal.aborted) break;
         const pod = byKey.get(key);
         if (!pod || !needsScheduling(pod) || assumed.has(key)) {
           queue.delete(key);
           continue;
         }
-        await scheduleOne(pod, nodes, podsByNode);
+        bindings.push(scheduleOne(pod, nodes, podsByNode));
       }
+      await Promise.all(bindings);
     } catch (e) {
       log(`scheduler: ${(e as Error).message}`);
     } finally {

@@ -8,7 +8,7 @@ import { getPodStatus, killPod, podCgroupParent, removePod, syncPod, type Runtim
 import type { Pod as RuntimePod } from '../kuberuntime/index.ts';
 import type { Logger } from '../log.ts';
 import { generateApiPodStatus, isTerminalPhase, pastActiveDeadline, type PodStatus, type StatusManager } from '../status/index.ts';
-import { VolumeMountError, cleanupPodDataDirs, makeContainerMounts, makePodDataDirs, type MountedVolume, type VolumeManager } from '../volume/index.ts';
+import { VolumeMountError, cleanupPodDataDirs, makeContainerMounts, type MountedVolume, type VolumeManager } from '../volume/index.ts';
 import type { RuntimePodStatus } from '../container/types.ts';
 import { createMirrorPod, deleteMirrorPod, type MirrorApi } from './mirror.ts';
 import { PodManager } from './manager.ts';
@@ -104,8 +104,8 @@ export class PodSyncer implements PodLifecycle {
     // Finished pods (OnFailure/Never) and pods past their deadline are done: terminate them.
     if (isTerminalPhase(status.phase) || pastActiveDeadline(pod.spec, status.startTime, this.d.clock.now())) return { terminal: true };
     await this.ensureMirrorPod(pod);
-    await makePodDataDirs(this.d.rootDir, uid);
     try {
+      // Also makes the pod's data directories.
       this.mounted.set(uid, await this.d.volumes.mountPodVolumes(pod as never));
     } catch (e) {
       if (!(e instanceof VolumeMountError)) throw e;
