@@ -9,6 +9,7 @@
 //   points at (it forwards with the kubelet's own client certificate, so the server sees the node);
 // - the writes that reached storage, from watches on leases, nodes and events (a cross-check: a
 //   request that changed nothing, or failed, is counted by the proxy but shows no watch event).
+import { flagValue, positive } from './args.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -36,17 +37,7 @@ interface Settings {
 }
 
 function settingsFrom(argv: string[]): Settings {
-  const flag = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    if (i >= 0) return argv[i + 1];
-    return argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  };
-  const positive = (v: string | undefined, fallback: number, what: string) => {
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!(n > 0)) throw new Error(`${what}: want a positive number of seconds, got ${JSON.stringify(v)}`);
-    return n;
-  };
+  const flag = (name: string) => flagValue(argv, name);
   return {
     seconds: positive(flag('seconds') ?? process.env.BENCH_SECONDS, 300, '--seconds'),
     warmupSeconds: positive(flag('warmup') ?? process.env.BENCH_WARMUP, 20, '--warmup'),

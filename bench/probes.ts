@@ -11,6 +11,7 @@
 // /proc entry (containerd and the shims are other processes, reported for context), the probe
 // latency p99 from the window's increase of prober_probe_duration_seconds, and probes observed
 // against probes due, from the window's increase of prober_probe_total per series.
+import { flagValue, positive } from './args.ts';
 import { setMaxListeners } from 'node:events';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,17 +36,7 @@ const DEFAULT_FREQUENCIES = ['--node-status-update-frequency', '10s', '--node-le
 interface Settings { pods: number; seconds: number; warmupSeconds: number; batch: number; profileDir?: string }
 
 function settingsFrom(argv: string[]): Settings {
-  const flag = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    if (i >= 0) return argv[i + 1];
-    return argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  };
-  const positive = (v: string | undefined, fallback: number, what: string) => {
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!(n > 0)) throw new Error(`${what}: want a positive number, got ${JSON.stringify(v)}`);
-    return n;
-  };
+  const flag = (name: string) => flagValue(argv, name);
   return {
     pods: Math.floor(positive(flag('pods') ?? process.env.BENCH_PODS, 110, '--pods')),
     seconds: positive(flag('seconds') ?? process.env.BENCH_SECONDS, 120, '--seconds'),
