@@ -142,6 +142,7 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
     clock,
     log,
   });
+  runtime.mounts = (pod, container) => syncer.containerMounts(pod, container);
   workers = new PodWorkers(syncer, log, signal);
 
   const onChanges = (changes: PodChange[]) => {

@@ -5,7 +5,7 @@ import type { KubeObject } from '../../api/object.ts';
 import { isStaticPod, podFullName } from '../config/index.ts';
 import type { Clock } from '../clock.ts';
 import { getPodStatus, killPod, podCgroupParent, removePod, syncPod, type RuntimeManagerDeps, type WaitingReason } from '../kuberuntime/index.ts';
-import type { Pod as RuntimePod } from '../kuberuntime/index.ts';
+import type { Container as RuntimeContainer, Pod as RuntimePod } from '../kuberuntime/index.ts';
 import type { Logger } from '../log.ts';
 import { generateApiPodStatus, isTerminalPhase, pastActiveDeadline, type PodStatus, type StatusManager } from '../status/index.ts';
 import { VolumeMountError, cleanupPodDataDirs, makeContainerMounts, type MountedVolume, type VolumeManager } from '../volume/index.ts';
@@ -43,12 +43,13 @@ export class PodSyncer implements PodLifecycle {
   /** Pod IPs by UID, from the runtime (a sandbox keeps its IP for life). */
   private readonly ips = new Map<string, string[]>();
 
-  constructor(private readonly d: LifecycleDeps) {
-    d.runtime.mounts = async (pod, container) => {
-      const mounted = this.mounted.get(pod.metadata.uid) ?? new Map();
-      const ips = pod.spec.hostNetwork ? d.node().ips : await this.podIPs(pod);
-      return makeContainerMounts({ rootDir: d.rootDir, pod: pod as never, container: container as never, mounted, podIPs: ips, clusterDomain: d.clusterDomain });
-    };
+  constructor(private readonly d: LifecycleDeps) {}
+
+  /** A new container's mounts: its volumes, /etc/hosts and termination log (the runtime manager's `mounts`). */
+  async containerMounts(pod: RuntimePod, container: RuntimeContainer) {
+    const mounted = this.mounted.get(pod.metadata.uid) ?? new Map();
+    const ips = pod.spec.hostNetwork ? this.d.node().ips : await this.podIPs(pod);
+    return makeContainerMounts({ rootDir: this.d.rootDir, pod: pod as never, container: container as never, mounted, podIPs: ips, clusterDomain: this.d.clusterDomain });
   }
 
   private updateStatus(pod: KubeObject, runtime: RuntimePodStatus | undefined, terminal = false): PodStatus {
