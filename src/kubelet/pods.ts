@@ -139,6 +139,7 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
     node: () => ({ name: d.nodeName, uid: d.nodeUid(), ips: d.nodeIPs() }),
     rootDir: o.rootDir,
     clusterDomain: o.clusterDomain,
+    syncFrequencyMs: o.syncFrequencyMs,
     clock,
     log,
   });

@@ -26,14 +26,16 @@ export interface LifecycleDeps {
   node: () => { name: string; uid?: string; ips: string[] };
   rootDir: string;
   clusterDomain: string;
+  /** --sync-frequency: how often a settled pod is synced again. */
+  syncFrequencyMs: number;
   clock: Clock;
   log: Logger;
 }
 
 /** How soon a pod with containers in back-off (or being created) is looked at again. */
 const busyResyncMs = 2_000;
-/** The periodic resync of a settled pod (upstream's --sync-frequency jittered; capped here). */
-const idleResyncMs = 30_000;
+/** Upstream jitters a settled pod's resync (--sync-frequency) by up to half of it. */
+const resyncJitter = 0.5;
 
 export class PodSyncer implements PodLifecycle {
   /** Why containers wait, from the last sync, for the next status. */
@@ -120,7 +122,7 @@ export class PodSyncer implements PodLifecycle {
     this.waiting.set(uid, new Map(Object.entries(result.waiting)));
     this.updateStatus(pod, await this.runtimeStatus(pod));
     const busy = Object.keys(result.waiting).length > 0 || result.errors.length > 0;
-    return { resyncAfterMs: busy ? busyResyncMs : idleResyncMs };
+    return { resyncAfterMs: busy ? busyResyncMs : this.d.syncFrequencyMs * (1 + resyncJitter * Math.random()) };
   }
 
   async terminatePod(pod: KubeObject, gracePeriodSeconds: number | undefined): Promise<void> {
