@@ -63,8 +63,14 @@ export function jsonLine(sev: Severity, t: Date, caller: string, msg: string, fi
 }
 
 /** file:line of the code that called the logger (the first frame outside this file). */
+/** file:line of the logging call, from a stack only as deep as needed (stacks are costly). */
 function callerOf(): string {
-  const stack = new Error().stack?.split('\n') ?? [];
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 4;
+  Error.captureStackTrace(holder, callerOf);
+  Error.stackTraceLimit = limit;
+  const stack = holder.stack?.split('\n') ?? [];
   for (const frame of stack.slice(1)) {
     if (frame.includes('/kubelet/log.ts')) continue;
     const m = /([^/\\( ]+):(\d+):\d+\)?$/.exec(frame.trim());
