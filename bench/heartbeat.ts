@@ -25,7 +25,7 @@ import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts
 import { startTestContainerd } from '../test/support/containerd.ts';
 import { freePort } from '../test/support/ports.ts';
 import { startCountingProxy } from './countingproxy.ts';
-import { clockTicksPerSecond, readCpuTicks, readRssKib } from './proc.ts';
+import { sampleProcess } from './proc.ts';
 
 const berth = join(import.meta.dirname, '..', 'bin', 'berth.js');
 const nodeName = 'heartbeat-node';
@@ -172,28 +172,12 @@ export async function run(argv: string[] = []): Promise<void> {
     if (proc.exitCode !== null) throw new Error(`kubelet exited during warm-up:\n${log}`);
 
     // The window.
-    const hz = clockTicksPerSecond();
     proxy.reset();
     counting = true;
-    const t0 = performance.now();
-    const cpu0 = readCpuTicks(pid);
-    const rss: number[] = [readRssKib(pid)];
-    const intervalCores: number[] = [];
-    let prevTicks = cpu0.self;
-    let prevT = t0;
-    const end = t0 + s.seconds * 1000;
-    while (performance.now() < end) {
-      await sleep(Math.min(sampleEveryMs, end - performance.now()));
+    const w = await sampleProcess(pid, s.seconds, sampleEveryMs, 1000, () => {
       if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`kubelet exited during the window:\n${log}`);
-      const now = performance.now();
-      const ticks = readCpuTicks(pid).self;
-      if (now - prevT > 1000) intervalCores.push((ticks - prevTicks) / hz / ((now - prevT) / 1000));
-      prevTicks = ticks;
-      prevT = now;
-      rss.push(readRssKib(pid));
-    }
-    const wallSeconds = (performance.now() - t0) / 1000;
-    const cpu1 = readCpuTicks(pid);
+    });
+    const wallSeconds = w.wallSeconds;
     counting = false;
     const requests = proxy.counts();
     // The settings as the kubelet applied them, not as we assume them.
@@ -209,12 +193,12 @@ export async function run(argv: string[] = []): Promise<void> {
       node: nodeName,
       pods: 0,
       settings: { node_status_update_frequency: '10s (default)', node_status_report_frequency: '5m (default)', node_lease_duration_seconds: lease.spec?.leaseDurationSeconds },
-      kubelet_cpu_cores: round((cpu1.self - cpu0.self) / hz / wallSeconds, 4),
-      kubelet_cpu_cores_max_5s: round(Math.max(...intervalCores), 4),
-      kubelet_children_cpu_cores: round((cpu1.children - cpu0.children) / hz / wallSeconds, 4),
-      kubelet_rss_mib_mean: mib(rss.reduce((a, b) => a + b, 0) / rss.length),
-      kubelet_rss_mib_max: mib(Math.max(...rss)),
-      rss_samples: rss.length,
+      kubelet_cpu_cores: round(w.cores, 4),
+      kubelet_cpu_cores_max_5s: round(w.maxIntervalCores, 4),
+      kubelet_children_cpu_cores: round(w.childCores, 4),
+      kubelet_rss_mib_mean: mib(w.rssKib.reduce((a, b) => a + b, 0) / w.rssKib.length),
+      kubelet_rss_mib_max: mib(Math.max(...w.rssKib)),
+      rss_samples: w.rssKib.length,
       requests_per_min: { total: perMinute(total, wallSeconds), ...byKey },
       requests_in_window: requests,
       writes_per_min: {

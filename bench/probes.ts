@@ -20,7 +20,7 @@ import { startTestCluster, type KubeletProcess } from '../test/support/cluster.t
 import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
 import { BUSYBOX_IMAGE } from '../test/support/containerd.ts';
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from './cpuprofile.ts';
-import { clockTicksPerSecond, cpuByGroup, readCpuTicks, readRssKib, type Grouper } from './proc.ts';
+import { cpuByGroup, sampleProcess, type Grouper } from './proc.ts';
 import { bucketQuantile, delta, mergedBuckets, parsePromText, sumBy, type Sample } from './promtext.ts';
 
 const NODE = 'probes-node';
@@ -188,33 +188,17 @@ export async function run(argv: string[] = []): Promise<void> {
       if (r.status !== 200) throw new Error(`scrape /metrics/probes: ${r.status} ${r.text.slice(0, 300)}`);
       return { samples: parsePromText(r.text), at: (sent + performance.now()) / 2 };
     };
-    const hz = clockTicksPerSecond();
     const { samples: before, at: beforeAt } = await scrape();
-    const t0 = performance.now();
     const mono0 = process.hrtime.bigint();
-    const cpu0 = readCpuTicks(pid);
     const others0 = cpuByGroup(shimsAndContainerd);
     const self0 = process.cpuUsage();
-    const rss: number[] = [readRssKib(pid)];
-    const intervalCores: number[] = [];
-    let prevTicks = cpu0.self;
-    let prevT = t0;
-    const end = t0 + s.seconds * 1000;
-    while (performance.now() < end) {
-      await sleep(Math.min(SAMPLE_EVERY_MS, Math.max(0, end - performance.now())));
+    const w = await sampleProcess(pid, s.seconds, SAMPLE_EVERY_MS, 500, () => {
       if (kubelet.proc.exitCode !== null || kubelet.proc.signalCode !== null) throw new Error(`kubelet exited during the window:\n${kubelet.log()}`);
-      const now = performance.now();
-      const ticks = readCpuTicks(pid).self;
-      if (now - prevT > 500) intervalCores.push((ticks - prevTicks) / hz / ((now - prevT) / 1000));
-      prevTicks = ticks;
-      prevT = now;
-      rss.push(readRssKib(pid));
-    }
-    const cpu1 = readCpuTicks(pid);
+    });
     const others1 = cpuByGroup(shimsAndContainerd);
     const self1 = process.cpuUsage(self0);
     const mono1 = process.hrtime.bigint();
-    const wallSeconds = (performance.now() - t0) / 1000;
+    const wallSeconds = w.wallSeconds;
     const { samples: after, at: afterAt } = await scrape();
     // The scrapes bracket the window: count probes over the time between their midpoints.
     const countSeconds = (afterAt - beforeAt) / 1000;
@@ -227,7 +211,7 @@ export async function run(argv: string[] = []): Promise<void> {
       const [container, type] = probe.split('/');
       return [probe, windowP99Ms(before, after, (l) => l.container === container && l.probe_type === type)];
     }));
-    const cores = (cpu1.self - cpu0.self) / hz / wallSeconds;
+    const cores = w.cores;
     const otherCores = (g: string) => round(Math.max(0, (others1[g] ?? 0) - (others0[g] ?? 0)) / wallSeconds, 4);
     const mib = (kib: number) => round(kib / 1024, 1);
 
@@ -243,10 +227,10 @@ export async function run(argv: string[] = []): Promise<void> {
       warmup_seconds: s.warmupSeconds,
       all_ready_after_s: round(allReadyS, 1),
       kubelet_cpu_cores: round(cores, 4),
-      kubelet_cpu_cores_max_2s: round(Math.max(...intervalCores), 4),
-      kubelet_children_cpu_cores: round((cpu1.children - cpu0.children) / hz / wallSeconds, 4),
-      kubelet_rss_mib_mean: mib(rss.reduce((a, b) => a + b, 0) / rss.length),
-      kubelet_rss_mib_max: mib(Math.max(...rss)),
+      kubelet_cpu_cores_max_2s: round(w.maxIntervalCores, 4),
+      kubelet_children_cpu_cores: round(w.childCores, 4),
+      kubelet_rss_mib_mean: mib(w.rssKib.reduce((a, b) => a + b, 0) / w.rssKib.length),
+      kubelet_rss_mib_max: mib(Math.max(...w.rssKib)),
       containerd_cpu_cores: otherCores('containerd'),
       shims_cpu_cores: otherCores('shims'),
       bench_process_cpu_cores: round((self1.user + self1.system) / 1e6 / wallSeconds, 4),

@@ -94,3 +94,49 @@ export function startCpuMeter(group: Grouper): () => { cpuSeconds: Record<string
     return { cpuSeconds, machineBusyPct: total > 0 ? Number(((100 * (m1.busy - m0.busy)) / total).toFixed(1)) : 0 };
   };
 }
+
+export interface ProcessWindow {
+  wallSeconds: number;
+  /** Mean CPU of the process itself over the window, in cores. */
+  cores: number;
+  /** The busiest sampling interval, in cores. */
+  maxIntervalCores: number;
+  /** CPU of children it reaped (exec'd helpers), in cores. */
+  childCores: number;
+  rssKib: number[];
+}
+
+/**
+ * Samples one process's CPU and RSS for `seconds`, every `everyMs`; `check` runs before each
+ * sample (throw to abort, e.g. when the process died). Intervals shorter than `minIntervalMs`
+ * (the window's last) count in the mean but not as a peak.
+ */
+export async function sampleProcess(pid: number, seconds: number, everyMs: number, minIntervalMs: number, check: () => void = () => {}): Promise<ProcessWindow> {
+  const hz = clockTicksPerSecond();
+  const t0 = performance.now();
+  const cpu0 = readCpuTicks(pid);
+  const rssKib = [readRssKib(pid)];
+  const intervals: number[] = [];
+  let prevTicks = cpu0.self;
+  let prevT = t0;
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    await new Promise((r) => setTimeout(r, Math.min(everyMs, Math.max(0, end - performance.now()))));
+    check();
+    const now = performance.now();
+    const ticks = readCpuTicks(pid).self;
+    if (now - prevT > minIntervalMs) intervals.push((ticks - prevTicks) / hz / ((now - prevT) / 1000));
+    prevTicks = ticks;
+    prevT = now;
+    rssKib.push(readRssKib(pid));
+  }
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const cpu1 = readCpuTicks(pid);
+  return {
+    wallSeconds,
+    cores: (cpu1.self - cpu0.self) / hz / wallSeconds,
+    maxIntervalCores: intervals.length ? Math.max(...intervals) : 0,
+    childCores: (cpu1.children - cpu0.children) / hz / wallSeconds,
+    rssKib,
+  };
+}
