@@ -63,6 +63,18 @@ describe('probes', () => {
 
   const healthVolume = () => ({ name: 'health', hostPath: { path: health, type: 'Directory' } });
   const loop = 'trap "exit 0" TERM; while true; do sleep 1; done';
+  /** A looping busybox pod with the given probes, the health directory mounted at /health. */
+  const healthPod = (name: string, probes: object) =>
+    apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'c', image: busybox, command: ['sh', '-c', loop], ...probes, volumeMounts: [{ name: 'health', mountPath: '/health' }] }],
+        volumes: [healthVolume()],
+      },
+    });
 
   it('readiness flips Ready and the Service endpoints both ways', async () => {
     await writeFile(join(health, 'ready'), 'ok');
@@ -108,22 +120,7 @@ describe('probes', () => {
 
   it('liveness restarts the container, counting restarts and keeping the last state', async () => {
     await writeFile(join(health, 'alive'), 'ok');
-    await apply({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'live' },
-      spec: {
-        terminationGracePeriodSeconds: 1,
-        containers: [{
-          name: 'c',
-          image: busybox,
-          command: ['sh', '-c', loop],
-          livenessProbe: { exec: { command: ['cat', '/health/alive'] }, periodSeconds: 1, failureThreshold: 2 },
-          volumeMounts: [{ name: 'health', mountPath: '/health' }],
-        }],
-        volumes: [healthVolume()],
-      },
-    });
+    await healthPod('live', { livenessProbe: { exec: { command: ['cat', '/health/alive'] }, periodSeconds: 1, failureThreshold: 2 } });
     await eventually(async () => (await container('live'))?.state?.running, 30_000, 'live running');
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal((await container('live')).restartCount, 0, 'a healthy container is not restarted');
@@ -141,22 +138,9 @@ describe('probes', () => {
 
   it('a startup probe holds liveness off until it succeeds', async () => {
     await rm(join(health, 'started'), { force: true });
-    await apply({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'slow' },
-      spec: {
-        terminationGracePeriodSeconds: 1,
-        containers: [{
-          name: 'c',
-          image: busybox,
-          command: ['sh', '-c', loop],
-          startupProbe: { exec: { command: ['cat', '/health/started'] }, periodSeconds: 1, failureThreshold: 60 },
-          livenessProbe: { exec: { command: ['cat', '/health/started'] }, periodSeconds: 1, failureThreshold: 1 },
-          volumeMounts: [{ name: 'health', mountPath: '/health' }],
-        }],
-        volumes: [healthVolume()],
-      },
+    await healthPod('slow', {
+      startupProbe: { exec: { command: ['cat', '/health/started'] }, periodSeconds: 1, failureThreshold: 60 },
+      livenessProbe: { exec: { command: ['cat', '/health/started'] }, periodSeconds: 1, failureThreshold: 1 },
     });
     await eventually(async () => (await container('slow'))?.state?.running, 30_000, 'slow running');
     await new Promise((r) => setTimeout(r, 5000));
