@@ -17,6 +17,7 @@ import { RuntimeState } from './runtimestate.ts';
 import { startPodManagement } from './pods.ts';
 import { servingCertificate } from './server/cert.ts';
 import { startKubeletServer } from './server/server.ts';
+import { startStats, type KubeletStats } from './stats/index.ts';
 
 export interface KubeletDeps {
   clock?: Clock;
@@ -165,6 +166,8 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     signal,
   });
   loops.push(...podManagement.loops);
+  const stats: KubeletStats | undefined = await startStats({ options, nodeName, cri, clock, log, pods: podManagement.pods, signal });
+  if (stats) loops.push(stats.loop);
 
   // The sync loop: proves liveness for /healthz while the pod workers do the work.
   let lastTick: Date | undefined;
@@ -208,6 +211,7 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
         },
         pods: podManagement.pods,
         probeMetrics: podManagement.probeMetrics,
+        stats: stats?.endpoints,
         logTarget: podManagement.logTarget,
         healthy: () => {
           const a = healthzAnswer(checks);

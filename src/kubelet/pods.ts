@@ -62,6 +62,7 @@ export interface PodManagementDeps {
 }
 
 export interface PodManagement {
+  /** The pods the kubelet runs, each with the latest status it computed. */
   pods(): KubeObject[];
   /** Prometheus text of /metrics/probes. */
   probeMetrics(): string;
@@ -241,7 +242,10 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
   );
 
   return {
-    pods: () => pods.all(),
+    pods: () => pods.all().map((p) => {
+      const latest = status.peekPodStatus(p.metadata.uid!);
+      return latest ? { ...p, status: latest } : p;
+    }),
     probeMetrics: () => prober.renderMetrics(),
     healthChecks: [pleg.healthCheck()],
     loops,

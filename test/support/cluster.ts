@@ -69,6 +69,8 @@ export async function startTestCluster(opts: { nodeMonitorPeriodMs?: number; nod
         '--node-status-update-frequency', '1s',
         '--node-lease-duration-seconds', '4',
         '--fail-swap-on=false',
+        // Several kubelets share this machine: the stats UI only where a test asks for it.
+        '--cadvisor-port', '0',
         ...extra,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },

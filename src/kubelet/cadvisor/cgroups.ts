@@ -51,6 +51,16 @@ export class CgroupReader {
     return this.layout.version === 2 ? this.readV2(this.layout.unified, cgroupPath) : this.readV1(this.layout.controllers, cgroupPath);
   }
 
+  /** The first process of a cgroup (its own cgroup.procs only), or undefined when empty or gone. */
+  async firstPid(cgroupPath: string): Promise<number | undefined> {
+    const l = this.layout;
+    const mount = l.version === 2 ? l.unified : (l.controllers.pids ?? l.controllers.memory ?? l.controllers.cpuacct);
+    if (!mount) return undefined;
+    const text = await this.optional(join(cgroupDir(mount, cgroupPath), 'cgroup.procs'));
+    const first = Number.parseInt(text ?? '', 10);
+    return Number.isFinite(first) && first > 0 ? first : undefined;
+  }
+
   private async readV1(c: Record<string, CgroupMount>, cgroupPath: string): Promise<CgroupStats> {
     const at = (ctrl: string, file: string) => (c[ctrl] ? this.optional(join(cgroupDir(c[ctrl], cgroupPath), file)) : Promise.resolve(undefined));
     const [usage, stat, perCpu, cpuStat, memUsage, memLimit, memStat, oomControl, pidsCurrent] = await Promise.all([

@@ -72,6 +72,7 @@ export class Collector {
   private watched: ContainerRef[] = [];
   private all: ContainerRef[] = [];
   private last?: HousekeepingResult;
+  private capacities = new Map<string, Promise<FsStats['capacity']>>();
 
   constructor(private readonly opts: CollectorOptions) {
     this.clock = opts.clock ?? realClock;
@@ -103,6 +104,7 @@ export class Collector {
     const cpu0 = process.cpuUsage();
     const refs = this.all;
     const history = this.opts.history;
+    this.capacities = new Map();
 
     // Keys no longer watched leave the history at once: a deleted pod disappears everywhere.
     const live = new Set(refs.map((r) => r.id));
@@ -164,12 +166,24 @@ export class Collector {
   /** Sums the ref's directories (writable layer, logs, volumes) and sizes the filesystem of the first. */
   private async readFs(ref: ContainerRef): Promise<FsStats | undefined> {
     const paths = Object.values(ref.fsPaths ?? {});
-    if (!paths.length) return undefined;
+    const rootfs = ref.rootfs ? { rootfs: ref.rootfs } : {};
+    if (!paths.length) return ref.rootfs ? rootfs : undefined;
     const usages = await Promise.all(paths.map((p) => dirUsage(p, { maxEntries: this.opts.maxDirEntries })));
-    const capacity = await mountCapacity(paths[0]);
+    const capacity = await this.capacityOf(paths[0]);
     return {
       usage: usages.reduce((a, u) => ({ usedBytes: a.usedBytes + u.usedBytes, inodesUsed: a.inodesUsed + u.inodesUsed, truncated: a.truncated || u.truncated })),
+      ...rootfs,
       ...(capacity ? { capacity } : {}),
     };
+  }
+
+  /** statfs once per directory per pass: every container's logs sit on the same filesystem. */
+  private capacityOf(path: string): Promise<FsStats['capacity']> {
+    let p = this.capacities.get(path);
+    if (!p) {
+      p = mountCapacity(path);
+      this.capacities.set(path, p);
+    }
+    return p;
   }
 }

@@ -89,8 +89,10 @@ export interface FsCapacity {
 }
 
 export interface FsStats {
-  /** The container's own writable layer and logs, or a volume: what it uses. */
+  /** What the ref's directories (fsPaths: a container's logs) use. */
   usage?: DirUsage;
+  /** The container's writable layer, as the runtime measures it. */
+  rootfs?: DirUsage;
   /** The filesystem that holds it. */
   capacity?: FsCapacity;
 }
@@ -117,6 +119,10 @@ export interface ContainerRef {
   namespace?: string;
   pod?: string;
   image?: string;
-  /** Directories to size with du (writable layer, logs, volumes), keyed by what they are. */
+  /** Directories to size with du (a container's logs), keyed by what they are. */
   fsPaths?: Record<string, string>;
+  /** When the runtime created the container. */
+  createdAt?: Date;
+  /** The writable layer's use as the runtime last reported it (copied into each sample). */
+  rootfs?: DirUsage;
 }

@@ -105,6 +105,11 @@ export const kubeletFlags: FlagSpec[] = [
   { flags: '--fail-swap-on [bool]', key: 'failSwapOn', description: 'fail to start when swap is on', parse: bool, shownDefault: 'true' },
   { flags: '--cloud-provider <provider>', key: 'cloudProvider', description: 'empty or "external" (Berth has no in-tree cloud providers)', parse: (v) => cloudProviderFlag(v) },
   { flags: '--pod-infra-container-image <image>', key: 'podInfraContainerImage', description: 'sandbox image protected from image garbage collection (the runtime chooses the sandbox image)', shownDefault: d.podInfraContainerImage },
+  { flags: '--cadvisor-port <port>', key: 'cadvisorPort', description: 'port of the stats UI and cAdvisor JSON API (0 turns it off)', parse: (v) => portFlag(v), shownDefault: String(d.cadvisorPort) },
+  { flags: '--cadvisor-bind-address <ip>', key: 'cadvisorBindAddress', description: 'address of the stats UI; anywhere but loopback it asks for the kubelet API\'s authentication and authorization', shownDefault: d.cadvisorBindAddress },
+  { flags: '--housekeeping-interval <duration>', key: 'housekeepingIntervalMs', description: 'interval between container stats samples', parse: duration, shownDefault: ms(d.housekeepingIntervalMs) },
+  { flags: '--stats-storage-duration <duration>', key: 'statsStorageDurationMs', description: 'how long container stats are kept in memory', parse: duration, shownDefault: ms(d.statsStorageDurationMs) },
+  { flags: '--volume-stats-agg-period <duration>', key: 'volumeStatsAggPeriodMs', description: 'how often volume disk usage is measured (0 turns it off)', parse: duration, shownDefault: ms(d.volumeStatsAggPeriodMs) },
   { flags: '--logging-format <format>', key: 'loggingFormat', description: 'text or json', parse: choice('text', 'json'), shownDefault: 'text' },
 ];
 

@@ -58,6 +58,15 @@ export interface KubeletOptions {
   podLogsDir: string;
   containerLogMaxSize: string;
   containerLogMaxFiles: number;
+  /** The stats UI and cAdvisor API port (0 turns it off) and its bind address. */
+  cadvisorPort: number;
+  cadvisorBindAddress: string;
+  /** How often the built-in cAdvisor samples every container (--housekeeping-interval). */
+  housekeepingIntervalMs: number;
+  /** How long samples are kept in memory (--stats-storage-duration). */
+  statsStorageDurationMs: number;
+  /** How often volume usage is measured (volumeStatsAggPeriod; 0 turns it off). */
+  volumeStatsAggPeriodMs: number;
 }
 
 /**
@@ -104,6 +113,11 @@ export function defaultOptions(): KubeletOptions {
     podLogsDir: '/var/log/pods',
     containerLogMaxSize: '10Mi',
     containerLogMaxFiles: 5,
+    cadvisorPort: 4194,
+    cadvisorBindAddress: '127.0.0.1',
+    housekeepingIntervalMs: 10_000,
+    statsStorageDurationMs: 2 * 60_000,
+    volumeStatsAggPeriodMs: 60_000,
   };
 }
 

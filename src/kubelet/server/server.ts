@@ -1,5 +1,5 @@
-// The kubelet API on --port (10250, HTTPS): /healthz, /pods and /containerLogs, behind the
-// authentication and authorization of auth.ts. The stats endpoints join later.
+// The kubelet API on --port (10250, HTTPS): /healthz, /pods, /containerLogs, /spec, the Summary
+// API and the metrics endpoints, behind the authentication and authorization of auth.ts.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../api/object.ts';
@@ -19,6 +19,15 @@ export interface KubeletServerDeps {
   pods: () => KubeObject[];
   /** Prometheus text of /metrics/probes. */
   probeMetrics: () => string;
+  /** The built-in cAdvisor's faces; absent when stats are unavailable (no cgroups). */
+  stats?: {
+    summary: () => unknown;
+    spec: () => unknown;
+    resourceMetrics: () => string;
+    cadvisorMetrics: () => string;
+  };
+  /** The kubelet's own metrics (/metrics). */
+  metrics?: () => Promise<string>;
   /** Resolves a container's current (or previous) log; throws an Error with `code` 404/400 and a message. */
   logTarget: (namespace: string, pod: string, container: string, previous: boolean) => Promise<LogTarget>;
   healthy: () => { ok: boolean; message: string };
@@ -31,6 +40,8 @@ export interface KubeletServerOptions {
   keyPem: string;
   clientCaPem?: string;
 }
+
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 
 function send(res: ServerResponse, code: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(code, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
@@ -80,7 +91,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: KubeletServe
   if (path === '/pods' || path === '/pods/') {
     return send(res, 200, JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: d.pods() }), 'application/json');
   }
-  if (path === '/metrics/probes') return send(res, 200, d.probeMetrics(), 'text/plain; version=0.0.4; charset=utf-8');
+  if (path === '/metrics/probes') return send(res, 200, d.probeMetrics(), PROMETHEUS_TEXT);
+  if (path === '/metrics' && d.metrics) return send(res, 200, await d.metrics(), PROMETHEUS_TEXT);
+  if (d.stats) {
+    if (path === '/stats/summary' || path === '/stats/summary/') return send(res, 200, JSON.stringify(d.stats.summary()), 'application/json');
+    if (path === '/spec' || path === '/spec/') return send(res, 200, JSON.stringify(d.stats.spec()), 'application/json');
+    if (path === '/metrics/resource') return send(res, 200, d.stats.resourceMetrics(), PROMETHEUS_TEXT);
+    if (path === '/metrics/cadvisor') return send(res, 200, d.stats.cadvisorMetrics(), PROMETHEUS_TEXT);
+  }
   if (path.startsWith('/containerLogs/')) return containerLogs(req, res, url, d);
   send(res, 404, '404 page not found');
 }
