@@ -23,6 +23,7 @@ import type { Storage } from './storage/interface.ts';
 import { WatchCache } from './storage/watchcache.ts';
 import { createSubresourceHandlers } from './subresources.ts';
 import { createKubeletProxy } from './kubeletproxy.ts';
+import { startMetricsApi } from './metrics/index.ts';
 import { installAdmission } from './admission/install.ts';
 import { runNamespaceController } from '../controllers/namespace/controller.ts';
 import { runServiceAccountController } from '../controllers/serviceaccount/controller.ts';
@@ -47,6 +48,8 @@ export interface ApiServerOptions {
   watchCacheHistory?: number;
   /** Extra names and addresses for the serving certificate. */
   hosts?: string[];
+  /** How often the Metrics API scrapes every kubelet's /metrics/resource (default 15 s). */
+  metricResolutionMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -121,6 +124,16 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     },
   });
   const authorizer = createAuthorizer({ nodeGraph });
+  const metrics = startMetricsApi({
+    nodes: store('', 'nodes'),
+    pods,
+    caPem: pki.caCertPem,
+    clientCertPem: pki.kubeletClientCertPem,
+    clientKeyPem: pki.kubeletClientKeyPem,
+    resolutionMs: o.metricResolutionMs,
+    signal: lifetime.signal,
+    log,
+  });
 
   const server: Server = createServer(
     { cert: pki.servingCertPem, key: pki.servingKeyPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false },
@@ -137,6 +150,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         proxy: createKubeletProxy({ pods, nodes: store('', 'nodes'), caPem: pki.caCertPem, clientCertPem: pki.kubeletClientCertPem, clientKeyPem: pki.kubeletClientKeyPem }),
       },
       ready: () => !lifetime.signal.aborted,
+      metrics: metrics.handler,
       serverAddress: () => `${address}:${(server.address() as { port: number } | null)?.port ?? o.securePort}`,
     }),
   );

@@ -16,6 +16,7 @@ export function apiserverCommand(): Command {
     .option('--token-auth-file <file>', 'static bearer tokens (CSV: token,user,uid,"group1,group2")')
     .addOption(new Option('--node-monitor-period <duration>', 'how often the node lifecycle controller checks nodes').argParser(durationFlag).default(5000, '5s'))
     .addOption(new Option('--node-monitor-grace-period <duration>', 'how long a node may stay silent before it is marked Unknown').argParser(durationFlag).default(50000, '50s'))
+    .addOption(new Option('--metric-resolution <duration>', 'how often the Metrics API scrapes every kubelet (metrics.k8s.io)').argParser(durationFlag).default(15000, '15s'))
     .action(async (o) => {
       if (o.storage === 'etcd' && !o.etcdServers.length) {
         throw new Error('--storage etcd needs --etcd-servers (for example --etcd-servers http://127.0.0.1:2379)');
@@ -30,6 +31,7 @@ export function apiserverCommand(): Command {
         tokenAuthFile: o.tokenAuthFile,
         nodeMonitorPeriodMs: o.nodeMonitorPeriod,
         nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriod,
+        metricResolutionMs: o.metricResolution,
       });
       console.log(`berth apiserver listening on ${server.url} (storage: ${o.storage})`);
       console.log(`admin kubeconfig: ${o.dataDir}/admin.kubeconfig`);

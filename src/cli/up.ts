@@ -19,6 +19,7 @@ export function upCommand(): Command {
     .option('--demo', 'also run a demo workload: a static web pod and a pod that logs')
     .addOption(new Option('--node-monitor-period <duration>', 'node lifecycle controller period').argParser(durationFlag).default(5000, '5s'))
     .addOption(new Option('--node-monitor-grace-period <duration>', 'silence before a node is marked Unknown').argParser(durationFlag).default(50000, '50s'))
+    .addOption(new Option('--metric-resolution <duration>', 'how often the Metrics API scrapes the kubelet').argParser(durationFlag).default(15000, '15s'))
     .action(async (o) => {
       const cluster = await startCluster({
         dataDir: o.dataDir,
@@ -31,6 +32,7 @@ export function upCommand(): Command {
         podCidr: o.podCidr,
         nodeMonitorPeriodMs: o.nodeMonitorPeriod,
         nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriod,
+        metricResolutionMs: o.metricResolution,
       });
       if (o.demo) await installDemo(cluster);
       console.log(

@@ -34,6 +34,8 @@ export interface UpOptions {
   podCidr?: string;
   nodeMonitorPeriodMs?: number;
   nodeMonitorGracePeriodMs?: number;
+  /** The Metrics API's scrape period (default 15 s). */
+  metricResolutionMs?: number;
   /** Kubelet settings that tests shorten. */
   kubelet?: Partial<KubeletOptions>;
   log?: (msg: string) => void;
@@ -80,6 +82,7 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
       etcdPrefix: '/registry',
       nodeMonitorPeriodMs: o.nodeMonitorPeriodMs,
       nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs,
+      metricResolutionMs: o.metricResolutionMs,
       log,
     });
     stack.push(() => apiserver.close());

@@ -1,6 +1,8 @@
 // The kubelet's node half, assembled: the runtime connection, node registration and status, the
 // Lease, and /healthz. Pod management plugs in later at the sync loop (see syncLoopIteration).
 import { mkdir, readFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import * as os from 'node:os';
 import { KubeClient, type ApiClient } from './client/client.ts';
 import { createEventRecorder } from './client/events.ts';
@@ -17,7 +19,11 @@ import { RuntimeState } from './runtimestate.ts';
 import { startPodManagement } from './pods.ts';
 import { servingCertificate } from './server/cert.ts';
 import { startKubeletServer } from './server/server.ts';
+import { authorizeRequest, type KubeletAuthOptions } from './server/auth.ts';
+import { startStatsUI } from './statsui/index.ts';
 import { startStats, type KubeletStats } from './stats/index.ts';
+import { containerTypeIn, instrumentCri, KubeletMetrics } from './metrics/index.ts';
+import type { KubeObject } from '../api/object.ts';
 
 export interface KubeletDeps {
   clock?: Clock;
@@ -34,6 +40,8 @@ export interface Kubelet {
   healthzPort: number;
   /** The kubelet API port actually bound (with --port 0), or 0 when disabled. */
   port: number;
+  /** The stats UI port actually bound, or 0 when off (or its port was busy). */
+  statsUIPort: number;
   /** Resolves once every loop has stopped after the signal aborted. */
   done: Promise<void>;
 }
@@ -68,6 +76,14 @@ async function swapIsOn(): Promise<boolean> {
 
 const syncLoopPeriodMs = 1_000;
 
+function isLoopback(address: string): boolean {
+  return address === 'localhost' || address === '::1' || address.startsWith('127.');
+}
+
+function hostPort(address: string, port: number): string {
+  return isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
 export async function startKubelet(options: KubeletOptions, signal: AbortSignal, deps: KubeletDeps = {}): Promise<Kubelet> {
   const clock = deps.clock ?? realClock;
   const log = deps.log ?? createLogger({ format: options.loggingFormat });
@@ -88,7 +104,12 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     else log.info('No API server given: running standalone (node status and Lease are not reported)');
   }
 
-  const cri = deps.cri ?? createCriClient(options.containerRuntimeEndpoint, { timeoutMs: options.runtimeRequestTimeoutMs });
+  const metrics = new KubeletMetrics({ nodeName, clock });
+  // Runtime operations are counted for /metrics; container types need the pod spec.
+  let podSpecOf: (uid: string) => KubeObject['spec'] | undefined = () => undefined;
+  const cri = instrumentCri(deps.cri ?? createCriClient(options.containerRuntimeEndpoint, { timeoutMs: options.runtimeRequestTimeoutMs }), metrics, {
+    containerType: (uid, name) => containerTypeIn(podSpecOf(uid), name),
+  });
   const runtime = new RuntimeState(cri, clock, log);
   const machine = deps.machine ?? (await readMachineInfo());
   const events = createEventRecorder(api, nodeName, clock, log);
@@ -143,6 +164,7 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
       clock,
       log,
       onNode: (node) => (nodeUid = node.metadata.uid ?? nodeUid),
+      hooks: metrics.nodeStatusHooks(),
     });
     // Give the runtime a moment to answer so the first status is not needlessly NotReady.
     for (let i = 0; i < 20 && !runtime.current().lastSync && !signal.aborted; i++) await clock.sleep(100, signal);
@@ -161,11 +183,13 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     memoryCapacityBytes: machine.memoryCapacityBytes,
     api: ownedClient ?? api,
     cri,
+    metrics,
     clock,
     log,
     signal,
   });
   loops.push(...podManagement.loops);
+  podSpecOf = (uid) => podManagement.pods().find((p) => p.metadata.uid === uid)?.spec;
   const stats: KubeletStats | undefined = await startStats({ options, nodeName, cri, clock, log, pods: podManagement.pods, signal });
   if (stats) loops.push(stats.loop);
 
@@ -195,23 +219,28 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     },
   ];
   checks.push(...podManagement.healthChecks);
+  const clientCaPem = options.clientCAFile ? await readFile(options.clientCAFile, 'utf8') : undefined;
+  const reviewer = api;
+  const auth: KubeletAuthOptions = {
+    anonymousAuth: options.anonymousAuth,
+    authenticationTokenWebhook: options.authenticationTokenWebhook,
+    authorizationMode: options.authorizationMode,
+    nodeName,
+    review: reviewer ? (path, body) => reviewer.create(path, body) : undefined,
+  };
+  const statsUIOnLoopback = isLoopback(options.cadvisorBindAddress);
+  const needsTls = options.port > 0 || (options.cadvisorPort > 0 && !statsUIOnLoopback);
+  const tls = needsTls ? await servingCertificate(options, nodeName, nodeIPs()) : undefined;
   let serverPort = 0;
-  if (options.port > 0) {
-    const tls = await servingCertificate(options, nodeName, nodeIPs());
-    const reviewer = api;
+  if (options.port > 0 && tls) {
     const server = await startKubeletServer(
-      { address: options.address, port: options.port, certPem: tls.certPem, keyPem: tls.keyPem, clientCaPem: options.clientCAFile ? await readFile(options.clientCAFile, 'utf8') : undefined },
+      { address: options.address, port: options.port, certPem: tls.certPem, keyPem: tls.keyPem, clientCaPem },
       {
-        auth: {
-          anonymousAuth: options.anonymousAuth,
-          authenticationTokenWebhook: options.authenticationTokenWebhook,
-          authorizationMode: options.authorizationMode,
-          nodeName,
-          review: reviewer ? (path, body) => reviewer.create(path, body) : undefined,
-        },
+        auth,
         pods: podManagement.pods,
         probeMetrics: podManagement.probeMetrics,
         stats: stats?.endpoints,
+        metrics: () => metrics.render(),
         logTarget: podManagement.logTarget,
         healthy: () => {
           const a = healthzAnswer(checks);
@@ -222,6 +251,18 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     );
     serverPort = server.port;
     log.info('Started kubelet server', { address: options.address, port: serverPort });
+  }
+  // The stats UI: plain HTTP on loopback; anywhere else the kubelet API's TLS, authn and authz.
+  let statsUIPort = 0;
+  if (stats && options.cadvisorPort > 0) {
+    const secure = !statsUIOnLoopback && tls ? { tls: { certPem: tls.certPem, keyPem: tls.keyPem, clientCaPem }, authorize: (req: IncomingMessage, path: string) => authorizeRequest(req, path, auth) } : {};
+    try {
+      statsUIPort = (await startStatsUI({ address: options.cadvisorBindAddress, port: options.cadvisorPort, source: stats.provider, ...secure }, signal)).port;
+      log.info('Started stats UI', { url: `${statsUIOnLoopback ? 'http' : 'https'}://${hostPort(options.cadvisorBindAddress, statsUIPort)}/` });
+    } catch (e) {
+      // A busy port must not stop the node: the UI is a convenience, the kubelet is not.
+      log.error('Stats UI not started', e, { flag: '--cadvisor-port', address: options.cadvisorBindAddress, port: options.cadvisorPort });
+    }
   }
   let healthz: HealthzServer | undefined;
   if (options.healthzPort > 0) {
@@ -236,5 +277,5 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     ownedClient?.close();
     log.info('Kubelet stopped', { node: nodeName, healthz: healthzAnswer(checks).code === 200 ? 'ok' : 'failing' });
   });
-  return { nodeName, healthzPort: healthz?.port ?? 0, port: serverPort, done };
+  return { nodeName, healthzPort: healthz?.port ?? 0, port: serverPort, statsUIPort, done };
 }

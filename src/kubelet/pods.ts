@@ -46,6 +46,7 @@ import { VolumeManager } from './volume/index.ts';
 import { createPodEventRecorder } from './events/recorder.ts';
 import type { HealthCheck } from './healthz.ts';
 import type { PodEventRecorder } from './kuberuntime/deps.ts';
+import { instrumentRelist, type KubeletMetrics } from './metrics/index.ts';
 
 export interface PodManagementDeps {
   options: KubeletOptions;
@@ -56,6 +57,7 @@ export interface PodManagementDeps {
   memoryCapacityBytes: number;
   api?: ApiClient & Partial<Pick<KubeClient, 'watch'>>;
   cri: CriClient;
+  metrics?: KubeletMetrics;
   clock: Clock;
   log: Logger;
   signal: AbortSignal;
@@ -145,7 +147,7 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
     log,
   });
   runtime.mounts = (pod, container) => syncer.containerMounts(pod, container);
-  workers = new PodWorkers(syncer, log, signal);
+  workers = new PodWorkers(syncer, log, signal, { onSync: (e) => d.metrics?.observePodSync(e, status.peekPodStatus(e.uid)) });
 
   const onChanges = (changes: PodChange[]) => {
     for (const change of changes) {
@@ -194,7 +196,8 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
 
   loops.push(runContainerLogRotation({ cri, maxSizeBytes: parseContainerLogMaxSize(o.containerLogMaxSize), maxFiles: o.containerLogMaxFiles, signal, clock, log }));
 
-  const pleg = new GenericPLEG({ relist: criRelist(cri), getPodStatus: (uid, name, ns) => getPodStatus(cri, uid, name, ns), clock, log });
+  const relist = d.metrics ? instrumentRelist(criRelist(cri), d.metrics) : criRelist(cri);
+  const pleg = new GenericPLEG({ relist, getPodStatus: (uid, name, ns) => getPodStatus(cri, uid, name, ns), clock, log, onRelist: d.metrics?.observeRelist });
   loops.push(pleg.run(signal));
   loops.push(
     (async () => {

@@ -4,9 +4,14 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
 import { get as httpGet } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
 import { startTestCluster, type TestCluster } from '../support/cluster.ts';
 import { eventually, kubectl, kubectlOk } from '../support/kubectl.ts';
+import { freePort } from '../support/ports.ts';
+import { promtoolCheck } from '../support/promtool.ts';
 
 const node = 'node-1';
 const busybox = 'localhost/busybox:1.35';
@@ -41,6 +46,7 @@ describe('resource monitoring', () => {
   let cluster: TestCluster;
   let kc: string;
   let kubeletPort: number;
+  let uiPort: number;
   const k = (...args: string[]) => kubectlOk(kc, args);
   const raw = (path: string) => k('get', '--raw', `/api/v1/nodes/${node}/proxy${path}`);
   const summary = async (): Promise<Summary> => JSON.parse(await raw('/stats/summary'));
@@ -49,7 +55,8 @@ describe('resource monitoring', () => {
   before(async () => {
     cluster = await startTestCluster();
     kc = cluster.kubeconfig;
-    const kubelet = await cluster.startKubelet(node, ['--housekeeping-interval', '2s', '--volume-stats-agg-period', '2s']);
+    uiPort = await freePort();
+    const kubelet = await cluster.startKubelet(node, ['--housekeeping-interval', '2s', '--volume-stats-agg-period', '2s', '--cadvisor-port', String(uiPort)]);
     kubeletPort = kubelet.port;
     await eventually(async () => /Ready/.test(await k('get', 'node', node)), 20_000, 'the node');
     await eventually(async () => (await kubectl(kc, ['get', 'serviceaccount', 'default'])).code === 0, 10_000, 'the default service account');
@@ -105,6 +112,53 @@ describe('resource monitoring', () => {
     assert.match(cadvisor, /^container_memory_working_set_bytes\{container="main",id="\/kubepods\/[^"]+",image="[^"]*",name="[0-9a-f]{64}",namespace="default",pod="holder"\} \d+ \d+$/m);
     assert.match(cadvisor, /^container_network_receive_bytes_total\{container="",id="\/kubepods\/[^"]+",image="",name="",namespace="default",pod="web",interface="eth0"\} \d+ \d+$/m);
     assert.match(cadvisor, /^machine_cpu_cores \d+$/m);
+  });
+
+  it('serves the kubelet\'s own metrics, and promtool accepts every metrics endpoint', async () => {
+    const own = await raw('/metrics');
+    assert.match(own, /^kubelet_node_name\{node="node-1"\} 1$/m);
+    assert.match(own, /^kubelet_running_pods \d+$/m);
+    assert.match(own, /^kubelet_runtime_operations_total\{operation_type="run_podsandbox"\} \d+$/m);
+    assert.match(own, /^kubelet_pleg_relist_duration_seconds_count \d+$/m);
+    assert.match(own, /^kubelet_pod_start_duration_seconds_count [1-9]\d*$/m);
+    for (const path of ['/metrics', '/metrics/resource', '/metrics/cadvisor', '/metrics/probes']) {
+      const r = await promtoolCheck(await raw(path));
+      assert.ok(r.ok, `${path}: ${r.output}`);
+    }
+  });
+
+  it('shows the live node and pod pages in Chromium, and the cAdvisor API beside them', async () => {
+    const ui = `http://127.0.0.1:${uiPort}`;
+    const machine = await (await fetch(`${ui}/api/v1.3/machine`)).json();
+    assert.ok(machine.num_cores > 0 && machine.memory_capacity > 0);
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const errors: string[] = [];
+    try {
+      const open = async (path: string) => {
+        const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+        page.on('console', (m) => m.type() === 'error' && errors.push(`${path}: ${m.text()}`));
+        page.on('pageerror', (e) => errors.push(`${path}: ${e.message}`));
+        await page.goto(ui + path);
+        await page.waitForFunction(() => (window as any).__statsUI?.ready === true && document.getElementById('live')?.dataset.state === 'live');
+        return page;
+      };
+      const points = (page: Awaited<ReturnType<typeof open>>, chart: string) => page.evaluate((c) => (window as any).__statsUI.points(c) as number, chart);
+      const nodePage = await open('/');
+      for (const chart of ['cpu', 'memory', 'network']) assert.ok((await points(nodePage, chart)) >= 2, `node ${chart} chart has points`);
+      assert.ok((await nodePage.locator('table.pods tbody tr[data-pod="default/burner"]').count()) === 1, 'the pod table lists the burner');
+      await mkdir(join(import.meta.dirname, '..', '..', 'test-results'), { recursive: true });
+      await nodePage.screenshot({ path: join(import.meta.dirname, '..', '..', 'test-results', 'stats-ui-live-node.png'), fullPage: true });
+      const podPage = await open('/pods/default/holder');
+      const before = await points(podPage, 'cpu');
+      // One housekeeping interval is 2 s; allow one more for the pass itself on a busy machine.
+      await podPage.waitForFunction((n) => (window as any).__statsUI.points('cpu') > n, before, { timeout: 4_500 });
+    } finally {
+      await browser.close();
+    }
+    assert.deepEqual(errors, []);
   });
 
   it('sees network bytes grow while a pod serves traffic', async () => {

@@ -1,5 +1,15 @@
 // Discovery documents: /api, /apis, /api/v1, /apis/<group>/<version>, and /version.
 import { groupVersion, groupVersions, resources, type ResourceInfo } from '../registry/resources.ts';
+import { metricsResources } from '../metrics/discovery.ts';
+
+// Stored resources plus those served from memory (the Metrics API).
+const served = (): ResourceInfo[] => [...resources, ...metricsResources];
+
+function servedGroupVersions(): Array<{ group: string; version: string }> {
+  const seen = new Map(groupVersions().map((gv) => [groupVersion(gv), gv]));
+  for (const r of metricsResources) seen.set(groupVersion(r), { group: r.group, version: r.version });
+  return [...seen.values()];
+}
 
 export const serverVersion = {
   major: '1',
@@ -22,19 +32,19 @@ export function apiVersions(serverAddress: string): object {
 }
 
 function apiGroup(group: string): object {
-  const versions = groupVersions()
+  const versions = servedGroupVersions()
     .filter((gv) => gv.group === group)
     .map((gv) => ({ groupVersion: groupVersion(gv), version: gv.version }));
   return { name: group, versions, preferredVersion: versions[0] };
 }
 
 export function apiGroupList(): object {
-  const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => g !== '');
+  const groups = [...new Set(servedGroupVersions().map((gv) => gv.group))].filter((g) => g !== '');
   return { kind: 'APIGroupList', apiVersion: 'v1', groups: groups.map(apiGroup) };
 }
 
 export function apiGroupDocument(group: string): object | undefined {
-  if (!groupVersions().some((gv) => gv.group === group)) return undefined;
+  if (!servedGroupVersions().some((gv) => gv.group === group)) return undefined;
   return { kind: 'APIGroup', apiVersion: 'v1', ...apiGroup(group) };
 }
 
@@ -61,7 +71,7 @@ function resourceEntries(r: ResourceInfo): object[] {
 }
 
 export function apiResourceList(group: string, version: string): object | undefined {
-  const rs = resources.filter((r) => r.group === group && r.version === version);
+  const rs = served().filter((r) => r.group === group && r.version === version);
   if (!rs.length) return undefined;
   return {
     kind: 'APIResourceList',

@@ -7,6 +7,7 @@ import type { Attributes, Authorizer, UserInfo } from '../auth/authz.ts';
 import type { Authenticator } from '../auth/authn.ts';
 import { forbiddenMessage } from '../auth/authz.ts';
 import { findResource } from '../registry/resources.ts';
+import { metricsGroup } from '../metrics/discovery.ts';
 import type { Store } from '../registry/store.ts';
 import { apiGroupDocument, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.ts';
 import { serveOpenApi } from './openapi.ts';
@@ -26,6 +27,8 @@ export interface ApiHandlerOptions {
   ready: () => boolean;
   /** The address clients should use, for /api's serverAddressByClientCIDRs (known once listening). */
   serverAddress: () => string;
+  /** metrics.k8s.io requests (served from the scraper's memory, not from storage). */
+  metrics?: (req: IncomingMessage, res: ServerResponse, info: RequestInfo, query: URLSearchParams) => Promise<void>;
 }
 
 export function storeKey(group: string, resource: string): string {
@@ -108,6 +111,7 @@ async function handle(o: ApiHandlerOptions, req: IncomingMessage, res: ServerRes
     if (req.method === 'GET' && serveNonResource(o, req, res, url)) return;
     throw notFound();
   }
+  if (info.apiGroup === metricsGroup && o.metrics) return o.metrics(req, res, info, url.searchParams);
   const resource = findResource(info.apiGroup, info.apiVersion, info.resource);
   if (!resource) throw notFound();
   if (resource.namespaced && !info.namespace && !['list', 'watch'].includes(info.verb)) throw notFound();

@@ -129,7 +129,7 @@ export class Collector {
     await pool(refs, this.opts.concurrency ?? 32, async (ref) => {
       try {
         const pid = ref.podUid ? (podPid.get(ref.podUid) ?? ref.pid) : ref.pid;
-        const [cg, net, fs] = await Promise.all([this.opts.reader.read(ref.cgroupPath), network(pid), this.readFs(ref)]);
+        const [cg, net, fs] = await Promise.all([this.opts.reader.read(ref.cgroupPath, { leaf: !!(ref.podUid && ref.name) }), network(pid), this.readFs(ref)]);
         const stats: ContainerStats = { timestamp: this.clock.now(), ...cg };
         if (net) stats.network = net;
         if (fs) stats.fs = fs;

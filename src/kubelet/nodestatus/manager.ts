@@ -44,6 +44,18 @@ export interface NodeStatusManagerOptions {
   log: Logger;
   /** Called with the Node whenever the API server returned it (the Lease wants its UID). */
   onNode?: (node: KubeObject) => void;
+  /** Observers of registration and status updates (metrics). */
+  hooks?: NodeStatusHooks;
+}
+
+/** What the manager reports as it goes, for metrics; every callback is optional and must not throw. */
+export interface NodeStatusHooks {
+  /** Before registering with the API server. */
+  registrationAttempt?(): void;
+  /** The Node is registered (created, or an existing one taken over). */
+  registered?(): void;
+  /** One status update attempt: patched, nothing to send (unchanged), or failed; `ready` is the Ready condition sent or held. */
+  statusUpdate?(result: 'patched' | 'unchanged' | 'error', ready: boolean | undefined): void;
 }
 
 /** Upstream tries a status update this many times per tick before waiting for the next one. */
@@ -88,8 +100,10 @@ export class NodeStatusManager {
   /** One tick: register if needed, then update status. Never throws (errors are logged). */
   async sync(signal: AbortSignal): Promise<void> {
     if (this.o.registerNode && !this.registered) {
+      this.o.hooks?.registrationAttempt?.();
       this.registered = await registerWithApiServer(this.o.api, () => this.initialNode(), this.o.clock, this.o.log, signal);
       if (!this.registered) return;
+      this.o.hooks?.registered?.();
       this.recordEvents(this.registrationEvents);
       this.registrationEvents = [];
     }
@@ -98,6 +112,7 @@ export class NodeStatusManager {
         await this.updateOnce(signal);
         return;
       } catch (e) {
+        this.o.hooks?.statusUpdate?.('error', undefined);
         if (isStatusError(e, 'NotFound')) return this.nodeMissing();
         this.o.log.error('Error updating node status, will retry', e, { attempt });
       }
@@ -123,11 +138,16 @@ export class NodeStatusManager {
     const original = node.status as Partial<NodeStatus> | undefined;
     const { status, events } = await this.computeStatus(original);
     const now = this.o.clock.now();
-    if (!shouldPatchStatus({ original, updated: status, lastReportAt: this.lastReportAt, now, reportFrequencyMs: this.o.reportFrequencyMs })) return;
+    const ready = status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    if (!shouldPatchStatus({ original, updated: status, lastReportAt: this.lastReportAt, now, reportFrequencyMs: this.o.reportFrequencyMs })) {
+      this.o.hooks?.statusUpdate?.('unchanged', ready);
+      return;
+    }
     const patch = createStrategicMergePatch({ status: original ?? {} }, { status }, 'V1Node');
     const patched = await this.o.api.patch(this.path('status'), patch, 'strategic', { signal });
     this.o.onNode?.(patched);
     this.lastReportAt = now;
+    this.o.hooks?.statusUpdate?.('patched', ready);
     this.recordEvents(events);
   }
 

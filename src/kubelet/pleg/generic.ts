@@ -26,8 +26,12 @@ export interface GenericPLEGOptions {
   relistPeriodMs?: number;
   relistThresholdMs?: number;
   channelCapacity?: number;
-  /** Called after each successful relist with its duration (for metrics). */
-  onRelist?: (durationMs: number) => void;
+  /**
+   * Called after each relist (for metrics): its duration, the time since the previous successful
+   * relist began (undefined for the first), and whether it succeeded. Failed relists are timed too,
+   * as upstream's relist duration metric.
+   */
+  onRelist?: (durationMs: number, intervalMs: number | undefined, succeeded: boolean) => void;
 }
 
 export interface PLEGStats {
@@ -95,11 +99,14 @@ export class GenericPLEG {
   async relist(): Promise<void> {
     const timestamp = this.o.clock.now();
     const started = performance.now();
+    const previous = this.stats_.lastRelistTime;
+    const intervalMs = previous ? timestamp.getTime() - previous.getTime() : undefined;
     let current: Map<string, RelistPod>;
     try {
       current = await this.o.relist();
     } catch (err) {
       this.o.log.error('GenericPLEG: Unable to retrieve pods', err);
+      this.o.onRelist?.(performance.now() - started, intervalMs, false);
       return;
     }
     this.stats_.lastRelistTime = timestamp;
@@ -140,7 +147,7 @@ export class GenericPLEG {
     const duration = performance.now() - started;
     this.stats_.relists++;
     this.stats_.lastRelistDurationMs = duration;
-    this.o.onRelist?.(duration);
+    this.o.onRelist?.(duration, intervalMs, true);
   }
 
   private send(e: PodLifecycleEvent): void {

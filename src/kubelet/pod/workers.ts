@@ -22,9 +22,28 @@ export interface PodLifecycle {
   cleanupPod(pod: KubeObject, removed: boolean): Promise<void>;
 }
 
+/** A sync's kind, as upstream's SyncPodType: the first sync, one after the pod changed, a resync, or the kill. */
+export type PodSyncOperation = 'create' | 'update' | 'sync' | 'kill';
+
+/** One sync or termination the worker finished (or that threw), for metrics. */
+export interface PodSyncEvent {
+  uid: string;
+  pod: KubeObject;
+  operation: PodSyncOperation;
+  durationMs: number;
+  error?: unknown;
+}
+
+export interface PodWorkersHooks {
+  /** After each syncPod and terminatePod; must not throw. */
+  onSync?: (e: PodSyncEvent) => void;
+}
+
 interface Lane {
   pod: KubeObject;
   state: PodState;
+  /** What the next sync is: create until the first one ran, update after the pod changed. */
+  op: Exclude<PodSyncOperation, 'kill'>;
   gracePeriod?: number;
   removed: boolean;
   busy: boolean;
@@ -48,14 +67,17 @@ export class PodWorkers {
     private readonly lifecycle: PodLifecycle,
     private readonly log: Logger,
     private readonly signal: AbortSignal,
+    private readonly hooks: PodWorkersHooks = {},
   ) {}
 
   update(u: PodUpdate): void {
     const uid = u.pod.metadata.uid!;
     let lane = this.lanes.get(uid);
     if (!lane) {
-      lane = { pod: u.pod, state: 'syncing', removed: false, busy: false, pending: false };
+      lane = { pod: u.pod, state: 'syncing', op: 'create', removed: false, busy: false, pending: false };
       this.lanes.set(uid, lane);
+    } else if (lane.op !== 'create') {
+      lane.op = 'update';
     }
     lane.pod = u.pod;
     if (u.removed) lane.removed = true;
@@ -101,9 +123,14 @@ export class PodWorkers {
   }
 
   private async work(uid: string, lane: Lane): Promise<void> {
+    const started = performance.now();
+    let operation: PodSyncOperation | undefined;
     try {
       if (lane.state === 'syncing') {
+        operation = lane.op;
+        lane.op = 'sync';
         const outcome = await this.lifecycle.syncPod(lane.pod, this.signal);
+        this.report(uid, lane, operation, started);
         if (lane.state !== 'syncing' || this.signal.aborted) return;
         if (outcome.terminal) {
           lane.state = 'terminating';
@@ -112,7 +139,9 @@ export class PodWorkers {
           lane.timer = setTimeout(() => this.resync(uid), outcome.resyncAfterMs);
         }
       } else if (lane.state === 'terminating') {
+        operation = 'kill';
         await this.lifecycle.terminatePod(lane.pod, lane.gracePeriod);
+        this.report(uid, lane, operation, started);
         lane.state = 'terminated';
         lane.pending = true;
       } else {
@@ -120,8 +149,18 @@ export class PodWorkers {
         if (lane.removed) this.lanes.delete(uid);
       }
     } catch (e) {
+      if (operation) this.report(uid, lane, operation, started, e);
       this.log.error('Error syncing pod, skipping', e, { pod: `${lane.pod.metadata.namespace}/${lane.pod.metadata.name}`, podUID: uid });
       if (!this.signal.aborted) lane.timer = setTimeout(() => this.resync(uid), 2000);
+    }
+  }
+
+  private report(uid: string, lane: Lane, operation: PodSyncOperation, started: number, error?: unknown): void {
+    try {
+      this.hooks.onSync?.({ uid, pod: lane.pod, operation, durationMs: performance.now() - started, ...(error !== undefined ? { error } : {}) });
+    } catch (e) {
+      // An observer's failure is not the pod's: never let it turn into a sync error.
+      this.log.error('Pod sync observer failed', e, { podUID: uid });
     }
   }
 }

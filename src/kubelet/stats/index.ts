@@ -9,6 +9,7 @@ import { podCgroupParent } from '../kuberuntime/qos.ts';
 import type { Logger } from '../log.ts';
 import type { KubeletOptions } from '../options/options.ts';
 import type { CriClient } from '../runtime/cri/client.ts';
+import { machineInfoV1 } from '../statsui/cadvisorapi.ts';
 import { renderCadvisorMetrics } from './cadvisormetrics.ts';
 import { StatsProvider } from './provider.ts';
 import { renderResourceMetrics } from './resourcemetrics.ts';
@@ -64,7 +65,7 @@ export async function startStats(d: StartStatsDeps): Promise<KubeletStats | unde
     loop: provider.run(d.signal),
     endpoints: {
       summary: () => provider.summary(),
-      spec: () => provider.machine(),
+      spec: () => machineInfoV1(provider.machine()),
       resourceMetrics: () => renderResourceMetrics(provider),
       cadvisorMetrics: () => renderCadvisorMetrics(provider, provider.machine()),
     },
