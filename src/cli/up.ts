@@ -46,6 +46,7 @@ export function upCommand(): Command {
             ? ['  kubectl logs -f hello', `  curl http://$(kubectl get pod demo-web-${cluster.nodeName} -o jsonpath='{.status.podIP}'):8080/`]
             : []),
           '',
+          ...(cluster.kubelet.statsUIPort ? [`Stats UI: http://127.0.0.1:${cluster.kubelet.statsUIPort}/  (kubectl top nodes and kubectl top pods -A work too)`] : []),
           `Static pod manifests: ${cluster.manifestsDir}`,
           'Stop with Ctrl-C.',
         ].join('\n'),

@@ -126,6 +126,7 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
         containerRuntimeEndpoint: endpoint,
         port: o.kubeletPort,
         healthzPort: o.healthzPort,
+        cadvisorPort: o.cadvisorPort,
         tlsCertFile: creds.certFile,
         tlsPrivateKeyFile: creds.keyFile,
         clientCAFile: creds.caFile,

@@ -19,8 +19,8 @@ interface Up {
 }
 
 async function up(dataDir: string, ports: number[]): Promise<Up> {
-  const [api, kubelet, healthz] = ports;
-  const proc = spawn(process.execPath, [berth, 'up', '--data-dir', dataDir, '--secure-port', String(api), '--kubelet-port', String(kubelet), '--healthz-port', String(healthz), '--cadvisor-port', '0', '--demo'], {
+  const [api, kubelet, healthz, ui = 0] = ports;
+  const proc = spawn(process.execPath, [berth, 'up', '--data-dir', dataDir, '--secure-port', String(api), '--kubelet-port', String(kubelet), '--healthz-port', String(healthz), '--cadvisor-port', String(ui), '--demo'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -37,7 +37,7 @@ describe('berth up', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'berth-up-'));
-    ports = [await freePort(), await freePort(), await freePort()];
+    ports = [await freePort(), await freePort(), await freePort(), await freePort()];
   });
   after(async () => {
     first?.proc.kill('SIGKILL');
@@ -62,6 +62,10 @@ describe('berth up', () => {
     assert.ok(images.includes('localhost/busybox:latest'));
     const health = await fetch(`http://127.0.0.1:${ports[2]}/healthz`);
     assert.equal(await health.text(), 'ok');
+    assert.match(out, new RegExp(`Stats UI: http://127\\.0\\.0\\.1:${ports[3]}/`));
+    const ui = await fetch(`http://127.0.0.1:${ports[3]}/`);
+    assert.equal(ui.status, 200);
+    assert.match(await ui.text(), /<html/i);
   });
 
   it('runs the demo workload: a static web pod with its mirror, and a pod that logs', async () => {

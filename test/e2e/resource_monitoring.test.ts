@@ -53,7 +53,7 @@ describe('resource monitoring', () => {
   const podStats = (s: Summary, name: string) => s.pods.find((p) => p.podRef.name === name);
 
   before(async () => {
-    cluster = await startTestCluster();
+    cluster = await startTestCluster({ metricResolutionMs: 2_000 });
     kc = cluster.kubeconfig;
     uiPort = await freePort();
     const kubelet = await cluster.startKubelet(node, ['--housekeeping-interval', '2s', '--volume-stats-agg-period', '2s', '--cadvisor-port', String(uiPort)]);
@@ -159,6 +159,24 @@ describe('resource monitoring', () => {
       await browser.close();
     }
     assert.deepEqual(errors, []);
+  });
+
+  it('answers kubectl top with the same numbers, through the Metrics API', async () => {
+    // Two scrapes at the 2 s resolution plus one 2 s housekeeping interval; slack for a busy machine.
+    const pods = await eventually(async () => {
+      const r = await kubectl(kc, ['top', 'pods', '--no-headers']);
+      return r.code === 0 && /^burner\s/m.test(r.stdout) && /^holder\s/m.test(r.stdout) ? r.stdout : undefined;
+    }, 20_000, 'kubectl top pods');
+    const row = (name: string) => new RegExp(`^${name}\\s+(\\d+)m\\s+(\\d+)Mi`, 'm').exec(pods);
+    const burner = row('burner');
+    const holder = row('holder');
+    assert.ok(burner && holder, pods);
+    assert.ok(Number(burner[1]) > 250 && Number(burner[1]) <= 600, `burner CPU ${burner[1]}m`);
+    assert.ok(Number(holder[2]) > 195 && Number(holder[2]) < 260, `holder memory ${holder[2]}Mi`);
+    const containers = await k('top', 'pod', 'holder', '--containers', '--no-headers');
+    assert.match(containers, /^holder\s+main\s+\d+m\s+\d+Mi/m);
+    const nodes = await k('top', 'nodes', '--no-headers');
+    assert.match(nodes, new RegExp(`^${node}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%`, 'm'));
   });
 
   it('sees network bytes grow while a pod serves traffic', async () => {

@@ -34,7 +34,7 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startTestCluster(opts: { nodeMonitorPeriodMs?: number; nodeMonitorGracePeriodMs?: number } = {}): Promise<TestCluster> {
+export async function startTestCluster(opts: { nodeMonitorPeriodMs?: number; nodeMonitorGracePeriodMs?: number; metricResolutionMs?: number } = {}): Promise<TestCluster> {
   const work = await mkdtemp(join(tmpdir(), 'berth-cluster-'));
   const ctrd = await startTestContainerd();
   const api = await startTestApiServer(opts);
