@@ -1,6 +1,6 @@
 // Reads one cgroup's CPU, memory and process stats on cgroup v1 (a mount per controller, cpu
 // and cpuacct possibly apart) or v2 (unified). File access goes through an injectable CgroupFs
-// so tests run on fixture trees; all reads of one cgroup happen in parallel.
+// so tests run on fixture trees; the files of one cgroup are read in one go.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupDir, type CgroupLayout, type CgroupMount } from './mountinfo.ts';
@@ -9,6 +9,8 @@ import type { CpuStats, MemoryStats, ProcessStats } from './types.ts';
 
 export interface CgroupFs {
   readFile(path: string): Promise<string>;
+  /** The same read, synchronously, where it is cheap (the kernel's pseudo files): spares a promise per file. */
+  readFileSync?(path: string): string;
   /** Names of the subdirectories (child cgroups) of path. */
   listDirs(path: string): Promise<string[]>;
 }
@@ -17,6 +19,7 @@ export interface CgroupFs {
 // promise-based readFile costs four libuv round trips. A pass reads thousands of them.
 export const nodeCgroupFs: CgroupFs = {
   readFile: async (path) => readFileSync(path, 'utf8'),
+  readFileSync: (path) => readFileSync(path, 'utf8'),
   async listDirs(path) {
     return readdirSync(path, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
   },
@@ -27,6 +30,8 @@ export interface CgroupStats {
   memory: MemoryStats;
   processes: ProcessStats;
 }
+
+export type ProcessCounting = 'tree' | 'leaf' | 'none';
 
 export class CgroupNotFoundError extends Error {
   constructor(readonly cgroupPath: string) {
@@ -50,11 +55,14 @@ export class CgroupReader {
 
   /** Reads one cgroup. Throws CgroupNotFoundError when it is gone (container exited). */
   /**
-   * Reads one cgroup. `leaf` (a container's own cgroup) skips looking for child cgroups when
-   * counting processes: a pass reads a hundred of them, and a directory listing each adds up.
+   * Reads one cgroup. Processes are counted per `processes`: 'tree' walks the cgroup and its
+   * descendants (bounded); 'leaf' reads only its own cgroup.procs (a container); 'none' leaves
+   * the count at 0 for the caller to sum from the leaves (pods and the node's levels), which
+   * spares a pass a directory walk per level.
    */
-  async read(cgroupPath: string, opts: { leaf?: boolean } = {}): Promise<CgroupStats> {
-    return this.layout.version === 2 ? this.readV2(this.layout.unified, cgroupPath, !!opts.leaf) : this.readV1(this.layout.controllers, cgroupPath, !!opts.leaf);
+  async read(cgroupPath: string, opts: { processes?: ProcessCounting } = {}): Promise<CgroupStats> {
+    const counting = opts.processes ?? 'tree';
+    return this.layout.version === 2 ? this.readV2(this.layout.unified, cgroupPath, counting) : this.readV1(this.layout.controllers, cgroupPath, counting);
   }
 
   /** The first process of a cgroup (its own cgroup.procs only), or undefined when empty or gone. */
@@ -67,62 +75,94 @@ export class CgroupReader {
     return Number.isFinite(first) && first > 0 ? first : undefined;
   }
 
-  private async readV1(c: Record<string, CgroupMount>, cgroupPath: string, leaf: boolean): Promise<CgroupStats> {
-    const at = (ctrl: string, file: string) => (c[ctrl] ? this.optional(join(cgroupDir(c[ctrl], cgroupPath), file)) : Promise.resolve(undefined));
-    const [usage, stat, perCpu, cpuStat, memUsage, memLimit, memStat, oomControl, pidsCurrent] = await Promise.all([
-      at('cpuacct', 'cpuacct.usage'),
-      at('cpuacct', 'cpuacct.stat'),
-      at('cpuacct', 'cpuacct.usage_percpu'),
-      at('cpu', 'cpu.stat'),
-      at('memory', 'memory.usage_in_bytes'),
-      at('memory', 'memory.limit_in_bytes'),
-      at('memory', 'memory.stat'),
-      at('memory', 'memory.oom_control'),
-      at('pids', 'pids.current'),
-    ]);
-    if (usage === undefined && memUsage === undefined) throw new CgroupNotFoundError(cgroupPath);
-    // The pids hierarchy lists processes; a process may sit at different paths per hierarchy
-    // (not under runc, but this very kubelet can), so take the first where the cgroup exists.
+  private async readV1(c: Record<string, CgroupMount>, cgroupPath: string, counting: ProcessCounting): Promise<CgroupStats> {
+    const at = (ctrl: string, file: string) => (c[ctrl] ? join(cgroupDir(c[ctrl], cgroupPath), file) : undefined);
+    const f = await this.readAll({
+      usageAll: at('cpuacct', 'cpuacct.usage_all'),
+      cpuStat: at('cpu', 'cpu.stat'),
+      memUsage: at('memory', 'memory.usage_in_bytes'),
+      memLimit: at('memory', 'memory.limit_in_bytes'),
+      memStat: at('memory', 'memory.stat'),
+      oomControl: at('memory', 'memory.oom_control'),
+      pidsCurrent: at('pids', 'pids.current'),
+    });
+    // Kernels before 4.7 lack cpuacct.usage_all: per-core usage and ticks of user/system instead.
+    const older = f.usageAll === undefined ? await this.readAll({ perCpu: at('cpuacct', 'cpuacct.usage_percpu'), stat: at('cpuacct', 'cpuacct.stat') }) : undefined;
+    if (f.usageAll === undefined && older?.perCpu === undefined && f.memUsage === undefined) throw new CgroupNotFoundError(cgroupPath);
+    const threadsFile = f.pidsCurrent === undefined ? 'tasks' : undefined;
     let counted = { procs: 0, threads: 0 };
-    for (const ctrl of ['pids', 'memory', 'cpuacct', 'cpu']) {
-      if (!c[ctrl]) continue;
-      const dir = cgroupDir(c[ctrl], cgroupPath);
-      if ((await this.optional(join(dir, 'cgroup.procs'))) === undefined) continue;
-      // pids.current already counts threads: then only processes are counted here.
-      counted = await this.countTasks(dir, pidsCurrent === undefined ? 'tasks' : undefined, leaf);
-      break;
+    if (counting !== 'none') {
+      // A process may sit at different paths per hierarchy (not under runc, but this very
+      // kubelet can), so count in the first hierarchy where the cgroup exists.
+      for (const ctrl of ['pids', 'memory', 'cpuacct', 'cpu']) {
+        if (!c[ctrl]) continue;
+        const found = await this.countTasks(cgroupDir(c[ctrl], cgroupPath), threadsFile, counting === 'leaf');
+        if (!found) continue;
+        counted = found;
+        break;
+      }
     }
     return {
-      cpu: cpuFromV1({ usage, stat, perCpu, cpuStat }),
-      memory: memoryFromV1({ usage: memUsage, limit: memLimit, stat: memStat, oomControl }),
-      processes: { count: counted.procs, threads: parseSingleValue(pidsCurrent ?? '') ?? counted.threads },
+      cpu: cpuFromV1({ usageAll: f.usageAll, perCpu: older?.perCpu, stat: older?.stat, cpuStat: f.cpuStat }),
+      memory: memoryFromV1({ usage: f.memUsage, limit: f.memLimit, stat: f.memStat, oomControl: f.oomControl }),
+      processes: { count: counted.procs, threads: parseSingleValue(f.pidsCurrent ?? '') ?? counted.threads },
     };
   }
 
-  private async readV2(m: CgroupMount, cgroupPath: string, leaf: boolean): Promise<CgroupStats> {
+  /** Reads each present path (absent or unreadable: undefined), synchronously when the fs can. */
+  private async readAll<K extends string>(paths: Record<K, string | undefined>): Promise<Record<K, string | undefined>> {
+    const out = {} as Record<K, string | undefined>;
+    const keys = Object.keys(paths) as K[];
+    const sync = this.fs.readFileSync;
+    if (sync) {
+      for (const k of keys) out[k] = paths[k] === undefined ? undefined : this.trySync(sync, paths[k]!);
+      return out;
+    }
+    await Promise.all(keys.map(async (k) => (out[k] = paths[k] === undefined ? undefined : await this.optional(paths[k]!))));
+    return out;
+  }
+
+  private trySync(read: (path: string) => string, path: string): string | undefined {
+    try {
+      return read(path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async readV2(m: CgroupMount, cgroupPath: string, counting: ProcessCounting): Promise<CgroupStats> {
     const dir = cgroupDir(m, cgroupPath);
-    const f = (file: string) => this.optional(join(dir, file));
-    const [cpuStat, current, max, memStat, events, pidsCurrent] = await Promise.all([
-      f('cpu.stat'), f('memory.current'), f('memory.max'), f('memory.stat'), f('memory.events'), f('pids.current'),
-    ]);
+    const f = (file: string) => join(dir, file);
+    const { cpuStat, current, max, memStat, events, pidsCurrent } = await this.readAll({
+      cpuStat: f('cpu.stat'), current: f('memory.current'), max: f('memory.max'), memStat: f('memory.stat'), events: f('memory.events'), pidsCurrent: f('pids.current'),
+    });
     if (cpuStat === undefined && current === undefined) throw new CgroupNotFoundError(cgroupPath);
-    const counted = await this.countTasks(dir, pidsCurrent === undefined ? 'cgroup.threads' : undefined, leaf);
+    const counted = counting === 'none' ? undefined : await this.countTasks(dir, pidsCurrent === undefined ? 'cgroup.threads' : undefined, counting === 'leaf', false);
     return {
       cpu: cpuFromV2(cpuStat ?? ''),
       memory: memoryFromV2({ current, max, stat: memStat, events }),
-      processes: { count: counted.procs, threads: parseSingleValue(pidsCurrent ?? '') ?? counted.threads },
+      processes: { count: counted?.procs ?? 0, threads: parseSingleValue(pidsCurrent ?? '') ?? counted?.threads ?? 0 },
     };
   }
 
-  /** Counts cgroup.procs and threads over dir and its descendants, breadth first, bounded. */
-  /** Counts cgroup.procs (and threadsFile, when given) over dir and its descendants, breadth first, bounded. */
-  private async countTasks(dir: string, threadsFile: string | undefined, leaf: boolean): Promise<{ procs: number; threads: number }> {
+  /**
+   * Counts cgroup.procs (and threadsFile, when given) over dir and, unless leaf, its
+   * descendants, breadth first, bounded. Undefined when dir has no cgroup.procs and mustExist
+   * (v1: the cgroup is not in this hierarchy).
+   */
+  private async countTasks(dir: string, threadsFile: string | undefined, leaf: boolean, mustExist = true): Promise<{ procs: number; threads: number } | undefined> {
+    if (leaf) {
+      const f = await this.readAll({ procs: join(dir, 'cgroup.procs'), threads: threadsFile ? join(dir, threadsFile) : undefined });
+      if (f.procs === undefined && mustExist) return undefined;
+      return { procs: countLines(f.procs ?? ''), threads: countLines(f.threads ?? '') };
+    }
     let procs = 0;
     let threads = 0;
     let level = [dir];
     let visited = 0;
     while (level.length && visited < MAX_DIRS_FOR_PROCS) {
       level = level.slice(0, MAX_DIRS_FOR_PROCS - visited);
+      const top = visited === 0;
       visited += level.length;
       const results = await Promise.all(
         level.map(async (d) => {
@@ -131,12 +171,13 @@ export class CgroupReader {
             threadsFile ? this.optional(join(d, threadsFile)) : undefined,
             leaf ? [] : this.fs.listDirs(d).catch(() => [] as string[]),
           ]);
-          return { p: countLines(p ?? ''), t: countLines(t ?? ''), children: children.map((c) => join(d, c)) };
+          return { p, t: countLines(t ?? ''), children: children.map((c) => join(d, c)) };
         }),
       );
+      if (top && mustExist && results[0].p === undefined) return undefined;
       level = [];
       for (const r of results) {
-        procs += r.p;
+        procs += countLines(r.p ?? '');
         threads += r.t;
         level.push(...r.children);
       }

@@ -3,11 +3,12 @@
 // into the history. run() repeats it every housekeeping interval until the signal aborts.
 import { dirname } from 'node:path';
 import { realClock, type Clock } from '../clock.ts';
-import { CgroupNotFoundError, type CgroupReader } from './cgroups.ts';
+import { readdirSync } from 'node:fs';
+import { CgroupNotFoundError, type CgroupReader, type ProcessCounting } from './cgroups.ts';
 import { dirUsage, mountCapacity } from './fs.ts';
 import type { StatsHistory } from './history.ts';
 import { readNetwork, type ReadText } from './network.ts';
-import type { ContainerRef, ContainerStats, FsStats, NetworkStats } from './types.ts';
+import type { ContainerRef, ContainerStats, DirUsage, FsStats, NetworkStats } from './types.ts';
 
 export interface CollectorOptions {
   reader: CgroupReader;
@@ -22,6 +23,11 @@ export interface CollectorOptions {
   concurrency?: number;
   /** Entry cap of each directory walk (fsPaths). */
   maxDirEntries?: number;
+  /**
+   * How often a directory is walked again (logs): a du costs far more than a cgroup read and
+   * changes slowly, so between walks a pass reuses the last result (0: every pass).
+   */
+  dirUsageRefreshMs?: number;
 }
 
 export interface HousekeepingResult {
@@ -58,6 +64,25 @@ export function podRefs(containers: ContainerRef[]): ContainerRef[] {
   return [...pods.values()];
 }
 
+const isContainer = (r: ContainerRef) => !!(r.podUid && r.name);
+
+/** Processes of the containers sampled under a level's cgroup (a pod, /kubepods). */
+export function sumProcessesUnder(level: ContainerRef, samples: Map<ContainerRef, ContainerStats>): number {
+  const prefix = level.cgroupPath.endsWith('/') ? level.cgroupPath : `${level.cgroupPath}/`;
+  let n = 0;
+  for (const [ref, s] of samples) if (isContainer(ref) && ref.cgroupPath.startsWith(prefix)) n += s.processes.count;
+  return n;
+}
+
+/** Every process on the machine: the numeric entries of /proc. */
+async function countMachineProcesses(procRoot = '/proc'): Promise<number> {
+  try {
+    return readdirSync(procRoot).filter((n) => n.charCodeAt(0) >= 48 && n.charCodeAt(0) <= 57).length;
+  } catch {
+    return 0;
+  }
+}
+
 /** Runs fn over items with at most `limit` in flight. */
 async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -73,6 +98,7 @@ export class Collector {
   private all: ContainerRef[] = [];
   private last?: HousekeepingResult;
   private capacities = new Map<string, Promise<FsStats['capacity']>>();
+  private dirUsages = new Map<string, { usage: DirUsage; atMs: number }>();
 
   constructor(private readonly opts: CollectorOptions) {
     this.clock = opts.clock ?? realClock;
@@ -82,6 +108,8 @@ export class Collector {
   /** Replaces the watched containers (the kubelet calls this from the runtime's listing). */
   setContainers(containers: ContainerRef[]): void {
     this.watched = containers.map((c) => ({ ...c }));
+    const paths = new Set(this.watched.flatMap((c) => Object.values(c.fsPaths ?? {})));
+    for (const p of this.dirUsages.keys()) if (!paths.has(p)) this.dirUsages.delete(p);
     this.all = [...(this.opts.nodeRefs ?? NODE_REFS), ...podRefs(this.watched), ...this.watched];
   }
 
@@ -126,20 +154,45 @@ export class Collector {
     const collected: string[] = [];
     const missing: string[] = [];
     const errors: { id: string; message: string }[] = [];
-    await pool(refs, this.opts.concurrency ?? 32, async (ref) => {
+    const sample = async (ref: ContainerRef, processes: ProcessCounting): Promise<ContainerStats | undefined> => {
       try {
         const pid = ref.podUid ? (podPid.get(ref.podUid) ?? ref.pid) : ref.pid;
-        const [cg, net, fs] = await Promise.all([this.opts.reader.read(ref.cgroupPath, { leaf: !!(ref.podUid && ref.name) }), network(pid), this.readFs(ref)]);
+        const [cg, net, fs] = await Promise.all([this.opts.reader.read(ref.cgroupPath, { processes }), network(pid), this.readFs(ref)]);
         const stats: ContainerStats = { timestamp: this.clock.now(), ...cg };
         if (net) stats.network = net;
         if (fs) stats.fs = fs;
-        history.push(ref.id, stats);
-        collected.push(ref.id);
+        return stats;
       } catch (err) {
         if (err instanceof CgroupNotFoundError) missing.push(ref.id);
         else errors.push({ id: ref.id, message: (err as Error).message });
+        return undefined;
       }
+    };
+    // Containers count their own processes; pods and the node's levels sum their containers'
+    // (as upstream's pod process_count does), the root counts the machine's.
+    const containers = refs.filter(isContainer);
+    const levels = refs.filter((r) => !isContainer(r));
+    const samples = new Map<ContainerRef, ContainerStats>();
+    const concurrency = this.opts.concurrency ?? 32;
+    await pool(containers, concurrency, async (ref) => {
+      const s = await sample(ref, 'leaf');
+      if (s) samples.set(ref, s);
     });
+    const byPod = new Map<string, number>();
+    for (const [ref, st] of samples) byPod.set(ref.podUid!, (byPod.get(ref.podUid!) ?? 0) + st.processes.count);
+    await pool(levels, concurrency, async (ref) => {
+      const s = await sample(ref, 'none');
+      if (!s) return;
+      if (ref.cgroupPath === '/') s.processes.count = await countMachineProcesses(this.opts.procRoot);
+      else s.processes.count = ref.podUid ? (byPod.get(ref.podUid) ?? 0) : sumProcessesUnder(ref, samples);
+      samples.set(ref, s);
+    });
+    for (const ref of refs) {
+      const s = samples.get(ref);
+      if (!s) continue;
+      history.push(ref.id, s);
+      collected.push(ref.id);
+    }
     history.evictStale(this.clock.now());
 
     const cpu = process.cpuUsage(cpu0);
@@ -168,13 +221,22 @@ export class Collector {
     const paths = Object.values(ref.fsPaths ?? {});
     const rootfs = ref.rootfs ? { rootfs: ref.rootfs } : {};
     if (!paths.length) return ref.rootfs ? rootfs : undefined;
-    const usages = await Promise.all(paths.map((p) => dirUsage(p, { maxEntries: this.opts.maxDirEntries })));
+    const usages = await Promise.all(paths.map((p) => this.dirUsageOf(p)));
     const capacity = await this.capacityOf(paths[0]);
     return {
       usage: usages.reduce((a, u) => ({ usedBytes: a.usedBytes + u.usedBytes, inodesUsed: a.inodesUsed + u.inodesUsed, truncated: a.truncated || u.truncated })),
       ...rootfs,
       ...(capacity ? { capacity } : {}),
     };
+  }
+
+  private async dirUsageOf(path: string): Promise<DirUsage> {
+    const now = this.clock.now().getTime();
+    const cached = this.dirUsages.get(path);
+    if (cached && now - cached.atMs < (this.opts.dirUsageRefreshMs ?? 0)) return cached.usage;
+    const usage = await dirUsage(path, { maxEntries: this.opts.maxDirEntries });
+    this.dirUsages.set(path, { usage, atMs: now });
+    return usage;
   }
 
   /** statfs once per directory per pass: every container's logs sit on the same filesystem. */

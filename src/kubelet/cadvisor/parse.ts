@@ -4,10 +4,18 @@ import type { CpuStats, InterfaceStats, MemoryStats } from './types.ts';
 
 /** "key value" lines (cpu.stat, memory.stat, cpuacct.stat, memory.oom_control, memory.events). */
 export function parseFlatKeyed(text: string): Record<string, number> {
+  // A hand scan: every pass parses a few hundred of these; split/trim/regex per line showed up.
   const out: Record<string, number> = {};
-  for (const line of text.split('\n')) {
-    const [key, value] = line.trim().split(/\s+/);
-    if (key && value !== undefined && /^-?\d+$/.test(value)) out[key] = Number(value);
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const space = text.indexOf(' ', start);
+    if (space > start && space < end) {
+      const value = Number(text.slice(space + 1, end));
+      if (Number.isInteger(value) && text.charCodeAt(space + 1) !== 32) out[text.slice(start, space)] = value;
+    }
+    start = end + 1;
   }
   return out;
 }
@@ -27,8 +35,36 @@ export function parsePerCpu(text: string): number[] {
 /** cgroup.procs / tasks / cgroup.threads: one id a line. */
 export function countLines(text: string): number {
   let n = 0;
-  for (const line of text.split('\n')) if (line.trim()) n++;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end > start && text.slice(start, end).trim()) n++;
+    start = end + 1;
+  }
   return n;
+}
+
+/**
+ * cpuacct.usage_all ("cpu user system" in ns, a line per core): per-core totals and the
+ * user/system split in one read, where cpuacct.usage_percpu and cpuacct.stat take two.
+ */
+export function parseUsageAll(text: string): { perCpu: number[]; user: number; system: number } | undefined {
+  const lines = text.split('\n');
+  if (!lines[0]?.startsWith('cpu ')) return undefined;
+  const perCpu: number[] = [];
+  let user = 0;
+  let system = 0;
+  for (let i = 1; i < lines.length; i++) {
+    const [cpu, u, sys] = lines[i].split(' ');
+    if (cpu === undefined || u === undefined || sys === undefined) continue;
+    const un = Number(u);
+    const sn = Number(sys);
+    perCpu[Number(cpu)] = un + sn;
+    user += un;
+    system += sn;
+  }
+  return { perCpu, user, system };
 }
 
 /** /proc/<pid>/net/dev → interfaces (lo excluded, as cAdvisor does), sorted by name. */
@@ -62,18 +98,20 @@ export interface V1CpuFiles {
   usage?: string; // cpuacct.usage
   stat?: string; // cpuacct.stat
   perCpu?: string; // cpuacct.usage_percpu
+  usageAll?: string; // cpuacct.usage_all (kernel ≥ 4.7): replaces the three above
   cpuStat?: string; // cpu.stat (throttling)
 }
 
 export function cpuFromV1(files: V1CpuFiles): CpuStats {
+  const all = files.usageAll !== undefined ? parseUsageAll(files.usageAll) : undefined;
   const stat = parseFlatKeyed(files.stat ?? '');
   const throttle = parseFlatKeyed(files.cpuStat ?? '');
-  const perCpu = files.perCpu !== undefined ? parsePerCpu(files.perCpu) : undefined;
+  const perCpu = all?.perCpu ?? (files.perCpu !== undefined ? parsePerCpu(files.perCpu) : undefined);
   const ticksToNs = (t: number | undefined) => ((t ?? 0) * 1e9) / USER_HZ;
   return {
-    usageCoreNanoSeconds: parseSingleValue(files.usage ?? '') ?? 0,
-    userNanoSeconds: ticksToNs(stat.user),
-    systemNanoSeconds: ticksToNs(stat.system),
+    usageCoreNanoSeconds: parseSingleValue(files.usage ?? '') ?? perCpu?.reduce((a, b) => a + b, 0) ?? 0,
+    userNanoSeconds: all ? all.user : ticksToNs(stat.user),
+    systemNanoSeconds: all ? all.system : ticksToNs(stat.system),
     ...(perCpu && perCpu.length ? { perCpuNanoSeconds: perCpu } : {}),
     throttling: {
       periods: throttle.nr_periods ?? 0,

@@ -109,7 +109,7 @@ export const kubeletFlags: FlagSpec[] = [
   { flags: '--cadvisor-bind-address <ip>', key: 'cadvisorBindAddress', description: 'address of the stats UI; anywhere but loopback it asks for the kubelet API\'s authentication and authorization', shownDefault: d.cadvisorBindAddress },
   { flags: '--housekeeping-interval <duration>', key: 'housekeepingIntervalMs', description: 'interval between container stats samples', parse: duration, shownDefault: ms(d.housekeepingIntervalMs) },
   { flags: '--stats-storage-duration <duration>', key: 'statsStorageDurationMs', description: 'how long container stats are kept in memory', parse: duration, shownDefault: ms(d.statsStorageDurationMs) },
-  { flags: '--volume-stats-agg-period <duration>', key: 'volumeStatsAggPeriodMs', description: 'how often volume disk usage is measured (0 turns it off)', parse: duration, shownDefault: ms(d.volumeStatsAggPeriodMs) },
+  { flags: '--volume-stats-agg-period <duration>', key: 'volumeStatsAggPeriodMs', description: 'how often the disk usage of volumes and container logs is measured (0: volumes never, logs every housekeeping)', parse: duration, shownDefault: ms(d.volumeStatsAggPeriodMs) },
   { flags: '--logging-format <format>', key: 'loggingFormat', description: 'text or json', parse: choice('text', 'json'), shownDefault: 'text' },
 ];
 

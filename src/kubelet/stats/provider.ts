@@ -70,7 +70,7 @@ export class StatsProvider implements StatsSource {
     this.housekeepingIntervalMs = o.housekeepingIntervalMs;
     this.storageDurationMs = o.storageDurationMs;
     this.history = new StatsHistory({ storageDurationMs: o.storageDurationMs, housekeepingIntervalMs: o.housekeepingIntervalMs });
-    this.collector = new Collector({ reader, history: this.history, clock: o.clock });
+    this.collector = new Collector({ reader, history: this.history, clock: o.clock, dirUsageRefreshMs: o.volumeStatsAggPeriodMs });
     this.startTime = o.clock.now();
     this.nodeStartTime = new Date(this.startTime.getTime() - Math.round(os.uptime() * 1000));
   }
@@ -106,9 +106,13 @@ export class StatsProvider implements StatsSource {
     return this.podCgroups.get(uid);
   }
 
+  /** The collector's last pass (reading every cgroup, network namespace and directory). */
   get lastHousekeeping(): HousekeepingResult | undefined {
     return this.collector.lastHousekeeping;
   }
+
+  /** CPU of the last whole pass: runtime listing, collection, node level and volumes. */
+  lastPassCpuMs = 0;
 
   onHousekeeping(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -146,10 +150,14 @@ export class StatsProvider implements StatsSource {
 
   /** One pass: discover, collect, and tell the listeners. */
   async housekeep(signal?: AbortSignal): Promise<HousekeepingResult> {
+    const cpu0 = process.cpuUsage();
     await this.discover(signal);
-    const [result] = await Promise.all([this.collector.housekeep(), this.readNodeLevel()]);
+    const result = await this.collector.housekeep();
+    await this.readNodeLevel();
     this.sampleKubelet();
     await this.measureVolumesIfDue();
+    const cpu = process.cpuUsage(cpu0);
+    this.lastPassCpuMs = (cpu.user + cpu.system) / 1000;
     for (const l of this.listeners) {
       try {
         l();

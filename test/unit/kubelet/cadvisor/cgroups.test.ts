@@ -103,3 +103,14 @@ test('/proc/<pid>/net/dev parses per interface, lo excluded', () => {
   const ifs = parseNetDev(readFileSync(FIX + 'net-dev.txt', 'utf8'));
   assert.deepEqual(ifs, [{ name: 'eth0', rxBytes: 1000, rxPackets: 10, rxErrors: 1, rxDropped: 2, txBytes: 2000, txPackets: 20, txErrors: 3, txDropped: 4 }]);
 });
+
+test('cpuacct.usage_all gives per-core totals and the user/system split in nanoseconds', async () => {
+  const { parseUsageAll, cpuFromV1 } = await import('../../../../src/kubelet/cadvisor/parse.ts');
+  const text = 'cpu user system\n0 300 100\n1 50 50\n';
+  assert.deepEqual(parseUsageAll(text), { perCpu: [400, 100], user: 350, system: 150 });
+  assert.equal(parseUsageAll('0 1 2\n'), undefined, 'no header: not usage_all');
+  const cpu = cpuFromV1({ usageAll: text, cpuStat: 'nr_periods 4\nnr_throttled 1\nthrottled_time 9\n' });
+  assert.equal(cpu.usageCoreNanoSeconds, 500);
+  assert.deepEqual([cpu.userNanoSeconds, cpu.systemNanoSeconds, cpu.perCpuNanoSeconds], [350, 150, [400, 100]]);
+  assert.deepEqual(cpu.throttling, { periods: 4, throttledPeriods: 1, throttledTimeNanoSeconds: 9 });
+});

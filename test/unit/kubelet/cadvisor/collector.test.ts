@@ -112,3 +112,15 @@ test('live: reads this process\'s own cgroup on the real machine', { skip: !exis
   assert.ok(root.cpu.usageCoreNanoSeconds > 0);
   assert.ok(cgroupLayout(parseMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'))));
 });
+
+test('a pod and /kubepods count the processes of the containers under them', async () => {
+  const { sumProcessesUnder } = await import('../../../../src/kubelet/cadvisor/collector.ts');
+  const s = (count: number) => ({ processes: { count, threads: count } }) as unknown as import('../../../../src/kubelet/cadvisor/types.ts').ContainerStats;
+  const c1 = { id: 'a', cgroupPath: '/kubepods/burstable/podu1/a', podUid: 'u1', name: 'a' };
+  const c2 = { id: 'b', cgroupPath: '/kubepods/burstable/podu1/b', podUid: 'u1', name: 'b' };
+  const c3 = { id: 'c', cgroupPath: '/kubepods/podu2/c', podUid: 'u2', name: 'c' };
+  const samples = new Map([[c1, s(2)], [c2, s(3)], [c3, s(5)]]);
+  assert.equal(sumProcessesUnder({ id: '/kubepods/burstable/podu1', cgroupPath: '/kubepods/burstable/podu1', podUid: 'u1' }, samples), 5);
+  assert.equal(sumProcessesUnder({ id: '/kubepods', cgroupPath: '/kubepods' }, samples), 10);
+  assert.equal(sumProcessesUnder({ id: '/kubepods/podu1', cgroupPath: '/kubepods/podu1' }, samples), 0, 'a prefix of a name is not a parent');
+});
