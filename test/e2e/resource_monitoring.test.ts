@@ -129,6 +129,11 @@ describe('resource monitoring', () => {
 
   it('shows the live node and pod pages in Chromium, and the cAdvisor API beside them', async () => {
     const ui = `http://127.0.0.1:${uiPort}`;
+    const rows: { name: string; cpu?: number; mem?: number }[] = (await (await fetch(`${ui}/api/ui/node`)).json()).pods;
+    const burnerRow = rows.find((r) => r.name === 'burner')!;
+    const holderRow = rows.find((r) => r.name === 'holder')!;
+    assert.ok(burnerRow.cpu! > 0.25 && burnerRow.cpu! <= 0.6, `UI burner CPU ${burnerRow.cpu}`);
+    assert.ok(holderRow.mem! > 195 * MiB && holderRow.mem! < 260 * MiB, `UI holder memory ${holderRow.mem}`);
     const machine = await (await fetch(`${ui}/api/v1.3/machine`)).json();
     assert.ok(machine.num_cores > 0 && machine.memory_capacity > 0);
     const browser = await chromium.launch({
@@ -222,7 +227,8 @@ describe('resource monitoring', () => {
     await k('delete', 'pod', 'writer', '--grace-period=0', '--force');
     await eventually(async () => {
       const [s, resource, cadvisor] = await Promise.all([raw('/stats/summary'), raw('/metrics/resource'), raw('/metrics/cadvisor')]);
-      return !s.includes('"writer"') && !resource.includes('pod="writer"') && !cadvisor.includes('pod="writer"');
-    }, 30_000, 'the writer pod to leave the stats');
+      const ui = await (await fetch(`http://127.0.0.1:${uiPort}/api/ui/node`)).text();
+      return !s.includes('"writer"') && !resource.includes('pod="writer"') && !cadvisor.includes('pod="writer"') && !ui.includes('"writer"');
+    }, 30_000, 'the writer pod to leave the stats and the UI');
   });
 });
