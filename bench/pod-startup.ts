@@ -6,6 +6,7 @@
 // --trace-cri (a recording proxy between kubelet and containerd: calls per method and per-pod
 // stages in the output; it adds a hop, so use it to find where time goes, not for the numbers),
 // --profile-kubelet DIR (the kubelet process writes a V8 CPU profile into DIR when it stops).
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +16,7 @@ import { BUSYBOX_IMAGE } from '../test/support/containerd.ts';
 import { startCpuMeter, type Grouper } from './proc.ts';
 import { runFloor, type CpuReport } from './cri-floor.ts';
 import { startCriTraceProxy, summarizeCalls, type CriCall, type CriTraceProxy } from './cri-trace.ts';
+import { summarizeProfile, type CpuProfile, type ProfileSummary } from './cpuprofile.ts';
 
 const NODE = 'bench-node';
 const NS = 'default';
@@ -73,6 +75,8 @@ interface PodTimes {
   start: number;
   startWall: number;
   uid?: string;
+  /** When the POST answered 201 (performance.now()). */
+  created?: number;
   bound?: number;
   running?: number;
   /** containerd's startedAt of the container, in ms after start. */
@@ -81,6 +85,8 @@ interface PodTimes {
 
 interface KubeletPhase {
   latencies: number[];
+  /** POST → 201 Created; POST → the watch shows spec.nodeName. */
+  created: number[];
   bound: number[];
   /** POST → containerd's sandbox createdAt; POST → container startedAt; startedAt → Running seen. */
   toSandbox: number[];
@@ -90,6 +96,9 @@ interface KubeletPhase {
   /** When the first POST started (performance.now()) and when the last pod was seen Running. */
   t0: number;
   t1: number;
+  /** The same instants on the monotonic clock CPU profiles use (µs). */
+  mono0: number;
+  mono1: number;
   cpu?: CpuReport;
   pods: PodTimes[];
 }
@@ -129,12 +138,14 @@ async function measurePhase(cluster: TestCluster, client: TestClient, names: str
 
   const meter = groups && startCpuMeter(groups);
   const t0 = performance.now();
+  const mono0 = Number(process.hrtime.bigint() / 1000n);
   await Promise.all(
     names.map(async (name) => {
       const t: PodTimes = { start: performance.now(), startWall: Date.now() };
       times.set(name, t);
       const r = await client.request('POST', `/api/v1/namespaces/${NS}/pods`, podManifest(name));
       if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${r.text}`);
+      t.created = performance.now();
       t.uid = r.json().metadata.uid;
     }),
   );
@@ -145,6 +156,7 @@ async function measurePhase(cluster: TestCluster, client: TestClient, names: str
     }),
   ]);
   const t1 = performance.now();
+  const mono1 = Number(process.hrtime.bigint() / 1000n);
   // Before the deletes: shims that exit take their CPU time with them.
   const cpu = meter?.();
 
@@ -172,6 +184,7 @@ async function measurePhase(cluster: TestCluster, client: TestClient, names: str
 
   const latencies = [...times.values()].map((t) => t.running! - t.start);
   const bound = [...times.values()].filter((t) => t.bound !== undefined).map((t) => t.bound! - t.start);
+  const created = [...times.values()].map((t) => t.created! - t.start);
 
   // Delete them all at once (grace 0) and wait until the runtime holds none of them.
   const cleanStart = performance.now();
@@ -190,7 +203,7 @@ async function measurePhase(cluster: TestCluster, client: TestClient, names: str
     const r = await client.request('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=${LABEL}%3D${LABEL_VALUE}`);
     return r.json().items.length === 0 ? true : undefined;
   }, TIMEOUT_MS, 200);
-  return { latencies, bound, toSandbox, toContainerStarted, report, cleanupMs: performance.now() - cleanStart, t0, t1, cpu, pods: [...times.values()] };
+  return { latencies, created, bound, toSandbox, toContainerStarted, report, cleanupMs: performance.now() - cleanStart, t0, t1, mono0, mono1, cpu, pods: [...times.values()] };
 }
 
 /** Per-pod stages from the CRI trace (calls matched to pods by the UID in their requests), as percentiles. */
@@ -214,6 +227,14 @@ function stagesFromTrace(calls: CriCall[], pods: PodTimes[]): Record<string, { p
     stages.container_started_to_running_seen.push(p.running! - started);
   }
   return Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, { p50: percentile(v, 50), p99: percentile(v, 99) }]));
+}
+
+/** The kubelet's CPU profile cut to the window from the first POST until every pod ran. */
+async function kubeletProfile(dir: string, pid: number | undefined, k: KubeletPhase): Promise<ProfileSummary> {
+  const file = (await readdir(dir)).find((f) => f === `kubelet-${pid}.cpuprofile`);
+  if (!file) throw new Error(`no CPU profile kubelet-${pid}.cpuprofile in ${dir}`);
+  const p = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
+  return summarizeProfile(p, { fromUs: k.mono0, toUs: k.mono1 }, 25);
 }
 
 function processGroups(cluster: TestCluster): Grouper {
@@ -287,7 +308,9 @@ export async function run(args: string[] = []): Promise<void> {
     const k = await runKubeletPhase(cluster, client, names, stop.signal, processGroups(cluster));
 
     // Stop the kubelet so the floor measures containerd alone (and housekeeping leaves its pods be).
+    const kubeletPid = cluster.kubelets.get(NODE)?.proc.pid;
     await cluster.killKubelet(NODE, 'SIGTERM');
+    const profile = profileDir ? await kubeletProfile(profileDir, kubeletPid, k) : undefined;
     const floor = await runFloor(cluster.ctrd.cri, { logRoot: join(cluster.work, 'floor-logs'), pods, image: BUSYBOX_IMAGE, command: COMMAND, groups: processGroups(cluster) });
 
     const p50 = percentile(k.latencies, 50);
@@ -306,8 +329,11 @@ export async function run(args: string[] = []): Promise<void> {
       ratio_p99: Number((p99 / floorP99).toFixed(2)),
       meets_target: meets,
       slo_ok: slo,
-      // The breakdown: POST → bound (scheduler's share, as seen by the watch), POST → sandbox created
+      // The breakdown: POST → 201 (the API server's share), POST → bound (plus the scheduler's, as
+      // seen by the watch), POST → sandbox created
       // and POST → container started (containerd's clocks), container started → Running seen.
+      created_p50_ms: percentile(k.created, 50),
+      created_p99_ms: percentile(k.created, 99),
       scheduled_p50_ms: percentile(k.bound, 50),
       scheduled_p99_ms: percentile(k.bound, 99),
       sandbox_created_p50_ms: percentile(k.toSandbox, 50),
@@ -334,6 +360,7 @@ export async function run(args: string[] = []): Promise<void> {
       delete_all_ms: round(k.cleanupMs),
       floor_cleanup_ms: round(floor.cleanupMs),
       total_s: round((performance.now() - began) / 1000),
+      ...(profile ? { kubelet_profile: profile, kubelet_profile_window_us: [k.mono0, k.mono1] } : {}),
       ...(proxy ? { cri_trace: summarizeCalls(proxy.calls, k.t0, k.t1), stages: stagesFromTrace(proxy.calls, k.pods) } : {}),
     }));
   } catch (err) {

@@ -31,7 +31,7 @@ import {
 } from './kuberuntime/index.ts';
 import type { Logger } from './log.ts';
 import type { KubeletOptions } from './options/options.ts';
-import { criRelist, GenericPLEG } from './pleg/index.ts';
+import { criRelist, GenericPLEG, PodCache } from './pleg/index.ts';
 import { envSources, objectReader, podStatusClient, pullSecret, volumeObjects } from './pod/apis.ts';
 import { PodSyncer } from './pod/lifecycle.ts';
 import { PodManager } from './pod/manager.ts';
@@ -132,8 +132,11 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
       if (u.result === 'failure' || u.probeType === 'Startup') workers.resync(u.podUid);
     },
   });
+  // Filled by the PLEG; pod syncs start from it.
+  const podCache = new PodCache();
   const syncer = new PodSyncer({
     runtime,
+    podCache,
     volumes,
     status,
     prober,
@@ -146,7 +149,7 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
     clock,
     log,
   });
-  runtime.mounts = (pod, container) => syncer.containerMounts(pod, container);
+  runtime.mounts = (pod, container, podIPs) => syncer.containerMounts(pod, container, podIPs);
   workers = new PodWorkers(syncer, log, signal, { onSync: (e) => d.metrics?.observePodSync(e, status.peekPodStatus(e.uid)) });
 
   const onChanges = (changes: PodChange[]) => {
@@ -197,7 +200,7 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
   loops.push(runContainerLogRotation({ cri, maxSizeBytes: parseContainerLogMaxSize(o.containerLogMaxSize), maxFiles: o.containerLogMaxFiles, signal, clock, log }));
 
   const relist = d.metrics ? instrumentRelist(criRelist(cri), d.metrics) : criRelist(cri);
-  const pleg = new GenericPLEG({ relist, getPodStatus: (uid, name, ns) => getPodStatus(cri, uid, name, ns), clock, log, onRelist: d.metrics?.observeRelist });
+  const pleg = new GenericPLEG({ relist, cache: podCache, getPodStatus: (uid, name, ns) => getPodStatus(cri, uid, name, ns), clock, log, onRelist: d.metrics?.observeRelist });
   loops.push(pleg.run(signal));
   loops.push(
     (async () => {

@@ -88,6 +88,13 @@ export function runScheduler(d: SchedulerDeps): void {
   let running = false;
   let again = false;
 
+  /** After a cycle or a binding that failed: the next attempt, when one is due. */
+  const scheduleNext = () => {
+    const next = queue.nextReadyAt();
+    if (again) kick();
+    else if (next !== undefined) kick(next - now().getTime());
+  };
+
   const kick = (delay = 0) => {
     if (d.signal.aborted) return;
     if (running) {
@@ -180,6 +187,7 @@ export function runScheduler(d: SchedulerDeps): void {
       if (isStatusError(e, 'NotFound') || isStatusError(e, 'Conflict')) queue.delete(key);
       else queue.retry(key, now().getTime());
       log(`scheduler: binding pod ${key} to ${fit.node}: ${(e as Error).message}`);
+      if (!running) scheduleNext();
       return;
     }
     queue.delete(key);
@@ -205,8 +213,9 @@ export function runScheduler(d: SchedulerDeps): void {
       const podsByNode = groupByNode([...pods.filter((p) => !assumed.has(objectKeyOf(p))), ...assumed.values()]);
       const nodes = d.nodes.cache.list().items;
       // Decisions are made one pod at a time (each assumes its node before the next is placed);
-      // the bindings then run concurrently, as upstream's binding cycle does.
-      const bindings: Promise<void>[] = [];
+      // the bindings run on their own, as upstream's binding cycle does: the next cycle need not
+      // wait for them (the assumed pods hold their places). Failures to place are recorded here.
+      const failures: Promise<void>[] = [];
       for (const key of ready) {
         if (d.signal.aborted) break;
         const pod = byKey.get(key);
@@ -214,16 +223,16 @@ export function runScheduler(d: SchedulerDeps): void {
           queue.delete(key);
           continue;
         }
-        bindings.push(scheduleOne(pod, nodes, podsByNode));
+        const placing = scheduleOne(pod, nodes, podsByNode);
+        if (assumed.has(key)) placing.catch((e) => log(`scheduler: binding pod ${key}: ${(e as Error).message}`));
+        else failures.push(placing);
       }
-      await Promise.all(bindings);
+      await Promise.all(failures);
     } catch (e) {
       log(`scheduler: ${(e as Error).message}`);
     } finally {
       running = false;
-      const next = queue.nextReadyAt();
-      if (again) kick();
-      else if (next !== undefined) kick(next - now().getTime());
+      scheduleNext();
     }
   };
 

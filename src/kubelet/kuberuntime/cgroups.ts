@@ -36,10 +36,12 @@ export interface PodCgroups {
 }
 
 export function createPodCgroups(root = '/sys/fs/cgroup', controllers = POD_CGROUP_CONTROLLERS): PodCgroups {
-  const hierarchies = () => cgroupHierarchies(root, controllers);
+  // Which controllers are mounted where does not change while the kubelet runs: look once.
+  let known: string[] | undefined;
+  const hierarchies = () => (known ??= cgroupHierarchies(root, controllers));
   return {
     async ensure(parent) {
-      for (const h of hierarchies()) await mkdir(join(h, parent), { recursive: true });
+      await Promise.all(hierarchies().map((h) => mkdir(join(h, parent), { recursive: true })));
     },
     async remove(parent) {
       // runc also creates the pod directory in hierarchies the kubelet does not manage

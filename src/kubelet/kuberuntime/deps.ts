@@ -47,8 +47,8 @@ export interface RuntimeManagerDeps {
   nodeAllocatable: { cpuMilli: number; memoryBytes: number; ephemeralStorageBytes?: number };
   /** Node memory capacity, for oom_score_adj of burstable containers. */
   memoryCapacityBytes: number;
-  /** Volume mounts from the volume manager (and /etc/hosts). */
-  mounts?: (pod: Pod, container: Container) => In<Mount>[] | Promise<In<Mount>[]>;
+  /** Volume mounts from the volume manager (and /etc/hosts, which names podIPs: the sandbox's IPs). */
+  mounts?: (pod: Pod, container: Container, podIPs: string[]) => In<Mount>[] | Promise<In<Mount>[]>;
   /**
    * `/var/lib/kubelet/pods/<uid>/containers/<name>`: when given, a fresh termination-log file is
    * created there and mounted at terminationMessagePath (unless the mounts already cover it).

@@ -166,7 +166,7 @@ async function startContainer(
 
   let containerId: string;
   try {
-    const mounts = [...(await deps.mounts?.(pod, c) ?? [])];
+    const mounts = [...(await deps.mounts?.(pod, c, podIPs) ?? [])];
     const termPath = c.terminationMessagePath ?? '/dev/termination-log';
     if (deps.containerDir && termPath && !mounts.some((m) => m.containerPath === termPath)) {
       const file = `${deps.containerDir(pod, c.name)}/${randomBytes(4).toString('hex')}`;

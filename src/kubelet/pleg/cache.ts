@@ -35,6 +35,26 @@ export class PodCache {
     this.notify();
   }
 
+  /**
+   * A status the kubelet read from the runtime itself (fetched from `modified` on), kept when it is
+   * newer than what the cache has and than the last relist: a relist that then sees the same
+   * states need not read the pod again. A status with nothing in it is never kept (the pod may be
+   * gone, and only the PLEG forgets pods).
+   */
+  offer(uid: string, status: RuntimePodStatus, modified: Date): boolean {
+    if (status.sandboxes.length === 0 && status.containers.length === 0) return false;
+    const t = modified.getTime();
+    const cur = this.pods.get(uid);
+    if ((cur && cur.modified.getTime() >= t) || (this.timestamp && this.timestamp.getTime() >= t)) return false;
+    this.set(uid, status, undefined, modified);
+    return true;
+  }
+
+  /** The pod's entry, if the cache has one. */
+  peek(uid: string): CachedPodStatus | undefined {
+    return this.pods.get(uid);
+  }
+
   delete(uid: string): void {
     this.pods.delete(uid);
     this.notify();

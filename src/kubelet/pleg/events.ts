@@ -1,5 +1,6 @@
 // Events from two relists of one pod, as upstream's generic PLEG computeEvents: each container
 // (and sandbox) is compared by ID; a state change becomes Started, Died, Changed or Removed.
+import type { RuntimePodStatus } from '../container/types.ts';
 import type { PodLifecycleEvent, RelistPod } from './types.ts';
 
 type PlegState = 'running' | 'exited' | 'unknown' | 'non-existent';
@@ -43,4 +44,17 @@ export function eventsFor(uid: string, id: string, before: PlegState, after: Ple
 export function computePodEvents(uid: string, old: RelistPod | undefined, current: RelistPod | undefined): PodLifecycleEvent[] {
   const ids = [...new Set([...idsOf(old), ...idsOf(current)])];
   return ids.flatMap((id) => eventsFor(uid, id, stateOf(old, id), stateOf(current, id)));
+}
+
+/**
+ * Whether a runtime status shows exactly what a relist saw of the pod: the same sandboxes and
+ * containers with the same states. States only move forward (created → running → exited), so
+ * such a status, even read a little before the relist, is what a read at the relist would return.
+ */
+export function statusMatchesRelist(status: RuntimePodStatus, pod: RelistPod): boolean {
+  if (status.sandboxes.length !== pod.sandboxes.length || status.containers.length !== pod.containers.length) return false;
+  const sandboxes = new Map(status.sandboxes.map((s) => [s.id, s.state]));
+  const containers = new Map(status.containers.map((c) => [c.id.id, c.state]));
+  return pod.sandboxes.every((s) => sandboxes.get(s.id) === s.state)
+    && pod.containers.every((c) => c.state !== 'unknown' && containers.get(c.id) === c.state);
 }

@@ -8,7 +8,7 @@ import type { HealthCheck } from '../healthz.ts';
 import type { Logger } from '../log.ts';
 import { PodCache } from './cache.ts';
 import { BoundedChannel } from './channel.ts';
-import { computePodEvents } from './events.ts';
+import { computePodEvents, statusMatchesRelist } from './events.ts';
 import type { PodLifecycleEvent, RelistPod } from './types.ts';
 
 export const RELIST_PERIOD_MS = 1_000;
@@ -118,7 +118,7 @@ export class GenericPLEG {
       const pod = current.get(uid);
       const events = computePodEvents(uid, old, pod);
       if (events.length === 0) continue;
-      const failed = await this.updateCache(uid, pod);
+      const failed = await this.updateCache(uid, pod, timestamp);
       if (failed) {
         // Keep the old record so that the change is seen again on the next relist.
         if (pod) needsReinspection.set(uid, pod);
@@ -137,7 +137,7 @@ export class GenericPLEG {
 
     for (const [uid, pod] of this.toReinspect) {
       if (needsReinspection.has(uid)) continue;
-      if (await this.updateCache(uid, pod)) needsReinspection.set(uid, pod);
+      if (await this.updateCache(uid, pod, timestamp)) needsReinspection.set(uid, pod);
       else this.send({ id: uid, type: 'PodSync' });
     }
     // Only after every changed pod is refreshed may the cache vouch for this relist's time.
@@ -158,10 +158,16 @@ export class GenericPLEG {
   }
 
   /** Fetches the pod's status into the cache; true when that failed. */
-  private async updateCache(uid: string, pod: RelistPod | undefined): Promise<boolean> {
+  private async updateCache(uid: string, pod: RelistPod | undefined, relistTime: Date): Promise<boolean> {
     if (!pod) {
       // No sandbox or container left: the pod is gone from the runtime.
       this.cache.delete(uid);
+      return false;
+    }
+    // The kubelet already read this pod after acting on it, and that is what the relist saw.
+    const known = this.cache.peek(uid);
+    if (known && known.error === undefined && statusMatchesRelist(known.status, pod)) {
+      if (known.modified < relistTime) this.cache.set(uid, known.status, undefined, relistTime);
       return false;
     }
     const timestamp = this.o.clock.now();

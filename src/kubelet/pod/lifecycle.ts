@@ -4,7 +4,7 @@
 import type { KubeObject } from '../../api/object.ts';
 import { isStaticPod, podFullName } from '../config/index.ts';
 import type { Clock } from '../clock.ts';
-import { getPodStatus, killPod, podCgroupParent, removePod, syncPod, type RuntimeManagerDeps, type WaitingReason } from '../kuberuntime/index.ts';
+import { getPodStatus, killPod, podCgroupParent, removePod, syncPod, type RuntimeManagerDeps, type SyncResult, type WaitingReason } from '../kuberuntime/index.ts';
 import type { Container as RuntimeContainer, Pod as RuntimePod } from '../kuberuntime/index.ts';
 import type { Logger } from '../log.ts';
 import { generateApiPodStatus, isTerminalPhase, pastActiveDeadline, type PodStatus, type StatusManager } from '../status/index.ts';
@@ -14,6 +14,8 @@ import { createMirrorPod, deleteMirrorPod, type MirrorApi } from './mirror.ts';
 import { PodManager } from './manager.ts';
 import type { PodLifecycle, SyncOutcome } from './workers.ts';
 import type { ProbeManager } from '../prober/index.ts';
+import type { PodCache } from '../pleg/index.ts';
+import { RuntimeStatusSource } from './runtime_status.ts';
 
 export interface LifecycleDeps {
   runtime: RuntimeManagerDeps;
@@ -24,6 +26,8 @@ export interface LifecycleDeps {
   /** For mirror pods; absent when the kubelet runs without an API server. */
   mirrorApi?: MirrorApi;
   node: () => { name: string; uid?: string; ips: string[] };
+  /** The PLEG's pod cache: a sync starts from it (upstream's GetNewerThan); absent, from the runtime. */
+  podCache?: Pick<PodCache, 'getNewerThan' | 'offer'>;
   rootDir: string;
   clusterDomain: string;
   /** --sync-frequency: how often a settled pod is synced again. */
@@ -37,6 +41,13 @@ const busyResyncMs = 2_000;
 /** Upstream jitters a settled pod's resync (--sync-frequency) by up to half of it. */
 const resyncJitter = 0.5;
 
+/** Whether a sync acted on the runtime (so that the status it started from is out of date). */
+export function changedRuntime(r: SyncResult): boolean {
+  const a = r.actions;
+  return a.killPod || a.createSandbox || a.containersToKill.length > 0 || a.initContainersToStart.length > 0 || a.containersToStart.length > 0
+    || r.started.length > 0 || r.killed.length > 0 || r.errors.length > 0;
+}
+
 export class PodSyncer implements PodLifecycle {
   /** Why containers wait, from the last sync, for the next status. */
   private readonly waiting = new Map<string, Map<string, WaitingReason>>();
@@ -44,13 +55,19 @@ export class PodSyncer implements PodLifecycle {
   private readonly mounted = new Map<string, Map<string, MountedVolume>>();
   /** Pod IPs by UID, from the runtime (a sandbox keeps its IP for life). */
   private readonly ips = new Map<string, string[]>();
+  private readonly runtimeStatuses: RuntimeStatusSource;
 
-  constructor(private readonly d: LifecycleDeps) {}
+  constructor(private readonly d: LifecycleDeps) {
+    this.runtimeStatuses = new RuntimeStatusSource({ cache: d.podCache, fetch: (uid, name, ns) => getPodStatus(d.runtime.cri, uid, name, ns), clock: d.clock });
+  }
 
-  /** A new container's mounts: its volumes, /etc/hosts and termination log (the runtime manager's `mounts`). */
-  async containerMounts(pod: RuntimePod, container: RuntimeContainer) {
+  /**
+   * A new container's mounts: its volumes, /etc/hosts and termination log (the runtime manager's
+   * `mounts`). sandboxIPs: the sandbox's IPs as the runtime manager knows them, when it does.
+   */
+  async containerMounts(pod: RuntimePod, container: RuntimeContainer, sandboxIPs?: string[]) {
     const mounted = this.mounted.get(pod.metadata.uid) ?? new Map();
-    const ips = pod.spec.hostNetwork ? this.d.node().ips : await this.podIPs(pod);
+    const ips = pod.spec.hostNetwork ? this.d.node().ips : sandboxIPs?.length ? sandboxIPs : await this.podIPs(pod);
     return makeContainerMounts({ rootDir: this.d.rootDir, pod: pod as never, container: container as never, mounted, podIPs: ips, clusterDomain: this.d.clusterDomain });
   }
 
@@ -70,9 +87,11 @@ export class PodSyncer implements PodLifecycle {
     return status;
   }
 
-  private async runtimeStatus(pod: KubeObject): Promise<RuntimePodStatus> {
-    const status = await getPodStatus(this.d.runtime.cri, pod.metadata.uid!, pod.metadata.name!, pod.metadata.namespace ?? 'default');
-    if (status.ips.length) this.ips.set(pod.metadata.uid!, status.ips);
+  /** The runtime's view of the pod: fresh, or (at the start of a sync) from the PLEG's cache. */
+  private async runtimeStatus(pod: KubeObject, startOfSync?: { signal: AbortSignal }): Promise<RuntimePodStatus> {
+    const key = { uid: pod.metadata.uid!, name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default' };
+    const status = startOfSync ? await this.runtimeStatuses.forSync(key, startOfSync.signal) : await this.runtimeStatuses.fresh(key);
+    if (status.ips.length) this.ips.set(key.uid, status.ips);
     return status;
   }
 
@@ -102,7 +121,16 @@ export class PodSyncer implements PodLifecycle {
 
   async syncPod(pod: KubeObject, signal: AbortSignal): Promise<SyncOutcome> {
     const uid = pod.metadata.uid!;
-    const runtime = await this.runtimeStatus(pod);
+    try {
+      return await this.sync(pod, signal);
+    } finally {
+      this.runtimeStatuses.synced(uid);
+    }
+  }
+
+  private async sync(pod: KubeObject, signal: AbortSignal): Promise<SyncOutcome> {
+    const uid = pod.metadata.uid!;
+    const runtime = await this.runtimeStatus(pod, { signal });
     const status = this.updateStatus(pod, runtime);
     // Finished pods (OnFailure/Never) and pods past their deadline are done: terminate them.
     if (isTerminalPhase(status.phase) || pastActiveDeadline(pod.spec, status.startTime, this.d.clock.now())) return { terminal: true };
@@ -120,7 +148,8 @@ export class PodSyncer implements PodLifecycle {
     this.d.prober.addPod(pod);
     const result = await syncPod(pod as RuntimePod, runtime, this.d.runtime, { signal, ...this.d.prober.syncOptions(pod, runtime) });
     this.waiting.set(uid, new Map(Object.entries(result.waiting)));
-    this.updateStatus(pod, await this.runtimeStatus(pod));
+    // Read the runtime again only when this sync changed something in it.
+    this.updateStatus(pod, changedRuntime(result) ? await this.runtimeStatus(pod) : runtime);
     const busy = Object.keys(result.waiting).length > 0 || result.errors.length > 0;
     return { resyncAfterMs: busy ? busyResyncMs : this.d.syncFrequencyMs * (1 + resyncJitter * Math.random()) };
   }
@@ -142,6 +171,7 @@ export class PodSyncer implements PodLifecycle {
     this.waiting.delete(uid);
     this.mounted.delete(uid);
     this.ips.delete(uid);
+    this.runtimeStatuses.forget(uid);
     this.d.prober.removePod(uid);
     // The API pod is deleted by the status manager once it is terminal; a static pod's mirror here.
     this.d.status.terminatePod(pod);

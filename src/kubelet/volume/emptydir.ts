@@ -34,8 +34,11 @@ export interface EmptyDirSetup {
   mounter: Mounter;
 }
 
-/** Creates the directory (or mounts the tmpfs) once; later calls find it in place. */
-export async function setUpEmptyDir(s: EmptyDirSetup): Promise<void> {
+/**
+ * Creates the directory (or mounts the tmpfs) once; later calls find it in place. Resolves to
+ * whether this call made it (created the directory or mounted the tmpfs).
+ */
+export async function setUpEmptyDir(s: EmptyDirSetup): Promise<boolean> {
   if (s.medium !== '' && s.medium !== 'Memory') throw new Error(`emptyDir medium ${JSON.stringify(s.medium)} is not supported`);
   let fresh = false;
   try {
@@ -52,6 +55,7 @@ export async function setUpEmptyDir(s: EmptyDirSetup): Promise<void> {
     await chmod(s.dir, 0o777); // writable whatever user the containers run as, as upstream
     if (s.fsGroup !== undefined) await applyVolumeOwnership(s.dir, s.fsGroup, false);
   }
+  return fresh;
 }
 
 /** Unmounts the tmpfs if there is one, then removes the directory. */

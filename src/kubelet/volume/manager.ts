@@ -80,7 +80,10 @@ export class VolumeManager {
    */
   async mountPodVolumes(pod: Pod): Promise<Map<string, MountedVolume>> {
     const uid = pod.metadata.uid ?? '';
-    await makePodDataDirs(this.opts.rootDir, uid);
+    // The pod's directories are made while the volumes' data is fetched (a TokenRequest may take a
+    // while); nothing is mounted or written before they exist.
+    const dirs = makePodDataDirs(this.opts.rootDir, uid);
+    dirs.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
     const state: PodVolumes = this.pods.get(uid) ?? { pod, volumes: new Map() };
     state.pod = pod;
     this.pods.set(uid, state);
@@ -90,7 +93,7 @@ export class VolumeManager {
         try {
           const plugin = pluginOf(v);
           if (!plugin) throw new Error('volume type is not supported by this kubelet');
-          const mounted = await this.setUp(pod, v, plugin);
+          const mounted = await this.setUp(pod, v, plugin, dirs);
           state.volumes.set(v.name, {
             plugin,
             mounted,
@@ -102,6 +105,7 @@ export class VolumeManager {
         }
       }),
     );
+    await dirs;
     if (failures.length) throw new VolumeMountError(failures);
     return new Map([...state.volumes].map(([name, v]) => [name, v.mounted]));
   }
@@ -118,12 +122,13 @@ export class VolumeManager {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
+    // Everything mounted under the pod (tmpfs volumes, nested mounts) goes first, deepest first,
+    // from one read of the mount table; then the volume directories.
+    for (const p of await this.mounter.mountPointsUnder(podDir(this.opts.rootDir, uid))) await this.mounter.unmount(p);
     for (const plugin of plugins) {
       const pluginDir = join(volumesDir, plugin);
       for (const name of await readdir(pluginDir).catch(() => [] as string[])) await tearDownEmptyDir(join(pluginDir, name), this.mounter);
     }
-    // Anything else still mounted under the pod (nested mounts) goes before removal.
-    for (const p of await this.mounter.mountPointsUnder(podDir(this.opts.rootDir, uid))) await this.mounter.unmount(p);
     const left = await this.mounter.mountPointsUnder(volumesDir);
     if (left.length) throw new Error(`pod ${uid}: volumes still mounted after teardown: ${left.join(', ')}`);
     await rm(volumesDir, { recursive: true, force: true });
@@ -163,7 +168,7 @@ export class VolumeManager {
     return memoryVolumeSize(pod, quantityBytes(sizeLimit), quantityBytes(this.allocatable().memory));
   }
 
-  private async setUp(pod: Pod, v: Volume, plugin: VolumePluginName): Promise<MountedVolume> {
+  private async setUp(pod: Pod, v: Volume, plugin: VolumePluginName, podDirs: Promise<void>): Promise<MountedVolume> {
     const uid = pod.metadata.uid ?? '';
     const fsGroup = pod.spec.securityContext?.fsGroup;
     if (v.hostPath) {
@@ -172,6 +177,7 @@ export class VolumeManager {
     }
     const dir = volumeDir(this.opts.rootDir, uid, plugin, v.name);
     if (v.emptyDir) {
+      await podDirs;
       const medium = v.emptyDir.medium ?? '';
       const memorySizeBytes = medium === 'Memory' ? this.memorySize(pod, v.emptyDir.sizeLimit) : undefined;
       await setUpEmptyDir({ dir, medium, memorySizeBytes, fsGroup, mounter: this.mounter });
@@ -179,9 +185,18 @@ export class VolumeManager {
     }
     // configMap, secret, downwardAPI, projected: computed files, written atomically.
     const inMemory = (v.secret !== undefined || v.projected !== undefined) && this.opts.memoryBackedSecrets !== false;
-    const payload = await this.payloadFor(pod, v); // before any mount: a missing object leaves nothing behind
-    await setUpEmptyDir({ dir, medium: inMemory ? 'Memory' : '', memorySizeBytes: inMemory ? this.memorySize(pod, undefined) : undefined, mounter: this.mounter });
-    await writeAtomic(dir, payload, { fsGroup, now: () => this.clock.now() });
+    // The data and the (tmpfs) directory are prepared at once; a volume whose data cannot be had
+    // leaves nothing behind, as when upstream fetches first and mounts after.
+    const [data, prepared] = await Promise.allSettled([
+      this.payloadFor(pod, v),
+      podDirs.then(() => setUpEmptyDir({ dir, medium: inMemory ? 'Memory' : '', memorySizeBytes: inMemory ? this.memorySize(pod, undefined) : undefined, mounter: this.mounter })),
+    ]);
+    if (data.status === 'rejected') {
+      if (prepared.status === 'fulfilled' && prepared.value) await tearDownEmptyDir(dir, this.mounter).catch(() => undefined);
+      throw data.reason;
+    }
+    if (prepared.status === 'rejected') throw prepared.reason;
+    await writeAtomic(dir, data.value, { fsGroup, now: () => this.clock.now() });
     return { hostPath: dir, readOnly: true, selinuxRelabel: true };
   }
 
@@ -210,17 +225,19 @@ export class VolumeManager {
     if (v.downwardAPI) return downwardAPIPayload(pod, v.downwardAPI.items, v.downwardAPI.defaultMode ?? defaultVolumeMode, this.allocatable());
     const projected = v.projected!;
     const mode = projected.defaultMode ?? defaultVolumeMode;
-    const parts: Payload[] = [];
-    for (const src of projected.sources ?? []) {
+    // The sources are independent (a TokenRequest, configmap and secret reads): fetched at once,
+    // merged in their order.
+    const parts = await Promise.all((projected.sources ?? []).map(async (src): Promise<Payload> => {
       if (src.configMap) {
         const cm = await this.fetch('configmap', ns, src.configMap.name ?? '', src.configMap.optional === true);
-        parts.push(configMapPayload(cm, src.configMap.items, mode, src.configMap.optional === true));
-      } else if (src.secret) {
+        return configMapPayload(cm, src.configMap.items, mode, src.configMap.optional === true);
+      }
+      if (src.secret) {
         const secret = await this.fetch('secret', ns, src.secret.name ?? '', src.secret.optional === true);
-        parts.push(secretPayload(secret, src.secret.items, mode, src.secret.optional === true));
-      } else if (src.downwardAPI) {
-        parts.push(downwardAPIPayload(pod, src.downwardAPI.items, mode, this.allocatable()));
-      } else if (src.serviceAccountToken) {
+        return secretPayload(secret, src.secret.items, mode, src.secret.optional === true);
+      }
+      if (src.downwardAPI) return downwardAPIPayload(pod, src.downwardAPI.items, mode, this.allocatable());
+      if (src.serviceAccountToken) {
         const t = src.serviceAccountToken;
         const token = await this.tokens.getToken(ns, pod.spec.serviceAccountName || 'default', {
           audiences: t.audience ? [t.audience] : [],
@@ -229,10 +246,11 @@ export class VolumeManager {
         });
         // Upstream narrows the token to 0600 when the pod asks for file ownership.
         const tokenMode = pod.spec.securityContext?.fsGroup !== undefined ? 0o600 : mode;
-        parts.push(new Map([[t.path, { data: Buffer.from(token, 'utf8'), mode: tokenMode }]]));
+        return new Map([[t.path, { data: Buffer.from(token, 'utf8'), mode: tokenMode }]]);
       }
       // clusterTrustBundle: not supported yet (skipped).
-    }
+      return new Map();
+    }));
     return mergePayloads(parts);
   }
 }

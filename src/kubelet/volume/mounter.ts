@@ -1,17 +1,22 @@
 // Mounting, behind a small interface so that volume logic runs in unit tests without root.
-// The real one shells out to mount(8)/umount(8) and reads /proc/self/mountinfo.
+// The real one runs mount(8)/umount(8) through one long-lived helper shell, tells a mount point
+// by its device number (as upstream's IsLikelyNotMountPoint) and reads /proc/self/mountinfo
+// only to list what is mounted below a directory.
 
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { stat, readFile } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
+import { MountHelper } from './mount_helper.ts';
 
 export interface Mounter {
   /** Mounts a fresh tmpfs at target (which must exist); size in bytes when given. */
   mountTmpfs(target: string, sizeBytes?: number): Promise<void>;
   unmount(target: string): Promise<void>;
+  /** Whether something is mounted at target (false when it does not exist). */
   isMountPoint(target: string): Promise<boolean>;
   /** Mount points at or below dir, deepest first (the order to unmount them in). */
   mountPointsUnder(dir: string): Promise<string[]>;
+  /** Releases what the mounter holds (the helper process); optional. */
+  close?(): void;
 }
 
 /** Mount points from /proc/self/mountinfo text (field 5, with octal escapes such as \040 decoded). */
@@ -32,32 +37,55 @@ export function mountPointsBelow(points: string[], dir: string): string[] {
   return [...new Set(inside)].sort((a, b) => b.length - a.length);
 }
 
-function run(cmd: string, args: string[], timeoutMs = 30_000): Promise<void> {
-  return new Promise((ok, fail) => {
-    execFile(cmd, args, { timeout: timeoutMs }, (err, _stdout, stderr) => {
-      if (err) fail(new Error(`${cmd} ${args.join(' ')} failed: ${String(stderr).trim() || err.message}`));
-      else ok();
+/**
+ * Reads through `read`, sharing reads among callers: a caller joins the next read that starts
+ * after its call (never one already in flight, which could miss a mount it just made).
+ */
+export function coalescedReader<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | undefined;
+  let next: Promise<T> | undefined;
+  const start = (): Promise<T> => {
+    const p = read().finally(() => {
+      if (inFlight === p) inFlight = undefined;
     });
-  });
+    inFlight = p;
+    return p;
+  };
+  return () => {
+    if (!inFlight) return start();
+    next ??= inFlight.catch(() => undefined).then(() => {
+      next = undefined;
+      return start();
+    });
+    return next;
+  };
 }
 
-export function createMounter(opts: { mountinfoPath?: string } = {}): Mounter {
+/** A tmpfs (or any mount) has a device of its own: its device differs from its parent's. */
+export async function likelyMountPoint(target: string): Promise<boolean> {
+  const path = resolve(target);
+  let own;
+  try {
+    own = await stat(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+  if (path === '/') return true;
+  return own.dev !== (await stat(dirname(path))).dev;
+}
+
+export function createMounter(opts: { mountinfoPath?: string; shell?: string } = {}): Mounter {
   const mountinfo = opts.mountinfoPath ?? '/proc/self/mountinfo';
-  const points = async () => parseMountInfo(await readFile(mountinfo, 'utf8'));
+  const points = coalescedReader(async () => parseMountInfo(await readFile(mountinfo, 'utf8')));
+  const helper = new MountHelper({ shell: opts.shell });
   return {
-    async mountTmpfs(target, sizeBytes) {
-      const args = ['-t', 'tmpfs'];
-      if (sizeBytes !== undefined && sizeBytes > 0) args.push('-o', `size=${Math.ceil(sizeBytes)}`);
-      await run('mount', [...args, 'tmpfs', target]);
-    },
-    async unmount(target) {
-      await run('umount', [target]);
-    },
-    async isMountPoint(target) {
-      return (await points()).includes(resolve(target));
-    },
+    mountTmpfs: (target, sizeBytes) => helper.run({ op: 'tmpfs', target: resolve(target), sizeBytes }),
+    unmount: (target) => helper.run({ op: 'umount', target: resolve(target) }),
+    isMountPoint: likelyMountPoint,
     async mountPointsUnder(dir) {
       return mountPointsBelow(await points(), dir);
     },
+    close: () => helper.close(),
   };
 }

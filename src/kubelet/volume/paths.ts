@@ -56,9 +56,8 @@ export function volumeDir(root: string, uid: string, plugin: VolumePluginName, v
 
 /** Creates the pod's data directories (0750 as upstream); idempotent. */
 export async function makePodDataDirs(root: string, uid: string): Promise<void> {
-  for (const dir of [podDir(root, uid), podVolumesDir(root, uid), podPluginsDir(root, uid), podContainersDir(root, uid)]) {
-    await mkdir(dir, { recursive: true, mode: 0o750 });
-  }
+  await mkdir(podDir(root, uid), { recursive: true, mode: 0o750 });
+  await Promise.all([podVolumesDir(root, uid), podPluginsDir(root, uid), podContainersDir(root, uid)].map((dir) => mkdir(dir, { recursive: true, mode: 0o750 })));
 }
 
 /**

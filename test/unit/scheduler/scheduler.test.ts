@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../../src/api/object.ts';
-import { runScheduler } from '../../../src/controllers/scheduler/scheduler.ts';
+import { runScheduler, storeBinder } from '../../../src/controllers/scheduler/scheduler.ts';
 import { eventually, memoryStores } from './stores.ts';
 
 const fullPod = (name: string, cpu: string, extra: Record<string, any> = {}): KubeObject => ({
@@ -141,4 +141,42 @@ test('a pod bound in an earlier cycle counts on its node until the cache shows t
   const ev = await eventually(async () => (await events.list('default')).items.find((e) => e.reason === 'FailedScheduling'));
   assert.equal(ev.involvedObject.name, 'b');
   assert.deepEqual(bound, ['a->n1']);
+});
+
+test('a slow binding does not hold up the next pods (bindings run on their own, as upstream)', async (t) => {
+  const { s, stop, pods, nodes, events } = await setup();
+  let releaseSlow!: () => void;
+  const slowGate = new Promise<void>((r) => (releaseSlow = r));
+  t.after(async () => {
+    releaseSlow();
+    stop.abort();
+    await s.close();
+  });
+  await nodes.create('', fullNode('n1', '4'));
+  const viaStore = storeBinder(pods);
+  const binding: string[] = [];
+  runScheduler({
+    pods,
+    nodes,
+    events,
+    signal: stop.signal,
+    retryPeriodMs: 200,
+    bind: async (pod, node) => {
+      binding.push(pod.metadata.name!);
+      if (pod.metadata.name === 'slow') await slowGate;
+      await viaStore(pod, node);
+    },
+  });
+  await pods.create('default', fullPod('slow', '100m'));
+  await eventually(() => binding.includes('slow'));
+  await pods.create('default', fullPod('fast', '100m'));
+  const fast = await eventually(async () => {
+    const p = await pods.get('default', 'fast');
+    return p.spec.nodeName ? p : undefined;
+  });
+  assert.equal(fast.spec.nodeName, 'n1');
+  assert.equal((await pods.get('default', 'slow')).spec.nodeName, undefined, 'still binding');
+  releaseSlow();
+  await eventually(async () => (await pods.get('default', 'slow')).spec.nodeName);
+  assert.deepEqual(binding, ['slow', 'fast'], 'each pod bound once');
 });

@@ -7,6 +7,20 @@ import { killPod } from '../../../../src/kubelet/kuberuntime/kill.ts';
 import { container, harness, newest, pod } from './helpers.ts';
 
 describe('syncPod: first start and steady state', () => {
+  test("a new container's mounts are asked for with the new sandbox's IPs (for /etc/hosts)", async () => {
+    const h = harness();
+    const seen: string[][] = [];
+    h.deps.mounts = (_pod, _c, podIPs) => {
+      seen.push(podIPs);
+      return [];
+    };
+    const r = await h.sync(pod('web', [container('a')]));
+    const sb = [...h.cri.sandboxes.values()][0];
+    assert.ok(sb.ip);
+    assert.deepEqual(seen, [[sb.ip]]);
+    assert.deepEqual(r.podIPs, [sb.ip]);
+  });
+
   test('creates the sandbox and starts every container with upstream labels, annotations and events', async () => {
     const h = harness();
     const p = pod('web', [container('a'), container('b', { ports: [{ containerPort: 80, hostPort: 8080, protocol: 'TCP' }] })]);

@@ -22,7 +22,7 @@ function statusOf(p: RelistPod, ips: string[]): RuntimePodStatus {
     namespace: p.namespace,
     ips,
     sandboxes: p.sandboxes.map((s) => ({ id: s.id, state: s.state, createdAt: new Date(0), attempt: 0, additionalIps: [], hostNetwork: false })),
-    containers: [],
+    containers: p.containers.map((c) => ({ id: { type: 'containerd', id: c.id }, name: c.name, state: c.state, createdAt: new Date(0), image: 'busybox', imageRef: 'sha256:1', hash: '1', restartCount: 0 })),
     timestamp: new Date(0),
   };
 }

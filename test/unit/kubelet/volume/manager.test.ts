@@ -186,3 +186,40 @@ test('projected volume: token, configMap, secret and downwardAPI; the token is r
     assert.equal(api.tokenRequests.length, 2);
     assert.equal(await readFile(join(dir, 'token'), 'utf8'), 'token-2');
   }));
+
+test('a projected volume fetches its sources at once; one whose data cannot be had leaves no tmpfs or directory behind', () =>
+  withTempDir(async (root) => {
+    const { api, mgr, mounter } = setup(root);
+    api.addConfigMap('prod', 'kube-root-ca.crt', { 'ca.crt': 'CA' });
+    // The TokenRequest and the configmap read are both in flight before either answers.
+    const inFlight: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const getConfigMap = api.getConfigMap.bind(api);
+    const requestToken = api.requestServiceAccountToken.bind(api);
+    api.getConfigMap = async (ns, name) => { inFlight.push('configmap'); await gate; return getConfigMap(ns, name); };
+    api.requestServiceAccountToken = async (ns, sa, o) => { inFlight.push('token'); await gate; return requestToken(ns, sa, o); };
+    const projected: Volume = { name: 'kube-api-access', projected: { sources: [
+      { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+    ] } };
+    const mounting = mgr.mountPodVolumes(mkPod([projected]));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(inFlight.sort(), ['configmap', 'token']);
+    release();
+    const mounted = await mounting;
+    const dir = mounted.get('kube-api-access')!.hostPath;
+    assert.equal(await readFile(join(dir, 'token'), 'utf8'), 'token-1');
+    assert.equal(await readFile(join(dir, 'ca.crt'), 'utf8'), 'CA');
+
+    // Another pod whose token cannot be had: its tmpfs was mounted meanwhile, and goes again.
+    api.requestServiceAccountToken = async () => { throw new Error('connection refused'); };
+    const other: Pod = { ...mkPod([projected]), metadata: { name: 'other', namespace: 'prod', uid: 'uid-2' } };
+    const err = await mgr.mountPodVolumes(other).then(() => assert.fail('expected a failure'), (e: unknown) => e);
+    assert.ok(err instanceof VolumeMountError);
+    assert.equal(err.failures[0]!.message, 'MountVolume.SetUp failed for volume "kube-api-access" : connection refused');
+    const otherDir = join(root, 'pods/uid-2/volumes/kubernetes.io~projected/kube-api-access');
+    assert.ok(mounter.calls.includes(`mount ${otherDir} 134217728`));
+    assert.equal(mounter.mounted.has(otherDir), false, 'unmounted again');
+    await assert.rejects(lstat(otherDir), { code: 'ENOENT' });
+  }));
