@@ -6,7 +6,7 @@ import type { RuntimePodStatus } from '../container/types.ts';
 import type { PodEventRecorder } from '../kuberuntime/deps.ts';
 import type { ExecRunner } from './exec.ts';
 import { ProbeMetrics } from './metrics.ts';
-import { defaultHandlers, runProbe, type ProbeHandlers } from './prober.ts';
+import { defaultHandlers, Prober, type ProbeHandlers } from './prober.ts';
 import { ResultsManager, type ResultUpdate } from './results.ts';
 import { probeOf, probeTypes, type ProbedContainer, type ProbedPod, type ProbeType } from './types.ts';
 import { ProbeWorker, type ProbePodStatus } from './worker.ts';
@@ -36,11 +36,11 @@ export class ProbeManager {
   private readonly results: Record<ProbeType, ResultsManager>;
   private readonly workers = new Map<string, ProbeWorker>();
   private readonly startedAt: number;
-  private readonly handlers: ProbeHandlers;
+  private readonly prober: Prober;
 
   constructor(private readonly o: ProbeManagerOptions) {
     this.startedAt = o.clock.now().getTime();
-    this.handlers = o.handlers ?? defaultHandlers(o.runtime);
+    this.prober = new Prober({ handlers: o.handlers ?? defaultHandlers(o.runtime), clock: o.clock, recorder: o.recorder });
     const emit = (probeType: ProbeType) => (u: ResultUpdate) => o.onChange?.({ ...u, probeType });
     this.results = { Liveness: new ResultsManager(emit('Liveness')), Readiness: new ResultsManager(emit('Readiness')), Startup: new ResultsManager(emit('Startup')) };
   }
@@ -68,7 +68,7 @@ export class ProbeManager {
   }
 
   private newWorker(type: ProbeType, pod: ProbedPod, c: ProbedContainer, k: string): ProbeWorker {
-    const { clock, recorder } = this.o;
+    const { clock } = this.o;
     let worker: ProbeWorker | undefined;
     worker = new ProbeWorker(type, pod, c, probeOf(c, type)!, {
       clock,
@@ -77,7 +77,7 @@ export class ProbeManager {
       podStatus: this.o.podStatus,
       results: this.results[type],
       isStarted: (container, id) => !container.startupProbe || this.results.Startup.get(id) === 'success',
-      probe: (t, spec, target, timeout, signal) => runProbe(t, spec, target, timeout, { handlers: this.handlers, clock, recorder }, signal),
+      probe: (t, spec, target, timeout, signal) => this.prober.probe(t, spec, target, timeout, signal),
       metrics: this.metrics,
       onStop: () => { if (!worker || this.workers.get(k) === worker) this.workers.delete(k); },
     }, this.o.signal);

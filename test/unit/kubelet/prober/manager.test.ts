@@ -104,6 +104,15 @@ describe('probe workers', () => {
     await done(h);
   });
 
+  test('ticks after the first land on a 100 ms grid, still exactly a period apart', async () => {
+    const h = harness();
+    await h.clock.advance(20_234);
+    h.manager.addPod(pod({ liveness: exec('live', { periodSeconds: 2 }) }));
+    await h.clock.advance(7_000);
+    assert.deepEqual(atSeconds(h, 'live'), [20.234, 22.3, 24.3, 26.3]);
+    await done(h);
+  });
+
   test('initialDelaySeconds counts from the container start', async () => {
     const h = harness({ startedAgoMs: 2_000 });
     h.manager.addPod(pod({ liveness: exec('live', { periodSeconds: 1, initialDelaySeconds: 5 }) }));
