@@ -1,4 +1,4 @@
-// `npm run bench -- probes [--pods N] [--seconds N] [--warmup N] [--batch N] [--profile-kubelet DIR]`:
+// `npm run bench -- probes [--pods N] [--seconds N] [--warmup N] [--batch N] [--profile-kubelet DIR] [--without-probes]`:
 // what probing costs the kubelet. N pods (110, the default maxPods; BENCH_PODS) on one node, each
 // with every kind of probe the issue asks for:
 //   container `web`  (busybox httpd): readinessProbe httpGet :8080/index.html every 1 s,
@@ -33,7 +33,7 @@ export const PERIOD_SECONDS: Record<string, number> = { 'web/Readiness': 1, 'web
 /** The test cluster's fast heartbeat flags, put back to upstream's defaults (the last flag wins). */
 const DEFAULT_FREQUENCIES = ['--node-status-update-frequency', '10s', '--node-lease-duration-seconds', '40', '--file-check-frequency', '20s'];
 
-interface Settings { pods: number; seconds: number; warmupSeconds: number; batch: number; profileDir?: string }
+interface Settings { pods: number; seconds: number; warmupSeconds: number; batch: number; profileDir?: string; withProbes: boolean }
 
 function settingsFrom(argv: string[]): Settings {
   const flag = (name: string) => flagValue(argv, name);
@@ -43,10 +43,13 @@ function settingsFrom(argv: string[]): Settings {
     warmupSeconds: positive(flag('warmup') ?? process.env.BENCH_WARMUP, 20, '--warmup'),
     batch: Math.floor(positive(flag('batch'), 10, '--batch')),
     profileDir: flag('profile-kubelet'),
+    // The same pods without probes: the kubelet's floor, so that probing's own share shows.
+    withProbes: !argv.includes('--without-probes'),
   };
 }
 
-export function podManifest(name: string): object {
+export function podManifest(name: string, withProbes = true): object {
+  const probes = (o: object) => (withProbes ? o : {});
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -61,15 +64,17 @@ export function podManifest(name: string): object {
           // The image carries /var/www/index.html.
           command: ['httpd', '-f', '-p', '8080', '-h', '/var/www'],
           ports: [{ containerPort: 8080 }],
-          readinessProbe: { httpGet: { path: '/index.html', port: 8080 }, periodSeconds: 1 },
-          livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+          ...probes({
+            readinessProbe: { httpGet: { path: '/index.html', port: 8080 }, periodSeconds: 1 },
+            livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 },
+          }),
         },
         {
           name: 'side',
           image: BUSYBOX_IMAGE,
           imagePullPolicy: 'IfNotPresent',
           command: ['sleep', '864000'],
-          livenessProbe: { exec: { command: ['cat', '/var/www/index.html'] } },
+          ...probes({ livenessProbe: { exec: { command: ['cat', '/var/www/index.html'] } } }),
         },
       ],
     },
@@ -172,7 +177,7 @@ export async function run(argv: string[] = []): Promise<void> {
     for (let i = 0; i < names.length; i += s.batch) {
       const batch = names.slice(i, i + s.batch);
       await Promise.all(batch.map(async (name) => {
-        const r = await client.request('POST', `/api/v1/namespaces/${NS}/pods`, podManifest(name));
+        const r = await client.request('POST', `/api/v1/namespaces/${NS}/pods`, podManifest(name, s.withProbes));
         if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${r.text}`);
       }));
       const want = i + batch.length;
@@ -234,13 +239,18 @@ export async function run(argv: string[] = []): Promise<void> {
       containerd_cpu_cores: otherCores('containerd'),
       shims_cpu_cores: otherCores('shims'),
       bench_process_cpu_cores: round((self1.user + self1.system) / 1e6 / wallSeconds, 4),
-      probe_p99_ms: p99,
-      probe_p99_ms_by_probe: p99By,
-      probes_expected: counts.expected,
-      probes_observed: counts.observed,
-      probes_missed: counts.missed,
-      probes_by_probe: counts.byProbe,
-      series_short_by_2_or_more: counts.seriesShort,
+      probes: s.withProbes,
+      ...(s.withProbes
+        ? {
+            probe_p99_ms: p99,
+            probe_p99_ms_by_probe: p99By,
+            probes_expected: counts.expected,
+            probes_observed: counts.observed,
+            probes_missed: counts.missed,
+            probes_by_probe: counts.byProbe,
+            series_short_by_2_or_more: counts.seriesShort,
+          }
+        : {}),
       pods_ready_at_end: readyAtEnd,
       container_restarts: restarts,
       under_tenth_core: cores < 0.1,
