@@ -52,8 +52,25 @@ export function keyId(keyPem: string): string {
   return createHash('sha256').update(der).digest('base64url');
 }
 
+/**
+ * The imported signing key and its key id, per PEM: importing and hashing cost a millisecond a
+ * token, which 50 pods starting at once pay in a row on the API server's event loop. A process
+ * signs with one or two keys, so the memo stays that small.
+ */
+const signingKeys = new Map<string, Promise<{ key: CryptoKey; kid: string }>>();
+function signingKey(privateKeyPem: string): Promise<{ key: CryptoKey; kid: string }> {
+  let k = signingKeys.get(privateKeyPem);
+  if (!k) {
+    k = importPKCS8(privateKeyPem, 'ES256').then((key) => ({ key, kid: keyId(privateKeyPem) }));
+    k.catch(() => signingKeys.delete(privateKeyPem));
+    if (signingKeys.size >= 8) signingKeys.clear();
+    signingKeys.set(privateKeyPem, k);
+  }
+  return k;
+}
+
 export async function issueServiceAccountToken(privateKeyPem: string, r: ServiceAccountTokenRequest): Promise<string> {
-  const key = await importPKCS8(privateKeyPem, 'ES256');
+  const { key, kid } = await signingKey(privateKeyPem);
   const iat = Math.floor((r.now ?? new Date()).getTime() / 1000);
   const k8s: Record<string, unknown> = {
     namespace: r.namespace,
@@ -62,7 +79,7 @@ export async function issueServiceAccountToken(privateKeyPem: string, r: Service
   if (r.boundPod) k8s.pod = { name: r.boundPod.name, uid: r.boundPod.uid };
   if (r.boundNode) k8s.node = { name: r.boundNode.name, uid: r.boundNode.uid };
   return new SignJWT({ 'kubernetes.io': k8s })
-    .setProtectedHeader({ alg: 'ES256', kid: keyId(privateKeyPem) })
+    .setProtectedHeader({ alg: 'ES256', kid })
     .setIssuer(r.issuer ?? defaultIssuer)
     .setSubject(serviceAccountUsername(r.namespace, r.serviceAccountName))
     .setAudience(r.audiences)
