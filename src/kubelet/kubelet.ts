@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import * as os from 'node:os';
 import { KubeClient, type ApiClient } from './client/client.ts';
 import { createEventRecorder } from './client/events.ts';
+import { createEventRateLimiter } from './events/ratelimit.ts';
 import { resolveClientConfig } from './client/kubeconfig.ts';
 import { realClock, type Clock } from './clock.ts';
 import { healthzAnswer, startHealthz, syncLoopCheck, type HealthCheck, type HealthzServer } from './healthz.ts';
@@ -112,7 +113,9 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
   });
   const runtime = new RuntimeState(cri, clock, log);
   const machine = deps.machine ?? (await readMachineInfo());
-  const events = createEventRecorder(api, nodeName, clock, log);
+  // One limit for every event the kubelet writes, node and pod alike, as upstream's broadcaster.
+  const eventLimiter = createEventRateLimiter(options.eventRecordQPS, options.eventBurst, clock, signal);
+  const events = createEventRecorder(api, nodeName, clock, log, eventLimiter);
   let nodeUid: string | undefined;
   let imagefsPath: string | undefined;
 
@@ -184,6 +187,7 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     api: ownedClient ?? api,
     cri,
     metrics,
+    eventLimiter,
     clock,
     log,
     signal,

@@ -44,6 +44,7 @@ import { ProbeManager } from './prober/index.ts';
 import { parseContainerLogMaxSize, runContainerLogRotation } from './logs/rotation.ts';
 import { VolumeManager } from './volume/index.ts';
 import { createPodEventRecorder } from './events/recorder.ts';
+import type { EventRateLimiter } from './events/ratelimit.ts';
 import type { HealthCheck } from './healthz.ts';
 import type { PodEventRecorder } from './kuberuntime/deps.ts';
 import { instrumentRelist, type KubeletMetrics } from './metrics/index.ts';
@@ -58,6 +59,7 @@ export interface PodManagementDeps {
   api?: ApiClient & Partial<Pick<KubeClient, 'watch'>>;
   cri: CriClient;
   metrics?: KubeletMetrics;
+  eventLimiter?: EventRateLimiter;
   clock: Clock;
   log: Logger;
   signal: AbortSignal;
@@ -84,7 +86,7 @@ const noApi: ApiClient = new Proxy({} as ApiClient, {
 export function startPodManagement(d: PodManagementDeps): PodManagement {
   const { options: o, clock, log, signal, cri } = d;
   const api = d.api ?? noApi;
-  const recorder: PodEventRecorder = createPodEventRecorder(d.api, d.nodeName, clock, log);
+  const recorder: PodEventRecorder = createPodEventRecorder(d.api, d.nodeName, clock, log, d.eventLimiter);
   const read = objectReader(api);
   const pods = new PodManager();
   const now = () => clock.now();

@@ -3,6 +3,7 @@
 import { rfc3339, type KubeObject } from '../../api/object.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
+import type { EventRateLimiter } from '../events/ratelimit.ts';
 import { corePath, type ApiClient } from './client.ts';
 
 export type EventType = 'Normal' | 'Warning';
@@ -34,14 +35,16 @@ export function nodeEventObject(nodeName: string, type: EventType, reason: strin
   };
 }
 
-export function createEventRecorder(api: ApiClient | undefined, nodeName: string, clock: Clock, log: Logger): EventRecorder {
+export function createEventRecorder(api: ApiClient | undefined, nodeName: string, clock: Clock, log: Logger, limiter?: EventRateLimiter): EventRecorder {
   let seq = 0;
   return {
     nodeEvent(type, reason, message) {
       log.info('Event occurred', { object: nodeName, kind: 'Node', type, reason, message });
       if (!api) return;
       const ev = nodeEventObject(nodeName, type, reason, message, clock.now(), seq++);
-      api.create(corePath('events', 'default'), ev).catch((e) => log.error('Unable to record event', e, { reason }));
+      const send = () => api.create(corePath('events', 'default'), ev).catch((e) => log.error('Unable to record event', e, { reason }));
+      if (!limiter) void send();
+      else if (!limiter.submit(send)) log.error('Event dropped: too many events waiting for the event rate limit', undefined, { reason });
     },
   };
 }

@@ -7,6 +7,7 @@ import type { ApiClient } from '../client/client.ts';
 import type { Clock } from '../clock.ts';
 import type { PodEventRecorder, PodRef } from '../kuberuntime/deps.ts';
 import type { Logger } from '../log.ts';
+import type { EventRateLimiter } from './ratelimit.ts';
 
 const aggregateWindowMs = 10 * 60_000;
 /** Repeats of one event update the API at most this often. */
@@ -21,7 +22,17 @@ interface Seen {
   created: Promise<unknown>;
 }
 
-export function createPodEventRecorder(api: ApiClient | undefined, nodeName: string, clock: Clock, log: Logger): PodEventRecorder {
+/** Without a limiter, writes go out at once (tests); the kubelet passes its eventRecordQPS limiter. */
+export function createPodEventRecorder(api: ApiClient | undefined, nodeName: string, clock: Clock, log: Logger, limiter?: EventRateLimiter): PodEventRecorder {
+  const submit = (what: string, send: () => Promise<unknown>): Promise<void> =>
+    new Promise((resolve) => {
+      const run = () => send().then(() => resolve(), (e) => (log.error(`Unable to ${what} event`, e), resolve()));
+      if (!limiter) return void run();
+      if (!limiter.submit(run)) {
+        log.error('Event dropped: too many events waiting for the event rate limit', undefined, { queued: limiter.queued });
+        resolve();
+      }
+    });
   const seen = new Map<string, Seen>();
   return {
     event(pod: PodRef, type, reason, message, fieldPath) {
@@ -35,9 +46,7 @@ export function createPodEventRecorder(api: ApiClient | undefined, nodeName: str
         if (now.getTime() - prev.lastPatch < patchEveryMs) return;
         prev.lastPatch = now.getTime();
         const patch = { count: prev.count, lastTimestamp: rfc3339(now) };
-        void prev.created
-          .then(() => api.patch(`/api/v1/namespaces/${prev.namespace}/events/${prev.name}`, patch, 'merge'))
-          .catch((e) => log.error('Unable to update event', e, { reason }));
+        void submit('update', () => prev.created.then(() => api.patch(`/api/v1/namespaces/${prev.namespace}/events/${prev.name}`, patch, 'merge')));
         return;
       }
       if (seen.size > 4096) seen.clear();
@@ -57,7 +66,7 @@ export function createPodEventRecorder(api: ApiClient | undefined, nodeName: str
         reportingComponent: 'kubelet',
         reportingInstance: nodeName,
       };
-      const created = api.create(`/api/v1/namespaces/${pod.namespace}/events`, ev).catch((e) => log.error('Unable to record event', e, { reason }));
+      const created = submit('record', () => api.create(`/api/v1/namespaces/${pod.namespace}/events`, ev));
       seen.set(key, { name, namespace: pod.namespace, count: 1, firstAt: now.getTime(), lastPatch: now.getTime(), created });
     },
   };

@@ -31,6 +31,8 @@ const schema: Schema = {
   containerLogMaxFiles: f('int', 'containerLogMaxFiles'),
   syncFrequency: f('duration', 'syncFrequencyMs'),
   volumeStatsAggPeriod: f('duration', 'volumeStatsAggPeriodMs'),
+  eventRecordQPS: f('int', 'eventRecordQPS'),
+  eventBurst: f('int', 'eventBurst'),
   address: f('string', 'address'),
   port: f('int', 'port'),
   tlsCertFile: f('string', 'tlsCertFile'),
@@ -68,7 +70,7 @@ const schema: Schema = {
   ...ignored(
     'enableServer',
     'readOnlyPort', 'tlsCipherSuites', 'tlsMinVersion', 'rotateCertificates', 'serverTLSBootstrap', 'registryPullQPS',
-    'registryBurst', 'eventRecordQPS', 'eventBurst', 'enableDebuggingHandlers', 'enableContentionProfiling', 'oomScoreAdj',
+    'registryBurst', 'enableDebuggingHandlers', 'enableContentionProfiling', 'oomScoreAdj',
     'streamingConnectionIdleTimeout', 'nodeMonitorGracePeriod', 'imageMinimumGCAge', 'imageMaximumGCAge',
     'imageGCHighThresholdPercent', 'imageGCLowThresholdPercent', 'kubeletCgroups', 'systemCgroups',
     'cgroupRoot', 'cpuManagerPolicy', 'cpuManagerPolicyOptions', 'cpuManagerReconcilePeriod', 'memoryManagerPolicy',

@@ -105,6 +105,8 @@ export const kubeletFlags: FlagSpec[] = [
   { flags: '--fail-swap-on [bool]', key: 'failSwapOn', description: 'fail to start when swap is on', parse: bool, shownDefault: 'true' },
   { flags: '--cloud-provider <provider>', key: 'cloudProvider', description: 'empty or "external" (Berth has no in-tree cloud providers)', parse: (v) => cloudProviderFlag(v) },
   { flags: '--pod-infra-container-image <image>', key: 'podInfraContainerImage', description: 'sandbox image protected from image garbage collection (the runtime chooses the sandbox image)', shownDefault: d.podInfraContainerImage },
+  { flags: '--event-qps <n>', key: 'eventRecordQPS', description: 'event writes per second (0: no limit)', parse: nonNegative, shownDefault: String(d.eventRecordQPS) },
+  { flags: '--event-burst <n>', key: 'eventBurst', description: 'event writes allowed in a burst', parse: nonNegative, shownDefault: String(d.eventBurst) },
   { flags: '--cadvisor-port <port>', key: 'cadvisorPort', description: 'port of the stats UI and cAdvisor JSON API (0 turns it off)', parse: (v) => portFlag(v), shownDefault: String(d.cadvisorPort) },
   { flags: '--cadvisor-bind-address <ip>', key: 'cadvisorBindAddress', description: 'address of the stats UI; anywhere but loopback it asks for the kubelet API\'s authentication and authorization', shownDefault: d.cadvisorBindAddress },
   { flags: '--housekeeping-interval <duration>', key: 'housekeepingIntervalMs', description: 'interval between container stats samples', parse: duration, shownDefault: ms(d.housekeepingIntervalMs) },

@@ -58,6 +58,9 @@ export interface KubeletOptions {
   podLogsDir: string;
   containerLogMaxSize: string;
   containerLogMaxFiles: number;
+  /** Event writes per second (0: no limit) and their burst (eventRecordQPS, eventBurst). */
+  eventRecordQPS: number;
+  eventBurst: number;
   /** The stats UI and cAdvisor API port (0 turns it off) and its bind address. */
   cadvisorPort: number;
   cadvisorBindAddress: string;
@@ -113,6 +116,8 @@ export function defaultOptions(): KubeletOptions {
     podLogsDir: '/var/log/pods',
     containerLogMaxSize: '10Mi',
     containerLogMaxFiles: 5,
+    eventRecordQPS: 50,
+    eventBurst: 100,
     cadvisorPort: 4194,
     cadvisorBindAddress: '127.0.0.1',
     housekeepingIntervalMs: 10_000,
