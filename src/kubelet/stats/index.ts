@@ -9,7 +9,7 @@ import { podCgroupParent } from '../kuberuntime/qos.ts';
 import type { Logger } from '../log.ts';
 import type { KubeletOptions } from '../options/options.ts';
 import type { CriClient } from '../runtime/cri/client.ts';
-import { machineInfoV1 } from '../statsui/cadvisorapi.ts';
+import { machineInfoV1 } from '../cadvisor/api.ts';
 import { renderCadvisorMetrics } from './cadvisormetrics.ts';
 import { StatsProvider } from './provider.ts';
 import { renderResourceMetrics } from './resourcemetrics.ts';

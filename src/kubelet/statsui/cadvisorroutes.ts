@@ -13,7 +13,7 @@ import {
   specV2,
   statsV2,
   type CpuLimits,
-} from './cadvisorapi.ts';
+} from '../cadvisor/api.ts';
 
 export interface ApiAnswer {
   code: number;

@@ -1,9 +1,9 @@
 // The pure mapping from the collector's samples to cAdvisor's v1/v2 JSON.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerRef, ContainerStats } from '../../../src/kubelet/cadvisor/types.ts';
-import { containerInfoV1, cpuSpec, lastN, machineInfoV1, specV1, specV2, statsV1, statsV2 } from '../../../src/kubelet/statsui/cadvisorapi.ts';
-import { machine } from './fake_source.ts';
+import type { ContainerRef, ContainerStats } from '../../../../src/kubelet/cadvisor/types.ts';
+import { containerInfoV1, cpuSpec, lastN, machineInfoV1, specV1, specV2, statsV1, statsV2 } from '../../../../src/kubelet/cadvisor/api.ts';
+import { machine } from '../../statsui/fake_source.ts';
 
 const sample = (over: Partial<ContainerStats> = {}): ContainerStats => ({
   timestamp: new Date('2024-05-01T10:00:10.000Z'),

@@ -1,9 +1,9 @@
 // cAdvisor's JSON shapes (info/v1 and info/v2, snake_case as cAdvisor marshals them) built from the
-// built-in collector's samples. Pure: the routes in cadvisorroutes.ts feed it refs and samples.
+// built-in collector's samples. Pure: the stats UI's cAdvisor routes (statsui/cadvisorroutes.ts) feed it refs and samples.
 // Fields the collector does not measure (schedstat, swap, failcnt, TCP tables) are left out or 0,
 // as cAdvisor itself reports on hosts that lack them.
-import type { CadvisorMachineInfo } from '../cadvisor/machine.ts';
-import type { ContainerRef, ContainerStats, InterfaceStats } from '../cadvisor/types.ts';
+import type { CadvisorMachineInfo } from './machine.ts';
+import type { ContainerRef, ContainerStats, InterfaceStats } from './types.ts';
 
 /** CPU limits of a container as its pod spec asks (upstream's shares/quota conversion applies). */
 export interface CpuLimits {
