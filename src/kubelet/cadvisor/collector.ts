@@ -3,7 +3,7 @@
 // into the history. run() repeats it every housekeeping interval until the signal aborts.
 import { dirname } from 'node:path';
 import { realClock, type Clock } from '../clock.ts';
-import { readdirSync } from 'node:fs';
+import { countProcesses } from '../nodestatus/machine.ts';
 import { CgroupNotFoundError, type CgroupReader, type ProcessCounting } from './cgroups.ts';
 import { dirUsage, mountCapacity } from './fs.ts';
 import type { StatsHistory } from './history.ts';
@@ -72,15 +72,6 @@ export function sumProcessesUnder(level: ContainerRef, samples: Map<ContainerRef
   let n = 0;
   for (const [ref, s] of samples) if (isContainer(ref) && ref.cgroupPath.startsWith(prefix)) n += s.processes.count;
   return n;
-}
-
-/** Every process on the machine: the numeric entries of /proc. */
-async function countMachineProcesses(procRoot = '/proc'): Promise<number> {
-  try {
-    return readdirSync(procRoot).filter((n) => n.charCodeAt(0) >= 48 && n.charCodeAt(0) <= 57).length;
-  } catch {
-    return 0;
-  }
 }
 
 /** Runs fn over items with at most `limit` in flight. */
@@ -183,7 +174,7 @@ export class Collector {
     await pool(levels, concurrency, async (ref) => {
       const s = await sample(ref, 'none');
       if (!s) return;
-      if (ref.cgroupPath === '/') s.processes.count = await countMachineProcesses(this.opts.procRoot);
+      if (ref.cgroupPath === '/') s.processes.count = (await countProcesses(this.opts.procRoot)) ?? 0;
       else s.processes.count = ref.podUid ? (byPod.get(ref.podUid) ?? 0) : sumProcessesUnder(ref, samples);
       samples.set(ref, s);
     });

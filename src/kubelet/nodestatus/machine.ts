@@ -1,7 +1,8 @@
 // What the machine is: cores, memory, hugepages, identity (machine-id, product UUID, boot id),
 // kernel and OS image; and what it has left now: available memory, filesystem space and inodes,
 // process IDs. The parsers are pure; readMachineInfo/observe* are the thin effectful shells.
-import { readdir, readFile, statfs } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { mountCapacity } from '../cadvisor/fs.ts';
 import * as os from 'node:os';
 
 export interface MachineInfo {
@@ -110,17 +111,13 @@ export async function readMachineInfo(): Promise<MachineInfo> {
 }
 
 export async function fsStats(path: string): Promise<FsStats | undefined> {
-  try {
-    const s = await statfs(path);
-    return { capacityBytes: s.blocks * s.bsize, availableBytes: s.bavail * s.bsize, inodes: s.files, inodesFree: s.ffree };
-  } catch {
-    return undefined;
-  }
+  return mountCapacity(path);
 }
 
-async function countProcesses(): Promise<number | undefined> {
+/** Every process on the machine: the numeric entries of /proc (undefined when unreadable). */
+export async function countProcesses(procRoot = '/proc'): Promise<number | undefined> {
   try {
-    return (await readdir('/proc')).filter((e) => /^\d+$/.test(e)).length;
+    return (await readdir(procRoot)).filter((e) => /^\d+$/.test(e)).length;
   } catch {
     return undefined;
   }

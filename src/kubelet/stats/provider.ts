@@ -2,7 +2,7 @@
 // containers (one CRI call each, plus the writable layers), tells the collector which cgroups to
 // read, runs one collector pass, and re-measures volumes every volumeStatsAggPeriod. The HTTP
 // faces (Summary API, metrics, stats UI) read its StatsSource view.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import type { KubeObject } from '../../api/object.ts';
 import { CgroupReader } from '../cadvisor/cgroups.ts';
@@ -41,10 +41,6 @@ export interface StatsProviderOptions {
 }
 
 type Timed<T> = T & { time: Date };
-
-async function countProcesses(): Promise<number> {
-  return (await readdir('/proc').catch(() => [] as string[])).filter((n) => n.charCodeAt(0) >= 48 && n.charCodeAt(0) <= 57).length;
-}
 
 export class StatsProvider implements StatsSource {
   readonly nodeName: string;
@@ -206,11 +202,10 @@ export class StatsProvider implements StatsSource {
 
   private async readNodeLevel(): Promise<void> {
     const time = this.o.clock.now();
-    const [nodeFs, imageFsInfo, pidMax, curproc] = await Promise.all([
+    const [nodeFs, imageFsInfo, pidMax] = await Promise.all([
       mountCapacity(this.o.rootDir),
       this.o.cri.imageFsInfo({ timeoutMs: 10_000 }).catch(() => undefined),
       readFile('/proc/sys/kernel/pid_max', 'utf8').catch(() => ''),
-      countProcesses(),
     ]);
     if (nodeFs) this.nodeFs = { ...nodeFs, time };
     const image = imageFsInfo?.imageFilesystems[0];
@@ -222,8 +217,10 @@ export class StatsProvider implements StatsSource {
       if (!used) used = (await this.o.cri.listImages(undefined, { timeoutMs: 10_000 }).catch(() => [])).reduce((a, i) => a + (i.size ?? 0), 0);
       this.imageFs = { ...imageCap, usedBytes: used, inodesUsed: image.inodesUsed?.value ?? imageCap.inodesUsed, time };
     }
+    // The root cgroup's sample of this pass already counted the machine's processes.
     const maxpid = Number.parseInt(pidMax, 10);
-    if (Number.isFinite(maxpid)) this.rlimit = { time, maxpid, curproc };
+    const root = this.history.latest('/');
+    if (Number.isFinite(maxpid) && root) this.rlimit = { time: root.timestamp, maxpid, curproc: root.processes.count };
   }
 
   private sampleKubelet(): void {
