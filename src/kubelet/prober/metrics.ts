@@ -2,6 +2,7 @@
 // prober_probe_total (counter by result) and prober_probe_duration_seconds (histogram).
 // A worker holds one ProbeSeriesMetrics for its life, so counting a probe touches a few numbers:
 // label strings are built once, when the series starts, not on every tick.
+import { escapeLabelValue } from '../metrics/promtext.ts';
 import type { ProbeType } from './types.ts';
 
 export interface ProbeSeries { probeType: ProbeType; container: string; pod: string; namespace: string; podUid: string }
@@ -11,8 +12,7 @@ export type MetricResult = 'successful' | 'failed' | 'unknown';
 export const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const metricResults: readonly MetricResult[] = ['successful', 'failed', 'unknown'];
 
-const escape = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const pairs = (ps: [string, string][]) => ps.map(([k, v]) => `${k}="${escape(v)}"`).join(',');
+const pairs = (ps: [string, string][]) => ps.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',');
 
 /** One worker's series: its counters and histogram, with their label text prepared. */
 export class ProbeSeriesMetrics {

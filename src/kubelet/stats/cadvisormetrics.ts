@@ -3,7 +3,7 @@
 // cgroup and each container, from the latest sample of each.
 import type { CadvisorMachineInfo } from '../cadvisor/machine.ts';
 import type { ContainerRef, ContainerStats } from '../cadvisor/types.ts';
-import { MetricFamilies, type Labels } from './promtext.ts';
+import { MetricFamilies, type Labels } from '../metrics/promtext.ts';
 import type { StatsView } from './resourcemetrics.ts';
 
 type Family = [name: string, type: 'counter' | 'gauge', help: string];

@@ -2,7 +2,7 @@
 // serves them to metrics-server (and to Berth's own Metrics API), each sample stamped with the
 // time it was read so that a scraper derives CPU rates from the kubelet's own clock.
 import type { ContainerRef, ContainerStats } from '../cadvisor/types.ts';
-import { MetricFamilies } from './promtext.ts';
+import { MetricFamilies } from '../metrics/promtext.ts';
 
 export interface StatsView {
   refs(): ContainerRef[];

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerRef, ContainerStats } from '../../../../src/kubelet/cadvisor/types.ts';
 import { renderCadvisorMetrics } from '../../../../src/kubelet/stats/cadvisormetrics.ts';
-import { MetricFamilies } from '../../../../src/kubelet/stats/promtext.ts';
+import { MetricFamilies } from '../../../../src/kubelet/metrics/promtext.ts';
 import { containerRefs } from '../../../../src/kubelet/stats/refs.ts';
 import { renderResourceMetrics } from '../../../../src/kubelet/stats/resourcemetrics.ts';
 import { buildSummary } from '../../../../src/kubelet/stats/summary.ts';

@@ -2,7 +2,8 @@
 // timestamps, which the resource and cAdvisor endpoints need and client registries do not do.
 export type Labels = Record<string, string>;
 
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+/** A label value as the text format quotes it: backslash, newline and double quote escaped. */
+export const escapeLabelValue = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const escapeHelp = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 
 function formatValue(v: number): string {
@@ -25,7 +26,7 @@ export class MetricFamilies {
     const f = this.families.get(name);
     if (!f) throw new Error(`metric family ${name} was not declared`);
     const keys = Object.keys(labels);
-    const l = keys.length ? `{${keys.map((k) => `${k}="${escapeLabel(labels[k])}"`).join(',')}}` : '';
+    const l = keys.length ? `{${keys.map((k) => `${k}="${escapeLabelValue(labels[k])}"`).join(',')}}` : '';
     f.lines.push(`${name}${l} ${formatValue(value)}${timestampMs !== undefined ? ` ${Math.round(timestampMs)}` : ''}`);
     return this;
   }
