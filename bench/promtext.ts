@@ -1,35 +1,12 @@
 // Just enough of the Prometheus text format for benchmarks: samples with labels, differences between
-// two scrapes, and a quantile from cumulative histogram buckets. All pure.
+// two scrapes, and a quantile from cumulative histogram buckets. All pure; lines are read by the
+// Metrics API's parser.
+import { parseExposition, type Sample } from '../src/apiserver/metrics/parse.ts';
 
-export interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-const unescape = (v: string) => v.replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
+export type { Sample } from '../src/apiserver/metrics/parse.ts';
 
 /** Every sample line of an exposition (comments and blank lines skipped). */
-export function parsePromText(text: string): Sample[] {
-  const out: Sample[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const brace = line.indexOf('{');
-    const space = line.lastIndexOf(' ');
-    const labels: Record<string, string> = {};
-    let name: string;
-    if (brace >= 0 && brace < space) {
-      name = line.slice(0, brace);
-      const body = line.slice(brace + 1, line.lastIndexOf('}'));
-      for (const m of body.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[m[1]!] = unescape(m[2]!);
-    } else {
-      name = line.slice(0, space);
-    }
-    out.push({ name, labels, value: Number(line.slice(space + 1)) });
-  }
-  return out;
-}
+export const parsePromText = (text: string): Sample[] => parseExposition(text);
 
 /** A stable key for a sample's labels, minus the ones named (e.g. `le`, `result`). */
 export function labelKey(labels: Record<string, string>, without: string[] = []): string {

@@ -1,19 +1,8 @@
 // Reading Prometheus text in tests: one sample's value by name and exact label set, and TYPE/HELP.
+import { parseExposition, type Sample } from '../../../src/apiserver/metrics/parse.ts';
 
-export interface Sample { name: string; labels: Record<string, string>; value: number }
-
-export function parseSamples(text: string): Sample[] {
-  const out: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) throw new Error(`unparseable sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const lm of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[lm[1]!] = lm[2]!;
-    out.push({ name: m[1]!, labels, value: m[3] === '+Inf' ? Infinity : Number(m[3]) });
-  }
-  return out;
-}
+/** Every sample; a line that does not parse throws, naming it. */
+export const parseSamples = (text: string): Sample[] => parseExposition(text);
 
 const sameLabels = (a: Record<string, string>, b: Record<string, string>) =>
   Object.keys(a).length === Object.keys(b).length && Object.entries(b).every(([k, v]) => a[k] === v);
