@@ -193,7 +193,7 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     signal,
   });
   loops.push(...podManagement.loops);
-  podSpecOf = (uid) => podManagement.pods().find((p) => p.metadata.uid === uid)?.spec;
+  podSpecOf = (uid) => podManagement.pod(uid)?.spec;
   const stats: KubeletStats | undefined = await startStats({ options, nodeName, cri, clock, log, pods: podManagement.pods, signal });
   if (stats) loops.push(stats.loop);
 

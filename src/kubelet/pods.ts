@@ -68,6 +68,8 @@ export interface PodManagementDeps {
 export interface PodManagement {
   /** The pods the kubelet runs, each with the latest status it computed. */
   pods(): KubeObject[];
+  /** One pod as its source gave it (no status merged), by UID. */
+  pod(uid: string): KubeObject | undefined;
   /** Prometheus text of /metrics/probes. */
   probeMetrics(): string;
   logTarget(namespace: string, pod: string, container: string, previous: boolean): Promise<LogTarget>;
@@ -250,6 +252,7 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
   );
 
   return {
+    pod: (uid) => pods.get(uid),
     pods: () => pods.all().map((p) => {
       const latest = status.peekPodStatus(p.metadata.uid!);
       return latest ? { ...p, status: latest } : p;
