@@ -88,7 +88,6 @@ export class Collector {
   private watched: ContainerRef[] = [];
   private all: ContainerRef[] = [];
   private last?: HousekeepingResult;
-  private capacities = new Map<string, Promise<FsStats['capacity']>>();
   private dirUsages = new Map<string, { usage: DirUsage; atMs: number }>();
 
   constructor(private readonly opts: CollectorOptions) {
@@ -123,7 +122,6 @@ export class Collector {
     const cpu0 = process.cpuUsage();
     const refs = this.all;
     const history = this.opts.history;
-    this.capacities = new Map();
 
     // Keys no longer watched leave the history at once: a deleted pod disappears everywhere.
     const live = new Set(refs.map((r) => r.id));
@@ -213,7 +211,7 @@ export class Collector {
     const rootfs = ref.rootfs ? { rootfs: ref.rootfs } : {};
     if (!paths.length) return ref.rootfs ? rootfs : undefined;
     const usages = await Promise.all(paths.map((p) => this.dirUsageOf(p)));
-    const capacity = await this.capacityOf(paths[0]);
+    const capacity = await mountCapacity(paths[0]);
     return {
       usage: usages.reduce((a, u) => ({ usedBytes: a.usedBytes + u.usedBytes, inodesUsed: a.inodesUsed + u.inodesUsed, truncated: a.truncated || u.truncated })),
       ...rootfs,
@@ -228,15 +226,5 @@ export class Collector {
     const usage = await dirUsage(path, { maxEntries: this.opts.maxDirEntries });
     this.dirUsages.set(path, { usage, atMs: now });
     return usage;
-  }
-
-  /** statfs once per directory per pass: every container's logs sit on the same filesystem. */
-  private capacityOf(path: string): Promise<FsStats['capacity']> {
-    let p = this.capacities.get(path);
-    if (!p) {
-      p = mountCapacity(path);
-      this.capacities.set(path, p);
-    }
-    return p;
   }
 }
