@@ -1,6 +1,7 @@
 // `npm run bench -- pod-startup`: pod startup latency through the whole stack (POST → scheduler →
 // kubelet → containerd → status → watch) for N pods created at once, against the floor of the same
-// sandbox + container started directly through CRI, in one run. Prints one JSON line.
+// sandbox + container started directly through CRI (the configs the kubelet gave containerd; see
+// cri-floor.ts), in one run. Prints one JSON line.
 //
 // Options: --pods N (default 50, or BENCH_PODS), --no-warmup (skip the one warm-up pod),
 // --trace-cri (a recording proxy between kubelet and containerd: calls per method and per-pod
@@ -14,7 +15,7 @@ import { startTestCluster, type TestCluster } from '../test/support/cluster.ts';
 import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
 import { BUSYBOX_IMAGE } from '../test/support/containerd.ts';
 import { startCpuMeter, type Grouper } from './proc.ts';
-import { runFloor, type CpuReport } from './cri-floor.ts';
+import { bareFloorPods, capturePods, removeCapturedPods, runFloor, type CpuReport, type FloorPod } from './cri-floor.ts';
 import { startCriTraceProxy, summarizeCalls, type CriCall, type CriTraceProxy } from './cri-trace.ts';
 import { summarizeProfile, type CpuProfile, type ProfileSummary } from './cpuprofile.ts';
 
@@ -101,19 +102,21 @@ interface KubeletPhase {
   mono1: number;
   cpu?: CpuReport;
   pods: PodTimes[];
+  /** The same pods for the floor, as the kubelet configured them (when asked for). */
+  floorPods: FloorPod[];
 }
 
-async function runKubeletPhase(cluster: TestCluster, client: TestClient, names: string[], parent: AbortSignal, groups?: Grouper): Promise<KubeletPhase> {
+async function runKubeletPhase(cluster: TestCluster, client: TestClient, names: string[], parent: AbortSignal, groups?: Grouper, captureFloor = false): Promise<KubeletPhase> {
   const watchStop = new AbortController();
   const signal = AbortSignal.any([parent, watchStop.signal]);
   try {
-    return await measurePhase(cluster, client, names, signal, groups);
+    return await measurePhase(cluster, client, names, signal, groups, captureFloor);
   } finally {
     watchStop.abort();
   }
 }
 
-async function measurePhase(cluster: TestCluster, client: TestClient, names: string[], signal: AbortSignal, groups?: Grouper): Promise<KubeletPhase> {
+async function measurePhase(cluster: TestCluster, client: TestClient, names: string[], signal: AbortSignal, groups: Grouper | undefined, captureFloor: boolean): Promise<KubeletPhase> {
   const cri = cluster.ctrd.cri;
   const times = new Map<string, PodTimes>();
   const list = await client.request('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=${LABEL}%3D${LABEL_VALUE}`);
@@ -182,6 +185,7 @@ async function measurePhase(cluster: TestCluster, client: TestClient, names: str
     }),
   );
 
+  const floorPods = captureFloor ? await capturePods(cri, new Set(byUid.keys()), cluster.kubelets.get(NODE)!.rootDir) : [];
   const latencies = [...times.values()].map((t) => t.running! - t.start);
   const bound = [...times.values()].filter((t) => t.bound !== undefined).map((t) => t.bound! - t.start);
   const created = [...times.values()].map((t) => t.created! - t.start);
@@ -203,7 +207,7 @@ async function measurePhase(cluster: TestCluster, client: TestClient, names: str
     const r = await client.request('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=${LABEL}%3D${LABEL_VALUE}`);
     return r.json().items.length === 0 ? true : undefined;
   }, TIMEOUT_MS, 200);
-  return { latencies, created, bound, toSandbox, toContainerStarted, report, cleanupMs: performance.now() - cleanStart, t0, t1, mono0, mono1, cpu, pods: [...times.values()] };
+  return { latencies, created, bound, toSandbox, toContainerStarted, report, cleanupMs: performance.now() - cleanStart, t0, t1, mono0, mono1, cpu, pods: [...times.values()], floorPods };
 }
 
 /** Per-pod stages from the CRI trace (calls matched to pods by the UID in their requests), as percentiles. */
@@ -305,13 +309,20 @@ export async function run(args: string[] = []): Promise<void> {
     if (warmup) warmupMs = (await runKubeletPhase(cluster, client, ['warmup-0'], stop.signal)).latencies[0];
 
     const names = Array.from({ length: pods }, (_, i) => `startup-${String(i).padStart(3, '0')}`);
-    const k = await runKubeletPhase(cluster, client, names, stop.signal, processGroups(cluster));
+    const k = await runKubeletPhase(cluster, client, names, stop.signal, processGroups(cluster), true);
 
     // Stop the kubelet so the floor measures containerd alone (and housekeeping leaves its pods be).
     const kubeletPid = cluster.kubelets.get(NODE)?.proc.pid;
     await cluster.killKubelet(NODE, 'SIGTERM');
     const profile = profileDir ? await kubeletProfile(profileDir, kubeletPid, k) : undefined;
-    const floor = await runFloor(cluster.ctrd.cri, { logRoot: join(cluster.work, 'floor-logs'), pods, image: BUSYBOX_IMAGE, command: COMMAND, groups: processGroups(cluster) });
+    const kubeletRoot = cluster.kubelets.get(NODE)!.rootDir;
+    let floor;
+    try {
+      floor = await runFloor(cluster.ctrd.cri, k.floorPods, { groups: processGroups(cluster) });
+    } finally {
+      await removeCapturedPods(k.floorPods, kubeletRoot);
+    }
+    const bare = await runFloor(cluster.ctrd.cri, bareFloorPods(join(cluster.work, 'floor-logs'), pods, BUSYBOX_IMAGE, COMMAND), { groups: processGroups(cluster) });
 
     const p50 = percentile(k.latencies, 50);
     const p99 = percentile(k.latencies, 99);
@@ -350,6 +361,9 @@ export async function run(args: string[] = []): Promise<void> {
       // CPU seconds per process from the first call until every pod runs; 2 cores here, so who competes matters.
       cpu_s: k.cpu?.cpuSeconds,
       machine_busy_pct: k.cpu?.machineBusyPct,
+      // The minimal pair (nothing mounted, containerd's default cgroup), for reference only.
+      bare_floor_p50_ms: percentile(bare.latencies, 50),
+      bare_floor_p99_ms: percentile(bare.latencies, 99),
       floor_cpu_s: floor.cpu.cpuSeconds,
       floor_machine_busy_pct: floor.cpu.machineBusyPct,
       min_ms: percentile(k.latencies, 0),

@@ -94,6 +94,10 @@ export async function startContainerd(opts: StartContainerdOptions): Promise<Man
   const logFd = opts.log ? openSync(opts.log, 'a') : undefined;
   const child = spawn(CONTAINERD, ['--config', configPath], {
     stdio: ['ignore', logFd ?? 'ignore', logFd ?? 'ignore'],
+    // Its own session, as a service of its own: its threads, shims and runc then share one
+    // scheduling group (autogroup) instead of competing one by one with the kubelet's event loop,
+    // and a terminal's Ctrl-C reaches only Berth, which stops containerd after the kubelet.
+    detached: true,
   });
   if (logFd !== undefined) closeSync(logFd);
   let exited = false;

@@ -87,7 +87,7 @@ function hostPort(address: string, port: number): string {
 
 export async function startKubelet(options: KubeletOptions, signal: AbortSignal, deps: KubeletDeps = {}): Promise<Kubelet> {
   const clock = deps.clock ?? realClock;
-  const log = deps.log ?? createLogger({ format: options.loggingFormat });
+  const log = deps.log ?? createLogger({ format: options.loggingFormat, verbosity: options.verbosity });
   const nodeName = nodeNameOf(options);
   log.info('Starting kubelet', { node: nodeName, version: 'v1.32.0-berth', rootDir: options.rootDir });
 

@@ -9,6 +9,8 @@ export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, err?: unknown, fields?: LogFields): void;
+  /** klog's V(level): info lines printed only at --v=level or more. */
+  v(level: number): Pick<Logger, 'info'>;
 }
 
 export interface LoggerOptions {
@@ -16,6 +18,8 @@ export interface LoggerOptions {
   write?: (line: string) => void;
   now?: () => Date;
   pid?: number;
+  /** --v: the most detailed level printed (default 0). */
+  verbosity?: number;
 }
 
 type Severity = 'I' | 'W' | 'E';
@@ -25,19 +29,28 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const now = opts.now ?? (() => new Date());
   const pid = opts.pid ?? process.pid;
-  const emit = (sev: Severity, msg: string, fields: LogFields = {}) => {
+  const verbosity = opts.verbosity ?? 0;
+  const emit = (sev: Severity, msg: string, fields: LogFields = {}, level = 0) => {
     const caller = callerOf();
-    write(format === 'json' ? jsonLine(sev, now(), caller, msg, fields) : klogLine(sev, now(), pid, caller, msg, fields));
+    write(format === 'json' ? jsonLine(sev, now(), caller, msg, fields, level) : klogLine(sev, now(), pid, caller, msg, fields));
   };
+  const quiet = { info() {} };
+  const levels = new Map<number, Pick<Logger, 'info'>>();
   return {
     info: (msg, fields) => emit('I', msg, fields),
     warn: (msg, fields) => emit('W', msg, fields),
     error: (msg, err, fields) => emit('E', msg, err === undefined ? fields : { ...fields, err: errorText(err) }),
+    v(level) {
+      if (level > verbosity) return quiet;
+      let l = levels.get(level);
+      if (!l) levels.set(level, (l = { info: (msg, fields) => emit('I', msg, fields, level) }));
+      return l;
+    },
   };
 }
 
 /** A logger that drops everything (tests). */
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, v: () => silentLogger };
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -55,14 +68,13 @@ export function klogLine(sev: Severity, t: Date, pid: number, caller: string, ms
   return `${sev}${stamp} ${String(pid).padStart(7)} ${caller}] ${JSON.stringify(msg)}${kv}`;
 }
 
-export function jsonLine(sev: Severity, t: Date, caller: string, msg: string, fields: LogFields): string {
+export function jsonLine(sev: Severity, t: Date, caller: string, msg: string, fields: LogFields, level = 0): string {
   // Upstream's JSON format: ts in seconds (float), caller, msg, v (verbosity; errors carry err).
   const base: LogFields = { ts: t.getTime() / 1000, caller, msg };
-  if (sev !== 'E') base.v = 0;
+  if (sev !== 'E') base.v = level;
   return JSON.stringify({ ...base, ...fields });
 }
 
-/** file:line of the code that called the logger (the first frame outside this file). */
 /** file:line of the logging call, from a stack only as deep as needed (stacks are costly). */
 function callerOf(): string {
   const holder: { stack?: string } = {};

@@ -93,6 +93,12 @@ describe('CRI client against containerd', { timeout: 180_000 }, () => {
     }
   });
 
+  test('containerd runs in a session of its own, as a service would', () => {
+    const session = (pid: number | 'self') => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[3]);
+    assert.equal(session(env.pid), env.pid, 'containerd leads its session');
+    assert.notEqual(session(env.pid), session('self'));
+  });
+
   test('a cancelled signal cancels the call', async () => {
     const ac = new AbortController();
     const p = cri.status(false, { signal: ac.signal });

@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../support/containerd.ts';
 import { parseCriLine } from '../../src/kubelet/logs/crilog.ts';
 import { parseContainerLogMaxSize, runContainerLogRotation } from '../../src/kubelet/logs/rotation.ts';
-import type { Logger } from '../../src/kubelet/log.ts';
+import { silentLogger, type Logger } from '../../src/kubelet/log.ts';
 import type { CriClient, In, PodSandboxConfig } from '../../src/kubelet/runtime/cri/client.ts';
 
 const LINE = 'a'.repeat(100);
@@ -75,7 +75,7 @@ describe('container log rotation against containerd', { timeout: 180_000 }, () =
         reopenContainerLog: async (id, o) => { await env.cri.reopenContainerLog(id, o); reopens++; },
       };
       const errors: string[] = [];
-      const log: Logger = { info() {}, warn() {}, error: (msg, err) => errors.push(`${msg}: ${(err as Error)?.message}`) };
+      const log: Logger = { ...silentLogger, error: (msg, err) => errors.push(`${msg}: ${(err as Error)?.message}`) };
       loop = runContainerLogRotation({
         cri, maxSizeBytes: parseContainerLogMaxSize('64Ki'), maxFiles: 3, intervalMs: 200, signal: ac.signal, log,
       });

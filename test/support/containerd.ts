@@ -27,6 +27,7 @@ export interface TestContainerd {
   dir: string;
   /** Where containerd writes its log (kept in dir; printed by failing tests if useful). */
   log: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -83,7 +84,7 @@ export async function startTestContainerd(opts: { lockTimeoutMs?: number } = {})
     }));
     cri = createCriClient(managed.address);
     await waitNetworkReady(cri, 15_000);
-    return { address: managed.address, cri, dir, log, stop };
+    return { address: managed.address, cri, dir, log, pid: managed.pid, stop };
   } catch (err) {
     await stop();
     throw err;

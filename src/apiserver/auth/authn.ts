@@ -64,18 +64,42 @@ export function userFromCertificateSubject(subject: { CN?: string | string[]; O?
 
 const clientAuthOid = '1.3.6.1.5.5.7.3.2';
 
+interface CertificateVerdict {
+  user: UserInfo | StatusError;
+  notAfterMs: number;
+}
+
+/**
+ * A connection's certificate does not change, and parsing it costs about a millisecond, so the
+ * verdict is kept per TLS socket (kubelets and controllers reuse their connections). Expiry is
+ * still checked on every request, as upstream verifies at request time.
+ */
+const verdictBySocket = new WeakMap<TLSSocket, CertificateVerdict | null>();
+
 /** undefined: no certificate; a UserInfo or a StatusError otherwise. */
-function certificateUser(req: IncomingMessage): UserInfo | StatusError | undefined {
+function certificateUser(req: IncomingMessage, nowMs: number): UserInfo | StatusError | undefined {
   const socket = req.socket as TLSSocket;
   if (typeof socket.getPeerCertificate !== 'function') return undefined;
+  let verdict = verdictBySocket.get(socket);
+  if (verdict === undefined) {
+    verdict = verifyPeer(socket);
+    verdictBySocket.set(socket, verdict);
+  }
+  if (verdict === null) return undefined;
+  if (nowMs > verdict.notAfterMs) return errors.unauthorized('x509: certificate has expired or is not yet valid');
+  return verdict.user;
+}
+
+function verifyPeer(socket: TLSSocket): CertificateVerdict | null {
   const peer = socket.getPeerCertificate();
-  if (!peer || !peer.raw) return undefined;
-  if (!socket.authorized) return errors.unauthorized(`x509: ${String(socket.authorizationError ?? 'certificate not trusted')}`);
+  if (!peer || !peer.raw) return null;
+  const notAfterMs = Date.parse(peer.valid_to);
+  if (!socket.authorized) return { user: errors.unauthorized(`x509: ${String(socket.authorizationError ?? 'certificate not trusted')}`), notAfterMs };
   // Like Go's x509 verification with ExtKeyUsageClientAuth: a cert limited to other uses is refused.
   const usages = new X509Certificate(peer.raw).keyUsage;
-  if (usages && usages.length && !usages.includes(clientAuthOid)) return errors.unauthorized('x509: certificate specifies an incompatible key usage');
+  if (usages && usages.length && !usages.includes(clientAuthOid)) return { user: errors.unauthorized('x509: certificate specifies an incompatible key usage'), notAfterMs };
   const user = userFromCertificateSubject(peer.subject as { CN?: string | string[]; O?: string | string[] });
-  return user ?? errors.unauthorized('x509: certificate has no common name');
+  return { user: user ? withAuthenticated(user) : errors.unauthorized('x509: certificate has no common name'), notAfterMs };
 }
 
 /** The token of an `Authorization: Bearer <token>` header; a malformed header is no credential. */
@@ -155,8 +179,8 @@ export function createAuthenticator(opts: AuthenticatorOptions): Authenticator {
   return {
     authenticateToken,
     async authenticate(req) {
-      const cert = certificateUser(req);
-      if (cert && !(cert instanceof StatusError)) return withAuthenticated(cert);
+      const cert = certificateUser(req, now().getTime());
+      if (cert && !(cert instanceof StatusError)) return cert;
       const token = bearerToken(req);
       if (token !== undefined) {
         try {

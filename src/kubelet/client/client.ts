@@ -185,13 +185,15 @@ export class KubeClient {
     return (text ? JSON.parse(text) : {}) as T;
   }
 
-  /** Sends a request and resolves with a 2xx response; anything else rejects with its Status. */
+  /**
+   * Sends a request and resolves with a 2xx response; anything else rejects with its Status.
+   * timed: the timeout covers the answer and its body (a plain timer: cheaper than combining
+   * abort signals on every request).
+   */
   private open(method: string, path: string, body: unknown, contentType: string | undefined, o: RequestOptions | undefined, timed: boolean): Promise<http.IncomingMessage> {
     const url = new URL(this.config.server + path);
     for (const [k, v] of Object.entries(o?.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const signals = [o?.signal, timed ? AbortSignal.timeout(o?.timeoutMs ?? this.timeoutMs) : undefined].filter((s): s is AbortSignal => !!s);
-    const signal = signals.length ? AbortSignal.any(signals) : undefined;
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': this.userAgent };
     if (data !== undefined) {
       headers['Content-Type'] = contentType ?? 'application/json';
@@ -200,16 +202,20 @@ export class KubeClient {
     }
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
     const send = url.protocol === 'https:' ? https.request : http.request;
+    const timeoutMs = o?.timeoutMs ?? this.timeoutMs;
     return new Promise((resolvePromise, reject) => {
-      const req = send(url, { method, agent: this.agent, headers, signal }, (res) => {
+      const req = send(url, { method, agent: this.agent, headers, signal: o?.signal }, (res) => {
+        if (timer) res.once('close', () => clearTimeout(timer));
         const code = res.statusCode ?? 0;
         if (code >= 200 && code < 300) return resolvePromise(res);
         readBody(res).then((text) => reject(statusErrorFrom(code, text, method, url.pathname)), reject);
       });
+      const timer = timed
+        ? setTimeout(() => req.destroy(new StatusError(504, 'Timeout', `${method} ${url.pathname}: no answer within ${timeoutMs} ms`)), timeoutMs)
+        : undefined;
       req.on('error', (e) => {
-        if (timed && signal?.aborted && !o?.signal?.aborted) {
-          reject(new StatusError(504, 'Timeout', `${method} ${url.pathname}: no answer within ${o?.timeoutMs ?? this.timeoutMs} ms`));
-        } else reject(e);
+        clearTimeout(timer);
+        reject(e);
       });
       req.end(data);
     });

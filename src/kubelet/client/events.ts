@@ -39,7 +39,7 @@ export function createEventRecorder(api: ApiClient | undefined, nodeName: string
   let seq = 0;
   return {
     nodeEvent(type, reason, message) {
-      log.info('Event occurred', { object: nodeName, kind: 'Node', type, reason, message });
+      log.v(3).info('Event occurred', { object: nodeName, kind: 'Node', type, reason, message });
       if (!api) return;
       const ev = nodeEventObject(nodeName, type, reason, message, clock.now(), seq++);
       const send = () => api.create(corePath('events', 'default'), ev).catch((e) => log.error('Unable to record event', e, { reason }));

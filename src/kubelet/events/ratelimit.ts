@@ -1,7 +1,7 @@
-// The kubelet's event rate limit, as upstream's eventRecordQPS / eventBurst (50/s, burst 100):
-// a token bucket in front of every Event write. Writes over the burst wait their turn in a
-// bounded queue (upstream's broadcaster holds 1,000) instead of crowding the API server while
-// fifty pods start; a full queue drops the newest, as upstream's does.
+// The kubelet's event sink, as upstream's: writes go out one at a time, under the
+// eventRecordQPS / eventBurst token bucket (50/s, burst 100). Writes wait their turn in a bounded
+// queue (upstream's broadcaster holds 1,000) instead of crowding the API server while fifty pods
+// start; a full queue drops the newest, as upstream's does.
 import type { Clock } from '../clock.ts';
 
 export interface EventRateLimiter {
@@ -20,7 +20,10 @@ export function refill(tokens: number, lastMs: number, nowMs: number, qps: numbe
   return Math.min(burst, tokens + (Math.max(0, nowMs - lastMs) * qps) / 1000);
 }
 
-/** qps ≤ 0 means no limit, as upstream's eventRecordQPS = 0. */
+/**
+ * One write at a time, as upstream's event sink (a single goroutine writes the broadcaster's
+ * events in turn), each after a token; qps ≤ 0 means no rate limit, as eventRecordQPS = 0.
+ */
 export function createEventRateLimiter(qps: number, burst: number, clock: Clock, signal?: AbortSignal): EventRateLimiter {
   const queue: (() => Promise<unknown>)[] = [];
   let tokens = Math.max(1, burst);
@@ -28,6 +31,7 @@ export function createEventRateLimiter(qps: number, burst: number, clock: Clock,
   let draining = false;
 
   const take = (): boolean => {
+    if (qps <= 0) return true;
     const now = clock.now().getTime();
     tokens = refill(tokens, lastMs, now, qps, Math.max(1, burst));
     lastMs = now;
@@ -43,7 +47,7 @@ export function createEventRateLimiter(qps: number, burst: number, clock: Clock,
           await clock.sleep(Math.ceil(((1 - tokens) * 1000) / qps), signal);
           continue;
         }
-        void queue.shift()!().catch(() => {});
+        await queue.shift()!().catch(() => {});
       }
     } finally {
       draining = false;
@@ -51,10 +55,6 @@ export function createEventRateLimiter(qps: number, burst: number, clock: Clock,
   };
   return {
     submit(send) {
-      if (qps <= 0 || (!queue.length && take())) {
-        void send().catch(() => {});
-        return true;
-      }
       if (queue.length >= QUEUE_LIMIT) return false;
       queue.push(send);
       if (!draining) void drain();

@@ -36,7 +36,8 @@ export function createPodEventRecorder(api: ApiClient | undefined, nodeName: str
   const seen = new Map<string, Seen>();
   return {
     event(pod: PodRef, type, reason, message, fieldPath) {
-      log.info('Event occurred', { object: `${pod.namespace}/${pod.name}`, fieldPath, kind: 'Pod', type, reason, message });
+      // As upstream's event broadcaster, which logs events at V(3).
+      log.v(3).info('Event occurred', { object: `${pod.namespace}/${pod.name}`, fieldPath, kind: 'Pod', type, reason, message });
       if (!api) return;
       const now = clock.now();
       const key = `${pod.uid}\x00${fieldPath ?? ''}\x00${type}\x00${reason}\x00${message}`;

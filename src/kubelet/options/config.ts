@@ -66,7 +66,7 @@ const schema: Schema = {
   containerRuntimeEndpoint: f('string', 'containerRuntimeEndpoint'),
   registerNode: f('bool', 'registerNode'),
   registerWithTaints: f('taints', 'registerWithTaints'),
-  logging: f({ format: f('string', 'loggingFormat'), ...ignored('flushFrequency', 'verbosity', 'vmodule', 'options') }),
+  logging: f({ format: f('string', 'loggingFormat'), verbosity: f('int', 'verbosity'), ...ignored('flushFrequency', 'vmodule', 'options') }),
   ...ignored(
     'enableServer',
     'readOnlyPort', 'tlsCipherSuites', 'tlsMinVersion', 'rotateCertificates', 'serverTLSBootstrap', 'registryPullQPS',

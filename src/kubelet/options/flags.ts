@@ -112,6 +112,7 @@ export const kubeletFlags: FlagSpec[] = [
   { flags: '--housekeeping-interval <duration>', key: 'housekeepingIntervalMs', description: 'interval between container stats samples', parse: duration, shownDefault: ms(d.housekeepingIntervalMs) },
   { flags: '--stats-storage-duration <duration>', key: 'statsStorageDurationMs', description: 'how long container stats are kept in memory', parse: duration, shownDefault: ms(d.statsStorageDurationMs) },
   { flags: '--volume-stats-agg-period <duration>', key: 'volumeStatsAggPeriodMs', description: 'how often the disk usage of volumes and container logs is measured (0: volumes never, logs every housekeeping)', parse: duration, shownDefault: ms(d.volumeStatsAggPeriodMs) },
+  { flags: '-v, --v <level>', key: 'verbosity', description: 'log level verbosity: info lines up to this level are printed', parse: nonNegative, shownDefault: '0' },
   { flags: '--logging-format <format>', key: 'loggingFormat', description: 'text or json', parse: choice('text', 'json'), shownDefault: 'text' },
 ];
 

@@ -49,6 +49,8 @@ export interface KubeletOptions {
   staticPodPath?: string;
   podInfraContainerImage: string;
   loggingFormat: LogFormat;
+  /** --v / logging.verbosity: klog's V level. */
+  verbosity: number;
   /** --manifest-url (staticPodURL) and its headers (--manifest-url-header, staticPodURLHeader). */
   manifestURL?: string;
   manifestURLHeader: Record<string, string[]>;
@@ -110,6 +112,7 @@ export function defaultOptions(): KubeletOptions {
     cloudProvider: '',
     podInfraContainerImage: 'registry.k8s.io/pause:3.10',
     loggingFormat: 'text',
+    verbosity: 0,
     manifestURLHeader: {},
     fileCheckFrequencyMs: 20_000,
     httpCheckFrequencyMs: 20_000,

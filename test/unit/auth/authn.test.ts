@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, request, type Server } from 'node:https';
+import { Agent, createServer, request, type Server } from 'node:https';
+import { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -156,4 +157,43 @@ test('createAuthenticator reports a malformed token file by line', async () => {
     () => createAuthenticator({ clientCaPem: pki.caCertPem, tokenAuthFile: file, serviceAccountPublicKeyPem: pki.saPublicKeyPem }),
     /line 2: must have at least 3 columns \(token, user name, user uid\), found 2/,
   );
+});
+
+test('a kept-alive connection is authenticated per request: its certificate expiring ends it', async () => {
+  let nowMs = Date.now();
+  const clocked = createAuthenticator({ clientCaPem: pki.caCertPem, serviceAccountPublicKeyPem: pki.saPublicKeyPem, now: () => new Date(nowMs) });
+  const srv = createServer({ cert: pki.servingCertPem, key: pki.servingKeyPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false }, (req, res) => {
+    clocked.authenticate(req).then(
+      (user) => res.end(JSON.stringify({ user: user?.name, socket: req.socket.remotePort })),
+      (e) => {
+        res.statusCode = isStatusError(e) ? e.code : 500;
+        res.end(JSON.stringify({ socket: req.socket.remotePort }));
+      },
+    );
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { certPem, keyPem } = await issueCertificate(pki, { commonName: 'kept', usage: 'client' });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const get = () => new Promise<{ status: number; body: any }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: (srv.address() as AddressInfo).port, path: '/api', ca: pki.caCertPem, cert: certPem, key: keyPem, agent }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  try {
+    const first = await get();
+    const again = await get();
+    assert.deepEqual([first.status, first.body.user, again.status, again.body.user], [200, 'kept', 200, 'kept']);
+    nowMs = Date.parse(new X509Certificate(certPem).validTo) + 1000;
+    const expired = await get();
+    assert.equal(expired.status, 401);
+    assert.equal(expired.body.socket, first.body.socket, 'the same connection');
+  } finally {
+    agent.destroy();
+    srv.closeAllConnections();
+    await new Promise<void>((resolve) => srv.close(() => resolve()));
+  }
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import { FakeClock } from '../../../src/kubelet/clock.ts';
-import type { Logger } from '../../../src/kubelet/log.ts';
+import { silentLogger, type Logger } from '../../../src/kubelet/log.ts';
 import {
   parseContainerLogMaxSize, removeContainerLogs, rotateContainerLogs, rotationPlan, rotationTimestamp, runContainerLogRotation,
   type RotationInput,
@@ -118,7 +118,7 @@ async function setup(name: string): Promise<Env> {
     appendFileSync(rt.containers.get(cid)!.logPath, '');
   };
   const errors: string[] = [];
-  const log: Logger = { info() {}, warn() {}, error: (msg, err) => errors.push(`${msg}: ${(err as Error)?.message}`) };
+  const log: Logger = { ...silentLogger, error: (msg, err) => errors.push(`${msg}: ${(err as Error)?.message}`) };
   return { rt, clock, dir, id, logPath, errors, log };
 }
 

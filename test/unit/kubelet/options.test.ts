@@ -199,3 +199,14 @@ test('--config DIR is the legacy static pod manifest directory', async () => {
   assert.equal(o?.anonymousAuth, true, 'no file: flag defaults');
   assert.equal((await parse(['--config', dir, '--pod-manifest-path', '/x'])).options?.staticPodPath, '/x');
 });
+
+test('--v / -v and logging.verbosity set the log verbosity; the flag wins', async () => {
+  assert.equal((await parse([])).options?.verbosity, 0);
+  assert.equal((await parse(['--v', '3'])).options?.verbosity, 3);
+  assert.equal((await parse(['-v', '2'])).options?.verbosity, 2);
+  const file = await tempFile('verbose.json', JSON.stringify({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', logging: { verbosity: 4 } }));
+  assert.equal((await parse(['--config', file])).options?.verbosity, 4);
+  assert.equal((await parse(['--config', file, '--v=1'])).options?.verbosity, 1);
+  const bad = await parse(['--v', 'loud']);
+  assert.match(String(bad.error?.message), /--v.*loud/);
+});

@@ -85,6 +85,17 @@ test('healthz: ok while checks pass, 500 listing the failing check otherwise', (
   assert.match(down.body, /\[-\]runtime failed: container runtime is down/);
 });
 
+test('logger: V(level) lines print only up to --v, with their level in JSON', () => {
+  const lines: string[] = [];
+  const log = createLogger({ format: 'json', write: (l) => lines.push(l), verbosity: 2 });
+  log.v(2).info('shown', { n: 1 });
+  log.v(3).info('hidden');
+  log.info('plain');
+  assert.deepEqual(lines.map((l) => [JSON.parse(l).msg, JSON.parse(l).v]), [['shown', 2], ['plain', 0]]);
+  createLogger({ write: (l) => lines.push(l) }).v(1).info('hidden at the default verbosity');
+  assert.equal(lines.length, 2);
+});
+
 test('logger: klog text and JSON lines', () => {
   const lines: string[] = [];
   const now = () => new Date('2026-11-27T03:55:00.123Z');

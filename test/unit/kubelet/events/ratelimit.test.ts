@@ -29,9 +29,30 @@ test('a burst goes out at once, the rest at qps; a full queue drops the newest',
   assert.equal(sent.length, 150);
   assert.deepEqual(sent, [...sent].sort((a, b) => a - b), 'in order');
 
+  // A write that never finishes holds the line, as upstream's one sink goroutine would.
+  limiter.submit(() => new Promise(() => {}));
+  await settle();
   for (let i = 0; i < 1_100; i++) limiter.submit(async () => {});
   assert.equal(limiter.queued, 1_000);
   assert.equal(limiter.submit(async () => {}), false);
+});
+
+test('one write is in flight at a time, in order', async () => {
+  const limiter = createEventRateLimiter(50, 100, new FakeClock());
+  let inFlight = 0;
+  let most = 0;
+  const done: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    limiter.submit(async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+      done.push(i);
+    });
+  }
+  for (let i = 0; i < 10; i++) await settle();
+  assert.deepEqual(done, [0, 1, 2, 3, 4]);
+  assert.equal(most, 1);
 });
 
 test('qps 0 means no limit', async () => {
