@@ -24,6 +24,7 @@ export function validateOptions(o: KubeletOptions): void {
   if (!['AlwaysAllow', 'Webhook'].includes(o.authorizationMode)) fail('authorization.mode', o.authorizationMode, 'must be AlwaysAllow or Webhook');
   if (!['cgroupfs', 'systemd'].includes(o.cgroupDriver)) fail('cgroupDriver', o.cgroupDriver, 'must be cgroupfs or systemd');
   if (!['text', 'json'].includes(o.loggingFormat)) fail('logging.format', o.loggingFormat, 'must be text or json');
+  if (!Number.isInteger(o.verbosity) || o.verbosity < 0) fail('logging.verbosity', o.verbosity, 'must be a non-negative integer');
   if (o.nodeLeaseDurationSeconds <= 0) fail('nodeLeaseDurationSeconds', o.nodeLeaseDurationSeconds, 'must be greater than 0');
   if (o.nodeStatusUpdateFrequencyMs <= 0) fail('nodeStatusUpdateFrequency', o.nodeStatusUpdateFrequencyMs, 'must be greater than 0');
   if (o.maxPods < 0) fail('maxPods', o.maxPods, 'must not be negative');

@@ -209,4 +209,6 @@ test('--v / -v and logging.verbosity set the log verbosity; the flag wins', asyn
   assert.equal((await parse(['--config', file, '--v=1'])).options?.verbosity, 1);
   const bad = await parse(['--v', 'loud']);
   assert.match(String(bad.error?.message), /--v.*loud/);
+  const negative = await tempFile('negative.json', JSON.stringify({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', logging: { verbosity: -1 } }));
+  assert.match(String((await parse(['--config', negative])).error?.message), /logging\.verbosity: -1: must be a non-negative integer/);
 });
