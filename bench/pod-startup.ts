@@ -320,12 +320,7 @@ export async function run(args: string[] = []): Promise<void> {
     await cluster.killKubelet(NODE, 'SIGTERM');
     const profile = profileDir ? await kubeletProfile(profileDir, kubeletPid, k) : undefined;
     const kubeletRoot = cluster.kubelets.get(NODE)!.rootDir;
-    let floor;
-    try {
-      floor = await runFloor(cluster.ctrd.cri, k.floorPods, { groups: processGroups(cluster) });
-    } finally {
-      await removeCapturedPods(k.floorPods, kubeletRoot);
-    }
+    const floor = await runFloor(cluster.ctrd.cri, k.floorPods, { groups: processGroups(cluster) }).finally(() => removeCapturedPods(k.floorPods, kubeletRoot));
     const bare = await runFloor(cluster.ctrd.cri, bareFloorPods(join(cluster.work, 'floor-logs'), pods, BUSYBOX_IMAGE, COMMAND), { groups: processGroups(cluster) });
 
     const p50 = percentile(k.latencies, 50);
