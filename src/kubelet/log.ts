@@ -34,14 +34,13 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     const caller = callerOf();
     write(format === 'json' ? jsonLine(sev, now(), caller, msg, fields, level) : klogLine(sev, now(), pid, caller, msg, fields));
   };
-  const quiet = { info() {} };
   const levels = new Map<number, Pick<Logger, 'info'>>();
   return {
     info: (msg, fields) => emit('I', msg, fields),
     warn: (msg, fields) => emit('W', msg, fields),
     error: (msg, err, fields) => emit('E', msg, err === undefined ? fields : { ...fields, err: errorText(err) }),
     v(level) {
-      if (level > verbosity) return quiet;
+      if (level > verbosity) return silentLogger;
       let l = levels.get(level);
       if (!l) levels.set(level, (l = { info: (msg, fields) => emit('I', msg, fields, level) }));
       return l;
