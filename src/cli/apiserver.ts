@@ -1,6 +1,5 @@
 // `berth apiserver`: the compact Kubernetes API server on its own.
 import { Command, Option } from 'commander';
-import { startApiServer } from '../apiserver/apiserver.ts';
 import { durationFlag, listFlag, portFlag } from './flags.ts';
 import { waitForSignal } from './signals.ts';
 
@@ -21,6 +20,8 @@ export function apiserverCommand(): Command {
       if (o.storage === 'etcd' && !o.etcdServers.length) {
         throw new Error('--storage etcd needs --etcd-servers (for example --etcd-servers http://127.0.0.1:2379)');
       }
+      // Loaded here, not at the top: every command's process loads this file (see main.ts).
+      const { startApiServer } = await import('../apiserver/apiserver.ts');
       const server = await startApiServer({
         dataDir: o.dataDir,
         bindAddress: o.bindAddress,

@@ -1,6 +1,5 @@
 // `berth kubelet`: the node agent. Flags as upstream's kubelet (see src/kubelet/options/flags.ts).
 import { Command } from 'commander';
-import { startKubelet } from '../kubelet/kubelet.ts';
 import { addKubeletFlags, givenFlags } from '../kubelet/options/flags.ts';
 import type { KubeletOptions } from '../kubelet/options/options.ts';
 import { resolveKubeletOptions } from '../kubelet/options/resolve.ts';
@@ -10,6 +9,8 @@ export type KubeletRunner = (options: KubeletOptions) => Promise<void>;
 
 /** Runs the kubelet until SIGINT/SIGTERM, then stops its loops and waits for them. */
 export const runKubelet: KubeletRunner = async (options) => {
+  // Loaded here, not at the top: every command's process loads this file (see main.ts).
+  const { startKubelet } = await import('../kubelet/kubelet.ts');
   const controller = new AbortController();
   const kubelet = await startKubelet(options, controller.signal);
   await waitForSignal();

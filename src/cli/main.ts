@@ -1,4 +1,5 @@
-// The `berth` command line: one entry, a subcommand per component.
+// The `berth` command line: one entry, a subcommand per component. Each command loads its
+// component only when it runs, so a kubelet's process holds no API server (nor the reverse).
 import { Command, CommanderError } from 'commander';
 import { apiserverCommand } from './apiserver.ts';
 import { nodeKubeconfigCommand } from './nodekubeconfig.ts';

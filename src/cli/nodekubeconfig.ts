@@ -5,8 +5,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { writeNodeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
-import { ensurePki } from '../apiserver/auth/pki.ts';
 
 export function nodeKubeconfigCommand(): Command {
   return new Command('node-kubeconfig')
@@ -20,6 +18,8 @@ export function nodeKubeconfigCommand(): Command {
       if (!existsSync(join(o.dataDir, 'pki', 'ca.key')) || !existsSync(admin)) {
         throw new Error(`${o.dataDir} holds no cluster: start berth apiserver (or berth up) with --data-dir ${o.dataDir} first`);
       }
+      // Loaded here, not at the top: every command's process loads this file (see main.ts).
+      const [{ writeNodeKubeconfig }, { ensurePki }] = await Promise.all([import('../apiserver/auth/kubeconfig.ts'), import('../apiserver/auth/pki.ts')]);
       const server = o.server ?? parseYaml(await readFile(admin, 'utf8'))?.clusters?.[0]?.cluster?.server;
       const out = o.out ?? join(o.dataDir, `${name}.kubeconfig`);
       await writeNodeKubeconfig(out, await ensurePki(join(o.dataDir, 'pki'), { hosts: [] }), server, name);

@@ -1,7 +1,5 @@
 // `berth up`: a single-node cluster on this machine, until SIGINT/SIGTERM.
 import { Command, Option } from 'commander';
-import { installDemo } from '../cluster/demo.ts';
-import { startCluster } from '../cluster/up.ts';
 import { durationFlag, portFlag } from './flags.ts';
 import { waitForSignal } from './signals.ts';
 
@@ -21,6 +19,8 @@ export function upCommand(): Command {
     .addOption(new Option('--node-monitor-grace-period <duration>', 'silence before a node is marked Unknown').argParser(durationFlag).default(50000, '50s'))
     .addOption(new Option('--metric-resolution <duration>', 'how often the Metrics API scrapes the kubelet').argParser(durationFlag).default(15000, '15s'))
     .action(async (o) => {
+      // Loaded here, not at the top: every command's process loads this file (see main.ts).
+      const [{ startCluster }, { installDemo }] = await Promise.all([import('../cluster/up.ts'), import('../cluster/demo.ts')]);
       const cluster = await startCluster({
         dataDir: o.dataDir,
         securePort: o.securePort,

@@ -1,7 +1,8 @@
 // The type model of the Kubernetes API, read from @kubernetes/client-node's generated
 // model metadata (each model class's attributeTypeMap). OpenAPI documents and the strategic
-// merge patch walk object structure through this module.
-import * as k8s from '@kubernetes/client-node';
+// merge patch walk object structure through this module. Only the models are loaded: the
+// package's index also loads its API clients, about 30 MB of heap a kubelet has no use for.
+import * as k8s from '@kubernetes/client-node/dist/gen/models/all.js';
 
 export interface FieldModel {
   /** JSON field name. */
