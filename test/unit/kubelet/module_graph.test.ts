@@ -1,0 +1,38 @@
+// What a kubelet's process loads: the `berth` entry and the kubelet itself, never the API server
+// nor client-node's API clients (they once made half of a kubelet's heap; see docs/DESIGN.md).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..', '..');
+
+/** The module URLs a fresh process loads to import each of `entries` (paths under src/). */
+async function loadedModules(entries: string[]): Promise<string[]> {
+  const script = `
+    import { register } from 'tsx/esm/api';
+    const seen = [];
+    register({ onImport: (url) => seen.push(url) });
+    for (const e of ${JSON.stringify(entries)}) await import(new URL(e, ${JSON.stringify(`file://${root}/`)}).href);
+    console.log(JSON.stringify(seen));`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: root });
+  return JSON.parse(stdout) as string[];
+}
+
+test('the berth entry loads no component until a command runs', async () => {
+  const urls = await loadedModules(['src/cli/main.ts']);
+  assert.ok(urls.some((u) => u.includes('/src/cli/kubelet.ts')), 'the kubelet command is defined');
+  const components = urls.filter((u) => /\/src\/(apiserver|kubelet|cluster|controllers)\//.test(u) && !u.includes('/src/kubelet/options/'));
+  assert.deepEqual(components, []);
+});
+
+test('the kubelet loads neither the API server nor client-node API clients', async () => {
+  const urls = await loadedModules(['src/cli/main.ts', 'src/kubelet/kubelet.ts']);
+  assert.ok(urls.some((u) => u.includes('/src/kubelet/prober/')), 'the kubelet itself is loaded');
+  assert.ok(urls.some((u) => u.includes('@kubernetes/client-node/dist/gen/models/V1Pod.js')), 'the type model is loaded');
+  const unwanted = urls.filter((u) =>
+    /\/src\/apiserver\/(apiserver|http|storage|openapi)\//.test(u) || u.endsWith('/src/apiserver/apiserver.ts') ||
+    /@kubernetes\/client-node\/dist\/(index\.js|gen\/apis\/|gen\/types\/)/.test(u));
+  assert.deepEqual(unwanted, []);
+});
