@@ -110,10 +110,6 @@ export async function readMachineInfo(): Promise<MachineInfo> {
   };
 }
 
-export async function fsStats(path: string): Promise<FsStats | undefined> {
-  return mountCapacity(path);
-}
-
 /** Every process on the machine: the numeric entries of /proc (undefined when unreadable). */
 export async function countProcesses(procRoot = '/proc'): Promise<number | undefined> {
   try {
@@ -126,11 +122,11 @@ export async function countProcesses(procRoot = '/proc'): Promise<number | undef
 /** Observes the eviction signals: memory (MemAvailable), the root dir's and the image filesystems, PIDs. */
 export async function observe(rootDir: string, imagefsPath: string | undefined): Promise<Observations> {
   const meminfo = parseMeminfo(await readTrim('/proc/meminfo'));
-  const nodefs = await fsStats(rootDir);
+  const nodefs = await mountCapacity(rootDir);
   return {
     memoryAvailableBytes: meminfo.MemAvailable ?? os.freemem(),
     nodefs,
-    imagefs: imagefsPath ? ((await fsStats(imagefsPath)) ?? nodefs) : nodefs,
+    imagefs: imagefsPath ? ((await mountCapacity(imagefsPath)) ?? nodefs) : nodefs,
     pidMax: Number(await readTrim('/proc/sys/kernel/pid_max')) || undefined,
     pidsRunning: await countProcesses(),
   };
