@@ -174,6 +174,22 @@ describe('rotateContainerLogs with the fake runtime', () => {
     assert.deepEqual(filesOf(e), ['0.log', `0.log.${STAMP}`]);
   });
 
+  test('the loop asks the runtime for a log path once per container, and forgets containers that stopped', async () => {
+    const e = await setup('paths');
+    writeFileSync(e.logPath, 'x'.repeat(10));
+    const logPaths = new Map<string, string>();
+    const opts = { cri: e.rt, maxSizeBytes: 1000, maxFiles: 5, signal: new AbortController().signal, clock: e.clock, logPaths };
+    await rotateContainerLogs(opts);
+    assert.deepEqual([...logPaths], [[e.id, e.logPath]]);
+    writeFileSync(e.logPath, 'y'.repeat(1500));
+    assert.equal((await rotateContainerLogs(opts)).get(e.id), 'rotated');
+    assert.equal(e.rt.callsOf('containerStatus').length, 1);
+
+    e.rt.exit(e.id, 0);
+    await rotateContainerLogs(opts);
+    assert.equal(logPaths.size, 0);
+  });
+
   test('a missing live log is reopened', async () => {
     const e = await setup('missing');
     unlinkSync(e.logPath);
