@@ -124,6 +124,11 @@ export function runGet(p: PreparedGet, timeoutMs: number, signal?: AbortSignal):
   });
 }
 
+/**
+ * One GET and its redirects. Node keeps a socket, and what its listeners reach, until a full
+ * collection (docs/DESIGN.md): once finished, an exchange lets go of the caller's promise, the
+ * parsed response and its timer, so that only the sockets and this small object stay behind.
+ */
 class Exchange {
   private url: string;
   private target: Target;
@@ -131,10 +136,9 @@ class Exchange {
   private socket: Socket | undefined;
   private parser: ResponseParser | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private finished = false;
   private readonly onAbort = () => this.finish({ result: 'unknown', output: 'probe cancelled' });
 
-  constructor(private readonly p: PreparedGet, private readonly resolve: (r: HandlerResult) => void, private readonly signal: AbortSignal | undefined) {
+  constructor(private readonly p: PreparedGet, private resolve: ((r: HandlerResult) => void) | undefined, private signal: AbortSignal | undefined) {
     this.url = p.url;
     this.target = p.target;
   }
@@ -154,9 +158,10 @@ class Exchange {
     this.socket = s;
     this.parser = parser;
     this.requests++;
-    s.on('data', (d: Buffer) => { if (this.socket === s) this.onData(parser, d); });
-    s.on('end', () => { if (this.socket === s) this.onEnd(parser); });
-    s.on('error', (err) => { if (this.socket === s) this.onError(parser, err); });
+    // The listeners reach the parser through this exchange only, which drops it when finished.
+    s.on('data', (d: Buffer) => { if (this.socket === s) this.onData(this.parser!, d); });
+    s.on('end', () => { if (this.socket === s) this.onEnd(this.parser!); });
+    s.on('error', (err) => { if (this.socket === s) this.onError(this.parser!, err); });
     s.write(request);
   }
 
@@ -214,13 +219,13 @@ class Exchange {
   }
 
   private finish(r: HandlerResult): void {
-    if (this.finished) return;
-    this.finished = true;
+    const resolve = this.resolve;
+    if (!resolve) return;
     clearTimeout(this.timer);
     this.signal?.removeEventListener('abort', this.onAbort);
     this.socket?.destroy();
-    this.socket = undefined;
-    this.resolve(r);
+    this.resolve = this.signal = this.timer = this.socket = this.parser = undefined;
+    resolve(r);
   }
 }
 

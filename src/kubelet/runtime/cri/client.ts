@@ -106,9 +106,14 @@ export function grpcTarget(endpoint: string): string {
   return endpoint;
 }
 
+/** A response's bytes as grpc-js passes them on; emptied when the call takes them. */
+interface Box { buf?: Buffer }
+
 interface Services {
   RuntimeService: grpc.ServiceClientConstructor;
   ImageService: grpc.ServiceClientConstructor;
+  /** Each method's response decoder (method name → decode), applied once a call has ended. */
+  decoders: Map<string, (buf: Buffer) => unknown>;
 }
 
 let cachedServices: Services | undefined;
@@ -118,10 +123,53 @@ function loadServices(): Services {
     const def = protoLoader.loadSync(fileURLToPath(new URL('./api.proto', import.meta.url)), {
       keepCase: false, longs: Number, enums: String, bytes: Buffer, defaults: true, arrays: true, objects: true,
     });
-    const pkg = grpc.loadPackageDefinition(def) as unknown as { runtime: { v1: Services } };
-    cachedServices = pkg.runtime.v1;
+    // grpc-js hands each response over undecoded, in a box the call empties (see PendingCall).
+    const decoders = new Map<string, (buf: Buffer) => unknown>();
+    const boxed: protoLoader.PackageDefinition = {};
+    for (const [name, service] of Object.entries(def)) {
+      if (!name.endsWith('Service')) { boxed[name] = service; continue; }
+      const methods: Record<string, protoLoader.MethodDefinition<object, object>> = {};
+      for (const [method, m] of Object.entries(service as protoLoader.ServiceDefinition)) {
+        decoders.set(method, m.responseDeserialize as (buf: Buffer) => unknown);
+        methods[method] = { ...m, responseDeserialize: (buf: Buffer): Box => ({ buf }) };
+      }
+      boxed[name] = methods;
+    }
+    const pkg = grpc.loadPackageDefinition(boxed) as unknown as { runtime: { v1: Omit<Services, 'decoders'> } };
+    cachedServices = { ...pkg.runtime.v1, decoders };
   }
   return cachedServices;
+}
+
+/**
+ * A unary call's way back to its caller, cut when the call ends. grpc-js keeps the callback and the
+ * last response in its call objects, which Node's HTTP/2 stream keeps until a full collection
+ * (docs/DESIGN.md). A callback holding the caller's promise, or a response decoded inside grpc-js,
+ * was copied out of the young generation with every call: 200 KB a relist at 110 pods.
+ */
+class PendingCall {
+  handle: grpc.ClientUnaryCall | undefined;
+  private readonly onAbort = () => this.handle?.cancel();
+
+  constructor(
+    private readonly method: string,
+    private readonly decode: (buf: Buffer) => unknown,
+    private resolve: ((v: unknown) => void) | undefined,
+    private reject: ((e: Error) => void) | undefined,
+    private signal: AbortSignal | undefined,
+  ) {
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  readonly done = (err: grpc.ServiceError | null, res: Box | undefined): void => {
+    const { resolve, reject } = this;
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.resolve = this.reject = this.signal = this.handle = undefined;
+    if (err) { reject?.(new CriError(this.method, err.code, err.details)); return; }
+    const buf = res?.buf ?? Buffer.alloc(0);
+    if (res) res.buf = undefined;
+    resolve?.(this.decode(buf));
+  };
 }
 
 export function createCriClient(endpoint: string, opts: { timeoutMs?: number; pullTimeoutMs?: number } = {}): CriClient {
@@ -147,14 +195,8 @@ export function createCriClient(endpoint: string, opts: { timeoutMs?: number; pu
       if (signal?.aborted) { reject(new CriError(method, grpc.status.CANCELLED, 'Cancelled on client')); return; }
       const deadline = new Date(Date.now() + (o?.timeoutMs ?? defMs) + extraMs);
       const fn = (client as unknown as Record<string, Function>)[method];
-      const onAbort = () => callHandle.cancel();
-      const callHandle: grpc.ClientUnaryCall = fn.call(client, req, new grpc.Metadata(), { deadline },
-        (err: grpc.ServiceError | null, res: T) => {
-          signal?.removeEventListener('abort', onAbort);
-          if (err) reject(new CriError(method, err.code, err.details));
-          else resolve(res);
-        });
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const pending = new PendingCall(method, services.decoders.get(method)!, resolve as (v: unknown) => void, reject, signal);
+      pending.handle = fn.call(client, req, new grpc.Metadata(), { deadline }, pending.done);
     });
   }
   const rt = <T>(m: string, req: object, o?: CallOptions, extraMs = 0) => call<T>(runtime, m, req, o, extraMs);
