@@ -3,10 +3,11 @@
 // (response.ts), the connection closed, one timer for the whole exchange. Node's http client
 // (agents, IncomingMessage streams, header objects) cost the kubelet several times the CPU per
 // probe, and a probe uses none of it: upstream's transport keeps no connections alive either.
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { dialError } from './neterr.ts';
 import { ResponseParser } from './response.ts';
+import { SocketProbe } from './socketprobe.ts';
 import { maxProbeOutputBytes, probeUserAgent, type HandlerResult, type HTTPHeader } from './types.ts';
 
 const maxRedirects = 10;
@@ -120,38 +121,32 @@ const bodyTimeout = 'context deadline exceeded (Client.Timeout or context cancel
 export function runGet(p: PreparedGet, timeoutMs: number, signal?: AbortSignal): Promise<HandlerResult> {
   return new Promise((resolve) => {
     if (signal?.aborted) { resolve({ result: 'unknown', output: 'probe cancelled' }); return; }
-    new Exchange(p, resolve, signal).start(timeoutMs);
+    new Exchange(p, resolve, signal, timeoutMs).send(p.request);
   });
 }
 
-/**
- * One GET and its redirects. Node keeps a socket, and what its listeners reach, until a full
- * collection (docs/DESIGN.md): once finished, an exchange lets go of the caller's promise, the
- * parsed response and its timer, so that only the sockets and this small object stay behind.
- */
-class Exchange {
+/** One GET and its redirects. */
+class Exchange extends SocketProbe {
   private url: string;
   private target: Target;
   private requests = 0;
-  private socket: Socket | undefined;
   private parser: ResponseParser | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly onAbort = () => this.finish({ result: 'unknown', output: 'probe cancelled' });
 
-  constructor(private readonly p: PreparedGet, private resolve: ((r: HandlerResult) => void) | undefined, private signal: AbortSignal | undefined) {
+  constructor(private readonly p: PreparedGet, resolve: (r: HandlerResult) => void, signal: AbortSignal | undefined, timeoutMs: number) {
+    super(resolve, signal, timeoutMs);
     this.url = p.url;
     this.target = p.target;
   }
 
-  start(timeoutMs: number): void {
-    this.timer = setTimeout(() => this.finish(this.parser?.headDone
+  protected timedOut(): HandlerResult {
+    return this.parser?.headDone
       ? { result: 'unknown', output: bodyTimeout }
-      : { result: 'failure', output: `Get ${JSON.stringify(this.url)}: ${headersTimeout}` }), timeoutMs);
-    this.signal?.addEventListener('abort', this.onAbort, { once: true });
-    this.send(this.p.request);
+      : { result: 'failure', output: `Get ${JSON.stringify(this.url)}: ${headersTimeout}` };
   }
 
-  private send(request: Buffer): void {
+  protected release(): void { this.parser = undefined; }
+
+  send(request: Buffer): void {
     const { tls, host, port } = this.target;
     const s = tls ? tlsConnect({ host, port, rejectUnauthorized: false }) : netConnect(port, host);
     const parser = new ResponseParser(maxProbeOutputBytes);
@@ -216,16 +211,6 @@ class Exchange {
     const referer = !this.p.ownReferer && !(prev.startsWith('https:') && !target.tls) ? `Referer: ${stripUserinfo(prev)}\r\n` : '';
     this.send(requestLine(next, host, this.p.headerLines + referer));
     return true;
-  }
-
-  private finish(r: HandlerResult): void {
-    const resolve = this.resolve;
-    if (!resolve) return;
-    clearTimeout(this.timer);
-    this.signal?.removeEventListener('abort', this.onAbort);
-    this.socket?.destroy();
-    this.resolve = this.signal = this.timer = this.socket = this.parser = undefined;
-    resolve(r);
   }
 }
 
