@@ -24,8 +24,6 @@ export abstract class SocketProbe {
   /** Drops what a finished exchange holds besides the socket and timer. */
   protected release(): void {}
 
-  protected get finished(): boolean { return this.resolve === undefined; }
-
   protected finish(r: HandlerResult): void {
     const resolve = this.resolve;
     if (!resolve) return;

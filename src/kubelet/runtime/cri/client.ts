@@ -127,7 +127,7 @@ function loadServices(): Services {
     const decoders = new Map<string, (buf: Buffer) => unknown>();
     const boxed: protoLoader.PackageDefinition = {};
     for (const [name, service] of Object.entries(def)) {
-      if (!name.endsWith('Service')) { boxed[name] = service; continue; }
+      if ('format' in service) { boxed[name] = service; continue; } // a message or enum type
       const methods: Record<string, protoLoader.MethodDefinition<object, object>> = {};
       for (const [method, m] of Object.entries(service as protoLoader.ServiceDefinition)) {
         decoders.set(method, m.responseDeserialize as (buf: Buffer) => unknown);
@@ -168,7 +168,13 @@ class PendingCall {
     if (err) { reject?.(new CriError(this.method, err.code, err.details)); return; }
     const buf = res?.buf ?? Buffer.alloc(0);
     if (res) res.buf = undefined;
-    resolve?.(this.decode(buf));
+    let decoded: unknown;
+    try { decoded = this.decode(buf); } catch (e) {
+      // What grpc-js answers when its own decoding fails.
+      reject?.(new CriError(this.method, grpc.status.INTERNAL, `Response message parsing error: ${(e as Error).message}`));
+      return;
+    }
+    resolve?.(decoded);
   };
 }
 
