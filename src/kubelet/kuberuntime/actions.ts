@@ -126,8 +126,11 @@ export function computePodActions(pod: Pod, status: RuntimePodStatus, opts: Acti
     }
     return start;
   };
+  // Upstream kills only a container in "unknown" state before restarting it ("If container is in
+  // unknown state, we don't know whether it is actually running or not"); one left in "created"
+  // never ran and is simply started again.
   const killStale = (c: Container, st: RuntimeContainerStatus | undefined) => {
-    if (st && (st.state === 'unknown' || st.state === 'created')) {
+    if (st?.state === 'unknown') {
       actions.containersToKill.push({
         id: st.id, name: c.name, container: c, reason: 'Unknown',
         message: `Container is in "${st.state}" state, try killing it before restart`,
