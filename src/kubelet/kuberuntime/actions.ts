@@ -93,6 +93,8 @@ function succeeded(st: RuntimeContainerStatus | undefined): boolean {
 
 /** Upstream's ShouldContainerBeRestarted for a container that is not running. */
 function shouldRestart(pod: Pod, st: RuntimeContainerStatus | undefined): boolean {
+  // Upstream: "Once a pod has been marked deleted, it should not be restarted".
+  if (pod.metadata.deletionTimestamp) return false;
   if (!st) return true;
   if (st.state === 'running') return false;
   if (st.state === 'unknown' || st.state === 'created') return true;
