@@ -93,6 +93,8 @@ function succeeded(st: RuntimeContainerStatus | undefined): boolean {
 
 /** Upstream's ShouldContainerBeRestarted for a container that is not running. */
 function shouldRestart(pod: Pod, st: RuntimeContainerStatus | undefined): boolean {
+  // Upstream: "Once a pod has been marked deleted, it should not be restarted".
+  if (pod.metadata.deletionTimestamp) return false;
   if (!st) return true;
   if (st.state === 'running') return false;
   if (st.state === 'unknown' || st.state === 'created') return true;
@@ -126,8 +128,11 @@ export function computePodActions(pod: Pod, status: RuntimePodStatus, opts: Acti
     }
     return start;
   };
+  // Upstream kills only a container in "unknown" state before restarting it ("If container is in
+  // unknown state, we don't know whether it is actually running or not"); one left in "created"
+  // never ran and is simply started again.
   const killStale = (c: Container, st: RuntimeContainerStatus | undefined) => {
-    if (st && (st.state === 'unknown' || st.state === 'created')) {
+    if (st?.state === 'unknown') {
       actions.containersToKill.push({
         id: st.id, name: c.name, container: c, reason: 'Unknown',
         message: `Container is in "${st.state}" state, try killing it before restart`,
@@ -155,7 +160,7 @@ export function computePodActions(pod: Pod, status: RuntimePodStatus, opts: Acti
     return actions;
   }
 
-  if (!computeInitActions(pod, status, opts, actions, plan, killStale, anyAppCreated)) return actions;
+  if (!computeInitActions(pod, status, opts, actions, plan, killStale)) return actions;
   if (actions.killPod) return actions;
 
   let keep = 0;
@@ -202,54 +207,75 @@ function runningVerdict(c: Container, st: RuntimeContainerStatus, opts: ActionOp
 }
 
 /**
- * Init containers in order, sidecars (restartPolicy Always) as upstream: a regular one must exit 0
- * before the next starts; a sidecar must be started (running, startup probe passed). Returns
- * whether the pod is initialized, i.e. app containers may be handled.
+ * Init containers as upstream's computeInitContainerActions. They are walked from the last to the
+ * first: the latest one with a status is the evidence of progress (statuses of completed ones may
+ * be gone), and the ones before it only matter if they are sidecars to keep running. A regular
+ * one must exit 0 before the next starts and never runs again once the pod is initialized; a
+ * sidecar (restartPolicy Always) must be started (startup probe passed) before the next starts,
+ * and is restarted whenever it is not running, whatever the pod's restart policy. Returns whether
+ * the pod is initialized, i.e. app containers may be handled.
  */
 function computeInitActions(
   pod: Pod, status: RuntimePodStatus, opts: ActionOptions, actions: PodActions,
   plan: (c: Container, init: boolean) => ContainerToStart | undefined,
   killStale: (c: Container, st: RuntimeContainerStatus | undefined) => void,
-  initialized: boolean,
 ): boolean {
-  const policy = pod.spec.restartPolicy ?? 'Always';
+  const inits = pod.spec.initContainers ?? [];
+  if (inits.length === 0) return true;
+  const restartOnFailure = (pod.spec.restartPolicy ?? 'Always') !== 'Never';
   const started = opts.isStarted ?? (() => true);
-  for (const c of pod.spec.initContainers ?? []) {
+  // An app container created or running proves initialization; an exited one may be left from
+  // an older sandbox (upstream's podHasInitialized).
+  let initialized = pod.spec.containers.some((c) => {
+    const state = latestStatus(status, c.name)?.state;
+    return state === 'created' || state === 'running';
+  });
+  let laterRan = initialized; // upstream's isPreviouslyInitialized
+  const starts: (ContainerToStart | undefined)[] = []; // last first
+  const restart = (c: Container, st: RuntimeContainerStatus, message: string, reason: string) => {
+    actions.containersToKill.push({ id: st.id, name: c.name, container: c, message: `${message}, will be restarted`, reason });
+    starts.push({ container: c, init: true, restartCount: st.restartCount + 1 });
+  };
+  for (let i = inits.length - 1; i >= 0; i--) {
+    const c = inits[i];
+    const last = i === inits.length - 1;
     const st = latestStatus(status, c.name);
-    if (isSidecar(c)) {
-      if (st?.state === 'running') {
-        const verdict = runningVerdict(c, st, opts);
-        if (verdict) {
-          actions.containersToKill.push({ id: st.id, name: c.name, container: c, message: `${verdict.message}, will be restarted`, reason: verdict.reason });
-          actions.initContainersToStart.push({ container: c, init: true, restartCount: st.restartCount + 1 });
-          if (!initialized) return false;
-          continue;
-        }
-        if (!initialized && !started(c.name)) return false;
-        continue;
-      }
-      // Sidecars restart whatever the pod's restart policy.
-      killStale(c, st);
-      const s = plan(c, true);
-      if (s) actions.initContainersToStart.push(s);
-      if (!initialized) return false;
+    if (!st) {
+      if (laterRan && isSidecar(c)) starts.push(plan(c, true));
       continue;
     }
-    if (initialized) continue; // never re-run once the app containers exist
-    if (!st) {
-      actions.initContainersToStart.push({ container: c, init: true, restartCount: 0 });
-      return false;
+    if (laterRan && !isSidecar(c)) continue;
+    if (st.state === 'created') {
+      starts.push(plan(c, true));
+    } else if (st.state === 'running') {
+      if (isSidecar(c) && !started(c.name)) {
+        if (opts.startupFailed?.(c.name)) restart(c, st, `Container ${c.name} failed startup probe`, 'StartupProbe');
+      } else if (isSidecar(c)) {
+        // Started: the next may start, even if this one must be restarted (spec, liveness).
+        if (last) initialized = true;
+        else if (!laterRan) starts.push(plan(inits[i + 1], true));
+        const verdict = runningVerdict(c, st, opts);
+        if (verdict) restart(c, st, verdict.message, verdict.reason);
+      }
+    } else if (isSidecar(c)) {
+      killStale(c, st); // exited or unknown
+      starts.push(plan(c, true));
+    } else if (!succeeded(st)) {
+      // Failed, or "unknown" (upstream's isInitContainerFailed): under Never the pod failed.
+      if (!restartOnFailure) {
+        actions.killPod = true;
+        return false;
+      }
+      killStale(c, st);
+      starts.push(plan(c, true));
+    } else if (last) {
+      initialized = true;
+    } else {
+      starts.push(plan(inits[i + 1], true));
     }
-    if (st.state === 'running') return false;
-    if (succeeded(st)) continue;
-    if (st.state === 'exited' && policy === 'Never') {
-      actions.killPod = true; // the pod failed
-      return false;
-    }
-    killStale(c, st);
-    const s = plan(c, true);
-    if (s) actions.initContainersToStart.push(s);
-    return false;
+    laterRan = true;
   }
-  return true;
+  if (!laterRan) starts.push(plan(inits[0], true)); // none has run yet
+  for (const s of starts.reverse()) if (s) actions.initContainersToStart.push(s);
+  return initialized;
 }
