@@ -10,6 +10,9 @@ export interface HealthCheck {
   check(): string | undefined;
 }
 
+/** Always passes: the process answers. /healthz lists it first, as upstream. */
+export const pingCheck: HealthCheck = { name: 'ping', check: () => undefined };
+
 export function healthzAnswer(checks: HealthCheck[], verbose = false): { code: number; body: string } {
   const results = checks.map((c) => ({ name: c.name, failure: c.check() }));
   const failed = results.some((r) => r.failure !== undefined);
@@ -54,7 +57,7 @@ export interface HealthzServer {
 }
 
 export async function startHealthz(address: string, port: number, checks: HealthCheck[]): Promise<HealthzServer> {
-  const all: HealthCheck[] = [{ name: 'ping', check: () => undefined }, ...checks];
+  const all: HealthCheck[] = [pingCheck, ...checks];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const m = /^\/healthz(?:\/([\w-]+))?\/?$/.exec(url.pathname);

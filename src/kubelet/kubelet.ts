@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import type { ApiClient } from './client/client.ts';
 import { realClock, type Clock } from './clock.ts';
 import { newNodeAgent, newPodManagement, startServers } from './assembly/index.ts';
-import { healthzAnswer, type HealthCheck } from './healthz.ts';
+import { healthzAnswer, pingCheck, type HealthCheck } from './healthz.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { MachineInfo } from './nodestatus/machine.ts';
 import type { KubeletOptions } from './options/options.ts';
@@ -109,7 +109,7 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     healthzPort: servers.healthzPort,
     port: servers.port,
     statsUIPort: servers.statsUIPort,
-    healthz: (verbose = false) => healthzAnswer([{ name: 'ping', check: () => undefined }, ...checks], verbose),
+    healthz: (verbose = false) => healthzAnswer([pingCheck, ...checks], verbose),
     done,
   };
 }

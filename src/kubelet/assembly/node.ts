@@ -2,7 +2,7 @@
 // /metrics), the runtime's health, events, node registration and status, and the Lease. Built
 // here with every dependency handed over; run() starts the loops.
 import { KubeClient, type ApiClient } from '../client/client.ts';
-import { createEventRecorder } from '../client/events.ts';
+import { createEventRecorder, type EventRecorder } from '../client/events.ts';
 import { resolveClientConfig } from '../client/kubeconfig.ts';
 import type { Clock } from '../clock.ts';
 import { createEventRateLimiter, type EventRateLimiter } from '../events/ratelimit.ts';
@@ -11,7 +11,7 @@ import type { Logger } from '../log.ts';
 import { containerTypeIn, instrumentCri, KubeletMetrics } from '../metrics/index.ts';
 import { NodeLeaseController } from '../nodelease/controller.ts';
 import { nodeAddresses, observe, readMachineInfo, type MachineInfo } from '../nodestatus/machine.ts';
-import { NodeStatusManager, type StatusSources } from '../nodestatus/manager.ts';
+import { NodeStatusManager, type NodeStatusManagerOptions, type StatusSources } from '../nodestatus/manager.ts';
 import type { KubeletOptions } from '../options/options.ts';
 import type { PodManager } from '../pod/manager.ts';
 import { createCriClient, type CriClient } from '../runtime/cri/client.ts';
@@ -73,28 +73,7 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
   const events = createEventRecorder(api, nodeName, clock, log, eventLimiter);
   let nodeUid: string | undefined;
   const sources = statusSources(options, nodeName, machine, cri, runtime, clock);
-  const nodeStatus = api && new NodeStatusManager({
-    nodeName,
-    registerNode: options.registerNode,
-    updateFrequencyMs: options.nodeStatusUpdateFrequencyMs,
-    reportFrequencyMs: options.nodeStatusReportFrequencyMs,
-    settings: {
-      maxPods: options.maxPods,
-      kubeReserved: options.kubeReserved,
-      systemReserved: options.systemReserved,
-      evictionHard: options.evictionHard,
-      maxImages: options.nodeStatusMaxImages,
-      kubeletPort: options.port,
-    },
-    node: { hostname: nodeName, os: machine.operatingSystem, arch: machine.architecture, nodeLabels: options.nodeLabels, taints: options.registerWithTaints },
-    api,
-    sources,
-    events,
-    clock,
-    log,
-    onNode: (node) => (nodeUid = node.metadata.uid ?? nodeUid),
-    hooks: metrics.nodeStatusHooks(),
-  });
+  const nodeStatus = api && nodeStatusManager(d, { api, machine, sources, events, metrics, onNode: (node) => (nodeUid = node.metadata.uid ?? nodeUid) });
   const lease = api && new NodeLeaseController({ api, nodeName, durationSeconds: options.nodeLeaseDurationSeconds, clock, log, nodeUid: () => nodeUid });
 
   return {
@@ -128,6 +107,37 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
       ownedClient?.close();
     },
   };
+}
+
+/** Registers the node and keeps its status (upstream's node status manager). */
+function nodeStatusManager(
+  d: NodeAgentDeps,
+  p: { api: ApiClient; machine: MachineInfo; sources: StatusSources; events: EventRecorder; metrics: KubeletMetrics; onNode: NodeStatusManagerOptions['onNode'] },
+): NodeStatusManager {
+  const { options, nodeName } = d;
+  const { machine } = p;
+  return new NodeStatusManager({
+    nodeName,
+    registerNode: options.registerNode,
+    updateFrequencyMs: options.nodeStatusUpdateFrequencyMs,
+    reportFrequencyMs: options.nodeStatusReportFrequencyMs,
+    settings: {
+      maxPods: options.maxPods,
+      kubeReserved: options.kubeReserved,
+      systemReserved: options.systemReserved,
+      evictionHard: options.evictionHard,
+      maxImages: options.nodeStatusMaxImages,
+      kubeletPort: options.port,
+    },
+    node: { hostname: nodeName, os: machine.operatingSystem, arch: machine.architecture, nodeLabels: options.nodeLabels, taints: options.registerWithTaints },
+    api: p.api,
+    sources: p.sources,
+    events: p.events,
+    clock: d.clock,
+    log: d.log,
+    onNode: p.onNode,
+    hooks: p.metrics.nodeStatusHooks(),
+  });
 }
 
 /** What the node status is made of: machine, filesystems, images, runtime health, addresses. */

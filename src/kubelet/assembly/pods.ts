@@ -8,7 +8,7 @@ import type { EventRateLimiter } from '../events/ratelimit.ts';
 import { createPodEventRecorder } from '../events/recorder.ts';
 import type { HealthCheck } from '../healthz.ts';
 import { ImageManager } from '../images/puller.ts';
-import { Backoff, CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, createPodCgroups, getPodStatus, readResolvConf, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
+import { Backoff, CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, createPodCgroups, getPodStatus, readResolvConf, type PodEventRecorder, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
 import type { Logger } from '../log.ts';
 import { parseContainerLogMaxSize, runContainerLogRotation } from '../logs/rotation.ts';
 import { instrumentRelist, type KubeletMetrics } from '../metrics/index.ts';
@@ -21,7 +21,7 @@ import { PodWorkers, PodWorkerStates } from '../pod/workers.ts';
 import { ProbeManager, type ProbeUpdate } from '../prober/index.ts';
 import type { CriClient } from '../runtime/cri/client.ts';
 import type { LogTarget } from '../server/server.ts';
-import { StatusManager } from '../status/index.ts';
+import { StatusManager, type MirrorPodRef } from '../status/index.ts';
 import { Housekeeping, SyncLoop, WorkQueue } from '../syncloop/index.ts';
 import { VolumeManager } from '../volume/index.ts';
 import { newPodSources } from './sources.ts';
@@ -70,46 +70,21 @@ export function newPodManagement(d: PodManagementDeps): PodManagement {
   const api = d.api ?? noApi;
   const recorder = createPodEventRecorder(d.api, d.nodeName, clock, log, d.eventLimiter);
   const read = objectReader(api);
-  const now = () => clock.now();
-  const runtime: RuntimeManagerDeps = {
-    cri,
-    images: new ImageManager({ cri, now, getSecret: (namespace, name) => pullSecret(read, namespace, name) }),
-    backoff: new Backoff(CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, now),
-    recorder,
-    clock,
-    log,
-    podLogsRoot: o.podLogsDir,
-    clusterDNS: o.clusterDNS,
-    clusterDomain: o.clusterDomain,
-    resolvConf: () => readResolvConf(o.resolvConf),
-    podCgroups: o.cgroupsPerQOS ? createPodCgroups() : undefined,
-    envSources: envSources(read),
-    nodeName: d.nodeName,
-    hostIPs: d.nodeIPs(),
-    nodeAllocatable: d.allocatable,
-    memoryCapacityBytes: d.memoryCapacityBytes,
-  };
+  const runtime = runtimeManagerDeps(d, recorder, read);
   // Written by the pod workers, read by the status manager before it deletes a pod.
   const workerStates = new PodWorkerStates();
   const status = new StatusManager({
     client: podStatusClient(api),
     clock,
     log,
-    mirrorPodFor: (uid) => {
-      const pod = pods.get(uid);
-      const mirror = pod && pods.mirrorOf(pod);
-      return mirror ? { namespace: mirror.metadata.namespace ?? 'default', name: mirror.metadata.name!, uid: mirror.metadata.uid! } : undefined;
-    },
+    mirrorPodFor: (uid) => mirrorRef(pods, uid),
     podCouldHaveRunningContainers: (uid) => workerStates.couldHaveRunningContainers(uid),
     podResourcesAreReclaimed: (pod) => workerStates.isTerminated(pod.metadata.uid!),
   });
   const volumes = new VolumeManager({ rootDir: o.rootDir, objects: volumeObjects(api, read), clock });
   const probeResults = new BoundedChannel<ProbeUpdate>(probeResultsCapacity);
   const prober = new ProbeManager({
-    runtime: cri,
-    recorder,
-    clock,
-    signal,
+    runtime: cri, recorder, clock, signal,
     podStatus: (uid) => status.peekPodStatus(uid),
     onChange: (u) => {
       // A pod's next sync reads the prober's verdicts anyway: a dropped change is late, not lost.
@@ -119,28 +94,13 @@ export function newPodManagement(d: PodManagementDeps): PodManagement {
   // Filled by the PLEG; pod syncs start from it.
   const podCache = new PodCache();
   const syncer = new PodSyncer({
-    runtime,
-    podCache,
-    volumes,
-    status,
-    prober,
-    pods,
-    mirrorApi: d.api,
+    runtime, podCache, volumes, status, prober, pods, mirrorApi: d.api,
     node: () => ({ name: d.nodeName, uid: d.nodeUid(), ips: d.nodeIPs() }),
-    rootDir: o.rootDir,
-    clusterDomain: o.clusterDomain,
-    syncFrequencyMs: o.syncFrequencyMs,
-    clock,
-    log,
+    rootDir: o.rootDir, clusterDomain: o.clusterDomain, syncFrequencyMs: o.syncFrequencyMs, clock, log,
   });
   const resyncQueue = new WorkQueue(clock);
   const workers = new PodWorkers({
-    lifecycle: syncer,
-    states: workerStates,
-    resyncQueue,
-    clock,
-    log,
-    signal,
+    lifecycle: syncer, states: workerStates, resyncQueue, clock, log, signal,
     onSync: (e) => d.metrics?.observePodSync(e, status.peekPodStatus(e.uid)),
   });
   const relist = d.metrics ? instrumentRelist(criRelist(cri), d.metrics) : criRelist(cri);
@@ -151,14 +111,7 @@ export function newPodManagement(d: PodManagementDeps): PodManagement {
   });
   const syncLoop = new SyncLoop({
     inputs: { config: sources.updates, pleg: pleg.events, probes: probeResults },
-    pods,
-    workers,
-    status,
-    resyncQueue,
-    housekeeping: (s) => housekeeping.run(s),
-    clock,
-    log,
-    syncFrequencyMs: o.syncFrequencyMs,
+    pods, workers, status, resyncQueue, housekeeping: (s) => housekeeping.run(s), clock, log, syncFrequencyMs: o.syncFrequencyMs,
   });
 
   return {
@@ -177,6 +130,37 @@ export function newPodManagement(d: PodManagementDeps): PodManagement {
       syncLoop.run(signal),
     ],
   };
+}
+
+/** What the runtime manager's shells (syncPod, killPod, removePod) work with. */
+function runtimeManagerDeps(d: PodManagementDeps, recorder: PodEventRecorder, read: ReturnType<typeof objectReader>): RuntimeManagerDeps {
+  const { options: o, clock, cri } = d;
+  const now = () => clock.now();
+  return {
+    cri,
+    images: new ImageManager({ cri, now, getSecret: (namespace, name) => pullSecret(read, namespace, name) }),
+    backoff: new Backoff(CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, now),
+    recorder,
+    clock,
+    log: d.log,
+    podLogsRoot: o.podLogsDir,
+    clusterDNS: o.clusterDNS,
+    clusterDomain: o.clusterDomain,
+    resolvConf: () => readResolvConf(o.resolvConf),
+    podCgroups: o.cgroupsPerQOS ? createPodCgroups() : undefined,
+    envSources: envSources(read),
+    nodeName: d.nodeName,
+    hostIPs: d.nodeIPs(),
+    nodeAllocatable: d.allocatable,
+    memoryCapacityBytes: d.memoryCapacityBytes,
+  };
+}
+
+/** A static pod's mirror pod, for the status manager (a static pod reports through it). */
+function mirrorRef(pods: PodManager, uid: string): MirrorPodRef | undefined {
+  const pod = pods.get(uid);
+  const mirror = pod && pods.mirrorOf(pod);
+  return mirror ? { namespace: mirror.metadata.namespace ?? 'default', name: mirror.metadata.name!, uid: mirror.metadata.uid! } : undefined;
 }
 
 /** Where a container's log is (kubectl logs): this instance's, or with `previous` the one before. */
