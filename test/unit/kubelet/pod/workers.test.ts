@@ -145,6 +145,15 @@ describe('pod workers', () => {
     syncB.finish({ resyncAfterMs: 1_000 });
     await settle();
     assert.equal(syncB.signal!.aborted, false);
+
+    // A static pod whose manifest is gone (removed from its source) is cancelled the same way.
+    workers.update({ pod: pod('s') });
+    await settle();
+    const syncS = lifecycle.last();
+    workers.update({ pod: pod('s'), removed: true, gracePeriodSeconds: 5 });
+    assert.equal(syncS.signal!.aborted, true);
+    await settle();
+    assert.deepEqual(lifecycle.trace().slice(-2), ['sync:s:1', 'kill:s:5']);
   });
 
   it('put pods back in the resync queue: after a sync as it says, after a failure in 2 s', async () => {
