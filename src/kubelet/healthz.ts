@@ -2,12 +2,16 @@
 // upstream-style check list ("[-]syncloop failed: ..."). GET /healthz/<check> runs one check.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { goDuration } from './pleg/generic.ts';
 
 export interface HealthCheck {
   name: string;
   /** undefined when healthy, else why not. */
   check(): string | undefined;
 }
+
+/** Always passes: the process answers. /healthz lists it first, as upstream. */
+export const pingCheck: HealthCheck = { name: 'ping', check: () => undefined };
 
 export function healthzAnswer(checks: HealthCheck[], verbose = false): { code: number; body: string } {
   const results = checks.map((c) => ({ name: c.name, failure: c.check() }));
@@ -18,14 +22,31 @@ export function healthzAnswer(checks: HealthCheck[], verbose = false): { code: n
   return { code: failed ? 500 : 200, body: lines.join('\n') + '\n' };
 }
 
-/** The sync loop check: failing once the loop has not ticked for `maxSilenceMs` (upstream: max(2×sync-frequency, 5 m)). */
-export function syncLoopCheck(lastTick: () => Date | undefined, now: () => Date, maxSilenceMs: number): HealthCheck {
+/** Work the sync loop handed out and that has not finished: a pod worker's sync, a housekeeping pass. */
+export interface InFlightWork {
+  /** What it is, for the failure message (`pod worker for "default/web" (create)`). */
+  what: string;
+  since: Date;
+  /** Time it may take beyond the threshold (a termination's grace period). */
+  allowanceMs?: number;
+}
+
+/**
+ * The sync loop check (upstream's syncLoopHealthCheck): failing once the loop has not been through
+ * an iteration for `maxSilenceMs` (upstream: max(2×sync-frequency, 5 m)), or once work it handed
+ * out has run that long: a pod worker stuck in one sync is no progress either.
+ */
+export function syncLoopCheck(lastTick: () => Date | undefined, now: () => Date, maxSilenceMs: number, inFlight: () => InFlightWork[] = () => []): HealthCheck {
   return {
     name: 'syncloop',
     check() {
       const t = lastTick();
-      if (t && now().getTime() - t.getTime() > maxSilenceMs) return `sync loop took longer than expected (last iteration ${t.toISOString()})`;
-      return undefined;
+      const at = now().getTime();
+      if (t && at - t.getTime() > maxSilenceMs) return `sync loop took longer than expected (last iteration ${t.toISOString()})`;
+      const stuck = inFlight().filter((w) => at - w.since.getTime() > maxSilenceMs + (w.allowanceMs ?? 0));
+      if (!stuck.length) return undefined;
+      const each = stuck.map((w) => `${w.what} running for ${goDuration(at - w.since.getTime())}`);
+      return `no progress: ${each.join(', ')}; threshold is ${goDuration(maxSilenceMs)}`;
     },
   };
 }
@@ -36,7 +57,7 @@ export interface HealthzServer {
 }
 
 export async function startHealthz(address: string, port: number, checks: HealthCheck[]): Promise<HealthzServer> {
-  const all: HealthCheck[] = [{ name: 'ping', check: () => undefined }, ...checks];
+  const all: HealthCheck[] = [pingCheck, ...checks];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const m = /^\/healthz(?:\/([\w-]+))?\/?$/.exec(url.pathname);

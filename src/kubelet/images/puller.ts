@@ -42,7 +42,7 @@ export function applyDefaultImageTag(image: string): string {
 
 export class ImageManager {
   readonly backoff: Backoff;
-  private readonly inflight = new Map<string, Promise<{ ref: string; size: number }>>();
+  private readonly inflight = new Map<string, SharedPull>();
   private readonly lastError = new Map<string, string>();
 
   constructor(private readonly opts: ImageManagerOptions) {
@@ -94,29 +94,76 @@ export class ImageManager {
     }
   }
 
-  /** One pull per image at a time; concurrent requests for the same image share it. */
-  private pull(image: string, req: EnsureImageRequest): Promise<{ ref: string; size: number }> {
-    const running = this.inflight.get(image);
-    if (running) return running;
-    const p = (async () => {
-      const secrets: PullSecret[] = [];
-      for (const name of req.pullSecretNames ?? []) {
-        const s = await this.opts.getSecret?.(req.namespace, name);
-        if (s) secrets.push(s);
-      }
-      const creds = credentialsFor(image, secrets);
-      let lastErr: unknown;
-      for (const auth of creds.length ? creds : [undefined]) {
-        try {
-          const ref = await this.opts.cri.pullImage({ image }, auth, req.sandboxConfig, { signal: req.signal });
-          const st = await this.opts.cri.imageStatus({ image: ref }, false, { signal: req.signal });
-          return { ref, size: st.image?.size ?? 0 };
-        } catch (err) { lastErr = err; }
-      }
-      throw lastErr;
-    })();
-    this.inflight.set(image, p);
-    p.finally(() => this.inflight.delete(image)).catch(() => {});
-    return p;
+  /**
+   * One pull per image at a time; concurrent requests for the same image share it. A requester
+   * whose signal aborts (its pod is being deleted) stops waiting; the pull itself is cancelled
+   * only once no requester waits for it any more.
+   */
+  private pull(image: string, req: EnsureImageRequest): Promise<Pulled> {
+    let shared = this.inflight.get(image);
+    if (!shared) {
+      const cancel = new AbortController();
+      const entry: SharedPull = { pull: this.pullOnce(image, req, cancel.signal), waiters: 0, cancel };
+      this.inflight.set(image, entry);
+      entry.pull.finally(() => this.forget(image, entry)).catch(() => {});
+      shared = entry;
+    }
+    return this.waitFor(image, shared, req.signal);
   }
+
+  private waitFor(image: string, shared: SharedPull, signal: AbortSignal | undefined): Promise<Pulled> {
+    // A requester without a signal never gives up: it keeps the pull alive.
+    shared.waiters++;
+    if (!signal) return shared.pull;
+    return new Promise((resolve, reject) => {
+      const leave = () => signal.removeEventListener('abort', onAbort);
+      const onAbort = () => {
+        leave();
+        if (--shared.waiters === 0) {
+          // A later requester starts afresh rather than joining a cancelled pull.
+          this.forget(image, shared);
+          shared.cancel.abort(signal.reason);
+        }
+        reject(signal.reason);
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      shared.pull.then((v) => { leave(); resolve(v); }, (e: unknown) => { leave(); reject(e); });
+    });
+  }
+
+  private forget(image: string, shared: SharedPull): void {
+    if (this.inflight.get(image) === shared) this.inflight.delete(image);
+  }
+
+  private async pullOnce(image: string, req: EnsureImageRequest, signal: AbortSignal): Promise<Pulled> {
+    const secrets: PullSecret[] = [];
+    for (const name of req.pullSecretNames ?? []) {
+      const s = await this.opts.getSecret?.(req.namespace, name);
+      if (s) secrets.push(s);
+    }
+    const creds = credentialsFor(image, secrets);
+    let lastErr: unknown;
+    for (const auth of creds.length ? creds : [undefined]) {
+      try {
+        const ref = await this.opts.cri.pullImage({ image }, auth, req.sandboxConfig, { signal });
+        const st = await this.opts.cri.imageStatus({ image: ref }, false, { signal });
+        return { ref, size: st.image?.size ?? 0 };
+      } catch (err) {
+        lastErr = err;
+        if (signal.aborted) break;
+      }
+    }
+    throw lastErr;
+  }
+}
+
+interface Pulled { ref: string; size: number }
+
+/** A pull in flight, shared by every requester of its image. */
+interface SharedPull {
+  pull: Promise<Pulled>;
+  /** Requesters still waiting for it. */
+  waiters: number;
+  cancel: AbortController;
 }

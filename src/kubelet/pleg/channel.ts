@@ -4,6 +4,8 @@
 export class BoundedChannel<T> {
   private readonly items: T[] = [];
   private readonly receivers: ((item: T | undefined) => void)[] = [];
+  /** Waiters for an item that do not take it (see ready). */
+  private readonly watchers: (() => void)[] = [];
 
   constructor(readonly capacity: number) {}
 
@@ -20,7 +22,31 @@ export class BoundedChannel<T> {
     }
     if (this.items.length >= this.capacity) return false;
     this.items.push(item);
+    for (const w of this.watchers.splice(0)) w();
     return true;
+  }
+
+  /** The next buffered item, without waiting. */
+  tryReceive(): T | undefined {
+    return this.items.shift();
+  }
+
+  /**
+   * Resolves once an item is buffered (without taking it) or the signal aborts: one consumer can
+   * wait on several channels this way and then take from the ready one, losing nothing.
+   */
+  ready(signal: AbortSignal): Promise<void> {
+    if (this.items.length > 0 || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        const i = this.watchers.indexOf(done);
+        if (i >= 0) this.watchers.splice(i, 1);
+        resolve();
+      };
+      signal.addEventListener('abort', done, { once: true });
+      this.watchers.push(done);
+    });
   }
 
   /** The next item; undefined when the signal aborts first. */

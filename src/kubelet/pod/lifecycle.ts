@@ -18,7 +18,8 @@ import type { PodCache } from '../pleg/index.ts';
 import { RuntimeStatusSource } from './runtime_status.ts';
 
 export interface LifecycleDeps {
-  runtime: RuntimeManagerDeps;
+  /** The runtime manager's deps; the syncer adds the container mounts, which it keeps. */
+  runtime: Omit<RuntimeManagerDeps, 'mounts'>;
   volumes: VolumeManager;
   status: StatusManager;
   prober: ProbeManager;
@@ -56,16 +57,18 @@ export class PodSyncer implements PodLifecycle {
   /** Pod IPs by UID, from the runtime (a sandbox keeps its IP for life). */
   private readonly ips = new Map<string, string[]>();
   private readonly runtimeStatuses: RuntimeStatusSource;
+  private readonly runtime: RuntimeManagerDeps;
 
   constructor(private readonly d: LifecycleDeps) {
     this.runtimeStatuses = new RuntimeStatusSource({ cache: d.podCache, fetch: (uid, name, ns) => getPodStatus(d.runtime.cri, uid, name, ns), clock: d.clock });
+    this.runtime = { ...d.runtime, mounts: (pod, container, podIPs) => this.containerMounts(pod, container, podIPs) };
   }
 
   /**
    * A new container's mounts: its volumes, /etc/hosts and termination log (the runtime manager's
    * `mounts`). sandboxIPs: the sandbox's IPs as the runtime manager knows them, when it does.
    */
-  async containerMounts(pod: RuntimePod, container: RuntimeContainer, sandboxIPs?: string[]) {
+  private async containerMounts(pod: RuntimePod, container: RuntimeContainer, sandboxIPs?: string[]) {
     const mounted = this.mounted.get(pod.metadata.uid) ?? new Map();
     const ips = pod.spec.hostNetwork ? this.d.node().ips : sandboxIPs?.length ? sandboxIPs : await this.podIPs(pod);
     return makeContainerMounts({ rootDir: this.d.rootDir, pod: pod as never, container: container as never, mounted, podIPs: ips, clusterDomain: this.d.clusterDomain });
@@ -99,7 +102,7 @@ export class PodSyncer implements PodLifecycle {
   private async podIPs(pod: { metadata: { uid: string; name: string; namespace?: string } }): Promise<string[]> {
     const known = this.ips.get(pod.metadata.uid);
     if (known) return known;
-    const status = await getPodStatus(this.d.runtime.cri, pod.metadata.uid, pod.metadata.name, pod.metadata.namespace || 'default');
+    const status = await getPodStatus(this.runtime.cri, pod.metadata.uid, pod.metadata.name, pod.metadata.namespace || 'default');
     if (status.ips.length) this.ips.set(pod.metadata.uid, status.ips);
     return status.ips;
   }
@@ -140,13 +143,13 @@ export class PodSyncer implements PodLifecycle {
       this.mounted.set(uid, await this.d.volumes.mountPodVolumes(pod as never));
     } catch (e) {
       if (!(e instanceof VolumeMountError)) throw e;
-      for (const f of e.failures) this.d.runtime.recorder.event({ name: pod.metadata.name!, namespace: pod.metadata.namespace!, uid }, 'Warning', 'FailedMount', f.message);
+      for (const f of e.failures) this.runtime.recorder.event({ name: pod.metadata.name!, namespace: pod.metadata.namespace!, uid }, 'Warning', 'FailedMount', f.message);
       return { resyncAfterMs: busyResyncMs };
     }
     // A new sandbox (none ready now) means new IPs.
     if (!runtime.sandboxes.some((sb) => sb.state === 'ready')) this.ips.delete(uid);
     this.d.prober.addPod(pod);
-    const result = await syncPod(pod as RuntimePod, runtime, this.d.runtime, { signal, ...this.d.prober.syncOptions(pod, runtime) });
+    const result = await syncPod(pod as RuntimePod, runtime, this.runtime, { signal, ...this.d.prober.syncOptions(pod, runtime) });
     this.waiting.set(uid, new Map(Object.entries(result.waiting)));
     // Read the runtime again only when this sync changed something in it.
     this.updateStatus(pod, changedRuntime(result) ? await this.runtimeStatus(pod) : runtime);
@@ -157,17 +160,17 @@ export class PodSyncer implements PodLifecycle {
   async terminatePod(pod: KubeObject, gracePeriodSeconds: number | undefined): Promise<void> {
     this.d.prober.stopLivenessAndStartup(pod);
     const runtime = await this.runtimeStatus(pod);
-    await killPod(this.d.runtime, pod as RuntimePod, runtime, { gracePeriodOverride: gracePeriodSeconds });
+    await killPod(this.runtime, pod as RuntimePod, runtime, { gracePeriodOverride: gracePeriodSeconds });
     this.updateStatus(pod, await this.runtimeStatus(pod), true);
   }
 
   async cleanupPod(pod: KubeObject, removed: boolean): Promise<void> {
     const uid = pod.metadata.uid!;
     // A finished pod keeps its exited containers (for logs) until it is gone; GC keeps the rest tidy.
-    if (removed) await removePod(this.d.runtime, await this.runtimeStatus(pod));
+    if (removed) await removePod(this.runtime, await this.runtimeStatus(pod));
     await this.d.volumes.unmountPodVolumes(uid);
     await cleanupPodDataDirs(this.d.rootDir, uid);
-    await this.d.runtime.podCgroups?.remove(podCgroupParent(pod as RuntimePod)).catch(() => {});
+    await this.runtime.podCgroups?.remove(podCgroupParent(pod as RuntimePod)).catch(() => {});
     this.waiting.delete(uid);
     this.mounted.delete(uid);
     this.ips.delete(uid);

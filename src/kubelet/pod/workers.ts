@@ -1,7 +1,10 @@
 // Pod workers: one serialized lane per pod UID, as upstream's podWorkers. A pod is synced until
 // it is told to terminate; then it is terminated once (with its grace period), cleaned up, and
 // forgotten when removed. Updates that arrive while a lane is busy collapse into the newest.
+// Each sync gets a signal of its own: telling a pod to terminate cancels the sync in flight (an
+// image pull, a hanging postStart hook), so that its termination starts at once.
 import type { KubeObject } from '../../api/object.ts';
+import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 
 export type PodState = 'syncing' | 'terminating' | 'terminated';
@@ -14,7 +17,7 @@ export interface SyncOutcome {
 }
 
 export interface PodLifecycle {
-  /** Makes the node match the pod, and says what comes next. */
+  /** Makes the node match the pod, and says what comes next. Gives up soon after the signal aborts. */
   syncPod(pod: KubeObject, signal: AbortSignal): Promise<SyncOutcome>;
   /** Stops everything of the pod within the grace period. */
   terminatePod(pod: KubeObject, gracePeriodSeconds: number | undefined): Promise<void>;
@@ -34,21 +37,14 @@ export interface PodSyncEvent {
   error?: unknown;
 }
 
-export interface PodWorkersHooks {
-  /** After each syncPod and terminatePod; must not throw. */
-  onSync?: (e: PodSyncEvent) => void;
-}
-
-interface Lane {
+/** What a lane is doing now, for the sync loop's health check. */
+export interface PodWork {
+  uid: string;
   pod: KubeObject;
-  state: PodState;
-  /** What the next sync is: create until the first one ran, update after the pod changed. */
-  op: Exclude<PodSyncOperation, 'kill'>;
-  gracePeriod?: number;
-  removed: boolean;
-  busy: boolean;
-  pending: boolean;
-  timer?: NodeJS.Timeout;
+  operation: PodSyncOperation | 'cleanup';
+  since: Date;
+  /** A termination may take this long on top of the usual threshold. */
+  gracePeriodSeconds?: number;
 }
 
 export interface PodUpdate {
@@ -60,54 +56,143 @@ export interface PodUpdate {
   removed?: boolean;
 }
 
+/**
+ * Each known pod's worker state (upstream's podSyncStatuses). Only the pod workers write it; the
+ * status manager and housekeeping read it, and can be handed it before the workers exist.
+ */
+export class PodWorkerStates {
+  private readonly states = new Map<string, PodState>();
+
+  state(uid: string): PodState | undefined {
+    return this.states.get(uid);
+  }
+
+  known(): string[] {
+    return [...this.states.keys()];
+  }
+
+  /** Upstream's CouldHaveRunningContainers: until the pod's termination is done (unknown pods too). */
+  couldHaveRunningContainers(uid: string): boolean {
+    return this.states.get(uid) !== 'terminated';
+  }
+
+  isTerminated(uid: string): boolean {
+    return this.states.get(uid) === 'terminated';
+  }
+
+  /** For the pod workers. */
+  set(uid: string, state: PodState): void {
+    this.states.set(uid, state);
+  }
+
+  /** For the pod workers. */
+  forget(uid: string): void {
+    this.states.delete(uid);
+  }
+}
+
+/**
+ * How an update moves a lane (pure): a syncing pod told to terminate becomes terminating; a
+ * terminating pod's grace period may only shorten. Either change cancels the sync in flight.
+ */
+export function terminationStep(
+  state: PodState, gracePeriod: number | undefined, u: Pick<PodUpdate, 'terminate' | 'removed' | 'gracePeriodSeconds'>,
+): { state: PodState; gracePeriod: number | undefined; cancelSync: boolean } {
+  if ((u.terminate || u.removed) && state === 'syncing') return { state: 'terminating', gracePeriod: u.gracePeriodSeconds, cancelSync: true };
+  const g = u.gracePeriodSeconds;
+  if (state === 'terminating' && g !== undefined && (gracePeriod === undefined || g < gracePeriod)) return { state, gracePeriod: g, cancelSync: true };
+  return { state, gracePeriod, cancelSync: false };
+}
+
+/** Where a synced pod waits for its next sync (the sync loop's resync queue). */
+export interface ResyncQueue {
+  enqueue(uid: string, delayMs: number): void;
+}
+
+export interface PodWorkersDeps {
+  lifecycle: PodLifecycle;
+  states: PodWorkerStates;
+  resyncQueue: ResyncQueue;
+  clock: Clock;
+  log: Logger;
+  /** The kubelet's lifetime: once it aborts no new work starts and syncs in flight are cancelled. */
+  signal: AbortSignal;
+  /** After each syncPod and terminatePod; must not throw. */
+  onSync?: (e: PodSyncEvent) => void;
+}
+
+/** The grace period a termination runs with: the update's, else the deletion's or the spec's (30 s by default). */
+function effectiveGracePeriod(lane: Lane): number {
+  return lane.gracePeriod ?? lane.pod.metadata.deletionGracePeriodSeconds ?? lane.pod.spec?.terminationGracePeriodSeconds ?? 30;
+}
+
+/** How soon failed work is retried. */
+const retryAfterErrorMs = 2_000;
+
+interface Lane {
+  pod: KubeObject;
+  /** What the next sync is: create until the first one ran, update after the pod changed. */
+  op: Exclude<PodSyncOperation, 'kill'>;
+  gracePeriod?: number;
+  removed: boolean;
+  /** cleanupPod has run for the lane as it is (a later removal cleans up again). */
+  cleaned: boolean;
+  /** A piece of work runs (or is being wrapped up): others wait, collapsed into one. */
+  busy: boolean;
+  pending: boolean;
+  working?: { operation: PodWork['operation']; since: Date; cancel?: AbortController };
+}
+
 export class PodWorkers {
   private readonly lanes = new Map<string, Lane>();
 
-  constructor(
-    private readonly lifecycle: PodLifecycle,
-    private readonly log: Logger,
-    private readonly signal: AbortSignal,
-    private readonly hooks: PodWorkersHooks = {},
-  ) {}
+  constructor(private readonly d: PodWorkersDeps) {
+    d.signal.addEventListener('abort', () => {
+      for (const lane of this.lanes.values()) lane.working?.cancel?.abort();
+    }, { once: true });
+  }
 
   update(u: PodUpdate): void {
     const uid = u.pod.metadata.uid!;
     let lane = this.lanes.get(uid);
     if (!lane) {
-      lane = { pod: u.pod, state: 'syncing', op: 'create', removed: false, busy: false, pending: false };
+      lane = { pod: u.pod, op: 'create', removed: false, cleaned: false, busy: false, pending: false };
       this.lanes.set(uid, lane);
+      this.d.states.set(uid, 'syncing');
     } else if (lane.op !== 'create') {
       lane.op = 'update';
     }
     lane.pod = u.pod;
-    if (u.removed) lane.removed = true;
-    if ((u.terminate || u.removed) && lane.state === 'syncing') {
-      lane.state = 'terminating';
-      lane.gracePeriod = u.gracePeriodSeconds;
-    } else if (lane.state === 'terminating' && u.gracePeriodSeconds !== undefined && (lane.gracePeriod === undefined || u.gracePeriodSeconds < lane.gracePeriod)) {
-      lane.gracePeriod = u.gracePeriodSeconds;
+    if (u.removed && !lane.removed) {
+      lane.removed = true;
+      lane.cleaned = false;
     }
+    const step = terminationStep(this.d.states.state(uid)!, lane.gracePeriod, u);
+    this.d.states.set(uid, step.state);
+    lane.gracePeriod = step.gracePeriod;
+    if (step.cancelSync) lane.working?.cancel?.abort();
     this.kick(uid, lane);
   }
 
-  /** Syncs a known pod again (PLEG event, resync). */
+  /** Syncs a known pod again (PLEG event, probe result, resync tick); a finished pod has nothing to do. */
   resync(uid: string): void {
     const lane = this.lanes.get(uid);
-    if (lane) this.kick(uid, lane);
+    if (lane && !(this.d.states.isTerminated(uid) && lane.cleaned)) this.kick(uid, lane);
   }
 
-  state(uid: string): PodState | undefined {
-    return this.lanes.get(uid)?.state;
-  }
-
-  known(): string[] {
-    return [...this.lanes.keys()];
+  /** The work in flight, oldest first. */
+  busy(): PodWork[] {
+    const out: PodWork[] = [];
+    for (const [uid, lane] of this.lanes) {
+      const w = lane.working;
+      if (!w) continue;
+      out.push({ uid, pod: lane.pod, operation: w.operation, since: w.since, ...(w.operation === 'kill' ? { gracePeriodSeconds: effectiveGracePeriod(lane) } : {}) });
+    }
+    return out.sort((a, b) => a.since.getTime() - b.since.getTime());
   }
 
   private kick(uid: string, lane: Lane): void {
-    if (this.signal.aborted) return;
-    clearTimeout(lane.timer);
-    lane.timer = undefined;
+    if (this.d.signal.aborted) return;
     if (lane.busy) {
       lane.pending = true;
       return;
@@ -123,44 +208,87 @@ export class PodWorkers {
   }
 
   private async work(uid: string, lane: Lane): Promise<void> {
+    switch (this.d.states.state(uid)) {
+      case 'syncing':
+        return this.sync(uid, lane);
+      case 'terminating':
+        return this.terminate(uid, lane);
+      case 'terminated':
+        if (!lane.cleaned) return this.cleanup(uid, lane);
+    }
+  }
+
+  private async sync(uid: string, lane: Lane): Promise<void> {
+    const operation = lane.op;
+    lane.op = 'sync';
+    const cancel = new AbortController();
+    const outcome = await this.attempt(uid, lane, operation, () => this.d.lifecycle.syncPod(lane.pod, cancel.signal), cancel);
+    if (!outcome || this.d.states.state(uid) !== 'syncing' || this.d.signal.aborted) return;
+    if (outcome.terminal) {
+      this.d.states.set(uid, 'terminating');
+      lane.pending = true;
+    } else if (outcome.resyncAfterMs !== undefined) {
+      this.d.resyncQueue.enqueue(uid, outcome.resyncAfterMs);
+    }
+  }
+
+  private async terminate(uid: string, lane: Lane): Promise<void> {
+    const done = await this.attempt(uid, lane, 'kill', async () => {
+      await this.d.lifecycle.terminatePod(lane.pod, lane.gracePeriod);
+      return true;
+    });
+    if (!done) return;
+    this.d.states.set(uid, 'terminated');
+    lane.pending = true;
+  }
+
+  private async cleanup(uid: string, lane: Lane): Promise<void> {
+    const removed = lane.removed;
+    const done = await this.attempt(uid, lane, 'cleanup', async () => {
+      await this.d.lifecycle.cleanupPod(lane.pod, removed);
+      return true;
+    });
+    if (!done) return;
+    if (removed) {
+      lane.cleaned = true;
+      lane.pending = false;
+      this.lanes.delete(uid);
+      this.d.states.forget(uid);
+    } else if (!lane.removed) {
+      lane.cleaned = true;
+    }
+  }
+
+  /** Runs one piece of a lane's work: marks it in flight, reports it, and retries it later if it fails. */
+  private async attempt<T>(uid: string, lane: Lane, operation: PodWork['operation'], fn: () => Promise<T>, cancel?: AbortController): Promise<T | undefined> {
+    lane.working = { operation, since: this.d.clock.now(), cancel };
     const started = performance.now();
-    let operation: PodSyncOperation | undefined;
     try {
-      if (lane.state === 'syncing') {
-        operation = lane.op;
-        lane.op = 'sync';
-        const outcome = await this.lifecycle.syncPod(lane.pod, this.signal);
-        this.report(uid, lane, operation, started);
-        if (lane.state !== 'syncing' || this.signal.aborted) return;
-        if (outcome.terminal) {
-          lane.state = 'terminating';
-          lane.pending = true;
-        } else if (outcome.resyncAfterMs !== undefined) {
-          lane.timer = setTimeout(() => this.resync(uid), outcome.resyncAfterMs);
-        }
-      } else if (lane.state === 'terminating') {
-        operation = 'kill';
-        await this.lifecycle.terminatePod(lane.pod, lane.gracePeriod);
-        this.report(uid, lane, operation, started);
-        lane.state = 'terminated';
-        lane.pending = true;
-      } else {
-        await this.lifecycle.cleanupPod(lane.pod, lane.removed);
-        if (lane.removed) this.lanes.delete(uid);
-      }
+      const out = await fn();
+      if (operation !== 'cleanup') this.report(uid, lane, operation, started);
+      return out;
     } catch (e) {
-      if (operation) this.report(uid, lane, operation, started, e);
-      this.log.error('Error syncing pod, skipping', e, { pod: `${lane.pod.metadata.namespace}/${lane.pod.metadata.name}`, podUID: uid });
-      if (!this.signal.aborted) lane.timer = setTimeout(() => this.resync(uid), 2000);
+      if (operation !== 'cleanup') this.report(uid, lane, operation, started, e);
+      const pod = `${lane.pod.metadata.namespace}/${lane.pod.metadata.name}`;
+      if (cancel?.signal.aborted) {
+        // Cancelled for the pod's termination (or the kubelet's stop): that work follows at once.
+        this.d.log.v(2).info('Pod sync cancelled', { pod, podUID: uid });
+        return undefined;
+      }
+      this.d.log.error('Error syncing pod, skipping', e, { pod, podUID: uid });
+      if (!this.d.signal.aborted) this.d.resyncQueue.enqueue(uid, retryAfterErrorMs);
+      return undefined;
+    } finally {
+      lane.working = undefined;
     }
   }
 
   private report(uid: string, lane: Lane, operation: PodSyncOperation, started: number, error?: unknown): void {
     try {
-      this.hooks.onSync?.({ uid, pod: lane.pod, operation, durationMs: performance.now() - started, ...(error !== undefined ? { error } : {}) });
+      this.d.onSync?.({ uid, pod: lane.pod, operation, durationMs: performance.now() - started, ...(error !== undefined ? { error } : {}) });
     } catch (e) {
       // An observer's failure is not the pod's: never let it turn into a sync error.
-      this.log.error('Pod sync observer failed', e, { podUID: uid });
+      this.d.log.error('Pod sync observer failed', e, { podUID: uid });
     }
   }
 }

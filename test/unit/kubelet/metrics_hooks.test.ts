@@ -11,7 +11,8 @@ import { PodStartTracker } from '../../../src/kubelet/metrics/pod_start.ts';
 import { NodeStatusManager } from '../../../src/kubelet/nodestatus/manager.ts';
 import { defaultEvictionHard, parseEvictionThresholds } from '../../../src/kubelet/options/values.ts';
 import { GenericPLEG } from '../../../src/kubelet/pleg/index.ts';
-import { PodWorkers, type PodSyncEvent } from '../../../src/kubelet/pod/workers.ts';
+import { PodWorkers, PodWorkerStates, type PodSyncEvent } from '../../../src/kubelet/pod/workers.ts';
+import { WorkQueue } from '../../../src/kubelet/syncloop/workqueue.ts';
 import { FakeApi } from './fakeapi.ts';
 import { sampleValue } from './metrics_text.ts';
 
@@ -59,8 +60,8 @@ describe('pod worker metrics', () => {
     const events: PodSyncEvent[] = [];
     let failNext = false;
     const ac = new AbortController();
-    const workers = new PodWorkers(
-      {
+    const workers = new PodWorkers({
+      lifecycle: {
         syncPod: async () => {
           if (failNext) { failNext = false; throw new Error('boom'); }
           return {};
@@ -68,10 +69,13 @@ describe('pod worker metrics', () => {
         terminatePod: async () => {},
         cleanupPod: async () => {},
       },
-      silentLogger,
-      ac.signal,
-      { onSync: (e) => events.push(e) },
-    );
+      states: new PodWorkerStates(),
+      resyncQueue: new WorkQueue(new FakeClock(t0)),
+      clock: new FakeClock(t0),
+      log: silentLogger,
+      signal: ac.signal,
+      onSync: (e) => events.push(e),
+    });
     const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: 'u1', name: 'p', namespace: 'default' } };
     workers.update({ pod });
     await settle();

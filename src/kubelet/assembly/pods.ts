@@ -1,0 +1,184 @@
+// Pod management, assembled: every part is built here and handed its dependencies at
+// construction, in dependency order; nothing runs until run(). The sources' changes, the PLEG's
+// events and the prober's results meet in the sync loop, which hands them to the pod workers.
+import type { KubeObject } from '../../api/object.ts';
+import type { ApiClient, KubeClient } from '../client/client.ts';
+import type { Clock } from '../clock.ts';
+import type { EventRateLimiter } from '../events/ratelimit.ts';
+import { createPodEventRecorder } from '../events/recorder.ts';
+import type { HealthCheck } from '../healthz.ts';
+import { ImageManager } from '../images/puller.ts';
+import { Backoff, CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, createPodCgroups, getPodStatus, readResolvConf, type PodEventRecorder, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
+import type { Logger } from '../log.ts';
+import { parseContainerLogMaxSize, runContainerLogRotation } from '../logs/rotation.ts';
+import { instrumentRelist, type KubeletMetrics } from '../metrics/index.ts';
+import type { KubeletOptions } from '../options/options.ts';
+import { BoundedChannel, criRelist, GenericPLEG, PodCache } from '../pleg/index.ts';
+import { envSources, objectReader, podStatusClient, pullSecret, volumeObjects } from '../pod/apis.ts';
+import { PodSyncer } from '../pod/lifecycle.ts';
+import type { PodManager } from '../pod/manager.ts';
+import { PodWorkers, PodWorkerStates } from '../pod/workers.ts';
+import { ProbeManager, type ProbeUpdate } from '../prober/index.ts';
+import type { CriClient } from '../runtime/cri/client.ts';
+import type { LogTarget } from '../server/server.ts';
+import { StatusManager, type MirrorPodRef } from '../status/index.ts';
+import { Housekeeping, SyncLoop, WorkQueue } from '../syncloop/index.ts';
+import { VolumeManager } from '../volume/index.ts';
+import { newPodSources } from './sources.ts';
+
+export interface PodManagementDeps {
+  options: KubeletOptions;
+  nodeName: string;
+  nodeUid: () => string | undefined;
+  nodeIPs: () => string[];
+  allocatable: { cpuMilli: number; memoryBytes: number };
+  memoryCapacityBytes: number;
+  /** The pod manager: built first, since the CRI's metrics ask it which kind a container is. */
+  pods: PodManager;
+  api?: ApiClient & Partial<Pick<KubeClient, 'watch'>>;
+  cri: CriClient;
+  metrics?: KubeletMetrics;
+  eventLimiter?: EventRateLimiter;
+  clock: Clock;
+  log: Logger;
+  /** The kubelet's lifetime. */
+  signal: AbortSignal;
+}
+
+export interface PodManagement {
+  /** The pods the kubelet runs, each with the latest status it computed. */
+  pods(): KubeObject[];
+  /** Prometheus text of /metrics/probes. */
+  probeMetrics(): string;
+  logTarget(namespace: string, pod: string, container: string, previous: boolean): Promise<LogTarget>;
+  /** The sync loop's and the PLEG's. */
+  healthChecks: { syncLoop: HealthCheck; pleg: HealthCheck };
+  /** Starts every loop; each ends once the kubelet's signal aborts. */
+  run(): Promise<void>[];
+}
+
+/** Probe result changes waiting for the sync loop. */
+const probeResultsCapacity = 1_000;
+
+// A standalone kubelet (no API server) runs static pods only: every object it would read is absent.
+const noApi: ApiClient = new Proxy({} as ApiClient, {
+  get: () => () => Promise.reject(Object.assign(new Error('no API server'), { code: 404, reason: 'NotFound' })),
+});
+
+export function newPodManagement(d: PodManagementDeps): PodManagement {
+  const { options: o, clock, log, signal, cri, pods } = d;
+  const api = d.api ?? noApi;
+  const recorder = createPodEventRecorder(d.api, d.nodeName, clock, log, d.eventLimiter);
+  const read = objectReader(api);
+  const runtime = runtimeManagerDeps(d, recorder, read);
+  // Written by the pod workers, read by the status manager before it deletes a pod.
+  const workerStates = new PodWorkerStates();
+  const status = new StatusManager({
+    client: podStatusClient(api),
+    clock,
+    log,
+    mirrorPodFor: (uid) => mirrorRef(pods, uid),
+    podCouldHaveRunningContainers: (uid) => workerStates.couldHaveRunningContainers(uid),
+    podResourcesAreReclaimed: (pod) => workerStates.isTerminated(pod.metadata.uid!),
+  });
+  const volumes = new VolumeManager({ rootDir: o.rootDir, objects: volumeObjects(api, read), clock });
+  const probeResults = new BoundedChannel<ProbeUpdate>(probeResultsCapacity);
+  const prober = new ProbeManager({
+    runtime: cri, recorder, clock, signal,
+    podStatus: (uid) => status.peekPodStatus(uid),
+    onChange: (u) => {
+      // A pod's next sync reads the prober's verdicts anyway: a dropped change is late, not lost.
+      if (!probeResults.trySend(u)) log.error('Probe result channel is full, dropping an update', undefined, { podUID: u.podUid });
+    },
+  });
+  // Filled by the PLEG; pod syncs start from it.
+  const podCache = new PodCache();
+  const syncer = new PodSyncer({
+    runtime, podCache, volumes, status, prober, pods, mirrorApi: d.api,
+    node: () => ({ name: d.nodeName, uid: d.nodeUid(), ips: d.nodeIPs() }),
+    rootDir: o.rootDir, clusterDomain: o.clusterDomain, syncFrequencyMs: o.syncFrequencyMs, clock, log,
+  });
+  const resyncQueue = new WorkQueue(clock);
+  const workers = new PodWorkers({
+    lifecycle: syncer, states: workerStates, resyncQueue, clock, log, signal,
+    onSync: (e) => d.metrics?.observePodSync(e, status.peekPodStatus(e.uid)),
+  });
+  const relist = d.metrics ? instrumentRelist(criRelist(cri), d.metrics) : criRelist(cri);
+  const pleg = new GenericPLEG({ relist, cache: podCache, getPodStatus: (uid, name, ns) => getPodStatus(cri, uid, name, ns), clock, log, onRelist: d.metrics?.observeRelist });
+  const sources = newPodSources({ options: o, nodeName: d.nodeName, api: d.api, clock, log, signal });
+  const housekeeping = new Housekeeping({
+    sourcesReady: sources.ready, pods, workers: workerStates, runtime, mirrorApi: d.api, status, prober, podLogsRoot: o.podLogsDir, clock, log,
+  });
+  const syncLoop = new SyncLoop({
+    inputs: { config: sources.updates, pleg: pleg.events, probes: probeResults },
+    pods, workers, status, resyncQueue, housekeeping: (s) => housekeeping.run(s), clock, log, syncFrequencyMs: o.syncFrequencyMs,
+  });
+
+  return {
+    pods: () => pods.all().map((p) => {
+      const latest = status.peekPodStatus(p.metadata.uid!);
+      return latest ? { ...p, status: latest } : p;
+    }),
+    probeMetrics: () => prober.renderMetrics(),
+    logTarget: (namespace, name, container, previous) => podLogTarget({ pods, cri, cache: podCache }, namespace, name, container, previous),
+    healthChecks: { syncLoop: syncLoop.healthCheck(), pleg: pleg.healthCheck() },
+    run: () => [
+      status.run(signal),
+      ...sources.run(),
+      runContainerLogRotation({ cri, maxSizeBytes: parseContainerLogMaxSize(o.containerLogMaxSize), maxFiles: o.containerLogMaxFiles, signal, clock, log }),
+      pleg.run(signal),
+      syncLoop.run(signal),
+    ],
+  };
+}
+
+/** What the runtime manager's shells (syncPod, killPod, removePod) work with. */
+function runtimeManagerDeps(d: PodManagementDeps, recorder: PodEventRecorder, read: ReturnType<typeof objectReader>): RuntimeManagerDeps {
+  const { options: o, clock, cri } = d;
+  const now = () => clock.now();
+  return {
+    cri,
+    images: new ImageManager({ cri, now, getSecret: (namespace, name) => pullSecret(read, namespace, name) }),
+    backoff: new Backoff(CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, now),
+    recorder,
+    clock,
+    log: d.log,
+    podLogsRoot: o.podLogsDir,
+    clusterDNS: o.clusterDNS,
+    clusterDomain: o.clusterDomain,
+    resolvConf: () => readResolvConf(o.resolvConf),
+    podCgroups: o.cgroupsPerQOS ? createPodCgroups() : undefined,
+    envSources: envSources(read),
+    nodeName: d.nodeName,
+    hostIPs: d.nodeIPs(),
+    nodeAllocatable: d.allocatable,
+    memoryCapacityBytes: d.memoryCapacityBytes,
+  };
+}
+
+/** A static pod's mirror pod, for the status manager (a static pod reports through it). */
+function mirrorRef(pods: PodManager, uid: string): MirrorPodRef | undefined {
+  const pod = pods.get(uid);
+  const mirror = pod && pods.mirrorOf(pod);
+  return mirror ? { namespace: mirror.metadata.namespace ?? 'default', name: mirror.metadata.name!, uid: mirror.metadata.uid! } : undefined;
+}
+
+/** Where a container's log is (kubectl logs): this instance's, or with `previous` the one before. */
+async function podLogTarget(
+  d: { pods: PodManager; cri: CriClient; cache: PodCache }, namespace: string, name: string, container: string, previous: boolean,
+): Promise<LogTarget> {
+  const pod = d.pods.byFullName(namespace, name);
+  if (!pod) throw Object.assign(new Error(`pod "${name}" not found in namespace "${namespace}" on this node`), { code: 404 });
+  const st = await getPodStatus(d.cri, pod.metadata.uid!, name, namespace);
+  const instances = st.containers.filter((c) => c.name === container);
+  const chosen = instances[previous ? 1 : 0];
+  if (!chosen?.logPath) {
+    const what = previous ? `previous terminated container "${container}"` : `container "${container}"`;
+    throw Object.assign(new Error(`${what} in pod "${name}" not found`), { code: previous ? 400 : 404 });
+  }
+  const id = chosen.id.id;
+  return {
+    path: chosen.logPath,
+    running: () => d.cache.get(pod.metadata.uid!).status?.containers.find((c) => c.id.id === id)?.state === 'running',
+  };
+}

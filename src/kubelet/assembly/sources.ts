@@ -1,0 +1,62 @@
+// The pod sources, assembled: the static pod directory (--pod-manifest-path), the manifest URL
+// (--manifest-url) and the API server, merged by PodConfig, whose changes wait on a channel for
+// the sync loop (upstream's PodConfig.Updates()).
+import type { ApiClient, KubeClient } from '../client/client.ts';
+import type { Clock } from '../clock.ts';
+import { kubeClientPodListWatch, PodConfig, watchApiSource, watchFileSource, watchHttpSource, type PodChange, type PodSource, type PodUpdate } from '../config/index.ts';
+import type { Logger } from '../log.ts';
+import type { KubeletOptions } from '../options/options.ts';
+import { BoundedChannel } from '../pleg/index.ts';
+
+export interface PodSourcesDeps {
+  options: Pick<KubeletOptions, 'staticPodPath' | 'fileCheckFrequencyMs' | 'manifestURL' | 'manifestURLHeader' | 'httpCheckFrequencyMs'>;
+  nodeName: string;
+  /** The API source runs when the client can watch. */
+  api?: ApiClient & Partial<Pick<KubeClient, 'watch'>>;
+  clock: Clock;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+export interface PodSources {
+  /** The merge's changes, in order, for the sync loop. */
+  updates: BoundedChannel<PodChange[]>;
+  /** Whether every configured source has sent its first set. */
+  ready(): boolean;
+  /** Starts every source's loop. */
+  run(): Promise<void>[];
+}
+
+/** Change lists waiting for the sync loop, which takes them as they come (it never waits on pod work). */
+const updatesCapacity = 1_000;
+
+export function newPodSources(d: PodSourcesDeps): PodSources {
+  const { options: o, clock, log, signal } = d;
+  const updates = new BoundedChannel<PodChange[]>(updatesCapacity);
+  const onError = (source: PodSource, message: string) => log.error('Pod source failed', undefined, { source, message });
+  const config = new PodConfig({
+    onChange: (changes) => {
+      if (!updates.trySend(changes)) log.error('Pod update channel is full, dropping changes', undefined, { changes: changes.length });
+    },
+    onError,
+  });
+  const apply = (u: PodUpdate) => void config.apply(u);
+  const runners = new Map<PodSource, () => Promise<void>>();
+  if (o.staticPodPath) {
+    const path = o.staticPodPath;
+    runners.set('file', () => watchFileSource({ path, nodeName: d.nodeName, periodMs: o.fileCheckFrequencyMs, signal, onUpdate: apply, onError, clock }));
+  }
+  if (o.manifestURL) {
+    const url = o.manifestURL;
+    runners.set('http', () => watchHttpSource({ url, headers: o.manifestURLHeader, nodeName: d.nodeName, periodMs: o.httpCheckFrequencyMs, signal, onUpdate: apply, onError, clock }));
+  }
+  if (d.api?.watch) {
+    const client = kubeClientPodListWatch(d.api as KubeClient);
+    runners.set('api', () => watchApiSource({ client, nodeName: d.nodeName, signal, onUpdate: apply, onError, clock }));
+  }
+  return {
+    updates,
+    ready: () => config.seenAllSources(runners.keys()),
+    run: () => [...runners.values()].map((run) => run()),
+  };
+}

@@ -1,0 +1,66 @@
+// What the sync loop does with each input (pure): upstream's syncLoopIteration cases and the
+// SyncHandler calls behind them (HandlePodAdditions/Updates/Removes/Reconcile/Syncs), written
+// as a list of steps for the loop to carry out in order.
+import type { KubeObject } from '../../api/object.ts';
+import { isMirrorPod, type PodChange } from '../config/index.ts';
+import type { PodLifecycleEvent } from '../pleg/index.ts';
+import type { PodUpdate } from '../pod/workers.ts';
+import type { ProbeUpdate } from '../prober/index.ts';
+
+export type Dispatch =
+  /** Pod manager: the pod (or mirror pod) as its source now has it. */
+  | { kind: 'setPod'; pod: KubeObject }
+  | { kind: 'removePod'; pod: KubeObject }
+  /** Pod workers: a changed pod (upstream's UpdatePod). */
+  | { kind: 'updatePod'; update: PodUpdate }
+  /** Pod workers: sync a known pod again (upstream's HandlePodSyncs). */
+  | { kind: 'syncPod'; uid: string }
+  /** Status manager: a readiness verdict reaches the API at once. */
+  | { kind: 'setReadiness'; podUid: string; containerId: string; ready: boolean };
+
+/** The static pod a mirror pod stands for, by full name, if the kubelet has it. */
+export type StaticPodLookup = (namespace: string, name: string) => string | undefined;
+
+/** Changes from the pod sources' merge. */
+export function configDispatch(changes: PodChange[], staticPodUid: StaticPodLookup): Dispatch[] {
+  const out: Dispatch[] = [];
+  for (const change of changes) {
+    for (const pod of change.pods) {
+      if (isMirrorPod(pod)) {
+        // A mirror being deleted stays known until it is gone, so its static pod replaces it.
+        out.push(change.op === 'REMOVE' ? { kind: 'removePod', pod } : { kind: 'setPod', pod });
+        // A mirror pod deleted or changed by someone else is put back by its static pod's sync.
+        const owner = staticPodUid(pod.metadata.namespace ?? 'default', pod.metadata.name!);
+        if (owner) out.push({ kind: 'syncPod', uid: owner });
+        continue;
+      }
+      if (change.op === 'REMOVE') {
+        out.push({ kind: 'removePod', pod }, { kind: 'updatePod', update: { pod, removed: true, gracePeriodSeconds: pod.spec?.terminationGracePeriodSeconds } });
+        continue;
+      }
+      out.push({ kind: 'setPod', pod });
+      if (change.op === 'RECONCILE') continue;
+      const deleting = !!pod.metadata.deletionTimestamp;
+      out.push({ kind: 'updatePod', update: { pod, terminate: deleting, gracePeriodSeconds: deleting ? pod.metadata.deletionGracePeriodSeconds : undefined } });
+    }
+  }
+  return out;
+}
+
+/** A PLEG event: the pod's containers changed. As upstream's isSyncPodWorthy, a removal alone is not worth a sync. */
+export function plegDispatch(event: PodLifecycleEvent): Dispatch[] {
+  return event.type === 'ContainerRemoved' ? [] : [{ kind: 'syncPod', uid: event.id }];
+}
+
+/** A probe result changed: readiness goes to the status at once; failures and startup verdicts re-sync the pod. */
+export function probeDispatch(u: ProbeUpdate): Dispatch[] {
+  const out: Dispatch[] = [];
+  if (u.probeType === 'Readiness') out.push({ kind: 'setReadiness', podUid: u.podUid, containerId: u.containerId, ready: u.result === 'success' });
+  if (u.result === 'failure' || u.probeType === 'Startup') out.push({ kind: 'syncPod', uid: u.podUid });
+  return out;
+}
+
+/** The sync tick: the pods whose resync is due. */
+export function resyncDispatch(due: string[]): Dispatch[] {
+  return due.map((uid) => ({ kind: 'syncPod', uid }));
+}

@@ -1,0 +1,66 @@
+// Housekeeping (upstream's HandlePodCleanups), one pass every two seconds from the sync loop:
+// runtime pods and mirror pods that no source wants, statuses and probe workers of pods no
+// longer known, and container garbage collection once a minute. Nothing is called orphaned
+// before every source has sent its first set, so a restarted kubelet adopts its pods.
+import type { ApiClient } from '../client/client.ts';
+import type { Clock } from '../clock.ts';
+import { garbageCollect, getPodStatus, getRunningPods, killPod, removePod, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
+import type { Logger } from '../log.ts';
+import type { PodManager } from '../pod/manager.ts';
+import { deleteMirrorPod } from '../pod/mirror.ts';
+import type { PodWorkerStates } from '../pod/workers.ts';
+import type { ProbeManager } from '../prober/index.ts';
+import type { StatusManager } from '../status/index.ts';
+
+export interface HousekeepingDeps {
+  /** Whether every pod source has sent its first set (upstream's sourcesReady). */
+  sourcesReady: () => boolean;
+  pods: Pick<PodManager, 'all' | 'get' | 'orphanedMirrors' | 'remove'>;
+  workers: Pick<PodWorkerStates, 'state' | 'known'>;
+  /** Kills and removes orphaned runtime pods. */
+  runtime: RuntimeManagerDeps;
+  /** For orphaned mirror pods; absent when the kubelet runs without an API server. */
+  mirrorApi?: ApiClient;
+  status: Pick<StatusManager, 'removeOrphanedStatuses'>;
+  prober: Pick<ProbeManager, 'cleanupPods'>;
+  podLogsRoot?: string;
+  clock: Clock;
+  log: Logger;
+}
+
+const gcPeriodMs = 60_000;
+
+export class Housekeeping {
+  private lastGc = 0;
+
+  constructor(private readonly d: HousekeepingDeps) {}
+
+  /** One pass. Whether a pod is known is asked when it is looked at: pods come and go meanwhile. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { d } = this;
+    if (!d.sourcesReady()) return;
+    const known = (uid: string) => d.pods.get(uid) !== undefined || d.workers.state(uid) !== undefined;
+    const cri = d.runtime.cri;
+    for (const running of await getRunningPods(cri, signal)) {
+      if (known(running.uid)) continue;
+      d.log.info('Cleaning up orphaned pod', { pod: `${running.namespace}/${running.name}`, podUID: running.uid });
+      const st = await getPodStatus(cri, running.uid, running.name, running.namespace);
+      await killPod(d.runtime, undefined, st);
+      await removePod(d.runtime, st);
+    }
+    if (d.mirrorApi) {
+      for (const mirror of d.pods.orphanedMirrors()) {
+        await deleteMirrorPod(d.mirrorApi, mirror.metadata.namespace ?? 'default', mirror.metadata.name!, mirror.metadata.uid).catch(() => {});
+        d.pods.remove(mirror);
+      }
+    }
+    const keep = new Set([...d.pods.all().map((p) => p.metadata.uid!), ...d.workers.known()]);
+    d.status.removeOrphanedStatuses(keep);
+    d.prober.cleanupPods(keep);
+    const now = d.clock.now().getTime();
+    if (now - this.lastGc > gcPeriodMs) {
+      this.lastGc = now;
+      await garbageCollect(cri, { isPodDeleted: (uid) => !known(uid), now: () => d.clock.now(), podLogsRoot: d.podLogsRoot, signal });
+    }
+  }
+}

@@ -1,0 +1,200 @@
+// The assembled kubelet on the fake runtime and a fake API server (no containerd): pod
+// management runs pods the API binds to the node and, when one is deleted in the middle of an
+// image pull, starts its termination at once while another pod's sync carries on; the whole
+// kubelet's /healthz fails while a pod worker is stuck past the threshold and recovers after.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { KubeList, KubeObject } from '../../../src/api/object.ts';
+import { newPodManagement } from '../../../src/kubelet/assembly/index.ts';
+import type { ApiClient, KubeClient, WatchEvent, WatchOptions } from '../../../src/kubelet/client/client.ts';
+import { FakeClock, settle } from '../../../src/kubelet/clock.ts';
+import { startKubelet } from '../../../src/kubelet/kubelet.ts';
+import { silentLogger } from '../../../src/kubelet/log.ts';
+import type { MachineInfo } from '../../../src/kubelet/nodestatus/machine.ts';
+import { defaultOptions, type KubeletOptions } from '../../../src/kubelet/options/options.ts';
+import { PodManager } from '../../../src/kubelet/pod/manager.ts';
+import { FakeApi } from './fakeapi.ts';
+import { GatedRuntime, until } from './gated_runtime.ts';
+
+const NODE = 'node-1';
+
+/** FakeApi plus what the API source needs: a pod list and a watch of the node's pods. */
+class PodApi implements ApiClient, Pick<KubeClient, 'watch'> {
+  readonly store = new FakeApi();
+  private readonly watchers = new Set<(ev: WatchEvent) => void>();
+
+  get: ApiClient['get'] = (path) => this.store.get(path);
+  create: ApiClient['create'] = (path, body) => this.store.create(path, body);
+  update: ApiClient['update'] = (path, body) => this.store.update(path, body);
+  patch: ApiClient['patch'] = async (path, body, type) => {
+    const pod = await this.store.patch(path, body, type);
+    if (path.includes('/pods/')) this.emit('MODIFIED', pod);
+    return pod as never;
+  };
+
+  async list<T extends KubeObject>(): Promise<KubeList<T>> {
+    return { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1' }, items: this.pods() as T[] };
+  }
+
+  async delete(path: string): Promise<unknown> {
+    const pod = this.store.objects.get(path);
+    if (!pod) throw Object.assign(new Error('not found'), { code: 404 });
+    this.store.objects.delete(path);
+    this.emit('DELETED', pod);
+    return {};
+  }
+
+  async *watch<T extends KubeObject>(_path: string, o: WatchOptions): AsyncGenerator<WatchEvent<T>> {
+    const queue: WatchEvent[] = [];
+    let wake: (() => void) | undefined;
+    const push = (ev: WatchEvent) => {
+      queue.push(ev);
+      wake?.();
+    };
+    this.watchers.add(push);
+    try {
+      while (!o.signal.aborted) {
+        const ev = queue.shift();
+        if (ev) {
+          yield ev as WatchEvent<T>;
+          continue;
+        }
+        await new Promise<void>((r) => {
+          wake = r;
+          o.signal.addEventListener('abort', () => r(), { once: true });
+        });
+      }
+    } finally {
+      this.watchers.delete(push);
+    }
+  }
+
+  /** Creates or changes a pod, as a client of the API server would. */
+  setPod(pod: KubeObject): void {
+    const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
+    const existed = this.store.objects.has(path);
+    this.emit(existed ? 'MODIFIED' : 'ADDED', this.store.put(path, pod));
+  }
+
+  pod(name: string): KubeObject | undefined {
+    return this.store.objects.get(`/api/v1/namespaces/default/pods/${name}`);
+  }
+
+  private pods(): KubeObject[] {
+    return [...this.store.objects.entries()].filter(([p, o]) => p.includes('/pods/') && o.spec?.nodeName === NODE).map(([, o]) => structuredClone(o));
+  }
+
+  private emit(type: WatchEvent['type'], object: KubeObject): void {
+    for (const w of this.watchers) w({ type, object: structuredClone(object) });
+  }
+}
+
+function apiPod(name: string, image: string): KubeObject {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace: 'default', uid: `uid-${name}` },
+    spec: {
+      nodeName: NODE, restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'Default',
+      containers: [{ name: 'app', image, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+    },
+  };
+}
+
+function options(): KubeletOptions {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-assembly-'));
+  return {
+    ...defaultOptions(),
+    hostnameOverride: NODE, rootDir: join(dir, 'kubelet'), podLogsDir: join(dir, 'logs'), cgroupsPerQOS: false,
+    port: 0, healthzPort: 0, cadvisorPort: 0, failSwapOn: false,
+  };
+}
+
+function runtime(clock: FakeClock): GatedRuntime {
+  const cri = new GatedRuntime({ now: () => clock.now() });
+  cri.addImage('localhost/busybox:1.35');
+  cri.registry.set('localhost/slow:1', { size: 1 });
+  cri.registry.set('localhost/slow:2', { size: 1 });
+  return cri;
+}
+
+/** The runtime's running container of a pod, by the pod's name. */
+const runningIn = (cri: GatedRuntime, name: string) =>
+  [...cri.containers.values()].some((c) => c.state === 'CONTAINER_RUNNING' && cri.sandboxes.get(c.sandboxId)?.config.metadata?.name === name);
+const sandboxOf = (cri: GatedRuntime, name: string) => [...cri.sandboxes.values()].find((s) => s.config.metadata?.name === name);
+
+describe('pod management, assembled', () => {
+  it('runs the API’s pods; deleting one mid-pull starts its termination at once and leaves the others be', async () => {
+    const clock = new FakeClock();
+    const cri = runtime(clock);
+    const api = new PodApi();
+    const stop = new AbortController();
+    const pm = newPodManagement({
+      options: options(), nodeName: NODE, nodeUid: () => undefined, nodeIPs: () => ['192.168.1.10'],
+      allocatable: { cpuMilli: 4000, memoryBytes: 8 * 1024 ** 3 }, memoryCapacityBytes: 8 * 1024 ** 3,
+      pods: new PodManager(), api, cri, clock, log: silentLogger, signal: stop.signal,
+    });
+    const releaseA = cri.holdPulls('localhost/slow:1');
+    const releaseB = cri.holdPulls('localhost/slow:2');
+    api.setPod(apiPod('ready', 'localhost/busybox:1.35'));
+    api.setPod(apiPod('a', 'localhost/slow:1'));
+    api.setPod(apiPod('b', 'localhost/slow:2'));
+    const loops = pm.run();
+    await until(() => runningIn(cri, 'ready') && cri.pullsStarted.length === 2, 'one pod running, two pulling');
+    assert.equal(pm.pods().length, 3);
+
+    const stopsBefore = cri.callsOf('stopPodSandbox').length;
+    const t0 = performance.now();
+    api.setPod({ ...api.pod('a')!, metadata: { ...api.pod('a')!.metadata, deletionTimestamp: clock.now().toISOString(), deletionGracePeriodSeconds: 30 } });
+    await until(() => cri.callsOf('stopPodSandbox').slice(stopsBefore).some((c) => c.args[0] === sandboxOf(cri, 'a')?.id), 'pod a being terminated');
+    const took = performance.now() - t0;
+    assert.ok(took < 1_000, `termination started ${took} ms after the deletion`);
+    assert.deepEqual(cri.cancelled, ['pullImage localhost/slow:1'], 'only pod a’s pull was cancelled');
+
+    releaseB();
+    await until(() => runningIn(cri, 'b'), 'pod b running');
+    assert.ok(runningIn(cri, 'ready'));
+    releaseA();
+    stop.abort();
+    await Promise.all(loops);
+  });
+});
+
+describe('the kubelet, assembled', () => {
+  it('answers /healthz with a failing syncloop while a pod worker is stuck, and ok once it moves on', async () => {
+    const clock = new FakeClock();
+    const cri = runtime(clock);
+    const api = new PodApi();
+    const machine: MachineInfo = {
+      numCores: 4, memoryCapacityBytes: 8 * 1024 ** 3, hugepages: {}, machineID: 'm', systemUUID: 's', bootID: 'b',
+      kernelVersion: '6.1.0', osImage: 'Debian GNU/Linux 12 (bookworm)', operatingSystem: 'linux', architecture: 'amd64',
+    };
+    const release = cri.holdPulls('localhost/slow:1');
+    api.setPod(apiPod('stuck', 'localhost/slow:1'));
+    const stop = new AbortController();
+    // Starting waits (on the clock) for the runtime's first answer before reporting node status.
+    const starting = startKubelet(options(), stop.signal, { clock, log: silentLogger, api, cri, machine });
+    let started = false;
+    void starting.then(() => (started = true));
+    while (!started) await clock.advance(100);
+    const kubelet = await starting;
+    await until(() => cri.pullsStarted.length === 1, 'the pull to start');
+    await until(() => kubelet.healthz().code === 200, 'a healthy kubelet');
+    assert.ok(api.store.objects.has(`/api/v1/nodes/${NODE}`), 'the node registered');
+
+    await clock.advance(5 * 60_000 + 1_000);
+    const failing = kubelet.healthz(true);
+    assert.equal(failing.code, 500);
+    assert.match(failing.body, /^\[-\]syncloop failed: no progress: pod worker for "default\/stuck" \(create\) running for 5m[\d.]+s; threshold is 5m0s$/m);
+    assert.match(failing.body, /^\[\+\]runtime ok$/m);
+    assert.match(failing.body, /^\[\+\]pleg ok$/m);
+
+    release();
+    await until(() => runningIn(cri, 'stuck'), 'the pod running');
+    assert.deepEqual(kubelet.healthz(), { code: 200, body: 'ok' });
+    stop.abort();
+    await kubelet.done;
+  });
+});
