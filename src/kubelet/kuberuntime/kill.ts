@@ -7,7 +7,7 @@ import type { RuntimeManagerDeps, PodRef } from './deps.ts';
 import { containerFieldPath, podRef } from './deps.ts';
 import { runHook } from './hooks.ts';
 import { readContainerInfo } from './labels.ts';
-import { DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, MINIMUM_GRACE_PERIOD_SECONDS, type Container, type Pod } from './pod.ts';
+import { DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, MINIMUM_GRACE_PERIOD_SECONDS, formatPod, type Container, type Pod } from './pod.ts';
 
 export interface KillContainerRequest {
   /** The pod, when known (a restarted kubelet may kill orphans it has no spec for). */
@@ -125,5 +125,22 @@ export async function removePod(deps: Pick<RuntimeManagerDeps, 'cri'>, status: R
   }
   for (const sb of status.sandboxes) {
     try { await deps.cri.removePodSandbox(sb.id, { signal }); } catch (err) { if (!isNotFound(err)) throw err; }
+  }
+}
+
+/**
+ * Upstream's purgeInitContainers: before a pod's new sandbox runs its init containers again, the
+ * old instances go, so that their exits in the dead sandbox do not count as this sandbox's progress.
+ */
+export async function purgeInitContainers(deps: Pick<RuntimeManagerDeps, 'cri' | 'log'>, pod: Pod, status: RuntimePodStatus, signal?: AbortSignal): Promise<void> {
+  const initNames = new Set((pod.spec.initContainers ?? []).map((c) => c.name));
+  for (const c of status.containers) {
+    if (!initNames.has(c.name)) continue;
+    try {
+      await deps.cri.removeContainer(c.id.id, { signal });
+    } catch (err) {
+      // As upstream: logged, and the next sync's status shows what is left.
+      if (!isNotFound(err)) deps.log?.error('Failed to remove init container', err, { pod: formatPod(pod), containerID: c.id.id });
+    }
   }
 }

@@ -12,7 +12,7 @@ import { containerFieldPath, podRef, type RuntimeManagerDeps } from './deps.ts';
 import { podDNSConfig, readResolvConf } from './dns.ts';
 import { EnvError, expandCommand, makeEnvironment } from './env.ts';
 import { runHook } from './hooks.ts';
-import { killContainer, killPod } from './kill.ts';
+import { killContainer, killPod, purgeInitContainers } from './kill.ts';
 import { formatPod, type Pod } from './pod.ts';
 import { podCgroupParent } from './qos.ts';
 import { podLogsDirectory, podSandboxConfig } from './sandbox.ts';
@@ -67,6 +67,7 @@ export async function syncPod(pod: Pod, status: RuntimePodStatus, deps: RuntimeM
     for (const e of killed.errors) result.errors.push({ action: 'KillPod', target: e.target, reason: 'KillPodError', message: e.message });
     result.killed.push(...status.containers.filter((c) => c.state === 'running').map((c) => c.name));
     if (!actions.createSandbox || killed.errors.length) { result.sandboxId = ''; result.podIPs = []; return result; }
+    await purgeInitContainers(deps, pod, status, opts.signal);
   } else {
     await Promise.all(actions.containersToKill.map(async (k) => {
       try {

@@ -236,6 +236,24 @@ describe('syncPod: init containers and sidecars', () => {
     assert.equal(h.events.find((e) => e.reason === 'Started' && e.message === 'Started container i1')?.fieldPath, 'spec.initContainers{i1}');
   });
 
+  test('a new sandbox runs the init containers again, in order, before the app (old instances purged)', async () => {
+    const h = harness();
+    const p = pod('reinit', [container('app')], { initContainers: [container('i1'), container('i2')] });
+    await h.sync(p);
+    h.cri.exit(newest(h.cri, 'i1').id, 0);
+    await h.sync(p);
+    h.cri.exit(newest(h.cri, 'i2').id, 0);
+    assert.deepEqual((await h.sync(p)).started, ['app']);
+    await h.cri.stopPodSandbox([...h.cri.sandboxes.keys()][0]);
+    const r = await h.sync(p);
+    assert.equal(r.actions.createSandbox, true);
+    assert.deepEqual(r.started, ['i1']);
+    assert.deepEqual(h.cri.containersNamed('i2'), [], "the dead sandbox's init containers are gone");
+    assert.deepEqual((await h.sync(p)).started, [], 'the app waits for i1 in the new sandbox');
+    h.cri.exit(newest(h.cri, 'i1').id, 0);
+    assert.deepEqual((await h.sync(p)).started, ['i2']);
+  });
+
   test('a failing init container is retried with back-off; under Never the pod is killed', async () => {
     const h = harness();
     const p = pod('initfail', [container('app')], { initContainers: [container('i1')] });
