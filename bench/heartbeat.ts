@@ -9,7 +9,7 @@
 //   points at (it forwards with the kubelet's own client certificate, so the server sees the node);
 // - the writes that reached storage, from watches on leases, nodes and events (a cross-check: a
 //   request that changed nothing, or failed, is counted by the proxy but shows no watch event).
-import { flagValue, positive } from './args.ts';
+import { flagValue, positive } from './lib/args.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,8 +24,8 @@ import { startTestApiServer } from '../test/support/apiserver.ts';
 import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
 import { startTestContainerd } from '../test/support/containerd.ts';
 import { freePort } from '../test/support/ports.ts';
-import { startCountingProxy } from './countingproxy.ts';
-import { sampleProcess } from './proc.ts';
+import { startCountingProxy } from './lib/countingproxy.ts';
+import { sampleProcess } from './lib/proc.ts';
 
 const berth = join(import.meta.dirname, '..', 'bin', 'berth.js');
 const nodeName = 'heartbeat-node';

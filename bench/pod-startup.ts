@@ -1,7 +1,7 @@
 // `npm run bench -- pod-startup`: pod startup latency through the whole stack (POST → scheduler →
 // kubelet → containerd → status → watch) for N pods created at once, against the floor of the same
 // sandbox + container started directly through CRI (the configs the kubelet gave containerd; see
-// cri-floor.ts), in one run. Prints one JSON line.
+// lib/cri-floor.ts), in one run. Prints one JSON line.
 //
 // Options: --pods N (default 50, or BENCH_PODS), --no-warmup (skip the one warm-up pod),
 // --trace-cri (a recording proxy between kubelet and containerd: calls per method and per-pod
@@ -14,10 +14,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestCluster, type TestCluster } from '../test/support/cluster.ts';
 import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
 import { BUSYBOX_IMAGE } from '../test/support/containerd.ts';
-import { startCpuMeter, type Grouper } from './proc.ts';
-import { bareFloorPods, capturePods, removeCapturedPods, runFloor, type CpuReport, type FloorPod } from './cri-floor.ts';
-import { startCriTraceProxy, summarizeCalls, type CriCall, type CriTraceProxy } from './cri-trace.ts';
-import { summarizeProfile, type CpuProfile, type ProfileSummary } from './cpuprofile.ts';
+import { startCpuMeter, type Grouper } from './lib/proc.ts';
+import { bareFloorPods, capturePods, removeCapturedPods, runFloor, type CpuReport, type FloorPod } from './lib/cri-floor.ts';
+import { startCriTraceProxy, summarizeCalls, type CriCall, type CriTraceProxy } from './lib/cri-trace.ts';
+import { summarizeProfile, type CpuProfile, type ProfileSummary } from './lib/cpuprofile.ts';
 
 const NODE = 'bench-node';
 const NS = 'default';
@@ -292,7 +292,7 @@ export async function run(args: string[] = []): Promise<void> {
     const nodeOptions = process.env.NODE_OPTIONS;
     if (profileDir) {
       // --cpu-prof is not allowed in NODE_OPTIONS; a preloaded module runs the profiler instead.
-      process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import ${join(import.meta.dirname, 'cpu-profile-preload.mjs')}`.trim();
+      process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import ${join(import.meta.dirname, 'lib', 'cpu-profile-preload.mjs')}`.trim();
       process.env.BERTH_CPU_PROFILE_DIR = profileDir;
     }
     try {

@@ -11,7 +11,7 @@
 // /proc entry (containerd and the shims are other processes, reported for context), the probe
 // latency p99 from the window's increase of prober_probe_duration_seconds, and probes observed
 // against probes due, from the window's increase of prober_probe_total per series.
-import { flagValue, positive } from './args.ts';
+import { flagValue, positive } from './lib/args.ts';
 import { setMaxListeners } from 'node:events';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,9 +19,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestCluster, type KubeletProcess } from '../test/support/cluster.ts';
 import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
 import { BUSYBOX_IMAGE } from '../test/support/containerd.ts';
-import { summarizeProfile, type CpuProfile, type ProfileSummary } from './cpuprofile.ts';
-import { cpuByGroup, sampleProcess, type Grouper } from './proc.ts';
-import { bucketQuantile, delta, mergedBuckets, parsePromText, sumBy, type Sample } from './promtext.ts';
+import { summarizeProfile, type CpuProfile, type ProfileSummary } from './lib/cpuprofile.ts';
+import { cpuByGroup, sampleProcess, type Grouper } from './lib/proc.ts';
+import { bucketQuantile, delta, mergedBuckets, parsePromText, sumBy, type Sample } from './lib/promtext.ts';
 
 const NODE = 'probes-node';
 const NS = 'default';
@@ -153,7 +153,7 @@ export async function run(argv: string[] = []): Promise<void> {
     const nodeOptions = process.env.NODE_OPTIONS;
     if (s.profileDir) {
       await mkdir(s.profileDir, { recursive: true });
-      process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import ${join(import.meta.dirname, 'cpu-profile-preload.mjs')}`.trim();
+      process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import ${join(import.meta.dirname, 'lib', 'cpu-profile-preload.mjs')}`.trim();
       process.env.BERTH_CPU_PROFILE_DIR = s.profileDir;
     }
     let kubelet: KubeletProcess;

@@ -17,7 +17,7 @@ import type { In, PodSandboxConfig } from '../src/kubelet/runtime/cri/client.ts'
 import { readCadvisorMachineInfo } from '../src/kubelet/cadvisor/machine.ts';
 import { StatsProvider } from '../src/kubelet/stats/provider.ts';
 import { BUSYBOX_IMAGE, startTestContainerd } from '../test/support/containerd.ts';
-import { flagValue, positive } from './args.ts';
+import { flagValue, positive } from './lib/args.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
