@@ -3,7 +3,9 @@
 // use), then a sweep of this process's children for whatever was started but not yet handed back
 // (a containerd still importing images when the signal came): kubelets and servers are stopped,
 // a containerd has its pods removed, is stopped, and its shims killed and mounts unmounted.
-import { dirname } from 'node:path';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { killShimsOf, socketPathFor, unmountUnder } from '../../src/containerd/process.ts';
 import { createCriClient } from '../../src/kubelet/runtime/cri/client.ts';
@@ -42,10 +44,9 @@ export function installSignalTeardown(log: (line: string) => void): void {
   const codes: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
   for (const sig of Object.keys(codes) as NodeJS.Signals[]) {
     process.on(sig, () => {
-      if (stopping) {
-        log(`${sig} again: exiting now; containerd, shims or mounts of this run may be left (pgrep -af containerd; mount | grep /tmp/berth-)`);
-        process.exit(codes[sig]);
-      }
+      // Ctrl-C reaches this process twice (from the terminal and forwarded by npm): a repeat
+      // must not cut the teardown short. SIGKILL abandons it.
+      if (stopping) return log(`${sig} again: still removing what this benchmark started (kill -9 ${process.pid} abandons it)`);
       log(`${sig}: removing what this benchmark started`);
       stopping = (async () => {
         for (const step of [...steps].reverse()) {
@@ -109,5 +110,7 @@ export async function sweepChildren(log: (line: string) => void): Promise<void> 
     await stopProcess(c.pid, 10_000);
     killShimsOf(address);
     unmountUnder(c.dir);
+    // Its own temp dir (test/support's berth-ctrd-*), nothing mounted in it any more.
+    if (basename(c.dir).startsWith('berth-ctrd-') && dirname(c.dir) === tmpdir()) rmSync(c.dir, { recursive: true, force: true });
   }
 }
