@@ -110,7 +110,8 @@ rmSync(reports, { recursive: true, force: true });
 const ok = runs.every((r) => r.ok);
 if (runs.length > 1) {
   // Both runs printed their own summary; the last lines add them up, in the reporter's format.
-  const what = runs.map((r) => `${r.name === 'unit' ? `unit tests (${files.parallel.length} files, ${concurrency} at a time)` : `integration/e2e tests (${files.serial.length} files, one at a time)`}: ${r.ok ? 'passed' : `FAILED (exit ${r.code})`}`);
+  const count = (n) => `${n} file${n === 1 ? '' : 's'}`;
+  const what = runs.map((r) => `${r.name === 'unit' ? `unit tests (${count(files.parallel.length)}, ${concurrency} at a time)` : `integration/e2e tests (${count(files.serial.length)}, one at a time)`}: ${r.ok ? 'passed' : `FAILED (exit ${r.code})`}`);
   const prefix = reporter === 'spec' ? 'ℹ ' : '# ';
   const lines = [`${prefix}all runs: ${what.join('; ')}`];
   const summaries = runs.map((r) => r.summary);
