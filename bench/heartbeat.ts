@@ -9,7 +9,9 @@
 //   points at (it forwards with the kubelet's own client certificate, so the server sees the node);
 // - the writes that reached storage, from watches on leases, nodes and events (a cross-check: a
 //   request that changed nothing, or failed, is counted by the proxy but shows no watch event).
-import { flagValue, positive } from './args.ts';
+//
+// Targets (--check): the idle kubelet under 0.01 cores and 100 MiB RSS.
+import { flagValue, positive } from './lib/args.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,12 +26,19 @@ import { startTestApiServer } from '../test/support/apiserver.ts';
 import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
 import { startTestContainerd } from '../test/support/containerd.ts';
 import { freePort } from '../test/support/ports.ts';
-import { startCountingProxy } from './countingproxy.ts';
-import { sampleProcess } from './proc.ts';
+import { startCountingProxy } from './lib/countingproxy.ts';
+import { sampleProcess } from './lib/proc.ts';
+import type { Target } from './lib/targets.ts';
+import { atTeardown } from './lib/teardown.ts';
 
 const berth = join(import.meta.dirname, '..', 'bin', 'berth.js');
 const nodeName = 'heartbeat-node';
 const sampleEveryMs = 5_000;
+
+export const targets: Target[] = [
+  { key: 'kubelet_cpu_cores', op: '<', bound: 0.01, source: 'issue #13: idle kubelet CPU < 0.01 cores' },
+  { key: 'kubelet_rss_mib_max', op: '<', bound: 100, source: 'issue #13: idle kubelet RSS < 100 MiB' },
+];
 
 interface Settings {
   seconds: number;
@@ -107,16 +116,29 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
 const perMinute = (count: number, seconds: number) => round((count * 60) / seconds, 2);
 
-export async function run(argv: string[] = []): Promise<void> {
+export async function run(argv: string[] = []): Promise<Record<string, unknown>> {
   const s = settingsFrom(argv);
   const work = await mkdtemp(join(tmpdir(), 'berth-bench-heartbeat-'));
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
   const cleanups: Array<() => Promise<void> | void> = [];
   let kubelet: ChildProcess | undefined;
-  const ctrd = await startTestContainerd();
-  cleanups.push(() => ctrd.stop());
+  // The finally's work, also run on SIGINT/SIGTERM: the kubelet, then the rest newest first.
+  const teardown = atTeardown('heartbeat', async () => {
+    stop.abort();
+    if (kubelet && kubelet.exitCode === null && kubelet.signalCode === null) {
+      const exited = new Promise((r) => kubelet!.once('exit', r));
+      kubelet.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      if (kubelet.exitCode === null && kubelet.signalCode === null) kubelet.kill('SIGKILL');
+    }
+    for (const c of cleanups.reverse()) await c();
+    unmountUnder(work);
+    await rm(work, { recursive: true, force: true });
+  });
   try {
+    const ctrd = await startTestContainerd();
+    cleanups.push(() => ctrd.stop());
     const api = await startTestApiServer();
     cleanups.push(() => api.stop());
     // Credentials for the node, then a proxy that speaks for it, then the kubeconfig aimed at the proxy.
@@ -186,7 +208,7 @@ export async function run(argv: string[] = []): Promise<void> {
     const byKey = Object.fromEntries(Object.entries(requests).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [k, perMinute(n, wallSeconds)]));
     const total = Object.values(requests).reduce((a, b) => a + b, 0);
     const mib = (kib: number) => round(kib / 1024, 1);
-    console.log(JSON.stringify({
+    const result = {
       bench: 'heartbeat',
       seconds: round(wallSeconds, 1),
       warmup_seconds: s.warmupSeconds,
@@ -208,17 +230,10 @@ export async function run(argv: string[] = []): Promise<void> {
       },
       upstream_per_min: { 'PUT leases': 6, 'GET nodes': 6, 'PATCH nodes/status': 0.2, note: 'Lease renewed every 10 s; status computed every 10 s from a GET of the Node, patched on change or every 5 m' },
       note: 'requests_per_min: every request the kubelet sent, counted at a TLS proxy in front of the API server that forwards with the kubelet\'s own client certificate (GET of a collection is LIST or WATCH; a WATCH is counted when opened). writes_per_min: MODIFIED/ADDED watch events on the node\'s Lease, its Node and events from it, i.e. writes that changed stored state. CPU is utime+stime of the kubelet process over the window, in cores; RSS is VmRSS sampled every 5 s.',
-    }));
+    };
+    console.log(JSON.stringify(result));
+    return result;
   } finally {
-    stop.abort();
-    if (kubelet && kubelet.exitCode === null && kubelet.signalCode === null) {
-      const exited = new Promise((r) => kubelet!.once('exit', r));
-      kubelet.kill('SIGTERM');
-      await Promise.race([exited, sleep(10_000)]);
-      if (kubelet.exitCode === null && kubelet.signalCode === null) kubelet.kill('SIGKILL');
-    }
-    for (const c of cleanups.reverse()) await c();
-    unmountUnder(work);
-    await rm(work, { recursive: true, force: true });
+    await teardown();
   }
 }

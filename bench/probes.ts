@@ -11,17 +11,26 @@
 // /proc entry (containerd and the shims are other processes, reported for context), the probe
 // latency p99 from the window's increase of prober_probe_duration_seconds, and probes observed
 // against probes due, from the window's increase of prober_probe_total per series.
-import { flagValue, positive } from './args.ts';
+//
+// Targets (--check): the kubelet under 0.1 cores and 200 MiB RSS at 110 probed pods. containerd
+// and shims are counted only for the containerd this benchmark started. A batch not Ready in time
+// ends the run with a JSON line naming what saturated.
+import { flagValue, positive } from './lib/args.ts';
 import { setMaxListeners } from 'node:events';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestCluster, type KubeletProcess } from '../test/support/cluster.ts';
 import { credentialsFromKubeconfig, TestClient } from '../test/support/client.ts';
 import { BUSYBOX_IMAGE } from '../test/support/containerd.ts';
-import { summarizeProfile, type CpuProfile, type ProfileSummary } from './cpuprofile.ts';
-import { cpuByGroup, sampleProcess, type Grouper } from './proc.ts';
-import { bucketQuantile, delta, mergedBuckets, parsePromText, sumBy, type Sample } from './promtext.ts';
+import { summarizeProfile, type CpuProfile, type ProfileSummary } from './lib/cpuprofile.ts';
+import { cpuByGroup, ownContainerd, sampleProcess, startCpuMeter, type Grouper } from './lib/proc.ts';
+import { p99IsMax } from './lib/quantile.ts';
+import { saturation } from './lib/saturation.ts';
+import type { Target } from './lib/targets.ts';
+import { atTeardown } from './lib/teardown.ts';
+import { bucketQuantile, delta, mergedBuckets, parsePromText, sumBy, type Sample } from './lib/promtext.ts';
 
 const NODE = 'probes-node';
 const NS = 'default';
@@ -32,6 +41,11 @@ const BATCH_TIMEOUT_MS = 180_000;
 export const PERIOD_SECONDS: Record<string, number> = { 'web/Readiness': 1, 'web/Liveness': 1, 'side/Liveness': 10 };
 /** The test cluster's fast heartbeat flags, put back to upstream's defaults (the last flag wins). */
 const DEFAULT_FREQUENCIES = ['--node-status-update-frequency', '10s', '--node-lease-duration-seconds', '40', '--file-check-frequency', '20s'];
+
+export const targets: Target[] = [
+  { key: 'kubelet_cpu_cores', op: '<', bound: 0.1, at: { pods: 110, probes: true }, source: 'issue #13: kubelet < 0.1 cores at 110 probed pods' },
+  { key: 'kubelet_rss_mib_max', op: '<', bound: 200, at: { pods: 110, probes: true }, source: 'issue #13: kubelet RSS < 200 MiB at 110 probed pods' },
+];
 
 interface Settings { pods: number; seconds: number; warmupSeconds: number; batch: number; profileDir?: string; withProbes: boolean }
 
@@ -115,20 +129,19 @@ export function probeCounts(before: Sample[], after: Sample[], windowSeconds: nu
   return { expected, observed, missed, seriesShort, byProbe };
 }
 
-/** p99 of the window's probe durations (all series, or one probe type), from cumulative buckets. Pure. */
-export function windowP99Ms(before: Sample[], after: Sample[], filter: (l: Record<string, string>) => boolean = () => true): number {
+/**
+ * p99 of the window's probe durations (all series, or one probe type), from cumulative buckets,
+ * and how many probes it is over. Under 100 probes it is the largest one's bucket bound instead,
+ * and `isMax` says so. Pure.
+ */
+export function windowP99Ms(before: Sample[], after: Sample[], filter: (l: Record<string, string>) => boolean = () => true): { ms: number; samples: number; isMax: boolean } {
   const b0 = mergedBuckets(before, 'prober_probe_duration_seconds', filter);
   const b1 = mergedBuckets(after, 'prober_probe_duration_seconds', filter);
   const d = new Map([...b1].map(([le, c]) => [le, c - (b0.get(le) ?? 0)]));
-  return Number((bucketQuantile(0.99, d) * 1000).toFixed(1));
+  const samples = d.get(Infinity) ?? 0;
+  const isMax = p99IsMax(samples);
+  return { ms: Number((bucketQuantile(isMax ? 1 : 0.99, d) * 1000).toFixed(1)), samples, isMax };
 }
-
-const shimsAndContainerd: Grouper = (_pid, argv) => {
-  const exe = argv[0] ?? '';
-  if (exe.includes('containerd-shim')) return 'shims';
-  if (/(^|\/)containerd$/.test(exe)) return 'containerd';
-  return undefined;
-};
 
 async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number, kubelet: KubeletProcess, everyMs = 1000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -141,11 +154,12 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs: number
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
-export async function run(argv: string[] = []): Promise<void> {
+export async function run(argv: string[] = []): Promise<Record<string, unknown>> {
   const s = settingsFrom(argv);
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
   const cluster = await startTestCluster();
+  const stopCluster = atTeardown('test cluster', () => cluster.stop());
   let admin: TestClient | undefined;
   const names = Array.from({ length: s.pods }, (_, i) => `probes-${String(i).padStart(3, '0')}`);
   try {
@@ -153,7 +167,7 @@ export async function run(argv: string[] = []): Promise<void> {
     const nodeOptions = process.env.NODE_OPTIONS;
     if (s.profileDir) {
       await mkdir(s.profileDir, { recursive: true });
-      process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import ${join(import.meta.dirname, 'cpu-profile-preload.mjs')}`.trim();
+      process.env.NODE_OPTIONS = `${nodeOptions ?? ''} --import ${join(import.meta.dirname, 'lib', 'cpu-profile-preload.mjs')}`.trim();
       process.env.BERTH_CPU_PROFILE_DIR = s.profileDir;
     }
     let kubelet: KubeletProcess;
@@ -172,16 +186,40 @@ export async function run(argv: string[] = []): Promise<void> {
     await until('the default ServiceAccount', () => ok(`/api/v1/namespaces/${NS}/serviceaccounts/default`), 60_000, kubelet, 250);
     const listPods = async () => (await client.request('GET', `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(LABEL)}`)).json().items as any[];
 
+    const groups: Grouper = (p, argv) => (p === pid ? 'kubelet' : ownContainerd(cluster.ctrd)(p, argv));
+    const probeScrape = async () => {
+      const r = await client.request('GET', `/api/v1/nodes/${NODE}/proxy/metrics/probes`);
+      return r.status === 200 ? parsePromText(r.text) : [];
+    };
+
     // Batches, each Ready before the next: 110 sandboxes at once would swamp a 2-core machine.
     const createStart = performance.now();
     for (let i = 0; i < names.length; i += s.batch) {
       const batch = names.slice(i, i + s.batch);
+      const meter = startCpuMeter(groups);
+      const batchStart = performance.now();
+      const probes0 = s.withProbes ? await probeScrape() : [];
       await Promise.all(batch.map(async (name) => {
         const r = await client.request('POST', `/api/v1/namespaces/${NS}/pods`, podManifest(name, s.withProbes));
         if (r.status !== 201) throw new Error(`create ${name}: ${r.status} ${r.text}`);
       }));
       const want = i + batch.length;
-      await until(`${want} pods Ready`, async () => (await listPods()).filter(isReady).length >= want, BATCH_TIMEOUT_MS, kubelet);
+      let ready = 0;
+      try {
+        await until(`${want} pods Ready`, async () => (ready = (await listPods()).filter(isReady).length) >= want, BATCH_TIMEOUT_MS, kubelet);
+      } catch (err) {
+        if (!/^timed out/.test((err as Error).message)) throw err;
+        // No steady state to measure: say what ran out instead of only that time did.
+        const cpu = meter();
+        const p99 = s.withProbes ? windowP99Ms(probes0, await probeScrape()) : undefined;
+        const sat = saturation({
+          cpuSeconds: cpu.cpuSeconds, wallSeconds: (performance.now() - batchStart) / 1000, machineBusyPct: cpu.machineBusyPct,
+          loadAverage1m: loadavg()[0]!, cores: availableParallelism(), probeP99Ms: p99?.samples ? p99.ms : undefined, probePeriodMs: 1000,
+        });
+        const error = `only ${ready} of ${want} pods Ready ${BATCH_TIMEOUT_MS / 1000} s after batch ${i / s.batch + 1} of ${Math.ceil(names.length / s.batch)} was created: saturated: ${sat.saturated.join('; ')}`;
+        console.log(JSON.stringify({ bench: 'probes', pods: s.pods, error, saturated: sat.saturated, ...sat.facts }));
+        throw new Error(error);
+      }
     }
     const allReadyS = (performance.now() - createStart) / 1000;
     await sleep(s.warmupSeconds * 1000);
@@ -195,12 +233,12 @@ export async function run(argv: string[] = []): Promise<void> {
     };
     const { samples: before, at: beforeAt } = await scrape();
     const mono0 = process.hrtime.bigint();
-    const others0 = cpuByGroup(shimsAndContainerd);
+    const others0 = cpuByGroup(ownContainerd(cluster.ctrd));
     const self0 = process.cpuUsage();
     const w = await sampleProcess(pid, s.seconds, SAMPLE_EVERY_MS, 500, () => {
       if (kubelet.proc.exitCode !== null || kubelet.proc.signalCode !== null) throw new Error(`kubelet exited during the window:\n${kubelet.log()}`);
     });
-    const others1 = cpuByGroup(shimsAndContainerd);
+    const others1 = cpuByGroup(ownContainerd(cluster.ctrd));
     const self1 = process.cpuUsage(self0);
     const mono1 = process.hrtime.bigint();
     const wallSeconds = w.wallSeconds;
@@ -216,6 +254,7 @@ export async function run(argv: string[] = []): Promise<void> {
       const [container, type] = probe.split('/');
       return [probe, windowP99Ms(before, after, (l) => l.container === container && l.probe_type === type)];
     }));
+    const p99IsMaxBy = Object.entries(p99By).filter(([, v]) => v.isMax).map(([k]) => k);
     const cores = w.cores;
     const otherCores = (g: string) => round(Math.max(0, (others1[g] ?? 0) - (others0[g] ?? 0)) / wallSeconds, 4);
     const mib = (kib: number) => round(kib / 1024, 1);
@@ -224,7 +263,7 @@ export async function run(argv: string[] = []): Promise<void> {
     let profile: ProfileSummary | undefined;
     if (s.profileDir) profile = await windowProfile(s.profileDir, pid, () => cluster.killKubelet(NODE, 'SIGTERM'), mono0, mono1);
 
-    console.log(JSON.stringify({
+    const result = {
       bench: 'probes',
       pods: s.pods,
       containers_per_pod: 2,
@@ -242,8 +281,11 @@ export async function run(argv: string[] = []): Promise<void> {
       probes: s.withProbes,
       ...(s.withProbes
         ? {
-            probe_p99_ms: p99,
-            probe_p99_ms_by_probe: p99By,
+            probe_p99_ms: p99.ms,
+            probe_p99_ms_by_probe: Object.fromEntries(Object.entries(p99By).map(([k, v]) => [k, v.ms])),
+            probe_samples: p99.samples,
+            // Fewer than 100 probes in the window: the p99 is the largest probe's bucket bound.
+            ...(p99.isMax || p99IsMaxBy.length ? { probe_p99_is_max: p99.isMax, probe_p99_is_max_for: p99IsMaxBy } : {}),
             probes_expected: counts.expected,
             probes_observed: counts.observed,
             probes_missed: counts.missed,
@@ -258,10 +300,12 @@ export async function run(argv: string[] = []): Promise<void> {
       ...(profile ? { kubelet_profile_window: profile } : {}),
       note:
         'Each pod: container web (busybox httpd) with readiness httpGet /index.html:8080 and liveness tcpSocket :8080, both periodSeconds 1, and container side (busybox sleep) with an exec liveness probe `cat /var/www/index.html` at the default 10 s: a container has one liveness probe, so the exec one needs a second container (2 containers per pod). ' +
-        'Heartbeat flags at upstream defaults. CPU: utime+stime of the kubelet process over the window, in cores; RSS: VmRSS every 2 s. containerd/shims: the same from /proc of those processes (cutime included, so runc exec under a shim counts to shims). bench_process holds the in-process API server. ' +
+        'Heartbeat flags at upstream defaults. CPU: utime+stime of the kubelet process over the window, in cores; RSS: VmRSS every 2 s. containerd/shims: the same from /proc of the containerd this benchmark started and the shims serving its socket (no other containerd on the machine) (cutime included, so runc exec under a shim counts to shims). bench_process holds the in-process API server. ' +
         'probe_p99_ms: approximate, interpolated in the window\'s increase of the prober_probe_duration_seconds buckets (default Prometheus buckets, so coarse) over all series; the kubelet times each probe from start to result. ' +
         'probes_expected: pods x window/period per probe (window between the midpoints of the two /metrics/probes scrapes); observed: increase of prober_probe_total (all results); missed: sum per probe of max(0, expected - observed); series_short_by_2_or_more counts series that missed at least one tick beyond the window-edge rounding. The worker skips a tick rather than bunching when late, so late probes show up as missed.',
-    }));
+    };
+    console.log(JSON.stringify(result));
+    return result;
   } finally {
     stop.abort();
     // Delete the pods through the kubelet (grace 0), so it tears the sandboxes down as in real life;
@@ -276,7 +320,7 @@ export async function run(argv: string[] = []): Promise<void> {
       }
       client.close();
     }
-    await cluster.stop();
+    await stopCluster();
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fromRuntimeJson } from '../../../bench/cri-floor.ts';
+import { fromRuntimeJson } from '../../../bench/lib/cri-floor.ts';
 
 test('the floor reads containerd\'s verbose config back into the CRI client\'s shape: camelCase fields, map keys kept', () => {
   const verbose = {

@@ -19,6 +19,12 @@ export function parseStatTicks(stat: string): CpuTicks {
   return { self: n(14) + n(15), children: n(16) + n(17) };
 }
 
+/** State (field 3, 'Z' for a zombie) and parent PID (field 4) of a /proc/<pid>/stat line. Pure. */
+export function parseStatParent(stat: string): { state: string; ppid: number } {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: f[0]!, ppid: Number(f[1]) };
+}
+
 /** VmRSS of /proc/<pid>/status in KiB. Pure. */
 export function parseRssKib(status: string): number {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
@@ -47,6 +53,34 @@ export function clockTicksPerSecond(): number {
 const TICKS_PER_S = 100; // USER_HZ; 100 on every Linux build that matters here
 
 export type Grouper = (pid: number, argv: string[]) => string | undefined;
+
+/**
+ * The containerd a benchmark started (by PID) and the shims serving its socket (their `-address`),
+ * and no other containerd or shim on the machine. Pure.
+ */
+export function ownContainerd(ctrd: { pid: number; address: string }): Grouper {
+  return (pid, argv) => {
+    if (pid === ctrd.pid) return 'containerd';
+    const i = argv.indexOf('-address');
+    if (/containerd-shim/.test(argv[0] ?? '') && i >= 0 && argv[i + 1] === ctrd.address) return 'shims';
+    return undefined;
+  };
+}
+
+export interface ProcessEntry { pid: number; ppid: number; state: string; argv: string[] }
+
+/** Every process now, with its parent and command line (those that end while we look are skipped). */
+export function listProcesses(): ProcessEntry[] {
+  const out: ProcessEntry[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const { state, ppid } = parseStatParent(readFileSync(`/proc/${name}/stat`, 'utf8'));
+      out.push({ pid: Number(name), ppid, state, argv: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean) });
+    } catch { /* gone */ }
+  }
+  return out;
+}
 
 /** utime + stime + cutime + cstime of one process, in seconds; 0 once it is gone. */
 export function processCpuSeconds(pid: number): number {

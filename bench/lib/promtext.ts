@@ -1,9 +1,9 @@
 // Just enough of the Prometheus text format for benchmarks: samples with labels, differences between
 // two scrapes, and a quantile from cumulative histogram buckets. All pure; lines are read by the
 // Metrics API's parser.
-import { parseExposition, type Sample } from '../src/apiserver/metrics/parse.ts';
+import { parseExposition, type Sample } from '../../src/apiserver/metrics/parse.ts';
 
-export type { Sample } from '../src/apiserver/metrics/parse.ts';
+export type { Sample } from '../../src/apiserver/metrics/parse.ts';
 
 /** Every sample line of an exposition (comments and blank lines skipped). */
 export const parsePromText = (text: string): Sample[] => parseExposition(text);

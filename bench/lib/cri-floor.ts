@@ -9,8 +9,8 @@
 import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { CriClient, In, PodSandboxConfig, ContainerConfig } from '../src/kubelet/runtime/cri/client.ts';
-import { createPodCgroups } from '../src/kubelet/kuberuntime/index.ts';
+import type { CriClient, In, PodSandboxConfig, ContainerConfig } from '../../src/kubelet/runtime/cri/client.ts';
+import { createPodCgroups } from '../../src/kubelet/kuberuntime/index.ts';
 import { startCpuMeter, type Grouper } from './proc.ts';
 
 /** One pod for the floor: its sandbox config and its containers' configs, in start order. */

@@ -1,4 +1,4 @@
-// Where a V8 CPU profile (.cpuprofile, as bench/cpu-profile-preload.mjs writes it) spent its time,
+// Where a V8 CPU profile (.cpuprofile, as bench/lib/cpu-profile-preload.mjs writes it) spent its time,
 // optionally only inside a time window: self time per function and per source file. Pure.
 //
 // Profile timestamps are microseconds of V8's monotonic clock, which on Linux is CLOCK_MONOTONIC,
