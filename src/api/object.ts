@@ -1,5 +1,5 @@
-// The loose shape of every API object. Berth keeps objects as plain JSON; typed views
-// come from @kubernetes/client-node's interfaces where code needs them.
+// The common shape of every API object. Berth keeps objects as plain JSON; each kind's typed
+// view extends KubeObject (core/v1 in ./core/), and code that handles any kind sees only this.
 
 export interface OwnerReference {
   apiVersion: string;
@@ -32,7 +32,6 @@ export interface KubeObject {
   apiVersion?: string;
   kind?: string;
   metadata: ObjectMeta;
-  [key: string]: any;
 }
 
 export interface ListMeta {
