@@ -12,7 +12,7 @@ import { createAuthenticator } from './auth/authn.ts';
 import { createAuthorizer } from './auth/authz.ts';
 import { ensureAdminKubeconfig } from './auth/kubeconfig.ts';
 import { createNodeRestriction } from './auth/node_restriction.ts';
-import { ensurePki } from './auth/pki.ts';
+import { ensurePki } from '../pki/pki.ts';
 import { createApiHandler, storeKey } from './http/server.ts';
 import { resourcePrefix } from './registry/keys.ts';
 import { resources, type ResourceInfo } from './registry/resources.ts';

@@ -4,7 +4,7 @@ import { errors } from '../api/errors.ts';
 import { rfc3339, type KubeObject } from '../api/object.ts';
 import type { Authenticator } from './auth/authn.ts';
 import type { Authorizer } from './auth/authz.ts';
-import type { Pki } from './auth/pki.ts';
+import type { Pki } from '../pki/pki.ts';
 import { reviewAccess, reviewToken } from './auth/reviews.ts';
 import { issueServiceAccountToken } from './auth/tokens.ts';
 import type { SubresourceHandlers } from './http/subresources.ts';

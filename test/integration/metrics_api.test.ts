@@ -8,7 +8,7 @@ import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { KubeObject } from '../../src/api/object.ts';
-import { ensurePki, issueCertificate } from '../../src/apiserver/auth/pki.ts';
+import { ensurePki, issueCertificate } from '../../src/pki/pki.ts';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.ts';
 import { credentialsFromKubeconfig, TestClient } from '../support/client.ts';
 import { eventually, kubectl, kubectlOk } from '../support/kubectl.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuthenticator, type Authenticator } from '../../../src/apiserver/auth/authn.ts';
 import { createAuthorizer } from '../../../src/apiserver/auth/authz.ts';
-import { ensurePki, type Pki } from '../../../src/apiserver/auth/pki.ts';
+import { ensurePki, type Pki } from '../../../src/pki/pki.ts';
 import { reviewAccess, reviewSelf, reviewSelfAccess, reviewToken } from '../../../src/apiserver/auth/reviews.ts';
 import { issueServiceAccountToken } from '../../../src/apiserver/auth/tokens.ts';
 import { isStatusError } from '../../../src/api/errors.ts';
