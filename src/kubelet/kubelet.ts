@@ -24,7 +24,7 @@ import { authorizeRequest, type KubeletAuthOptions } from './server/auth.ts';
 import { startStatsUI } from './statsui/index.ts';
 import { startStats, type KubeletStats } from './stats/index.ts';
 import { containerTypeIn, instrumentCri, KubeletMetrics } from './metrics/index.ts';
-import type { KubeObject } from '../api/object.ts';
+import type { PodSpec } from '../api/core/index.ts';
 
 export interface KubeletDeps {
   clock?: Clock;
@@ -107,7 +107,7 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
 
   const metrics = new KubeletMetrics({ nodeName, clock });
   // Runtime operations are counted for /metrics; container types need the pod spec.
-  let podSpecOf: (uid: string) => KubeObject['spec'] | undefined = () => undefined;
+  let podSpecOf: (uid: string) => PodSpec | undefined = () => undefined;
   const cri = instrumentCri(deps.cri ?? createCriClient(options.containerRuntimeEndpoint, { timeoutMs: options.runtimeRequestTimeoutMs }), metrics, {
     containerType: (uid, name) => containerTypeIn(podSpecOf(uid), name),
   });

@@ -1,11 +1,11 @@
 // Pod management, assembled: the pod sources and their merge feed the pod manager and the pod
 // workers; the PLEG wakes the workers when containers change; housekeeping removes what no
 // source wants any more (only once every source has spoken, so a restart adopts, never kills).
-import type { KubeObject } from '../api/object.ts';
+import type { Pod } from '../api/core/index.ts';
+import { isMirrorPod } from '../api/pod/index.ts';
 import type { ApiClient } from './client/client.ts';
 import type { Clock } from './clock.ts';
 import {
-  isMirrorPod,
   kubeClientPodListWatch,
   PodConfig,
   watchApiSource,
@@ -17,14 +17,12 @@ import {
 import type { KubeClient } from './client/client.ts';
 import { ImageManager } from './images/puller.ts';
 import {
-  Backoff,
-  CONTAINER_BACKOFF_INITIAL_MS,
-  CONTAINER_BACKOFF_MAX_MS,
   createPodCgroups,
   garbageCollect,
   getPodStatus,
   getRunningPods,
   killPod,
+  newContainerBackoff,
   readResolvConf,
   removePod,
   type RuntimeManagerDeps,
@@ -67,9 +65,9 @@ export interface PodManagementDeps {
 
 export interface PodManagement {
   /** The pods the kubelet runs, each with the latest status it computed. */
-  pods(): KubeObject[];
+  pods(): Pod[];
   /** One pod as its source gave it (no status merged), by UID. */
-  pod(uid: string): KubeObject | undefined;
+  pod(uid: string): Pod | undefined;
   /** Prometheus text of /metrics/probes. */
   probeMetrics(): string;
   logTarget(namespace: string, pod: string, container: string, previous: boolean): Promise<LogTarget>;
@@ -95,7 +93,7 @@ export function startPodManagement(d: PodManagementDeps): PodManagement {
   const runtime: RuntimeManagerDeps = {
     cri,
     images: new ImageManager({ cri, now, getSecret: (namespace, name) => pullSecret(read, namespace, name) }),
-    backoff: new Backoff(CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, now),
+    backoff: newContainerBackoff(now),
     recorder,
     clock,
     log,

@@ -2,9 +2,11 @@
 // from the spec and the runtime's view alone (upstream's computePodActions). Pure: the only
 // state it reads is the back-off table, and it never records into it.
 import type { ContainerID, RuntimeContainerStatus, RuntimePodStatus } from '../container/types.ts';
-import { formatGoDuration } from './backoff.ts';
+import { formatDuration } from '../../api/duration.ts';
 import { hashContainer } from './hash.ts';
-import { formatPod, isSidecar, podNamespace, type Container, type Pod } from './pod.ts';
+import type { Container, Pod } from '../../api/core/index.ts';
+import { isRestartableInitContainer } from '../../api/pod/index.ts';
+import { formatPod, podNamespace } from './pod.ts';
 
 export interface ContainerToStart {
   container: Container;
@@ -63,7 +65,7 @@ export function containerBackoffKey(pod: Pod, container: Container): string {
 }
 
 export function crashLoopMessage(pod: Pod, containerName: string, delayMs: number): string {
-  return `back-off ${formatGoDuration(delayMs)} restarting failed container=${containerName} pod=${formatPod(pod)}`;
+  return `back-off ${formatDuration(delayMs)} restarting failed container=${containerName} pod=${formatPod(pod)}`;
 }
 
 export function latestStatus(status: RuntimePodStatus, name: string): RuntimeContainerStatus | undefined {
@@ -216,7 +218,7 @@ function computeInitActions(
   const started = opts.isStarted ?? (() => true);
   for (const c of pod.spec.initContainers ?? []) {
     const st = latestStatus(status, c.name);
-    if (isSidecar(c)) {
+    if (isRestartableInitContainer(c)) {
       if (st?.state === 'running') {
         const verdict = runningVerdict(c, st, opts);
         if (verdict) {

@@ -1,7 +1,7 @@
 // Pod workers: one serialized lane per pod UID, as upstream's podWorkers. A pod is synced until
 // it is told to terminate; then it is terminated once (with its grace period), cleaned up, and
 // forgotten when removed. Updates that arrive while a lane is busy collapse into the newest.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import type { Logger } from '../log.ts';
 
 export type PodState = 'syncing' | 'terminating' | 'terminated';
@@ -15,11 +15,11 @@ export interface SyncOutcome {
 
 export interface PodLifecycle {
   /** Makes the node match the pod, and says what comes next. */
-  syncPod(pod: KubeObject, signal: AbortSignal): Promise<SyncOutcome>;
+  syncPod(pod: Pod, signal: AbortSignal): Promise<SyncOutcome>;
   /** Stops everything of the pod within the grace period. */
-  terminatePod(pod: KubeObject, gracePeriodSeconds: number | undefined): Promise<void>;
+  terminatePod(pod: Pod, gracePeriodSeconds: number | undefined): Promise<void>;
   /** After termination: volumes, directories, the API object or mirror pod. */
-  cleanupPod(pod: KubeObject, removed: boolean): Promise<void>;
+  cleanupPod(pod: Pod, removed: boolean): Promise<void>;
 }
 
 /** A sync's kind, as upstream's SyncPodType: the first sync, one after the pod changed, a resync, or the kill. */
@@ -28,7 +28,7 @@ export type PodSyncOperation = 'create' | 'update' | 'sync' | 'kill';
 /** One sync or termination the worker finished (or that threw), for metrics. */
 export interface PodSyncEvent {
   uid: string;
-  pod: KubeObject;
+  pod: Pod;
   operation: PodSyncOperation;
   durationMs: number;
   error?: unknown;
@@ -40,7 +40,7 @@ export interface PodWorkersHooks {
 }
 
 interface Lane {
-  pod: KubeObject;
+  pod: Pod;
   state: PodState;
   /** What the next sync is: create until the first one ran, update after the pod changed. */
   op: Exclude<PodSyncOperation, 'kill'>;
@@ -52,7 +52,7 @@ interface Lane {
 }
 
 export interface PodUpdate {
-  pod: KubeObject;
+  pod: Pod;
   /** Terminate (pod deleted in the API, static manifest removed, or finished). */
   terminate?: boolean;
   gracePeriodSeconds?: number;

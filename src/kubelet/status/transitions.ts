@@ -2,11 +2,12 @@
 // upstream's status manager: illegal transitions are refused, conditions others own survive, a
 // terminal phase waits for the containers to stop, and a terminated pod's containers all end.
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import { replaceOrAppendCondition, terminalReadyConditions, withTransitionTimes } from './conditions.ts';
 import { containerStatusUnknown } from './container_statuses.ts';
-import type { ContainerStatus, PodCondition, PodStatus } from './types.ts';
-import { isKubeletOwnedCondition, isStaticPod, isTerminalPhase } from './types.ts';
+import type { ContainerStatus, PodCondition, PodStatus } from '../../api/core/index.ts';
+import { isStaticPod } from '../../api/pod/index.ts';
+import { isKubeletOwnedCondition, isTerminalPhase } from './types.ts';
 
 /** Why `next` may not follow `prev` (upstream's checkContainerStateTransition), or undefined. */
 export function illegalTransition(prev: PodStatus, next: PodStatus, spec: { restartPolicy?: string; initContainers?: { name: string; restartPolicy?: string }[] }): string | undefined {
@@ -79,7 +80,7 @@ function hasStarted(s: ContainerStatus): boolean {
  * container that has not terminated is reported failed (we cannot know it succeeded), and the
  * phase is made terminal (except for static pods, as upstream).
  */
-export function terminatedPodStatus(pod: KubeObject, status: PodStatus): PodStatus {
+export function terminatedPodStatus(pod: Pod, status: PodStatus): PodStatus {
   const out = structuredClone(status);
   const regular = out.containerStatuses ?? [];
   const init = out.initContainerStatuses ?? [];

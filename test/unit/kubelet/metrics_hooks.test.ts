@@ -2,7 +2,7 @@
 // NodeStatusManager's hooks, and the pod start tracker's decisions.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../../src/api/object.ts';
+import type { Pod } from '../../../src/api/core/index.ts';
 import { FakeClock, settle } from '../../../src/kubelet/clock.ts';
 import { silentLogger } from '../../../src/kubelet/log.ts';
 import { KubeletMetrics } from '../../../src/kubelet/metrics/index.ts';
@@ -72,7 +72,7 @@ describe('pod worker metrics', () => {
       ac.signal,
       { onSync: (e) => events.push(e) },
     );
-    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: 'u1', name: 'p', namespace: 'default' } };
+    const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: 'u1', name: 'p', namespace: 'default' }, spec: { containers: [] } };
     workers.update({ pod });
     await settle();
     workers.update({ pod: { ...pod, metadata: { ...pod.metadata, labels: { a: 'b' } } } });

@@ -5,7 +5,7 @@ import { field, type FieldError } from '../../../api/validation/field.ts';
 import { isDNS1123Label, isValidIP, isValidPortNum } from '../../../api/validation/names.ts';
 import type { Strategy } from '../strategy.ts';
 import { age, ageColumn, nameColumn } from './common.ts';
-import { validateEnum } from './pod_container_validation.ts';
+import { validateEnum } from '../../../api/validation/generic.ts';
 
 export function validateEndpointPorts(ports: any[], path: string, requireNames = ports.length > 1): FieldError[] {
   const errs: FieldError[] = [];

@@ -6,7 +6,7 @@ import { isDNS1123Subdomain, isIPv4, isIPv6 } from '../../../api/validation/name
 import type { Strategy } from '../strategy.ts';
 import { age, ageColumn, listWithMore, nameColumn } from './common.ts';
 import { validateEndpointPorts } from './endpoints.ts';
-import { validateEnum } from './pod_container_validation.ts';
+import { validateEnum } from '../../../api/validation/generic.ts';
 
 const tooMany = (path: string, n: number, max: number): FieldError => ({ type: 'FieldValueTooMany', field: path, value: n, detail: `must have at most ${max} items` });
 

@@ -5,7 +5,7 @@ import { field, type FieldError } from '../../../api/validation/field.ts';
 import { isQualifiedName, isValidLabelValue } from '../../../api/validation/names.ts';
 import type { Strategy } from '../strategy.ts';
 import { age, ageColumn, keepAllButStatus, keepStatus, nameColumn } from './common.ts';
-import { validateEnum } from './pod_container_validation.ts';
+import { validateEnum } from '../../../api/validation/generic.ts';
 
 function validCIDR(cidr: string): boolean {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(cidr);

@@ -3,11 +3,11 @@
 import type { KubeObject } from '../../../api/object.ts';
 import type { Strategy } from '../strategy.ts';
 import { keepAllButStatus, keepStatus } from './common.ts';
-import { applyPodDefaults } from './pod_defaults.ts';
-import { podQOSClass } from './pod_qos.ts';
+import { applyPodDefaults } from '../../../api/pod/defaults.ts';
+import { podQOSClass } from '../../../api/pod/qos.ts';
 import { podTable } from './pod_table.ts';
 import { syncPodIPs, validatePodStatusUpdate, validatePodUpdate } from './pod_update.ts';
-import { validatePod } from './pod_validation.ts';
+import { validatePod } from '../../../api/pod/validation.ts';
 
 export function podFields(pod: KubeObject): Record<string, string> {
   const spec = pod.spec ?? {};

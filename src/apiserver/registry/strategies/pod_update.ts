@@ -4,7 +4,7 @@ import type { KubeObject } from '../../../api/object.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 import { isDNS1123Subdomain, isValidIP } from '../../../api/validation/names.ts';
 import { semanticEqual } from './common.ts';
-import { validatePodSpec, validateTolerations } from './pod_validation.ts';
+import { validatePodSpec, validateTolerations } from '../../../api/pod/validation.ts';
 
 export const updatablePodSpecFields = [
   '`spec.containers[*].image`',

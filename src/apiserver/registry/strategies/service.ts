@@ -6,7 +6,7 @@ import { validateLabels } from '../../../api/validation/meta.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isValidIP, isValidPortNum } from '../../../api/validation/names.ts';
 import type { Strategy } from '../strategy.ts';
 import { age, ageColumn, formatLabels, keepAllButStatus, keepStatus, nameColumn } from './common.ts';
-import { validateEnum, validatePortNumOrName } from './pod_container_validation.ts';
+import { validateEnum, validatePortNumOrName } from '../../../api/validation/generic.ts';
 
 const usesNodePorts = (type: string) => type === 'NodePort' || type === 'LoadBalancer';
 
