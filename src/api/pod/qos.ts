@@ -26,10 +26,10 @@ function addTo(sum: Map<string, Quantity>, add: Map<string, Quantity>): void {
   }
 }
 
-/** What the class is computed from: each container's resources. A PodSpec is one. */
+/** What the class is computed from: the containers' resources (a PodSpec is one). */
 export interface QOSInput {
-  containers?: Pick<Container, 'resources'>[];
-  initContainers?: Pick<Container, 'resources'>[];
+  containers?: Partial<Container>[];
+  initContainers?: Partial<Container>[];
 }
 
 export function podQOSClass(spec: QOSInput): PodQOSClass {
