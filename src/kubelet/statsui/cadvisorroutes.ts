@@ -71,7 +71,7 @@ function milli(q: unknown): number | undefined {
 export function cpuLimitsOf(ref: ContainerRef, pods: Pod[]): CpuLimits | undefined {
   if (!ref.podUid) return undefined;
   const pod = pods.find((p) => p.metadata.uid === ref.podUid);
-  const containers = (pod?.spec?.containers ?? []) as { name: string; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }[];
+  const containers = pod?.spec?.containers ?? [];
   const chosen = ref.name ? containers.filter((c) => c.name === ref.name) : containers;
   if (!chosen.length) return undefined;
   const sum = (pick: (c: (typeof chosen)[number]) => number | undefined): number | undefined => {

@@ -7,7 +7,7 @@ import { FakeClock, settle } from '../../../src/kubelet/clock.ts';
 import { silentLogger } from '../../../src/kubelet/log.ts';
 import { KubeletMetrics } from '../../../src/kubelet/metrics/index.ts';
 import { NodeStartupTracker } from '../../../src/kubelet/metrics/node_startup.ts';
-import { PodStartTracker } from '../../../src/kubelet/metrics/pod_start.ts';
+import { PodStartTracker, type PodStartPod, type PodStartStatus } from '../../../src/kubelet/metrics/pod_start.ts';
 import { NodeStatusManager } from '../../../src/kubelet/nodestatus/manager.ts';
 import { defaultEvictionHard, parseEvictionThresholds } from '../../../src/kubelet/options/values.ts';
 import { GenericPLEG } from '../../../src/kubelet/pleg/index.ts';
@@ -98,12 +98,12 @@ describe('pod worker metrics', () => {
 
 describe('pod start latency', () => {
   const seenAt = (t: Date) => ({ 'kubernetes.io/config.seen': t.toISOString() });
-  const running = { phase: 'Running', containerStatuses: [{ state: { running: {} } }, { state: { terminated: {} } }] };
+  const running: PodStartStatus = { phase: 'Running', containerStatuses: [{ state: { running: {} } }, { state: { terminated: { exitCode: 0 } } }] };
 
   it('observes first seen → running once, from the config.seen annotation', async () => {
     const clock = new FakeClock(t0);
     const metrics = metricsAt(clock);
-    const pod = { metadata: { uid: 'u1', creationTimestamp: new Date(t0.getTime() - 1_000).toISOString(), annotations: seenAt(t0) }, spec: { hostNetwork: true } };
+    const pod: PodStartPod = { metadata: { uid: 'u1', creationTimestamp: new Date(t0.getTime() - 1_000).toISOString(), annotations: seenAt(t0) }, spec: { hostNetwork: true } };
     metrics.observePodSync({ uid: 'u1', pod, operation: 'create', durationMs: 1 }, { phase: 'Pending' });
     await clock.advance(2_000);
     metrics.observePodSync({ uid: 'u1', pod, operation: 'sync', durationMs: 1 }, running);
@@ -122,9 +122,9 @@ describe('pod start latency', () => {
     const tracker = new PodStartTracker();
     const now = t0.getTime();
     const created = new Date(now - 10_000).toISOString();
-    const adopted = { metadata: { uid: 'a', creationTimestamp: created, annotations: seenAt(t0) }, status: { phase: 'Running', startTime: created } };
+    const adopted: PodStartPod = { metadata: { uid: 'a', creationTimestamp: created, annotations: seenAt(t0) }, status: { phase: 'Running', startTime: created } };
     assert.deepEqual(tracker.podSynced(adopted, running, now), {}, 'already running when the kubelet first saw it');
-    const p = (uid: string) => ({ metadata: { uid, creationTimestamp: created }, spec: {} });
+    const p = (uid: string): PodStartPod => ({ metadata: { uid, creationTimestamp: created }, spec: {} });
     assert.equal(tracker.podSynced(p('b'), { phase: 'Running', containerStatuses: [{ state: { running: {} } }, { state: {} }] }, now).sli, undefined, 'one container still waiting');
     assert.deepEqual(tracker.podSynced(p('b'), running, now).sli, { sliSeconds: 10, totalSeconds: 10, firstWithNetwork: true });
     assert.equal(tracker.podSynced(p('b'), running, now).sli, undefined, 'observed once');
