@@ -45,7 +45,7 @@ test('TokenReview with audiences: service-account tokens answer for theirs', asy
   // Without audiences the API server's own audience is required, which this token lacks.
   const wrong = await reviewToken(authenticator, tokenReview(token));
   assert.equal(wrong.status.authenticated, undefined);
-  assert.match(wrong.status.error, /token audiences \["vault"\] is invalid/);
+  assert.match(wrong.status.error ?? '', /token audiences \["vault"\] is invalid/);
 });
 
 test('TokenReview of a bad token reports the error; an empty token is a bad request', async () => {

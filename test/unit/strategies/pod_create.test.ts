@@ -207,5 +207,5 @@ test('field selector values', () => {
     'status.podIP': '10.0.0.5',
     'status.nominatedNodeName': '',
   });
-  assert.equal(pods.fields!({ metadata: {}, spec: {}, status: {} })['spec.hostNetwork'], 'false');
+  assert.equal(pods.fields!({ metadata: {} })['spec.hostNetwork'], 'false');
 });

@@ -82,8 +82,11 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
+/** An object of a kind with a status (pods, nodes, services, namespaces). */
+type WithStatus = KubeObject & { status?: object };
+
 /** Main-resource update: the status is the status subresource's business. */
-export function keepStatus(obj: KubeObject, old: KubeObject): void {
+export function keepStatus<T extends WithStatus>(obj: T, old: T): void {
   if (old.status === undefined) delete obj.status;
   else obj.status = structuredClone(old.status);
 }
@@ -92,12 +95,11 @@ export function keepStatus(obj: KubeObject, old: KubeObject): void {
  * Status update: everything but status comes from old. Pods and nodes (as upstream) still
  * let a status writer change labels and annotations; other kinds keep all of old's metadata.
  */
-export function keepAllButStatus(obj: KubeObject, old: KubeObject, opts: { labelsAndAnnotations?: boolean } = {}): void {
-  const status = obj.status;
+export function keepAllButStatus<T extends WithStatus>(obj: T, old: T, opts: { labelsAndAnnotations?: boolean } = {}): void {
   const { labels, annotations, resourceVersion } = obj.metadata ?? {};
-  for (const k of Object.keys(obj)) if (k !== 'status') delete obj[k];
-  for (const [k, v] of Object.entries(old)) if (k !== 'status') obj[k] = structuredClone(v);
-  if (status !== undefined) obj.status = status;
+  for (const k of Object.keys(obj)) if (k !== 'status') Reflect.deleteProperty(obj, k);
+  const { status: _oldStatus, ...rest } = old;
+  Object.assign(obj, structuredClone(rest));
   if (opts.labelsAndAnnotations) {
     if (labels === undefined) delete obj.metadata.labels;
     else obj.metadata.labels = labels;
@@ -107,11 +109,6 @@ export function keepAllButStatus(obj: KubeObject, old: KubeObject, opts: { label
   // resourceVersion is the client's precondition: keep what it sent.
   if (resourceVersion === undefined) delete obj.metadata.resourceVersion;
   else obj.metadata.resourceVersion = resourceVersion;
-}
-
-/** A spec change (not metadata/status) bumps metadata.generation. */
-export function specChanged(obj: KubeObject, old: KubeObject): boolean {
-  return !semanticEqual(obj.spec, old.spec);
 }
 
 /** Upstream's labels.FormatLabels / selector rendering: "a=b,c=d" sorted, or "<none>". */
