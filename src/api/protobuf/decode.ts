@@ -30,10 +30,13 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
 
 function decodeMessage(type: protobuf.Type, bytes: Uint8Array, what: string): Record<string, unknown> {
   try {
-    return type.decode(bytes) as unknown as Record<string, unknown>;
+    const message: unknown = type.decode(bytes);
+    // A decoded message is an object whose fields are its properties (defaults on its prototype).
+    if (isRecord(message)) return message;
   } catch (e) {
     throw errors.badRequest(`couldn't decode the protobuf ${what}: ${(e as Error).message}`);
   }
+  throw errors.badRequest(`couldn't decode the protobuf ${what}`);
 }
 
 function openEnvelope(root: protobuf.Root, body: Buffer): Envelope {

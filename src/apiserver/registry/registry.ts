@@ -1,6 +1,6 @@
 // The API server's stores: one registry Store per stored resource, each typed by its kind and
 // holding its own watch cache. The HTTP layer serves them all alike, by group and resource;
-// in-process controllers reach them through clients.ts, typed.
+// in-process components reach them through the typed clients of clientset.ts (see client.ts).
 import type {
   ConfigMap,
   Endpoints,
@@ -19,18 +19,7 @@ import type { Storage } from '../storage/interface.ts';
 import type { IndexFunc } from '../storage/watchcache.ts';
 import { resources } from './resources.ts';
 import { Store } from './store.ts';
-import { configMapStrategy } from './strategies/configmap.ts';
-import { endpointsStrategy } from './strategies/endpoints.ts';
-import { endpointSliceStrategy } from './strategies/endpointslice.ts';
-import { eventStrategy } from './strategies/event.ts';
-import { validateObjectMeta } from './strategies/index.ts';
-import { leaseStrategy } from './strategies/lease.ts';
-import { namespaceStrategy } from './strategies/namespace.ts';
-import { nodeStrategy } from './strategies/node.ts';
-import { podStrategy } from './strategies/pod.ts';
-import { secretStrategy } from './strategies/secret.ts';
-import { serviceAccountStrategy } from './strategies/serviceaccount.ts';
-import { serviceStrategy } from './strategies/service.ts';
+import { strategies, validateObjectMeta } from './strategies/index.ts';
 import type { Strategy } from './strategy.ts';
 
 export interface Registry {
@@ -66,17 +55,17 @@ export function createRegistry(storage: Storage, o: RegistryOptions = {}): Regis
     });
   };
   const registry: Registry = {
-    namespaces: open('', 'namespaces', namespaceStrategy),
-    nodes: open('', 'nodes', nodeStrategy),
-    pods: open('', 'pods', podStrategy, { 'spec.nodeName': (pod) => pod.spec?.nodeName }),
-    services: open('', 'services', serviceStrategy),
-    endpoints: open('', 'endpoints', endpointsStrategy),
-    secrets: open('', 'secrets', secretStrategy),
-    configMaps: open('', 'configmaps', configMapStrategy),
-    serviceAccounts: open('', 'serviceaccounts', serviceAccountStrategy),
-    events: open('', 'events', eventStrategy),
-    leases: open('coordination.k8s.io', 'leases', leaseStrategy),
-    endpointSlices: open('discovery.k8s.io', 'endpointslices', endpointSliceStrategy),
+    namespaces: open('', 'namespaces', strategies['/namespaces']),
+    nodes: open('', 'nodes', strategies['/nodes']),
+    pods: open('', 'pods', strategies['/pods'], { 'spec.nodeName': (pod) => pod.spec?.nodeName }),
+    services: open('', 'services', strategies['/services']),
+    endpoints: open('', 'endpoints', strategies['/endpoints']),
+    secrets: open('', 'secrets', strategies['/secrets']),
+    configMaps: open('', 'configmaps', strategies['/configmaps']),
+    serviceAccounts: open('', 'serviceaccounts', strategies['/serviceaccounts']),
+    events: open('', 'events', strategies['/events']),
+    leases: open('coordination.k8s.io', 'leases', strategies['coordination.k8s.io/leases']),
+    endpointSlices: open('discovery.k8s.io', 'endpointslices', strategies['discovery.k8s.io/endpointslices']),
   };
   const missing = resources.filter((r) => !r.virtual && !allStores(registry).some((s) => s.info === r));
   if (missing.length) throw new Error(`stored resources without a store: ${missing.map((r) => `${r.group}/${r.resource}`).join(', ')}`);

@@ -1,5 +1,6 @@
 // Helpers shared by the per-resource strategies: ages as kubectl prints them, upstream's
 // semantic equality, and the carry-over rules of main-resource and status updates.
+import { isRecord } from '../../../api/json.ts';
 import type { KubeObject } from '../../../api/object.ts';
 import type { TableColumn } from '../strategy.ts';
 
@@ -60,7 +61,7 @@ export const ageColumn: TableColumn = {
 };
 
 const isEmptyCollection = (v: unknown) =>
-  v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+  v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.keys(v).length === 0);
 
 /** Upstream's semantic equality: like deep equality, but nil and empty collections are the same. */
 export function semanticEqual(a: unknown, b: unknown): boolean {
@@ -69,16 +70,12 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
     // An absent scalar and an empty collection are not the same thing.
     return (a === undefined || a === null || typeof a === 'object') && (b === undefined || b === null || typeof b === 'object');
   }
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => semanticEqual(x, bb[i]));
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => semanticEqual(x, b[i]));
   }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-  for (const k of keys) if (!semanticEqual(ao[k], bo[k])) return false;
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) if (!semanticEqual(a[k], b[k])) return false;
   return true;
 }
 

@@ -1,6 +1,7 @@
 // Pod update rules, as upstream's ValidatePodUpdate / ValidatePodStatusUpdate: a pod's spec
 // is immutable but for a few fields, and the kubelet's status writes keep the spec.
 import type { ContainerStatus, Pod, PodSpec, PodStatus, Toleration } from '../../../api/core/index.ts';
+import { isRecord } from '../../../api/json.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 import { isDNS1123Subdomain, isValidIP } from '../../../api/validation/names.ts';
 import { semanticEqual } from './common.ts';
@@ -17,14 +18,12 @@ export const updatablePodSpecFields = [
 /** A short, readable description of what differs between two values ("-old/+new" per leaf path). */
 export function describeDiff(before: unknown, after: unknown, path = 'spec', out: string[] = []): string[] {
   if (semanticEqual(before, after)) return out;
-  const isObj = (v: unknown) => typeof v === 'object' && v !== null;
-  if (isObj(before) && isObj(after) && Array.isArray(before) === Array.isArray(after)) {
-    const a = before as Record<string, unknown>;
-    const b = after as Record<string, unknown>;
-    const keys = Array.isArray(before)
-      ? [...Array(Math.max((before as unknown[]).length, (after as unknown[]).length)).keys()].map(String)
-      : [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    for (const k of keys) describeDiff(a[k], b[k], Array.isArray(before) ? `${path}[${k}]` : `${path}.${k}`, out);
+  if (Array.isArray(before) && Array.isArray(after)) {
+    for (let i = 0; i < Math.max(before.length, after.length); i++) describeDiff(before[i], after[i], `${path}[${i}]`, out);
+    return out;
+  }
+  if (isRecord(before) && isRecord(after)) {
+    for (const k of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) describeDiff(before[k], after[k], `${path}.${k}`, out);
     return out;
   }
   out.push(`- ${path}: ${JSON.stringify(before ?? null)}`, `+ ${path}: ${JSON.stringify(after ?? null)}`);
