@@ -1,7 +1,8 @@
 // The API server as in-process components see it (upstream: a typed clientset and the listers
-// of shared informers). The controllers and the Metrics API receive these at construction and
-// import nothing else of the API server (test/unit/controllers_graph.test.ts holds that).
-// Types only: registry/clientset.ts builds them over the registry's stores.
+// of shared informers). The controllers receive these at construction and import nothing else
+// of the API server (test/unit/controllers_graph.test.ts holds that); the Metrics API and the
+// kubelet proxy read through them too. Types only: registry/clientset.ts builds them over the
+// registry's stores.
 import type {
   Binding,
   ConfigMap,
@@ -17,11 +18,10 @@ import type {
   ServiceAccount,
 } from '../api/core/index.ts';
 import type { KubeList, KubeObject } from '../api/object.ts';
-
-export type { CacheEvent } from './storage/watchcache.ts';
-export type { DeleteOptions, ListOptions } from './registry/store.ts';
-import type { CacheEvent } from './storage/watchcache.ts';
 import type { DeleteOptions, ListOptions } from './registry/store.ts';
+import type { CacheEvent } from './storage/watchcache.ts';
+
+export type { CacheEvent, DeleteOptions, ListOptions };
 
 /**
  * A resource's objects as the API server's watch cache holds them. They are deep-frozen and

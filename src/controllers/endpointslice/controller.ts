@@ -5,7 +5,7 @@
 import { isStatusError } from '../../api/errors.ts';
 import type { EndpointSlice, Node, Pod, Service } from '../../api/core/index.ts';
 import type { ResourceClient } from '../../apiserver/client.ts';
-import { selectedPods, serviceKey } from '../endpoints/pod_endpoint.ts';
+import { selectedPods } from '../endpoints/pod_endpoint.ts';
 import { runServiceQueue } from '../endpoints/service_queue.ts';
 import { TriggerTimeTracker } from '../endpoints/trigger_time.ts';
 import { desiredSlices } from './reconcile.ts';
