@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { ensurePki } from '../src/apiserver/auth/pki.ts';
+import { ensurePki } from '../src/pki/pki.ts';
 import { writeKubeletCredentials } from '../src/cluster/kubeletcreds.ts';
 import { unmountUnder } from '../src/containerd/process.ts';
 import { startTestApiServer } from '../test/support/apiserver.ts';

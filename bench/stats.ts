@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { KubeObject } from '../src/api/object.ts';
+import type { Pod } from '../src/api/core/index.ts';
 import { realClock } from '../src/kubelet/clock.ts';
 import { createPodCgroups } from '../src/kubelet/kuberuntime/cgroups.ts';
 import { createLogger } from '../src/kubelet/log.ts';
@@ -42,7 +42,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
   const ctrd = await startTestContainerd();
   const cri = ctrd.cri;
   const cgroups = createPodCgroups();
-  const pods: KubeObject[] = [];
+  const pods: Pod[] = [];
   const parentOf = (uid: string) => `/kubepods/besteffort/pod${uid}`;
   const sandboxes: string[] = [];
   // The finally's work, also run on SIGINT/SIGTERM.
@@ -82,7 +82,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
             sb,
           );
           await cri.startContainer(ctr);
-          pods.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'bench', uid }, status: { startTime: new Date().toISOString() } });
+          pods.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'bench', uid }, spec: { containers: [{ name: 'main' }] }, status: { startTime: new Date().toISOString() } });
         }),
       );
     }

@@ -25,15 +25,29 @@ export function parseDuration(text: string): number {
   return sign * total;
 }
 
-/** Formats milliseconds as Go prints a time.Duration ("1m30s", "10s", "500ms"). */
+/**
+ * Formats milliseconds as Go's time.Duration String(): "1h2m3.5s", "5m0s", "10s", "1.5ms",
+ * "250µs", "0s". Go counts whole nanoseconds; so does this.
+ */
 export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  let rest = ms / 1000;
-  const h = Math.floor(rest / 3600);
-  rest -= h * 3600;
-  const m = Math.floor(rest / 60);
-  rest -= m * 60;
-  const secs = Number(rest.toFixed(3));
-  return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${secs}s`;
+  let ns = Math.round(ms * 1e6);
+  if (ns === 0) return '0s';
+  const sign = ns < 0 ? '-' : '';
+  ns = Math.abs(ns);
+  if (ns < 1e9) {
+    // Under a second: the largest unit with a digit before the point.
+    const [unit, size] = ns < 1e3 ? ['ns', 1] : ns < 1e6 ? ['µs', 1e3] : ['ms', 1e6];
+    return `${sign}${decimal(ns / size)}${unit}`;
+  }
+  const h = Math.floor(ns / 3.6e12);
+  ns -= h * 3.6e12;
+  const m = Math.floor(ns / 6e10);
+  ns -= m * 6e10;
+  const hm = h ? `${h}h${m}m` : m ? `${m}m` : '';
+  return `${sign}${hm}${decimal(ns / 1e9)}s`;
+}
+
+/** Up to nine fractional digits, trailing zeros (and a bare point) dropped, as Go prints them. */
+function decimal(n: number): string {
+  return n.toFixed(9).replace(/\.?0+$/, '');
 }

@@ -1,5 +1,6 @@
-// The loose shape of every API object. Berth keeps objects as plain JSON; typed views
-// come from @kubernetes/client-node's interfaces where code needs them.
+// The common shape of every API object. Berth keeps objects as plain JSON; each kind's typed
+// view extends KubeObject (core/v1 in ./core/), and code that handles any kind sees only this.
+import { isRecord } from './json.ts';
 
 export interface OwnerReference {
   apiVersion: string;
@@ -32,7 +33,6 @@ export interface KubeObject {
   apiVersion?: string;
   kind?: string;
   metadata: ObjectMeta;
-  [key: string]: any;
 }
 
 export interface ListMeta {
@@ -57,6 +57,21 @@ export function rfc3339(date: Date): string {
 export function rfc3339Micro(date: Date, extraMicros = 0): string {
   const micros = String(date.getUTCMilliseconds() * 1000 + extraMicros).padStart(6, '0');
   return date.toISOString().replace(/\.\d{3}Z$/, `.${micros}Z`);
+}
+
+/**
+ * An object of any kind as decoded JSON (upstream's unstructured.Unstructured): metadata is
+ * typed, every other field is `unknown` until the reader narrows it.
+ */
+export type Unstructured = KubeObject & Record<string, unknown>;
+
+/**
+ * A decoded JSON object as an API object: its metadata when that is a JSON object, else an
+ * empty one. What apiVersion and kind say is checked by the store of the resource it is sent to.
+ */
+export function unstructured(value: Record<string, unknown>): Unstructured {
+  const { metadata } = value;
+  return { ...value, metadata: isRecord(metadata) ? metadata : {} };
 }
 
 export function deepClone<T>(value: T): T {

@@ -5,22 +5,21 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { KubeObject } from '../api/object.ts';
 import { isStatusError } from '../api/errors.ts';
 import { protectSystemNamespaces, namespaceExistsHook, systemNamespaces } from './admission/namespace_lifecycle.ts';
 import { createAuthenticator } from './auth/authn.ts';
 import { createAuthorizer } from './auth/authz.ts';
 import { ensureAdminKubeconfig } from './auth/kubeconfig.ts';
 import { createNodeRestriction } from './auth/node_restriction.ts';
-import { ensurePki } from './auth/pki.ts';
+import { ensurePki } from '../pki/pki.ts';
 import { createApiHandler, storeKey } from './http/server.ts';
-import { resourcePrefix } from './registry/keys.ts';
-import { resources, type ResourceInfo } from './registry/resources.ts';
-import { Store } from './registry/store.ts';
-import { strategyFor, validateObjectMeta } from './registry/strategies/index.ts';
+import type { Clientset } from './client.ts';
+import { clientset } from './registry/clientset.ts';
+import { allStores, createRegistry, startRegistry } from './registry/registry.ts';
+import type { ResourceInfo } from './registry/resources.ts';
+import type { Store } from './registry/store.ts';
 import { openStorage } from './storage/index.ts';
 import type { Storage } from './storage/interface.ts';
-import { WatchCache } from './storage/watchcache.ts';
 import { createSubresourceHandlers } from './subresources.ts';
 import { createKubeletProxy } from './kubeletproxy.ts';
 import { startMetricsApi } from './metrics/index.ts';
@@ -58,9 +57,9 @@ export interface ApiServer {
   url: string;
   port: number;
   caPem: string;
-  stores: Map<string, Store>;
+  /** Every stored resource, as in-process components see them. */
+  clients: Clientset;
   storage: Storage;
-  store(group: string, resource: string): Store;
   close(): Promise<void>;
 }
 
@@ -68,10 +67,10 @@ function listenAddress(bind: string): string {
   return bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind;
 }
 
-async function bootstrapNamespaces(namespaces: Store): Promise<void> {
+async function bootstrapNamespaces(clients: Clientset): Promise<void> {
   for (const name of systemNamespaces) {
     try {
-      await namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      await clients.namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     } catch (e) {
       if (!isStatusError(e, 'AlreadyExists')) throw e;
     }
@@ -88,45 +87,32 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const pki = await ensurePki(join(o.dataDir, 'pki'), { hosts: [...new Set([address, o.bindAddress, 'localhost', '127.0.0.1', hostname(), ...(o.hosts ?? [])])] });
   const storage = await openStorage({ kind: o.storage, file: join(o.dataDir, 'berth.db'), etcdServers: o.etcdServers, etcdPrefix: o.etcdPrefix });
 
-  const stores = new Map<string, Store>();
-  const stored = resources.filter((r) => !r.virtual);
-  for (const info of stored) {
-    const cache = new WatchCache({
-      storage,
-      prefix: resourcePrefix(info),
-      decode: Store.decode,
-      historySize: o.watchCacheHistory,
-      indexes: info.resource === 'pods' ? { 'spec.nodeName': (p: KubeObject) => p.spec?.nodeName } : undefined,
-    });
-    const validateMeta = (obj: KubeObject) => validateObjectMeta(obj, { namespaced: info.namespaced, resource: info.resource });
-    stores.set(storeKey(info.group, info.resource), new Store(info, strategyFor(info.group, info.resource), storage, cache, validateMeta));
-  }
-  await Promise.all([...stores.values()].map((s) => s.cache.start(lifetime.signal)));
-  const store = (group: string, resource: string) => stores.get(storeKey(group, resource))!;
+  const registry = createRegistry(storage, { watchCacheHistory: o.watchCacheHistory });
+  await startRegistry(registry, lifetime.signal);
+  const stores = new Map<string, Store>(allStores(registry).map((s) => [storeKey(s.info.group, s.info.resource), s]));
+  const clients = clientset(registry);
 
-  const namespaces = store('', 'namespaces');
+  const { namespaces, pods, nodes } = registry;
   namespaces.hooks.push(protectSystemNamespaces);
-  for (const s of stores.values()) if (s.info.namespaced) s.hooks.push(namespaceExistsHook(namespaces, s));
-  installAdmission(store);
-  store('', 'nodes').hooks.push({ beforeCreate: addNotReadyTaintOnCreate });
-  await bootstrapNamespaces(namespaces);
+  for (const s of allStores(registry)) if (s.info.namespaced) s.hooks.push(namespaceExistsHook(clients.namespaces, s.info));
+  installAdmission(registry);
+  nodes.hooks.push({ beforeCreate: addNotReadyTaintOnCreate });
+  await bootstrapNamespaces(clients);
 
-  const pods = store('', 'pods');
   const nodeGraph = { podsOnNode: (node: string) => pods.cache.list({ index: { name: 'spec.nodeName', value: node } }).items };
-  const serviceAccounts = store('', 'serviceaccounts');
   const authenticator = createAuthenticator({
     clientCaPem: pki.caCertPem,
     tokenAuthFile: o.tokenAuthFile,
     serviceAccountPublicKeyPem: pki.saPublicKeyPem,
     lookupServiceAccount: (ns: string, name: string) => {
-      const sa = serviceAccounts.cache.get(`/serviceaccounts/${ns}/${name}`);
+      const sa = clients.serviceAccounts.cache.get(ns, name);
       return sa ? { uid: sa.metadata.uid! } : undefined;
     },
   });
   const authorizer = createAuthorizer({ nodeGraph });
   const metrics = startMetricsApi({
-    nodes: store('', 'nodes'),
-    pods,
+    nodes: clients.nodes,
+    pods: clients.pods,
     caPem: pki.caCertPem,
     clientCertPem: pki.kubeletClientCertPem,
     clientKeyPem: pki.kubeletClientKeyPem,
@@ -142,12 +128,12 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       authenticator,
       authorizer,
       admit: createNodeRestriction({
-        getPod: (ns: string, name: string) => pods.cache.get(`/pods/${ns}/${name}`),
-        getNode: (name: string) => store('', 'nodes').cache.get(`/minions/${name}`),
+        getPod: (ns: string, name: string) => clients.pods.cache.get(ns, name),
+        getNode: (name: string) => clients.nodes.cache.get('', name),
       }),
       subresources: {
-        ...createSubresourceHandlers({ store, authenticator, authorizer, pki }),
-        proxy: createKubeletProxy({ pods, nodes: store('', 'nodes'), caPem: pki.caCertPem, clientCertPem: pki.kubeletClientCertPem, clientKeyPem: pki.kubeletClientKeyPem }),
+        ...createSubresourceHandlers({ pods, serviceAccounts: registry.serviceAccounts, authenticator, authorizer, pki }),
+        proxy: createKubeletProxy({ pods: clients.pods, nodes: clients.nodes, caPem: pki.caCertPem, clientCertPem: pki.kubeletClientCertPem, clientKeyPem: pki.kubeletClientKeyPem }),
       },
       ready: () => !lifetime.signal.aborted,
       metrics: metrics.handler,
@@ -165,34 +151,40 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const url = `https://${address.includes(':') ? `[${address}]` : address}:${port}`;
   await ensureAdminKubeconfig(o.dataDir, pki, url);
 
-  runNamespaceController({ namespaces, contents: [...stores.values()].filter((s) => s.info.namespaced), signal: lifetime.signal, log });
-  runScheduler({ pods, nodes: store('', 'nodes'), events: store('', 'events'), signal: lifetime.signal, log });
+  runNamespaceController({ namespaces: clients.namespaces, contents: clients.namespaced, signal: lifetime.signal, log });
+  runScheduler({ pods: clients.pods, nodes: clients.nodes, events: clients.events, signal: lifetime.signal, log });
   runNodeLifecycleController({
-    nodes: store('', 'nodes'),
-    leases: store('coordination.k8s.io', 'leases'),
+    nodes: clients.nodes,
+    leases: clients.leases,
     signal: lifetime.signal,
     monitorPeriodMs: o.nodeMonitorPeriodMs,
     gracePeriodMs: o.nodeMonitorGracePeriodMs,
     log,
   });
-  runEndpointsController({ services: store('', 'services'), pods, endpoints: store('', 'endpoints'), signal: lifetime.signal, log });
+  runEndpointsController({ services: clients.services, pods: clients.pods, endpoints: clients.endpoints, signal: lifetime.signal, log });
   runEndpointSliceController({
-    services: store('', 'services'),
-    pods,
-    endpointSlices: store('discovery.k8s.io', 'endpointslices'),
-    nodes: store('', 'nodes'),
+    services: clients.services,
+    pods: clients.pods,
+    endpointSlices: clients.endpointSlices,
+    nodes: clients.nodes,
     signal: lifetime.signal,
     log,
   });
-  runServiceAccountController({ namespaces, serviceAccounts, configMaps: store('', 'configmaps'), caPem: pki.caCertPem, signal: lifetime.signal, log });
+  runServiceAccountController({
+    namespaces: clients.namespaces,
+    serviceAccounts: clients.serviceAccounts,
+    configMaps: clients.configMaps,
+    caPem: pki.caCertPem,
+    signal: lifetime.signal,
+    log,
+  });
 
   return {
     url,
     port,
     caPem: pki.caCertPem,
-    stores,
+    clients,
     storage,
-    store,
     close: async () => {
       lifetime.abort();
       server.closeAllConnections();

@@ -4,13 +4,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request } from 'node:https';
 import { errors } from '../api/errors.ts';
-import type { KubeObject } from '../api/object.ts';
+import type { Node, Pod } from '../api/core/index.ts';
+import type { ResourceClient } from './client.ts';
 import type { RequestInfo } from './http/requestinfo.ts';
-import type { Store } from './registry/store.ts';
 
 export interface KubeletProxyDeps {
-  pods: Store;
-  nodes: Store;
+  pods: Pick<ResourceClient<Pod>, 'get'>;
+  nodes: Pick<ResourceClient<Node>, 'get'>;
   caPem: string;
   clientCertPem: string;
   clientKeyPem: string;
@@ -19,22 +19,22 @@ export interface KubeletProxyDeps {
 const logParams = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
 
 /** The kubelet's address of a node: InternalIP (else Hostname) and the kubelet endpoint port. */
-export function kubeletAddress(node: KubeObject): { host: string; port: number } {
-  const addresses = (node.status?.addresses ?? []) as Array<{ type: string; address: string }>;
+export function kubeletAddress(node: Node): { host: string; port: number } {
+  const addresses = node.status?.addresses ?? [];
   const host = addresses.find((a) => a.type === 'InternalIP')?.address ?? addresses.find((a) => a.type === 'Hostname')?.address;
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port as number | undefined;
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   if (!host || !port) throw errors.badRequest(`node "${node.metadata.name}" has no kubelet address yet`);
   return { host, port };
 }
 
 /** Which container pods/log reads: the one named, or the pod's only one. */
-export function logContainer(pod: KubeObject, wanted: string | null): string {
-  const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c: { name: string }) => c.name);
+export function logContainer(pod: Pod, wanted: string | null): string {
+  const names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].map((c) => c.name);
   if (wanted) {
     if (!names.includes(wanted)) throw errors.badRequest(`container ${wanted} is not valid for pod ${pod.metadata.name}`);
     return wanted;
   }
-  const containers = (pod.spec?.containers ?? []).map((c: { name: string }) => c.name);
+  const containers = (pod.spec?.containers ?? []).map((c) => c.name);
   if (containers.length === 1) return containers[0];
   throw errors.badRequest(`a container name must be specified for pod ${pod.metadata.name}, choose one of: [${containers.join(' ')}]`);
 }
@@ -42,7 +42,7 @@ export function logContainer(pod: KubeObject, wanted: string | null): string {
 export function createKubeletProxy(d: KubeletProxyDeps) {
   const agent = new Agent({ ca: d.caPem, cert: d.clientCertPem, key: d.clientKeyPem, keepAlive: true });
 
-  const forward = (res: ServerResponse, req: IncomingMessage, node: KubeObject, path: string): Promise<void> =>
+  const forward = (res: ServerResponse, req: IncomingMessage, node: Node, path: string): Promise<void> =>
     new Promise((resolve) => {
       const { host, port } = kubeletAddress(node);
       const upstream = request(

@@ -19,7 +19,7 @@ export function nodeKubeconfigCommand(): Command {
         throw new Error(`${o.dataDir} holds no cluster: start berth apiserver (or berth up) with --data-dir ${o.dataDir} first`);
       }
       // Loaded here, not at the top: every command's process loads this file (see main.ts).
-      const [{ writeNodeKubeconfig }, { ensurePki }] = await Promise.all([import('../apiserver/auth/kubeconfig.ts'), import('../apiserver/auth/pki.ts')]);
+      const [{ writeNodeKubeconfig }, { ensurePki }] = await Promise.all([import('../apiserver/auth/kubeconfig.ts'), import('../pki/pki.ts')]);
       const server = o.server ?? parseYaml(await readFile(admin, 'utf8'))?.clusters?.[0]?.cluster?.server;
       const out = o.out ?? join(o.dataDir, `${name}.kubeconfig`);
       await writeNodeKubeconfig(out, await ensurePki(join(o.dataDir, 'pki'), { hosts: [] }), server, name);

@@ -2,12 +2,13 @@
 // manifests directory, and a pod created through the API that logs a line every few seconds.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Pod } from '../api/core/index.ts';
 import { isStatusError } from '../api/errors.ts';
 import type { Cluster } from './up.ts';
 
 const image = 'localhost/busybox:1.35';
 
-export const demoStaticPod = {
+export const demoStaticPod: Pod = {
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: 'demo-web', labels: { app: 'demo-web' } },
@@ -23,7 +24,7 @@ export const demoStaticPod = {
   },
 };
 
-export const demoPod = {
+export const demoPod: Pod = {
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: 'hello', namespace: 'default', labels: { app: 'hello' } },
@@ -36,7 +37,7 @@ export const demoPod = {
 export async function installDemo(cluster: Cluster): Promise<void> {
   await writeFile(join(cluster.manifestsDir, 'demo-web.json'), JSON.stringify(demoStaticPod, null, 2));
   try {
-    await cluster.apiserver.store('', 'pods').create('default', structuredClone(demoPod));
+    await cluster.apiserver.clients.pods.create('default', structuredClone(demoPod));
   } catch (e) {
     if (!isStatusError(e, 'AlreadyExists')) throw e;
   }

@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeNodeKubeconfig } from '../apiserver/auth/kubeconfig.ts';
-import { ensurePki, issueCertificate } from '../apiserver/auth/pki.ts';
+import { ensurePki, issueCertificate } from '../pki/pki.ts';
 
 export interface KubeletCredentials {
   kubeconfig: string;

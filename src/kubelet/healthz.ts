@@ -2,7 +2,7 @@
 // upstream-style check list ("[-]syncloop failed: ..."). GET /healthz/<check> runs one check.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { goDuration } from './pleg/generic.ts';
+import { formatDuration } from '../api/duration.ts';
 
 export interface HealthCheck {
   name: string;
@@ -45,8 +45,8 @@ export function syncLoopCheck(lastTick: () => Date | undefined, now: () => Date,
       if (t && at - t.getTime() > maxSilenceMs) return `sync loop took longer than expected (last iteration ${t.toISOString()})`;
       const stuck = inFlight().filter((w) => at - w.since.getTime() > maxSilenceMs + (w.allowanceMs ?? 0));
       if (!stuck.length) return undefined;
-      const each = stuck.map((w) => `${w.what} running for ${goDuration(at - w.since.getTime())}`);
-      return `no progress: ${each.join(', ')}; threshold is ${goDuration(maxSilenceMs)}`;
+      const each = stuck.map((w) => `${w.what} running for ${formatDuration(at - w.since.getTime())}`);
+      return `no progress: ${each.join(', ')}; threshold is ${formatDuration(maxSilenceMs)}`;
     },
   };
 }

@@ -2,7 +2,7 @@
 // for Status every 5 s (with backoff while it is away); the node's Ready condition and /healthz
 // read the errors from here. The version (for nodeInfo.containerRuntimeVersion) is fetched once
 // the runtime answers.
-import { Backoff } from './client/backoff.ts';
+import { Backoff } from './backoff.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './log.ts';
 import type { CriClient, StatusResponse } from './runtime/cri/client.ts';

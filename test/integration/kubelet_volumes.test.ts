@@ -11,7 +11,8 @@ import { errors } from '../../src/api/errors.ts';
 import { VolumeManager } from '../../src/kubelet/volume/manager.ts';
 import { createMounter } from '../../src/kubelet/volume/mounter.ts';
 import { cleanupPodDataDirs } from '../../src/kubelet/volume/paths.ts';
-import type { Pod, VolumeObjectSource } from '../../src/kubelet/volume/types.ts';
+import type { Pod } from '../../src/api/core/index.ts';
+import type { VolumeObjectSource } from '../../src/kubelet/volume/types.ts';
 
 function mountNotPermitted(): string | undefined {
   if (process.getuid?.() !== 0) return 'mounting tmpfs needs root';

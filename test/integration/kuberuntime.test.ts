@@ -7,14 +7,14 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../support/containerd.ts';
+import type { Container, Pod } from '../../src/api/core/index.ts';
 import { realClock } from '../../src/kubelet/clock.ts';
 import { ImageManager } from '../../src/kubelet/images/puller.ts';
-import { Backoff } from '../../src/kubelet/kuberuntime/backoff.ts';
+import { Backoff } from '../../src/kubelet/backoff.ts';
 import { allHierarchies, createPodCgroups, cgroupHierarchies } from '../../src/kubelet/kuberuntime/cgroups.ts';
 import type { RuntimeManagerDeps } from '../../src/kubelet/kuberuntime/deps.ts';
 import { garbageCollect } from '../../src/kubelet/kuberuntime/gc.ts';
 import { killPod, removePod } from '../../src/kubelet/kuberuntime/kill.ts';
-import type { Container, Pod } from '../../src/kubelet/kuberuntime/pod.ts';
 import { podCgroupParent } from '../../src/kubelet/kuberuntime/qos.ts';
 import { getPodStatus } from '../../src/kubelet/kuberuntime/status.ts';
 import { syncPod } from '../../src/kubelet/kuberuntime/sync.ts';
@@ -36,7 +36,7 @@ function mkPod(name: string, containers: Container[], spec: Partial<Pod['spec']>
     spec: { containers, restartPolicy: 'Always', terminationGracePeriodSeconds: 5, dnsPolicy: 'Default', ...spec },
   };
 }
-const status = (p: Pod) => getPodStatus(env.cri, p.metadata.uid, p.metadata.name, 'default');
+const status = (p: Pod) => getPodStatus(env.cri, p.metadata.uid!, p.metadata.name!, 'default');
 const sync = async (p: Pod) => syncPod(p, await status(p), deps);
 
 describe('kuberuntime against containerd', { timeout: 180_000 }, () => {
@@ -50,14 +50,14 @@ describe('kuberuntime against containerd', { timeout: 180_000 }, () => {
       clock: realClock,
       images: new ImageManager({ cri: env.cri, now: () => new Date() }),
       // A short back-off keeps the crash-loop part of the test quick.
-      backoff: new Backoff(100, 400, () => new Date()),
+      backoff: new Backoff({ initialMs: 100, maxMs: 400, forgetAfterMs: 800 }),
       recorder: { event: (_p, type, reason, message) => { events.push(`${type} ${reason}: ${message}`); } },
       podLogsRoot: join(env.dir, 'pods'),
       podCgroups: createPodCgroups(),
       envSources: { getConfigMap: async () => undefined, getSecret: async () => undefined },
       nodeAllocatable: { cpuMilli: 2000, memoryBytes: 2 * 1024 ** 3 },
       memoryCapacityBytes: 2 * 1024 ** 3,
-      containerDir: (p, name) => join(env.dir, 'kubelet', 'pods', p.metadata.uid, 'containers', name),
+      containerDir: (p, name) => join(env.dir, 'kubelet', 'pods', p.metadata.uid!, 'containers', name),
       mounts: () => [{ containerPath: '/shared', hostPath: shared }],
     };
   });

@@ -7,8 +7,9 @@ import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { PodPhase } from '../../src/api/core/index.ts';
 import type { KubeObject } from '../../src/api/object.ts';
-import { ensurePki, issueCertificate } from '../../src/apiserver/auth/pki.ts';
+import { ensurePki, issueCertificate } from '../../src/pki/pki.ts';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.ts';
 import { credentialsFromKubeconfig, TestClient } from '../support/client.ts';
 import { eventually, kubectl, kubectlOk } from '../support/kubectl.ts';
@@ -55,9 +56,9 @@ const clientNames: string[] = [];
 const scrapedNodes: string[] = [];
 
 async function createNode(name: string, labels: Record<string, string>, port: number): Promise<void> {
-  const nodes = api.store('', 'nodes');
+  const nodes = api.clients.nodes;
   await nodes.create('', { apiVersion: 'v1', kind: 'Node', metadata: { name, labels } });
-  await nodes.guaranteedUpdate('', name, (n: KubeObject) => ({
+  await nodes.guaranteedUpdate('', name, (n) => ({
     ...n,
     status: {
       addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: name }],
@@ -68,15 +69,15 @@ async function createNode(name: string, labels: Record<string, string>, port: nu
   }), 'status');
 }
 
-async function createPod(ns: string, name: string, node: string, containers: string[], labels: Record<string, string>, phase = 'Running'): Promise<void> {
-  const pods = api.store('', 'pods');
+async function createPod(ns: string, name: string, node: string, containers: string[], labels: Record<string, string>, phase: PodPhase = 'Running'): Promise<void> {
+  const pods = api.clients.pods;
   await pods.create(ns, {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: ns, labels },
     spec: { nodeName: node, containers: containers.map((c) => ({ name: c, image: 'localhost/busybox:1.35' })) },
   });
-  await pods.guaranteedUpdate(ns, name, (p: KubeObject) => ({ ...p, status: { ...p.status, phase } }), 'status');
+  await pods.guaranteedUpdate(ns, name, (p) => ({ ...p, status: { ...p.status, phase } }), 'status');
 }
 
 before(async () => {
@@ -100,10 +101,10 @@ before(async () => {
   await new Promise<void>((resolve) => kubelet.listen(0, '127.0.0.1', resolve));
   const port = (kubelet.address() as { port: number }).port;
 
-  await api.store('', 'namespaces').create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
+  await api.clients.namespaces.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } });
   // Pods need their namespace's default service account, which its controller creates.
   for (const ns of ['default', 'team']) {
-    await eventually(() => api.store('', 'serviceaccounts').get(ns, 'default'), 10_000, `service account ${ns}/default`);
+    await eventually(() => api.clients.serviceAccounts.get(ns, 'default'), 10_000, `service account ${ns}/default`);
   }
   await createNode('fake-1', { role: 'worker', zone: 'a' }, port);
   await createNode('fake-2', { role: 'db', zone: 'b' }, port);
@@ -221,7 +222,7 @@ test('the metrics resources are authorized like any other: a user without rights
 });
 
 test('a node that goes away stops being scraped and its metrics disappear', async () => {
-  await api.store('', 'nodes').delete('', 'fake-2', {});
+  await api.clients.nodes.delete('', 'fake-2', {});
   await eventually(async () => {
     const r = await client.request('GET', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/db');
     return r.status === 404;

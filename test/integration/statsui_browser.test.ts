@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ensurePki } from '../../src/apiserver/auth/pki.ts';
+import { ensurePki } from '../../src/pki/pki.ts';
 import { authorizeRequest } from '../../src/kubelet/server/auth.ts';
 import { startStatsUI } from '../../src/kubelet/statsui/index.ts';
 import { fakeSource, type FakeSource } from '../unit/statsui/fake_source.ts';

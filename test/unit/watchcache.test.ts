@@ -1,15 +1,15 @@
 // The watch cache over the in-memory SQLite backend.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../src/api/object.ts';
+import type { Pod } from '../../src/api/core/index.ts';
 import { StorageError } from '../../src/apiserver/storage/interface.ts';
 import type { KV, Storage } from '../../src/apiserver/storage/interface.ts';
 import { openSqliteStorage } from '../../src/apiserver/storage/sqlite.ts';
 import { WatchCache } from '../../src/apiserver/storage/watchcache.ts';
 import type { CacheEvent } from '../../src/apiserver/storage/watchcache.ts';
 
-function decode(kv: KV): KubeObject {
-  const obj = JSON.parse(kv.value) as KubeObject;
+function decode(kv: KV): Pod {
+  const obj: Pod = JSON.parse(kv.value);
   obj.metadata.resourceVersion = String(kv.modRevision);
   return obj;
 }
@@ -18,7 +18,7 @@ function pod(ns: string, name: string, node?: string): string {
   return JSON.stringify({ kind: 'Pod', metadata: { namespace: ns, name }, spec: node ? { nodeName: node } : {} });
 }
 
-const byNode = { 'spec.nodeName': (p: KubeObject) => p.spec?.nodeName as string | undefined };
+const byNode = { 'spec.nodeName': (p: Pod) => p.spec?.nodeName };
 
 async function eventually(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -28,7 +28,7 @@ async function eventually(check: () => boolean, what: string, timeoutMs = 3000):
   }
 }
 
-function summary(events: CacheEvent[]) {
+function summary(events: CacheEvent<Pod>[]) {
   return events.map((e) => [e.type, e.key, e.revision, e.object.metadata.resourceVersion, e.prevObject?.metadata.resourceVersion]);
 }
 
@@ -87,7 +87,7 @@ describe('WatchCache', () => {
       const r2 = await t.sqlite.update('/pods/a/p', pod('a', 'p', 'n1'), r1);
       await t.cache.waitForRevision(r2);
 
-      const seen: CacheEvent[] = [];
+      const seen: CacheEvent<Pod>[] = [];
       t.cache.watch(r1, (events) => seen.push(...events), t.stop.signal);
       assert.equal(seen.length, 0, 'delivery is never synchronous');
       await eventually(() => seen.length === 1, 'replay');
@@ -104,13 +104,13 @@ describe('WatchCache', () => {
       assert.equal(seen[1].object.spec.nodeName, 'n1', 'a deleted object carries its last state');
 
       // A revision from another resource (the configmap) is a fine starting point.
-      const fromOther: CacheEvent[] = [];
+      const fromOther: CacheEvent<Pod>[] = [];
       t.cache.watch(r3 + 1, (events) => fromOther.push(...events), t.stop.signal);
       await eventually(() => fromOther.length === 1, 'events after the configmap write');
       assert.equal(fromOther[0].revision, r5);
 
       // Ahead of the cache: nothing until it passes that revision.
-      const ahead: CacheEvent[] = [];
+      const ahead: CacheEvent<Pod>[] = [];
       t.cache.watch(r5 + 1, (events) => ahead.push(...events), t.stop.signal);
       await t.sqlite.create('/pods/a/r', pod('a', 'r')); // r5 + 1: not after r5 + 1
       const r7 = await t.sqlite.create('/pods/a/s', pod('a', 's'));
@@ -133,7 +133,7 @@ describe('WatchCache', () => {
       const r3 = await t.sqlite.update('/pods/a/p', pod('a', 'p', 'y'), r2);
       await t.cache.waitForRevision(r3);
       assert.throws(() => t.cache.watch(r0, noop, t.stop.signal), (e) => e instanceof StorageError && e.code === 'Compacted');
-      const seen: CacheEvent[] = [];
+      const seen: CacheEvent<Pod>[] = [];
       t.cache.watch(r1, (events) => seen.push(...events), t.stop.signal); // r2 and r3 are the two kept
       await eventually(() => seen.length === 2, 'kept events');
       assert.deepEqual(seen.map((e) => e.revision), [r2, r3]);
@@ -148,7 +148,7 @@ describe('WatchCache', () => {
       await t.sqlite.create('/pods/a/p', pod('a', 'p'));
       await t.cache.start(t.stop.signal);
       assert.equal(t.decodes(), 1);
-      const received: CacheEvent[][] = Array.from({ length: 1000 }, () => []);
+      const received: CacheEvent<Pod>[][] = Array.from({ length: 1000 }, () => []);
       for (const inbox of received) t.cache.watch(t.cache.revision(), (events) => inbox.push(...events), t.stop.signal);
       await t.sqlite.update('/pods/a/p', pod('a', 'p', 'n'), 1);
       await t.sqlite.create('/pods/a/q', pod('a', 'q'));
@@ -202,7 +202,7 @@ describe('WatchCache', () => {
       const ra = await inner.create('/pods/a/a', pod('a', 'a'));
       const rb = await inner.create('/pods/a/b', pod('a', 'b'));
       await t.cache.start(t.stop.signal);
-      const seen: CacheEvent[] = [];
+      const seen: CacheEvent<Pod>[] = [];
       t.cache.watch(t.cache.revision(), (events) => seen.push(...events), t.stop.signal);
 
       let open!: () => void;

@@ -172,7 +172,8 @@ export interface HostAlias { ip: string; hostnames?: string[] }
 
 export interface Toleration {
   key?: string;
-  operator?: 'Exists' | 'Equal';
+  /** Empty means Equal. */
+  operator?: '' | 'Exists' | 'Equal';
   value?: string;
   effect?: '' | 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
   tolerationSeconds?: number;

@@ -1,7 +1,7 @@
 // The one entry point for PATCH requests: parse the body, pick the patch kind by its media
 // type, apply it to the stored object and answer failures as upstream does (400 for a body
 // that cannot be read, 415 for an unknown media type, 422 for a patch that does not apply).
-import type { KubeObject } from '../object.ts';
+import { unstructured, type KubeObject, type Unstructured } from '../object.ts';
 import { errors } from '../errors.ts';
 import { applyJsonPatch } from './json.ts';
 import { applyMergePatch, isPlainObject } from './merge.ts';
@@ -41,7 +41,7 @@ function parseBody(body: string): unknown {
  * className is the client-node model class ('V1Pod') that guides the strategic merge;
  * undefined makes a strategic merge patch behave as a merge patch plus its directives.
  */
-export function applyPatch(original: KubeObject, patchBody: string, contentType: string, className: string | undefined): KubeObject {
+export function applyPatch(original: KubeObject, patchBody: string, contentType: string, className: string | undefined): Unstructured {
   const kind = patchKindOf(contentType);
   if (!kind) throw errors.unsupportedMediaType(contentType);
   const patch = parseBody(patchBody);
@@ -60,6 +60,5 @@ export function applyPatch(original: KubeObject, patchBody: string, contentType:
       break;
   }
   if (!isPlainObject(result)) throw unprocessablePatch('the patched object is not a JSON object');
-  if (!isPlainObject(result.metadata)) result.metadata = {};
-  return result as KubeObject;
+  return unstructured(result);
 }

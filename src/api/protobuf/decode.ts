@@ -3,7 +3,8 @@
 // whose raw bytes are the typed message, into the object's JSON form.
 import protobuf from 'protobufjs';
 import { errors } from '../errors.ts';
-import type { KubeObject } from '../object.ts';
+import { isRecord } from '../json.ts';
+import type { Unstructured } from '../object.ts';
 import { toJson } from './json.ts';
 import { envelopeType, k8sSchema, messageFor } from './schema.ts';
 
@@ -29,10 +30,13 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
 
 function decodeMessage(type: protobuf.Type, bytes: Uint8Array, what: string): Record<string, unknown> {
   try {
-    return type.decode(bytes) as unknown as Record<string, unknown>;
+    const message: unknown = type.decode(bytes);
+    // A decoded message is an object whose fields are its properties (defaults on its prototype).
+    if (isRecord(message)) return message;
   } catch (e) {
     throw errors.badRequest(`couldn't decode the protobuf ${what}: ${(e as Error).message}`);
   }
+  throw errors.badRequest(`couldn't decode the protobuf ${what}`);
 }
 
 function openEnvelope(root: protobuf.Root, body: Buffer): Envelope {
@@ -55,7 +59,7 @@ function openEnvelope(root: protobuf.Root, body: Buffer): Envelope {
  * With `expected`, an envelope naming another kind or group-version is rejected;
  * without it, the envelope's own type decides. Unknown field numbers are ignored.
  */
-export function decodeProtobufObject(body: Buffer, expected?: GroupVersionKind): KubeObject {
+export function decodeProtobufObject(body: Buffer, expected?: GroupVersionKind): Unstructured {
   const root = k8sSchema();
   const env = openEnvelope(root, body);
   const gv = splitApiVersion(env.apiVersion);
@@ -76,5 +80,6 @@ export function decodeProtobufObject(body: Buffer, expected?: GroupVersionKind):
   }
   const fields = toJson(type, decodeMessage(type, env.raw, env.kind));
   const apiVersion = env.apiVersion || (group ? `${group}/${version}` : version);
-  return { apiVersion, kind: env.kind, metadata: {}, ...fields } as KubeObject;
+  const { metadata, ...rest } = fields;
+  return { apiVersion, kind: env.kind, metadata: isRecord(metadata) ? metadata : {}, ...rest };
 }

@@ -18,16 +18,21 @@ export interface FieldModel {
 
 type ModelClass = { getAttributeTypeMap(): Array<{ name: string; baseName: string; type: string; format: string }> };
 
+/** client-node's model classes by name. */
+const models: Record<string, unknown> = k8s;
+
+function isModelClass(value: unknown): value is ModelClass {
+  const holder = typeof value === 'function' || (typeof value === 'object' && value !== null);
+  return holder && 'getAttributeTypeMap' in value && typeof value.getAttributeTypeMap === 'function';
+}
+
 const cache = new Map<string, FieldModel[] | undefined>();
 
 /** The fields of a model class by name ('V1Pod'), or undefined for a non-model type. */
 export function modelFields(className: string): FieldModel[] | undefined {
   if (cache.has(className)) return cache.get(className);
-  const cls = (k8s as unknown as Record<string, ModelClass | undefined>)[className];
-  const fields =
-    cls && typeof cls.getAttributeTypeMap === 'function'
-      ? cls.getAttributeTypeMap().map((a) => ({ name: a.baseName, type: a.type, format: a.format }))
-      : undefined;
+  const cls = models[className];
+  const fields = isModelClass(cls) ? cls.getAttributeTypeMap().map((a) => ({ name: a.baseName, type: a.type, format: a.format })) : undefined;
   cache.set(className, fields);
   return fields;
 }

@@ -54,7 +54,7 @@ export function fieldErrorBody(e: FieldError): string {
 export const field = {
   required: (f: string, detail?: string): FieldError => ({ type: 'FieldValueRequired', field: f, detail }),
   invalid: (f: string, value: unknown, detail?: string): FieldError => ({ type: 'FieldValueInvalid', field: f, value, detail }),
-  notSupported: (f: string, value: unknown, supported: string[]): FieldError => ({
+  notSupported: (f: string, value: unknown, supported: readonly string[]): FieldError => ({
     type: 'FieldValueNotSupported',
     field: f,
     value,

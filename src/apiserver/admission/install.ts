@@ -1,11 +1,10 @@
 // Wires the pure admission steps into the stores as hooks: pod creation runs the default
 // mutating plugins (looking up the service account), and services get their cluster IP
 // and node ports.
-import { errors } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
-import { isStatusError } from '../../api/errors.ts';
+import type { Pod, Service } from '../../api/core/index.ts';
+import { errors, isStatusError } from '../../api/errors.ts';
 import { objectKey } from '../registry/keys.ts';
-import type { Store } from '../registry/store.ts';
+import type { Registry } from '../registry/registry.ts';
 import { assignServiceAddresses, usedByServices } from '../registry/strategies/service_alloc.ts';
 import { admitPodCreate, podServiceAccountName } from './index.ts';
 
@@ -17,13 +16,11 @@ export interface AdmissionOptions {
 /** How long a just-allocated address is held back while the watch cache catches up. */
 const pendingHoldMs = 30_000;
 
-export function installAdmission(store: (group: string, resource: string) => Store, opts: AdmissionOptions = {}): void {
-  const pods = store('', 'pods');
-  const serviceAccounts = store('', 'serviceaccounts');
-  const services = store('', 'services');
+export function installAdmission(registry: Registry, opts: AdmissionOptions = {}): void {
+  const { pods, serviceAccounts, services } = registry;
 
   pods.hooks.push({
-    beforeCreate: async (pod: KubeObject) => {
+    beforeCreate: async (pod: Pod) => {
       const ns = pod.metadata.namespace ?? '';
       const name = podServiceAccountName(pod);
       let sa = serviceAccounts.cache.get(objectKey(serviceAccounts.info, ns, name));
@@ -41,7 +38,7 @@ export function installAdmission(store: (group: string, resource: string) => Sto
   // Allocations not yet visible in the cache, so two quick creates never share an address.
   const pendingIPs = new Map<string, number>();
   const pendingPorts = new Map<number, number>();
-  const assign = (svc: KubeObject, old: KubeObject | undefined) => {
+  const assign = (svc: Service, old: Service | undefined) => {
     const now = Date.now();
     for (const [k, t] of pendingIPs) if (now - t > pendingHoldMs) pendingIPs.delete(k);
     for (const [k, t] of pendingPorts) if (now - t > pendingHoldMs) pendingPorts.delete(k);
@@ -54,8 +51,8 @@ export function installAdmission(store: (group: string, resource: string) => Sto
     for (const p of svc.spec?.ports ?? []) if (p?.nodePort) pendingPorts.set(p.nodePort, now);
   };
   services.hooks.push({
-    beforeCreate: (svc: KubeObject) => assign(svc, undefined),
-    beforeUpdate: (svc: KubeObject, old: KubeObject, subresource: string) => {
+    beforeCreate: (svc: Service) => assign(svc, undefined),
+    beforeUpdate: (svc: Service, old: Service, subresource: string) => {
       if (subresource === '') assign(svc, old);
     },
   });

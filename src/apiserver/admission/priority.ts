@@ -1,12 +1,12 @@
 // The Priority admission plugin: resolves priorityClassName into spec.priority and
 // spec.preemptionPolicy. Berth serves no PriorityClass objects, so only the two built-in
 // system classes (and an injectable lookup) resolve.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import { errors } from '../../api/errors.ts';
 
 export interface PriorityClassInfo {
   value: number;
-  preemptionPolicy?: string;
+  preemptionPolicy?: 'PreemptLowerPriority' | 'Never';
 }
 
 export const systemPriorityClasses: Record<string, PriorityClassInfo> = {
@@ -14,14 +14,14 @@ export const systemPriorityClasses: Record<string, PriorityClassInfo> = {
   'system-cluster-critical': { value: 2000000000 },
 };
 
-const forbidden = (pod: KubeObject, why: string) => errors.forbidden({ group: '', resource: 'pods' }, pod.metadata.name ?? '', why);
+const forbidden = (pod: Pod, why: string) => errors.forbidden({ group: '', resource: 'pods' }, pod.metadata.name ?? '', why);
 
 /** Mutates the pod (on create). Throws Forbidden for unknown classes or conflicting values. */
-export function admitPriority(pod: KubeObject, lookup: (name: string) => PriorityClassInfo | undefined = () => undefined): void {
-  const spec = (pod.spec ??= {});
+export function admitPriority(pod: Pod, lookup: (name: string) => PriorityClassInfo | undefined = () => undefined): void {
+  const spec = (pod.spec ??= { containers: [] });
   let priority = 0;
-  let policy = 'PreemptLowerPriority';
-  const className: string | undefined = spec.priorityClassName;
+  let policy: PriorityClassInfo['preemptionPolicy'] = 'PreemptLowerPriority';
+  const className = spec.priorityClassName;
   if (className) {
     const pc = systemPriorityClasses[className] ?? lookup(className);
     if (!pc) throw forbidden(pod, `no PriorityClass with name ${className} was found`);

@@ -1,6 +1,6 @@
 // The ServiceAccount admission plugin for pods: defaults serviceAccountName, checks the
 // account exists, copies its image pull secrets, and mounts the projected API token.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod, ServiceAccount, Volume, VolumeMount } from '../../api/core/index.ts';
 import { errors } from '../../api/errors.ts';
 
 export const serviceAccountMountPath = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -19,12 +19,12 @@ export function randomSuffix(n = 5, random: () => number = Math.random): string 
 
 export interface ServiceAccountContext {
   /** The pod's service account as looked up by the caller, or undefined when it does not exist. */
-  serviceAccount: KubeObject | undefined;
+  serviceAccount: ServiceAccount | undefined;
   /** Suffix for the token volume's name; injectable for tests. */
   suffix?: () => string;
 }
 
-export function apiAccessVolume(name: string): Record<string, unknown> {
+export function apiAccessVolume(name: string): Volume {
   return {
     name,
     projected: {
@@ -39,16 +39,16 @@ export function apiAccessVolume(name: string): Record<string, unknown> {
 }
 
 /** Whether the token is mounted: the pod's setting wins, then the account's, then yes. */
-export function shouldAutomount(pod: KubeObject, sa: KubeObject | undefined): boolean {
+export function shouldAutomount(pod: Pod, sa: ServiceAccount | undefined): boolean {
   if (typeof pod.spec?.automountServiceAccountToken === 'boolean') return pod.spec.automountServiceAccountToken;
   if (typeof sa?.automountServiceAccountToken === 'boolean') return sa.automountServiceAccountToken;
   return true;
 }
 
 /** Mutates the pod (on create). Throws a Forbidden StatusError as upstream's plugin does. */
-export function admitServiceAccount(pod: KubeObject, ctx: ServiceAccountContext): void {
+export function admitServiceAccount(pod: Pod, ctx: ServiceAccountContext): void {
   const name = pod.metadata.name ?? '';
-  const spec = (pod.spec ??= {});
+  const spec = (pod.spec ??= { containers: [] });
   if (pod.metadata.annotations?.[mirrorPodAnnotation] !== undefined) {
     if (spec.serviceAccountName) throw errors.forbidden({ group: '', resource: 'pods' }, name, 'a mirror pod may not reference service accounts');
     return;
@@ -64,12 +64,12 @@ export function admitServiceAccount(pod: KubeObject, ctx: ServiceAccountContext)
       `error looking up service account ${ns}/${spec.serviceAccountName}: serviceaccount "${spec.serviceAccountName}" not found`,
     );
   }
-  if (!(spec.imagePullSecrets?.length > 0) && Array.isArray(sa.imagePullSecrets) && sa.imagePullSecrets.length > 0) {
-    spec.imagePullSecrets = sa.imagePullSecrets.map((s: any) => ({ name: s?.name }));
+  if (!(spec.imagePullSecrets && spec.imagePullSecrets.length > 0) && Array.isArray(sa.imagePullSecrets) && sa.imagePullSecrets.length > 0) {
+    spec.imagePullSecrets = sa.imagePullSecrets.map((s) => ({ name: s?.name }));
   }
   if (!shouldAutomount(pod, sa)) return;
 
-  const volumes: any[] = (spec.volumes ??= []);
+  const volumes: Volume[] = (spec.volumes ??= []);
   const taken = new Set(volumes.map((v) => v?.name));
   let volumeName = '';
   do volumeName = `kube-api-access-${(ctx.suffix ?? randomSuffix)()}`;
@@ -77,7 +77,7 @@ export function admitServiceAccount(pod: KubeObject, ctx: ServiceAccountContext)
   let needed = false;
   for (const list of [spec.initContainers, spec.containers]) {
     for (const c of Array.isArray(list) ? list : []) {
-      const mounts: any[] = (c.volumeMounts ??= []);
+      const mounts: VolumeMount[] = (c.volumeMounts ??= []);
       if (mounts.some((m) => m?.mountPath === serviceAccountMountPath)) continue;
       mounts.push({ name: volumeName, readOnly: true, mountPath: serviceAccountMountPath });
       needed = true;

@@ -3,7 +3,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { issueCertificate, type Pki } from './pki.ts';
+import { issueCertificate, type Pki } from '../../pki/pki.ts';
 
 export interface KubeconfigSpec {
   server: string;

@@ -2,17 +2,23 @@
 // As upstream, reads of secrets, configmaps, persistent volume claims and volumes, and
 // service-account tokens follow the graph pod → referenced object, for pods bound to that
 // node; node leases are limited to the node's own; everything else follows system:node.
+import type { Pod } from '../../api/core/index.ts';
 import type { KubeObject } from '../../api/object.ts';
 import type { Attributes, Decision } from './authz.ts';
 import { groups, type UserInfo } from './authn.ts';
 import { nodeRules, rulesAllow } from './policy.ts';
 import { podReferences } from './pod_references.ts';
 
+/** What the graph reads of a PersistentVolumeClaim (Berth serves none; the graph supports them). */
+export interface PersistentVolumeClaim extends KubeObject {
+  spec?: { volumeName?: string };
+}
+
 export interface NodeGraph {
   /** Pods with spec.nodeName == nodeName. */
-  podsOnNode(nodeName: string): KubeObject[];
+  podsOnNode(nodeName: string): Pod[];
   /** For persistentvolumes: the claim a pod uses, to follow pvc → pv. Without it PVs are not readable. */
-  persistentVolumeClaim?(namespace: string, name: string): KubeObject | undefined;
+  persistentVolumeClaim?(namespace: string, name: string): PersistentVolumeClaim | undefined;
 }
 
 export const nodeUserPrefix = 'system:node:';

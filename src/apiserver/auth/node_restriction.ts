@@ -2,7 +2,9 @@
 // own objects — its Node (without self-assigned privileged labels or taint changes), its
 // Lease, mirror pods bound to it, status of its pods, deletion of its pods, and tokens for
 // its pods. Pure: the old object comes from the caller, lookups are optional dependencies.
+import type { Node, Pod } from '../../api/core/index.ts';
 import { errors, type StatusError } from '../../api/errors.ts';
+import { arrayOf, recordOf } from '../../api/json.ts';
 import type { KubeObject } from '../../api/object.ts';
 import type { Attributes } from './authz.ts';
 import type { UserInfo } from './authn.ts';
@@ -13,9 +15,17 @@ export const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
 
 export interface NodeRestrictionDeps {
   /** For pods/eviction and serviceaccounts/token: the pod named by the request. */
-  getPod?(namespace: string, name: string): KubeObject | undefined;
+  getPod?(namespace: string, name: string): Pod | undefined;
   /** For mirror pods' owner references: the node's current UID. */
-  getNode?(name: string): KubeObject | undefined;
+  getNode?(name: string): Node | undefined;
+}
+
+/**
+ * The spec of a request's object or of the stored one, whatever the resource, read as JSON:
+ * a body here has not been validated yet, so each value read is guarded.
+ */
+function specOf(obj: KubeObject | undefined): Record<string, unknown> {
+  return recordOf(obj && 'spec' in obj ? obj.spec : undefined);
 }
 
 type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
@@ -90,13 +100,13 @@ function admitPod(nodeName: string, a: Attributes, op: Operation, obj: KubeObjec
     case '':
       if (op === 'CREATE') return admitMirrorPodCreate(nodeName, obj, deps, forbid);
       if (op === 'DELETE') {
-        if (old?.spec?.nodeName !== nodeName) return forbid(`node "${nodeName}" can only delete pods with spec.nodeName set to itself`);
+        if (specOf(old).nodeName !== nodeName) return forbid(`node "${nodeName}" can only delete pods with spec.nodeName set to itself`);
         return undefined;
       }
       return forbid(`unexpected operation "${op}", node "${nodeName}" can only create and delete mirror pods`);
     case 'status':
       if (op !== 'UPDATE') return forbid(`unexpected operation "${op}"`);
-      if (old?.spec?.nodeName !== nodeName) return forbid(`node "${nodeName}" can only update pod status for pods with spec.nodeName set to itself`);
+      if (specOf(old).nodeName !== nodeName) return forbid(`node "${nodeName}" can only update pod status for pods with spec.nodeName set to itself`);
       if (!sameJson(obj?.metadata?.labels, old?.metadata?.labels)) return forbid(`node "${nodeName}" cannot update labels through pod status`);
       return undefined;
     case 'eviction': {
@@ -115,7 +125,8 @@ function admitMirrorPodCreate(nodeName: string, pod: KubeObject | undefined, dep
   if (!(mirrorPodAnnotation in (pod.metadata.annotations ?? {}))) {
     return forbid(`pod does not have "${mirrorPodAnnotation}" annotation, node "${nodeName}" can only create mirror pods`);
   }
-  if (pod.spec?.nodeName !== nodeName) return forbid(`node "${nodeName}" can only create pods with spec.nodeName set to itself`);
+  const spec = specOf(pod);
+  if (spec.nodeName !== nodeName) return forbid(`node "${nodeName}" can only create pods with spec.nodeName set to itself`);
   const owners = pod.metadata.ownerReferences ?? [];
   if (owners.length > 1) return forbid(`node "${nodeName}" can only create pods with a single owner reference set to itself`);
   if (owners.length === 1) {
@@ -126,15 +137,15 @@ function admitMirrorPodCreate(nodeName: string, pod: KubeObject | undefined, dep
     const node = deps.getNode?.(nodeName);
     if (node && node.metadata.uid !== owner.uid) return forbid(`the UID in the owner reference (${owner.uid}) does not match the current UID of node "${nodeName}"`);
   }
-  const refs = podReferences(pod);
+  const refs = podReferences({ metadata: pod.metadata, spec });
   if (refs.serviceAccount) return forbid(`node "${nodeName}" can not create pods that reference a service account`);
   if (refs.secrets.size) return forbid(`node "${nodeName}" can not create pods that reference secrets`);
   if (refs.configMaps.size) return forbid(`node "${nodeName}" can not create pods that reference configmaps`);
-  for (const v of (pod.spec?.volumes ?? []) as Record<string, unknown>[]) {
+  for (const v of arrayOf(spec.volumes).map(recordOf)) {
     if (v.persistentVolumeClaim) return forbid(`node "${nodeName}" can not create pods that reference persistentvolumeclaims`);
     if (v.ephemeral) return forbid(`node "${nodeName}" can not create pods that use generic ephemeral volumes`);
   }
-  if ((pod.spec?.resourceClaims ?? []).length) return forbid(`node "${nodeName}" can not create pods that reference resourceclaims`);
+  if (arrayOf(spec.resourceClaims).length) return forbid(`node "${nodeName}" can not create pods that reference resourceclaims`);
   return undefined;
 }
 
@@ -146,7 +157,7 @@ function admitNode(nodeName: string, a: Attributes, op: Operation, obj: KubeObje
     if (bad.length) return forbid(`node "${nodeName}" is not allowed to set the following labels: ${bad.join(', ')}`);
   }
   if (op === 'UPDATE' && obj && old) {
-    if (!sameJson(obj.spec?.taints, old.spec?.taints)) return forbid(`node "${nodeName}" is not allowed to modify taints`);
+    if (!sameJson(specOf(obj).taints, specOf(old).taints)) return forbid(`node "${nodeName}" is not allowed to modify taints`);
     const bad = forbiddenNodeLabels(modifiedLabels(obj.metadata.labels, old.metadata.labels));
     if (bad.length) return forbid(`is not allowed to modify labels: ${bad.join(', ')}`);
   }
@@ -155,9 +166,9 @@ function admitNode(nodeName: string, a: Attributes, op: Operation, obj: KubeObje
 
 function admitToken(nodeName: string, namespace: string, op: Operation, req: KubeObject | undefined, deps: NodeRestrictionDeps, forbid: Forbid): StatusError | undefined {
   if (op !== 'CREATE') return forbid(`unexpected operation "${op}"`);
-  const ref = req?.spec?.boundObjectRef as { kind?: string; name?: string; uid?: string } | undefined;
-  if (ref?.kind !== 'Pod' || !ref.name) return forbid('node requested token not bound to a pod');
-  const pod = deps.getPod?.(namespace, ref.name);
+  const ref = recordOf(specOf(req).boundObjectRef);
+  if (ref.kind !== 'Pod' || !ref.name) return forbid('node requested token not bound to a pod');
+  const pod = deps.getPod?.(namespace, String(ref.name));
   if (!pod) return forbid('node requested token bound to a pod that could not be found');
   if (ref.uid && ref.uid !== pod.metadata.uid) {
     return forbid(`the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);

@@ -1,7 +1,9 @@
 // The API objects a pod references, as upstream's podutil visitors and the Node
 // authorizer's graph see them: the basis of what a node may read, and of what a mirror
-// pod may not reference.
-import type { KubeObject } from '../../api/object.ts';
+// pod may not reference. The spec is read as JSON, each value guarded, since NodeRestriction
+// asks this of a pod a client is still creating.
+import { arrayOf, recordOf } from '../../api/json.ts';
+import type { ObjectMeta } from '../../api/object.ts';
 
 export interface PodReferences {
   secrets: Set<string>;
@@ -11,52 +13,52 @@ export interface PodReferences {
   serviceAccount: string;
 }
 
-type Ref = { name?: string } | undefined;
-type AnyRecord = Record<string, any>;
-
-function allContainers(spec: AnyRecord): AnyRecord[] {
-  return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
-}
-
 /** Volume sources that name a secret through a `secretRef`. */
 const secretRefVolumeKinds = ['cephfs', 'cinder', 'flexVolume', 'rbd', 'iscsi', 'scaleIO', 'storageos'];
 
-export function podReferences(pod: KubeObject): PodReferences {
-  const spec = (pod.spec ?? {}) as AnyRecord;
+/** A name at a path of objects (`nameAt(v, 'secret', 'secretName')`), when every step is an object. */
+function nameAt(value: unknown, ...path: string[]): unknown {
+  let v = value;
+  for (const key of path) v = recordOf(v)[key];
+  return v;
+}
+
+export function podReferences(pod: { metadata: ObjectMeta; spec?: unknown }): PodReferences {
+  const spec = recordOf(pod.spec);
   const refs: PodReferences = {
     secrets: new Set(),
     configMaps: new Set(),
     persistentVolumeClaims: new Set(),
-    serviceAccount: spec.serviceAccountName || spec.serviceAccount || '',
+    serviceAccount: String(spec.serviceAccountName || spec.serviceAccount || ''),
   };
   const add = (set: Set<string>, name: unknown) => {
     if (typeof name === 'string' && name !== '') set.add(name);
   };
 
-  for (const s of spec.imagePullSecrets ?? []) add(refs.secrets, (s as Ref)?.name);
-  for (const c of allContainers(spec)) {
-    for (const from of c.envFrom ?? []) {
-      add(refs.secrets, from?.secretRef?.name);
-      add(refs.configMaps, from?.configMapRef?.name);
+  for (const s of arrayOf(spec.imagePullSecrets)) add(refs.secrets, nameAt(s, 'name'));
+  for (const c of [...arrayOf(spec.initContainers), ...arrayOf(spec.containers), ...arrayOf(spec.ephemeralContainers)]) {
+    for (const from of arrayOf(recordOf(c).envFrom)) {
+      add(refs.secrets, nameAt(from, 'secretRef', 'name'));
+      add(refs.configMaps, nameAt(from, 'configMapRef', 'name'));
     }
-    for (const env of c.env ?? []) {
-      add(refs.secrets, env?.valueFrom?.secretKeyRef?.name);
-      add(refs.configMaps, env?.valueFrom?.configMapKeyRef?.name);
+    for (const env of arrayOf(recordOf(c).env)) {
+      add(refs.secrets, nameAt(env, 'valueFrom', 'secretKeyRef', 'name'));
+      add(refs.configMaps, nameAt(env, 'valueFrom', 'configMapKeyRef', 'name'));
     }
   }
-  for (const v of spec.volumes ?? []) {
-    add(refs.secrets, v?.secret?.secretName);
-    add(refs.secrets, v?.azureFile?.secretName);
-    add(refs.secrets, v?.csi?.nodePublishSecretRef?.name);
-    for (const kind of secretRefVolumeKinds) add(refs.secrets, v?.[kind]?.secretRef?.name);
-    add(refs.configMaps, v?.configMap?.name);
-    for (const source of v?.projected?.sources ?? []) {
-      add(refs.secrets, source?.secret?.name);
-      add(refs.configMaps, source?.configMap?.name);
+  for (const v of arrayOf(spec.volumes)) {
+    add(refs.secrets, nameAt(v, 'secret', 'secretName'));
+    add(refs.secrets, nameAt(v, 'azureFile', 'secretName'));
+    add(refs.secrets, nameAt(v, 'csi', 'nodePublishSecretRef', 'name'));
+    for (const kind of secretRefVolumeKinds) add(refs.secrets, nameAt(v, kind, 'secretRef', 'name'));
+    add(refs.configMaps, nameAt(v, 'configMap', 'name'));
+    for (const source of arrayOf(nameAt(v, 'projected', 'sources'))) {
+      add(refs.secrets, nameAt(source, 'secret', 'name'));
+      add(refs.configMaps, nameAt(source, 'configMap', 'name'));
     }
-    add(refs.persistentVolumeClaims, v?.persistentVolumeClaim?.claimName);
+    add(refs.persistentVolumeClaims, nameAt(v, 'persistentVolumeClaim', 'claimName'));
     // A generic ephemeral volume's claim is named <pod>-<volume>.
-    if (v?.ephemeral && pod.metadata.name) add(refs.persistentVolumeClaims, `${pod.metadata.name}-${v.name}`);
+    if (recordOf(v).ephemeral && pod.metadata.name) add(refs.persistentVolumeClaims, `${pod.metadata.name}-${String(recordOf(v).name)}`);
   }
   return refs;
 }

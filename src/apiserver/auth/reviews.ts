@@ -2,75 +2,105 @@
 // SelfSubjectAccessReview (authorization.k8s.io/v1), SelfSubjectReview
 // (authentication.k8s.io/v1). Each takes the posted object and returns it with its status.
 import { errors, StatusError } from '../../api/errors.ts';
+import { isRecord, recordOf, stringOf, stringsOf } from '../../api/json.ts';
 import type { KubeObject } from '../../api/object.ts';
 import { field, type FieldError } from '../../api/validation/field.ts';
 import type { Authenticator, UserInfo } from './authn.ts';
 import type { Attributes, Authorizer } from './authz.ts';
 
-interface ResourceAttributes {
-  namespace?: string;
-  verb?: string;
-  group?: string;
-  version?: string;
-  resource?: string;
-  subresource?: string;
-  name?: string;
+/** A posted review: its spec is client JSON, read field by field. */
+export interface ReviewRequest extends KubeObject {
+  spec?: unknown;
 }
 
-interface NonResourceAttributes {
-  path?: string;
-  verb?: string;
+/** The posted object as the server answers it: kind set, creationTimestamp null (never stored), status filled in. */
+interface ReviewResponse<S> {
+  [field: string]: unknown;
+  apiVersion: string;
+  kind: string;
+  metadata: Record<string, unknown>;
+  status: S;
 }
+
+/** authentication.k8s.io/v1 UserInfo. */
+export interface UserInfoJson {
+  username?: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+export type TokenReview = ReviewResponse<{ authenticated?: boolean; user: UserInfoJson; audiences?: string[]; error?: string }>;
+export type AccessReview = ReviewResponse<{ allowed: boolean; reason?: string }>;
+export type SelfSubjectReview = ReviewResponse<{ userInfo: UserInfoJson }>;
 
 interface AccessSpec {
-  resourceAttributes?: ResourceAttributes;
-  nonResourceAttributes?: NonResourceAttributes;
+  resourceAttributes?: Record<string, unknown>;
+  nonResourceAttributes?: Record<string, unknown>;
   user?: string;
   groups?: string[];
   uid?: string;
   extra?: Record<string, string[]>;
 }
 
-function userInfoJson(u: UserInfo): Record<string, unknown> {
+function accessSpec(body: ReviewRequest): AccessSpec {
+  const spec = recordOf(body.spec);
+  const extra = isRecord(spec.extra)
+    ? Object.fromEntries(Object.entries(spec.extra).flatMap(([k, v]) => {
+        const values = stringsOf(v);
+        return values ? [[k, values]] : [];
+      }))
+    : undefined;
+  return {
+    resourceAttributes: isRecord(spec.resourceAttributes) ? spec.resourceAttributes : undefined,
+    nonResourceAttributes: isRecord(spec.nonResourceAttributes) ? spec.nonResourceAttributes : undefined,
+    user: stringOf(spec.user),
+    groups: stringsOf(spec.groups),
+    uid: stringOf(spec.uid),
+    extra,
+  };
+}
+
+function userInfoJson(u: UserInfo): UserInfoJson {
   return { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra ? { extra: u.extra } : {}) };
 }
 
-function echo(body: KubeObject, apiVersion: string, kind: string): KubeObject {
-  return { ...body, apiVersion, kind, metadata: { ...(body.metadata ?? {}), creationTimestamp: null as unknown as string } };
+function echo<S>(body: ReviewRequest, apiVersion: string, kind: string, status: S): ReviewResponse<S> {
+  return { ...body, apiVersion, kind, metadata: { ...(body.metadata ?? {}), creationTimestamp: null }, status };
 }
 
-export async function reviewToken(authenticator: Authenticator, body: KubeObject): Promise<KubeObject> {
-  const spec = (body.spec ?? {}) as { token?: string; audiences?: string[] };
-  if (!spec.token) throw errors.badRequest('token is required for TokenReview in authentication');
-  const out = echo(body, 'authentication.k8s.io/v1', 'TokenReview');
+export async function reviewToken(authenticator: Authenticator, body: ReviewRequest): Promise<TokenReview> {
+  const spec = recordOf(body.spec);
+  const token = stringOf(spec.token);
+  if (!token) throw errors.badRequest('token is required for TokenReview in authentication');
   try {
-    const { user, audiences } = await authenticator.authenticateToken(spec.token, spec.audiences);
-    out.status = { authenticated: true, user: userInfoJson(user), audiences };
+    const { user, audiences } = await authenticator.authenticateToken(token, stringsOf(spec.audiences));
+    return echo(body, 'authentication.k8s.io/v1', 'TokenReview', { authenticated: true, user: userInfoJson(user), audiences });
   } catch (e) {
     if (!(e instanceof StatusError) || e.code !== 401) throw e;
-    out.status = { user: {}, error: e.message };
+    return echo(body, 'authentication.k8s.io/v1', 'TokenReview', { user: {}, error: e.message });
   }
-  return out;
 }
 
 function attributesFrom(user: UserInfo, spec: AccessSpec): Attributes {
   const r = spec.resourceAttributes;
+  const str = (v: unknown) => stringOf(v) ?? '';
   if (r) {
     return {
       user,
-      verb: r.verb ?? '',
+      verb: str(r.verb),
       isResourceRequest: true,
       path: '',
-      apiGroup: r.group ?? '',
-      apiVersion: r.version ?? '',
-      resource: r.resource ?? '',
-      subresource: r.subresource ?? '',
-      namespace: r.namespace ?? '',
-      name: r.name ?? '',
+      apiGroup: str(r.group),
+      apiVersion: str(r.version),
+      resource: str(r.resource),
+      subresource: str(r.subresource),
+      namespace: str(r.namespace),
+      name: str(r.name),
     };
   }
   const n = spec.nonResourceAttributes ?? {};
-  return { user, verb: n.verb ?? '', isResourceRequest: false, path: n.path ?? '', apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '' };
+  return { user, verb: str(n.verb), isResourceRequest: false, path: str(n.path), apiGroup: '', apiVersion: '', resource: '', subresource: '', namespace: '', name: '' };
 }
 
 function validateAttributes(spec: AccessSpec): FieldError[] {
@@ -83,30 +113,30 @@ function validateAttributes(spec: AccessSpec): FieldError[] {
   return [];
 }
 
-function decide(authorizer: Authorizer, user: UserInfo, spec: AccessSpec): Record<string, unknown> {
+function decide(authorizer: Authorizer, user: UserInfo, spec: AccessSpec): AccessReview['status'] {
   const d = authorizer.authorize(attributesFrom(user, spec));
   return { allowed: d.allowed, ...(d.reason ? { reason: d.reason } : {}) };
 }
 
 /** SubjectAccessReview: may the user named in spec do what resourceAttributes/nonResourceAttributes say? */
-export function reviewAccess(authorizer: Authorizer, body: KubeObject): KubeObject {
-  const spec = (body.spec ?? {}) as AccessSpec;
+export function reviewAccess(authorizer: Authorizer, body: ReviewRequest): AccessReview {
+  const spec = accessSpec(body);
   const errs = validateAttributes(spec);
   if (!spec.user && !(spec.groups ?? []).length) errs.push(field.invalid('spec.user', spec.user ?? '', 'at least one of user or group must be specified'));
   if (errs.length) throw errors.invalid('authorization.k8s.io', 'SubjectAccessReview', body.metadata?.name ?? '', errs);
   const user: UserInfo = { name: spec.user ?? '', ...(spec.uid ? { uid: spec.uid } : {}), groups: spec.groups ?? [], ...(spec.extra ? { extra: spec.extra } : {}) };
-  return { ...echo(body, 'authorization.k8s.io/v1', 'SubjectAccessReview'), status: decide(authorizer, user, spec) };
+  return echo(body, 'authorization.k8s.io/v1', 'SubjectAccessReview', decide(authorizer, user, spec));
 }
 
 /** SelfSubjectAccessReview: the same question for the requesting user. */
-export function reviewSelfAccess(authorizer: Authorizer, user: UserInfo, body: KubeObject): KubeObject {
-  const spec = (body.spec ?? {}) as AccessSpec;
+export function reviewSelfAccess(authorizer: Authorizer, user: UserInfo, body: ReviewRequest): AccessReview {
+  const spec = accessSpec(body);
   const errs = validateAttributes(spec);
   if (errs.length) throw errors.invalid('authorization.k8s.io', 'SelfSubjectAccessReview', body.metadata?.name ?? '', errs);
-  return { ...echo(body, 'authorization.k8s.io/v1', 'SelfSubjectAccessReview'), status: decide(authorizer, user, spec) };
+  return echo(body, 'authorization.k8s.io/v1', 'SelfSubjectAccessReview', decide(authorizer, user, spec));
 }
 
 /** SelfSubjectReview (`kubectl auth whoami`): who the server thinks the caller is. */
-export function reviewSelf(user: UserInfo, body: KubeObject = { metadata: {} }): KubeObject {
-  return { ...echo(body, 'authentication.k8s.io/v1', 'SelfSubjectReview'), status: { userInfo: userInfoJson(user) } };
+export function reviewSelf(user: UserInfo, body: ReviewRequest = { metadata: {} }): SelfSubjectReview {
+  return echo(body, 'authentication.k8s.io/v1', 'SelfSubjectReview', { userInfo: userInfoJson(user) });
 }

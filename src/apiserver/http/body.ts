@@ -2,6 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { errors, StatusError } from '../../api/errors.ts';
+import { isRecord } from '../../api/json.ts';
 import { decodeProtobufObject, protobufMediaType, type GroupVersionKind } from '../../api/protobuf/index.ts';
 
 /** Upstream's limit for a request body (3 MiB). */
@@ -39,7 +40,7 @@ export function mediaType(contentType: string | undefined): string {
  * A protobuf body is given as readBody's latin1 text or as raw bytes; with `expected`
  * its envelope must name that kind.
  */
-export function decodeObject(text: string | Buffer, contentType: string | undefined, what: string, expected?: GroupVersionKind): any {
+export function decodeObject(text: string | Buffer, contentType: string | undefined, what: string, expected?: GroupVersionKind): Record<string, unknown> {
   const type = mediaType(contentType);
   if (type === protobufMediaType) {
     try {
@@ -59,7 +60,7 @@ export function decodeObject(text: string | Buffer, contentType: string | undefi
   } catch (e) {
     throw errors.badRequest(`${what}: couldn't decode the request body as ${type}: ${(e as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     throw errors.badRequest(`${what}: the request body must be an object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
   }
   return value;

@@ -1,11 +1,12 @@
 // Resource requests: the REST verbs of every stored resource, mapped onto its Store.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
+import { numberOf, recordOf, stringOf } from '../../api/json.ts';
+import { unstructured, type KubeObject } from '../../api/object.ts';
 import { applyPatch } from '../../api/patch/index.ts';
 import { classForKind } from '../../api/schema/models.ts';
 import { unknownFields } from '../../api/schema/unknown.ts';
-import type { Store } from '../registry/store.ts';
+import type { DeleteOptions, Store } from '../registry/store.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { decodeObject, readBody } from './body.ts';
 import type { RequestInfo } from './requestinfo.ts';
@@ -96,7 +97,7 @@ async function list(r: ResourceRequest): Promise<void> {
   const result = await r.store.list(r.info.namespace, listOptions(r.query));
   const accept = parseAccept(r.req.headers.accept);
   if (accept.table) {
-    writeJson(r.res, 200, toTable(r.resource, r.store.strategy, result.items, result.metadata as Record<string, unknown>, { include: includeObject(r.query), columns: true }));
+    writeJson(r.res, 200, toTable(r.resource, r.store.strategy, result.items, result.metadata, { include: includeObject(r.query), columns: true }));
   } else if (accept.partialMetadata) {
     const items = result.items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata }));
     writeJson(r.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: result.metadata, items });
@@ -123,7 +124,7 @@ async function watch(r: ResourceRequest): Promise<void> {
 function decodeBody(r: ResourceRequest): Promise<KubeObject> {
   const { group, version, kind } = r.resource;
   return readBody(r.req).then((text) =>
-    decodeObject(text, r.req.headers['content-type'], `${kind} in version "${version}" cannot be handled as a ${kind}`, { group, version, kind }),
+    unstructured(decodeObject(text, r.req.headers['content-type'], `${kind} in version "${version}" cannot be handled as a ${kind}`, { group, version, kind })),
   );
 }
 
@@ -172,12 +173,13 @@ async function patch(r: ResourceRequest): Promise<void> {
   respondObject(r, 200, patched, warnings);
 }
 
-async function deleteOptions(r: ResourceRequest) {
+async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
   const text = await readBody(r.req);
   const body = text.trim() ? decodeObject(text, r.req.headers['content-type'], 'DeleteOptions') : {};
+  const preconditions = body.preconditions === undefined ? undefined : recordOf(body.preconditions);
   return {
-    gracePeriodSeconds: int(r.query, 'gracePeriodSeconds') ?? body.gracePeriodSeconds,
-    preconditions: body.preconditions,
+    gracePeriodSeconds: int(r.query, 'gracePeriodSeconds') ?? numberOf(body.gracePeriodSeconds),
+    preconditions: preconditions && { uid: stringOf(preconditions.uid), resourceVersion: stringOf(preconditions.resourceVersion) },
     dryRun: dryRun(r.query) || (Array.isArray(body.dryRun) && body.dryRun.length > 0),
   };
 }

@@ -2,18 +2,19 @@
 // TokenReview and SubjectAccessReview, and the proxies to kubelets (pods/log, nodes/proxy).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
+import { unstructured, type KubeObject, type Unstructured } from '../../api/object.ts';
 import type { UserInfo } from '../auth/authn.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { decodeObject, readBody } from './body.ts';
 import type { RequestInfo } from './requestinfo.ts';
 import { writeJson } from './respond.ts';
 
+/** The decoded bodies are client JSON: each handler reads the fields it needs, guarded. */
 export interface SubresourceHandlers {
-  bind(namespace: string, podName: string, binding: KubeObject, admit: (obj: KubeObject, old: KubeObject) => void): Promise<void>;
-  token(namespace: string, serviceAccount: string, request: KubeObject): Promise<KubeObject>;
-  tokenReview(review: KubeObject): Promise<KubeObject>;
-  accessReview(review: KubeObject): Promise<KubeObject>;
+  bind(namespace: string, podName: string, binding: Unstructured, admit: (obj: KubeObject, old: KubeObject) => void): Promise<void>;
+  token(namespace: string, serviceAccount: string, request: Unstructured): Promise<object>;
+  tokenReview(review: Unstructured): Promise<object>;
+  accessReview(review: Unstructured): Promise<object>;
   /** Proxies pods/log and nodes/proxy to the kubelet; absent until kubelets are reachable. */
   proxy?(req: IncomingMessage, res: ServerResponse, info: RequestInfo, query: URLSearchParams): Promise<void>;
 }
@@ -30,9 +31,9 @@ export interface SubresourceRequest {
 
 const subresourceGroups: Record<string, string> = { TokenRequest: 'authentication.k8s.io' };
 
-async function body(r: SubresourceRequest, kind: string): Promise<KubeObject> {
+async function body(r: SubresourceRequest, kind: string): Promise<Unstructured> {
   const group = subresourceGroups[kind] ?? r.resource.group;
-  return decodeObject(await readBody(r.req), r.req.headers['content-type'], `${kind} cannot be decoded`, { group, version: 'v1', kind });
+  return unstructured(decodeObject(await readBody(r.req), r.req.headers['content-type'], `${kind} cannot be decoded`, { group, version: 'v1', kind }));
 }
 
 /** Serves the request if it is one of these; false hands it to the generic resource handler. */

@@ -1,5 +1,5 @@
 // Server-side printing: the meta.k8s.io/v1 Table that `kubectl get` asks for.
-import type { KubeObject } from '../../api/object.ts';
+import type { KubeObject, ListMeta } from '../../api/object.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import type { Strategy, TableColumn, TableConvertor } from '../registry/strategy.ts';
 
@@ -18,7 +18,7 @@ const defaultTable: TableConvertor = {
   cells: (obj) => [obj.metadata.name, age(obj)],
 };
 
-export function tableConvertor(strategy: Strategy): TableConvertor {
+export function tableConvertor<T extends KubeObject>(strategy: Strategy<T>): TableConvertor<T> {
   return strategy.table ?? defaultTable;
 }
 
@@ -32,11 +32,11 @@ function rowObject(obj: KubeObject, include: IncludeObject): object | undefined 
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
 }
 
-export function toTable(
+export function toTable<T extends KubeObject>(
   info: ResourceInfo,
-  strategy: Strategy,
-  objects: KubeObject[],
-  listMeta: Record<string, unknown>,
+  strategy: Strategy<T>,
+  objects: T[],
+  listMeta: ListMeta,
   opts: { include: IncludeObject; columns: boolean; now?: Date },
 ): object {
   const convertor = tableConvertor(strategy);

@@ -3,19 +3,20 @@
 // fields. Objects come from the scraper's last two points; nothing is stored.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, isStatusError, StatusError } from '../../api/errors.ts';
+import type { Node, Pod } from '../../api/core/index.ts';
 import type { KubeObject } from '../../api/object.ts';
 import { fieldLabelNotSupported, fieldsUsed, matchFields, parseFieldSelector } from '../../api/selectors/fields.ts';
 import type { RequestInfo } from '../http/requestinfo.ts';
 import { parseAccept, writeJson } from '../http/respond.ts';
-import type { Store } from '../registry/store.ts';
+import type { ResourceClient } from '../client.ts';
 import { podKey } from './decode.ts';
 import { findMetricsResource, metricsGroup } from './discovery.ts';
-import { metricsList, metricsTable, nodeMetrics, podMetrics, withKind } from './render.ts';
+import { metricsList, metricsTable, nodeMetrics, podMetrics, withKind, type NodeMetrics, type PodMetrics } from './render.ts';
 import { nodeUsage, podUsage, type MetricsState } from './storage.ts';
 
 export interface MetricsApiDeps {
-  nodes: Store;
-  pods: Store;
+  nodes: Pick<ResourceClient<Node>, 'get' | 'list'>;
+  pods: Pick<ResourceClient<Pod>, 'get' | 'list'>;
   /** The scraper's current points. */
   state: () => MetricsState;
   now?: () => Date;
@@ -35,14 +36,14 @@ export function metadataFieldFilter(selector: string | null, namespaced: boolean
   return (obj) => matchFields(sel, { 'metadata.name': obj.metadata.name ?? '', ...(namespaced ? { 'metadata.namespace': obj.metadata.namespace ?? '' } : {}) });
 }
 
-const running = (pod: KubeObject) => pod.status?.phase === 'Running';
+const running = (pod: Pod) => pod.status?.phase === 'Running';
 
 // The order the Kubernetes API lists them in: namespace, then name.
 const compare = (a = '', b = '') => (a < b ? -1 : a > b ? 1 : 0);
 const byNamespaceAndName = (a: KubeObject, b: KubeObject) => compare(a.metadata.namespace, b.metadata.namespace) || compare(a.metadata.name, b.metadata.name);
 
 /** The object, or undefined when it does not exist (any other failure is the caller's). */
-async function getOrUndefined(store: Store, namespace: string, name: string): Promise<KubeObject | undefined> {
+async function getOrUndefined<T extends KubeObject>(store: Pick<ResourceClient<T>, 'get'>, namespace: string, name: string): Promise<T | undefined> {
   try {
     return await store.get(namespace, name);
   } catch (e) {
@@ -54,7 +55,7 @@ async function getOrUndefined(store: Store, namespace: string, name: string): Pr
 export function createMetricsApi(d: MetricsApiDeps): MetricsApiHandler {
   const now = d.now ?? (() => new Date());
 
-  const nodeItems = (nodes: KubeObject[]) => {
+  const nodeItems = (nodes: Node[]) => {
     const state = d.state();
     const t = now();
     return nodes.flatMap((n) => {
@@ -62,7 +63,7 @@ export function createMetricsApi(d: MetricsApiDeps): MetricsApiHandler {
       return u ? [nodeMetrics(n, u, t)] : [];
     });
   };
-  const podItems = (pods: KubeObject[]) => {
+  const podItems = (pods: Pod[]) => {
     const state = d.state();
     const t = now();
     return pods.filter(running).flatMap((p) => {
@@ -71,9 +72,10 @@ export function createMetricsApi(d: MetricsApiDeps): MetricsApiHandler {
     });
   };
 
-  const respond = (req: IncomingMessage, res: ServerResponse, query: URLSearchParams, body: KubeObject | KubeObject[], kind: 'NodeMetrics' | 'PodMetrics') => {
+  const respond = <M extends NodeMetrics | PodMetrics>(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, body: M | M[], kind: 'NodeMetrics' | 'PodMetrics') => {
     if (parseAccept(req.headers.accept).table) {
-      const include = (query.get('includeObject') ?? 'Metadata') as 'None' | 'Metadata' | 'Object';
+      const asked = query.get('includeObject');
+      const include = asked === 'None' || asked === 'Object' ? asked : 'Metadata';
       return writeJson(res, 200, metricsTable(Array.isArray(body) ? body : [body], include));
     }
     if (Array.isArray(body)) return writeJson(res, 200, metricsList(`${kind}List`, body));

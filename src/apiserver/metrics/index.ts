@@ -1,6 +1,7 @@
 // The Metrics API (metrics.k8s.io/v1beta1) inside the API server: a scraper of every kubelet's
 // /metrics/resource and the REST handler that serves what it keeps, as metrics-server does.
-import type { Store } from '../registry/store.ts';
+import type { Node, Pod } from '../../api/core/index.ts';
+import type { ResourceClient } from '../client.ts';
 import { createMetricsApi, type MetricsApiHandler } from './api.ts';
 import { createKubeletMetricsClient, createMetricsScraper, type MetricsScraper } from './scraper.ts';
 
@@ -11,8 +12,8 @@ export type { MetricsApiHandler } from './api.ts';
 export const defaultMetricResolutionMs = 15_000;
 
 export interface MetricsApiOptions {
-  nodes: Store;
-  pods: Store;
+  nodes: ResourceClient<Node>;
+  pods: ResourceClient<Pod>;
   caPem: string;
   /** The API server's kubelet-client identity. */
   clientCertPem: string;

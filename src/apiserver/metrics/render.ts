@@ -2,11 +2,32 @@
 // DecimalSI quantity of nanocores ("123456n", "12m"), memory as a BinarySI quantity of bytes
 // ("123Ki"), the window as a Go duration ("15.002s"), and a meta.k8s.io Table. Pure.
 import { formatDuration } from '../../api/duration.ts';
-import { rfc3339, type KubeObject } from '../../api/object.ts';
+import type { Node, Pod } from '../../api/core/index.ts';
+import { rfc3339, type KubeObject, type ObjectMeta } from '../../api/object.ts';
 import { formatQuantity } from '../../api/quantity.ts';
 import type { NodeUsage, PodUsage, Usage } from './storage.ts';
 
 export const metricsApiVersion = 'metrics.k8s.io/v1beta1';
+
+/** CPU and memory quantities, as metrics-server writes them. */
+export interface ResourceUsage {
+  cpu: string;
+  memory: string;
+}
+
+/** metrics.k8s.io/v1beta1 NodeMetrics. */
+export interface NodeMetrics extends KubeObject {
+  timestamp: string;
+  window: string;
+  usage: ResourceUsage;
+}
+
+/** metrics.k8s.io/v1beta1 PodMetrics. */
+export interface PodMetrics extends KubeObject {
+  timestamp: string;
+  window: string;
+  containers: { name: string; usage: ResourceUsage }[];
+}
 
 export function cpuQuantity(nanoCores: number): string {
   return formatQuantity({ nanos: BigInt(Math.max(0, Math.floor(nanoCores))), format: 'DecimalSI' });
@@ -26,11 +47,11 @@ export function memoryQuantity(bytes: number): string {
   return `${n}${binarySuffixes[i]}`;
 }
 
-function usageObject(u: Usage): Record<string, string> {
+function usageObject(u: Usage): ResourceUsage {
   return { cpu: cpuQuantity(u.cpuNanoCores), memory: memoryQuantity(u.memoryBytes) };
 }
 
-function metadata(obj: KubeObject, now: Date): Record<string, unknown> {
+function metadata(obj: KubeObject, now: Date): ObjectMeta {
   return {
     name: obj.metadata.name,
     ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
@@ -39,7 +60,7 @@ function metadata(obj: KubeObject, now: Date): Record<string, unknown> {
   };
 }
 
-export function nodeMetrics(node: KubeObject, u: NodeUsage, now: Date): KubeObject {
+export function nodeMetrics(node: Node, u: NodeUsage, now: Date): NodeMetrics {
   return {
     metadata: metadata(node, now),
     timestamp: rfc3339(new Date(u.timestampMs)),
@@ -49,8 +70,8 @@ export function nodeMetrics(node: KubeObject, u: NodeUsage, now: Date): KubeObje
 }
 
 /** Containers in the pod's spec order, any others after them by name. */
-export function podMetrics(pod: KubeObject, u: PodUsage, now: Date): KubeObject {
-  const order = new Map<string, number>((pod.spec?.containers ?? []).map((c: { name: string }, i: number) => [c.name, i]));
+export function podMetrics(pod: Pod, u: PodUsage, now: Date): PodMetrics {
+  const order = new Map<string, number>((pod.spec?.containers ?? []).map((c, i) => [c.name, i]));
   const rank = (name: string) => order.get(name) ?? Number.MAX_SAFE_INTEGER;
   const containers = [...u.containers].sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
@@ -61,16 +82,16 @@ export function podMetrics(pod: KubeObject, u: PodUsage, now: Date): KubeObject 
   };
 }
 
-export function withKind(obj: KubeObject, kind: 'NodeMetrics' | 'PodMetrics'): KubeObject {
+export function withKind<M extends NodeMetrics | PodMetrics>(obj: M, kind: 'NodeMetrics' | 'PodMetrics'): M {
   return { kind, apiVersion: metricsApiVersion, ...obj };
 }
 
-export function metricsList(kind: 'NodeMetricsList' | 'PodMetricsList', items: KubeObject[]): object {
+export function metricsList(kind: 'NodeMetricsList' | 'PodMetricsList', items: (NodeMetrics | PodMetrics)[]): object {
   return { kind, apiVersion: metricsApiVersion, metadata: {}, items };
 }
 
-function sumUsage(item: KubeObject): Record<string, number> {
-  if (item.usage) return { cpu: cpuNanos(item.usage.cpu), memory: memBytes(item.usage.memory) };
+function sumUsage(item: NodeMetrics | PodMetrics): Record<string, number> {
+  if ('usage' in item) return { cpu: cpuNanos(item.usage.cpu), memory: memBytes(item.usage.memory) };
   let cpu = 0;
   let memory = 0;
   for (const c of item.containers ?? []) {
@@ -95,7 +116,7 @@ function memBytes(q: string): number {
 }
 
 /** The Table `kubectl get nodes.metrics.k8s.io` asks for: NAME, cpu, memory, WINDOW (as metrics-server's). */
-export function metricsTable(items: KubeObject[], include: 'None' | 'Metadata' | 'Object'): object {
+export function metricsTable(items: (NodeMetrics | PodMetrics)[], include: 'None' | 'Metadata' | 'Object'): object {
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',

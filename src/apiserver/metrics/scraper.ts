@@ -3,15 +3,14 @@
 // serving certificate verified against the cluster CA), concurrently and with a timeout, and
 // keeps the last two points per node and container. With no nodes it does no work at all.
 import { Agent, request } from 'node:https';
-import type { KubeObject } from '../../api/object.ts';
+import type { Node, Pod } from '../../api/core/index.ts';
 import { kubeletAddress } from '../kubeletproxy.ts';
-import { objectKey } from '../registry/keys.ts';
-import type { Store } from '../registry/store.ts';
+import type { ObjectCache } from '../client.ts';
 import { decodeResourceMetrics, emptyBatch, type MetricsBatch } from './decode.ts';
 import { emptyState, store, type MetricsState } from './storage.ts';
 
 /** Reads one node's /metrics/resource text; rejects on any failure. */
-export type KubeletMetricsGetter = (node: KubeObject, signal: AbortSignal) => Promise<string>;
+export type KubeletMetricsGetter = (node: Node, signal: AbortSignal) => Promise<string>;
 
 export interface KubeletClientOptions {
   caPem: string;
@@ -51,8 +50,8 @@ export function createKubeletMetricsClient(o: KubeletClientOptions): KubeletMetr
 }
 
 export interface ScraperOptions {
-  nodes: Store;
-  pods: Store;
+  nodes: { cache: Pick<ObjectCache<Node>, 'list'> };
+  pods: { cache: Pick<ObjectCache<Pod>, 'get'> };
   getMetrics: KubeletMetricsGetter;
   resolutionMs: number;
   /** Per-node request timeout (default: 90% of the resolution, at most 10 s). */
@@ -101,7 +100,7 @@ async function withTimeout<T>(ms: number, outer: AbortSignal, fn: (signal: Abort
 }
 
 /** Drops pods the API does not know on that node (a kubelet reports only its own pods). */
-export function keepOwnPods(batch: MetricsBatch, nodeName: string, podOf: (namespace: string, name: string) => KubeObject | undefined): MetricsBatch {
+export function keepOwnPods(batch: MetricsBatch, nodeName: string, podOf: (namespace: string, name: string) => Pod | undefined): MetricsBatch {
   for (const key of [...batch.pods.keys()]) {
     const slash = key.indexOf('/');
     const pod = podOf(key.slice(0, slash), key.slice(slash + 1));
@@ -110,7 +109,7 @@ export function keepOwnPods(batch: MetricsBatch, nodeName: string, podOf: (names
   return batch;
 }
 
-function hasKubeletAddress(node: KubeObject): boolean {
+function hasKubeletAddress(node: Node): boolean {
   try {
     kubeletAddress(node);
     return true;
@@ -134,14 +133,14 @@ export function createMetricsScraper(o: ScraperOptions): MetricsScraper {
   // The last error per node, so that a node that keeps failing is logged once, not every pass.
   const lastError = new Map<string, string>();
 
-  const scrapeNode = async (node: KubeObject, signal: AbortSignal, staggerMs: number): Promise<MetricsBatch> => {
+  const scrapeNode = async (node: Node, signal: AbortSignal, staggerMs: number): Promise<MetricsBatch> => {
     const name = node.metadata.name!;
     try {
       if (staggerMs > 0) await sleep(random() * staggerMs, signal);
       const text = await withTimeout(timeoutMs, signal, (s) => o.getMetrics(node, s));
       const batch = decodeResourceMetrics(text, name, now());
       if (lastError.delete(name)) log(`metrics: scraping node ${name} works again`);
-      return keepOwnPods(batch, name, (ns, pod) => o.pods.cache.get(objectKey(o.pods.info, ns, pod)));
+      return keepOwnPods(batch, name, (ns, pod) => o.pods.cache.get(ns, pod));
     } catch (e) {
       const why = (e as Error).name === 'TimeoutError' ? `timeout after ${timeoutMs}ms` : (e as Error).message;
       if (lastError.get(name) !== why) log(`metrics: failed to scrape node ${name}: ${why}`);

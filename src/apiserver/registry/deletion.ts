@@ -1,5 +1,7 @@
-// Pure decisions of graceful deletion, as upstream's rest.BeforeDelete and the pod strategy.
+// Pure decisions of graceful deletion, as upstream's rest.BeforeDelete: the strategy says how
+// long an object's grace period is (pods) and whether its spec finalizes it (namespaces).
 import type { KubeObject } from '../../api/object.ts';
+import type { Strategy } from './strategy.ts';
 
 export type DeletionDecision =
   /** Remove from storage now. */
@@ -9,32 +11,18 @@ export type DeletionDecision =
   /** Already marked with a period no longer than asked: nothing to change. */
   | { action: 'none' };
 
-/** Finalizers that hold an object: metadata.finalizers, and for namespaces spec.finalizers. */
-export function pendingFinalizers(obj: KubeObject): string[] {
+/** Finalizers that hold an object: metadata.finalizers, and those of its spec (namespaces). */
+export function pendingFinalizers<T extends KubeObject>(obj: T, strategy: Strategy<T>): string[] {
   const meta = obj.metadata.finalizers ?? [];
-  const spec = obj.kind === 'Namespace' ? ((obj.spec?.finalizers as string[] | undefined) ?? []) : [];
+  const spec = strategy.specFinalization?.pending(obj) ?? [];
   return [...meta, ...spec];
 }
 
-/**
- * The grace period a delete request gives an object. Only pods delete gracefully: a pod that
- * is bound to a node and not finished waits for its kubelet; everything else goes at once.
- */
-export function gracePeriodFor(obj: KubeObject, requested: number | undefined): number {
-  if (obj.kind !== 'Pod') return 0;
-  const phase = obj.status?.phase;
-  if (!obj.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
-  let grace = requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
-  // Upstream turns a negative grace period into 1 second (the smallest graceful one).
-  if (grace < 0) grace = 1;
-  return grace;
-}
-
-export function decideDeletion(obj: KubeObject, requestedGrace: number | undefined): DeletionDecision {
-  const grace = gracePeriodFor(obj, requestedGrace);
-  const finalizers = pendingFinalizers(obj);
+export function decideDeletion<T extends KubeObject>(obj: T, requestedGrace: number | undefined, strategy: Strategy<T>): DeletionDecision {
+  const grace = strategy.gracePeriod?.(obj, requestedGrace) ?? 0;
+  const finalizers = pendingFinalizers(obj, strategy);
   const marked = obj.metadata.deletionTimestamp !== undefined;
-  if (obj.kind === 'Namespace') {
+  if (strategy.specFinalization) {
     // Namespaces always pass through Terminating so their contents are removed first.
     if (finalizers.length === 0 && marked) return { action: 'delete' };
     return marked ? { action: 'none' } : { action: 'mark', gracePeriodSeconds: 0 };
@@ -49,10 +37,10 @@ export function decideDeletion(obj: KubeObject, requestedGrace: number | undefin
 }
 
 /** After an update: an object marked for deletion whose finalizers are all gone and whose grace has ended goes. */
-export function deleteAfterUpdate(obj: KubeObject): boolean {
+export function deleteAfterUpdate<T extends KubeObject>(obj: T, strategy: Strategy<T>): boolean {
   return (
     obj.metadata.deletionTimestamp !== undefined &&
-    pendingFinalizers(obj).length === 0 &&
+    pendingFinalizers(obj, strategy).length === 0 &&
     (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0
   );
 }

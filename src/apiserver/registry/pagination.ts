@@ -30,22 +30,22 @@ export function decodeContinue(value: string, prefix: string): { revision: numbe
   return { revision: token.rv, startKey: token.start };
 }
 
-export interface Page {
-  items: KubeObject[];
+export interface Page<T extends KubeObject = KubeObject> {
+  items: T[];
   revision: number;
   continue?: string;
   remainingItemCount?: number;
 }
 
 /** Reads storage pages until `limit` objects match the selectors, as upstream does. */
-export async function readPage(
+export async function readPage<T extends KubeObject>(
   storage: Storage,
   prefix: string,
-  selectors: Selectors,
+  selectors: Selectors<T>,
   limit: number,
   continueToken: string | undefined,
-  decode: (kv: KV) => KubeObject,
-): Promise<Page> {
+  decode: (kv: KV) => T,
+): Promise<Page<T>> {
   let revision = 0;
   let startKey: string | undefined;
   if (continueToken) {
@@ -53,7 +53,7 @@ export async function readPage(
     revision = token.revision;
     startKey = token.startKey;
   }
-  const items: KubeObject[] = [];
+  const items: T[] = [];
   let next: string | undefined;
   let remaining: number | undefined;
   try {

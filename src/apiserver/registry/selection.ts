@@ -5,15 +5,15 @@ import { matchLabels, parseLabelSelector, isEmpty } from '../../api/selectors/la
 import type { ResourceInfo } from './resources.ts';
 import type { Strategy } from './strategy.ts';
 
-export interface Selectors {
+export interface Selectors<T extends KubeObject = KubeObject> {
   empty: boolean;
-  matches(obj: KubeObject): boolean;
+  matches(obj: T): boolean;
   /** A field the watch cache indexes, when the selector pins it to one value. */
   indexValue?: { field: string; value: string };
 }
 
 /** Field-selector values of an object: metadata.name/namespace plus the strategy's own. */
-export function objectFields(info: ResourceInfo, strategy: Strategy, obj: KubeObject): Record<string, string> {
+export function objectFields<T extends KubeObject>(info: ResourceInfo, strategy: Strategy<T>, obj: T): Record<string, string> {
   const fields: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '' };
   if (info.namespaced) fields['metadata.namespace'] = obj.metadata.namespace ?? '';
   return Object.assign(fields, strategy.fields?.(obj));
@@ -21,11 +21,16 @@ export function objectFields(info: ResourceInfo, strategy: Strategy, obj: KubeOb
 
 const indexedFields = ['spec.nodeName'];
 
-export function compileSelectors(info: ResourceInfo, strategy: Strategy, labelSelector?: string, fieldSelector?: string): Selectors {
+/** Field selectors an object of the resource supports: metadata.name (and namespace) and the strategy's. */
+function supportedFields<T extends KubeObject>(info: ResourceInfo, strategy: Strategy<T>): Set<string> {
+  return new Set(['metadata.name', ...(info.namespaced ? ['metadata.namespace'] : []), ...(strategy.fieldNames ?? [])]);
+}
+
+export function compileSelectors<T extends KubeObject>(info: ResourceInfo, strategy: Strategy<T>, labelSelector?: string, fieldSelector?: string): Selectors<T> {
   const labels = labelSelector ? parseLabelSelector(labelSelector) : undefined;
   const fields = fieldSelector ? parseFieldSelector(fieldSelector) : undefined;
   if (fields) {
-    const supported = new Set(Object.keys(objectFields(info, strategy, { metadata: {}, spec: {}, status: {} })));
+    const supported = supportedFields(info, strategy);
     for (const f of fieldsUsed(fields)) {
       if (!supported.has(f)) throw fieldLabelNotSupported(f);
     }

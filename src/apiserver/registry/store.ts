@@ -6,9 +6,9 @@ import { errors, StatusError } from '../../api/errors.ts';
 import { rfc3339, type KubeList, type KubeObject } from '../../api/object.ts';
 import type { FieldError } from '../../api/validation/field.ts';
 import { StorageError, type KV, type Storage } from '../storage/interface.ts';
-import type { CacheEvent, WatchCache } from '../storage/watchcache.ts';
+import { WatchCache, type CacheEvent, type IndexFunc } from '../storage/watchcache.ts';
 import { decideDeletion, deleteAfterUpdate } from './deletion.ts';
-import { namespacePrefix, objectKey } from './keys.ts';
+import { namespacePrefix, objectKey, resourcePrefix } from './keys.ts';
 import { groupVersion, type ResourceInfo } from './resources.ts';
 import type { Strategy } from './strategy.ts';
 import { compileSelectors, type Selectors } from './selection.ts';
@@ -43,10 +43,20 @@ export interface WriteOptions {
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 /** Checks that run before a write reaches storage (admission, cross-object rules). May mutate or throw. */
-export interface StoreHooks {
-  beforeCreate?(obj: KubeObject): void | Promise<void>;
-  beforeUpdate?(obj: KubeObject, old: KubeObject, subresource: string): void | Promise<void>;
-  beforeDelete?(obj: KubeObject): void | Promise<void>;
+export interface StoreHooks<T extends KubeObject = KubeObject> {
+  beforeCreate?(obj: T): void | Promise<void>;
+  beforeUpdate?(obj: T, old: T, subresource: string): void | Promise<void>;
+  beforeDelete?(obj: T): void | Promise<void>;
+}
+
+export interface StoreOptions<T extends KubeObject> {
+  /** Generic ObjectMeta validation with the resource's name rule. */
+  validateMeta(obj: KubeObject): FieldError[];
+  /** Events the watch cache keeps for resuming watches. */
+  historySize?: number;
+  /** Field indexes of the watch cache, e.g. pods by spec.nodeName. */
+  indexes?: Record<string, IndexFunc<T>>;
+  now?: () => Date;
 }
 
 const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
@@ -56,29 +66,44 @@ function randomSuffix(n = 5): string {
   return s;
 }
 
-export class Store {
+/**
+ * One resource's objects, of kind T, and the watch cache over them. Storage under the
+ * resource's prefix holds only what this store wrote: objects its strategy validated.
+ */
+export class Store<T extends KubeObject = KubeObject> {
   readonly apiVersion: string;
-  readonly hooks: StoreHooks[] = [];
+  readonly hooks: StoreHooks<T>[] = [];
+  readonly cache: WatchCache<T>;
+  private readonly validateMeta: (obj: KubeObject) => FieldError[];
+  private readonly now: () => Date;
 
   constructor(
     readonly info: ResourceInfo,
-    readonly strategy: Strategy,
+    readonly strategy: Strategy<T>,
     private readonly storage: Storage,
-    readonly cache: WatchCache,
-    private readonly validateMeta: (obj: KubeObject) => FieldError[],
-    private readonly now: () => Date = () => new Date(),
+    opts: StoreOptions<T>,
   ) {
     this.apiVersion = groupVersion(info);
+    this.validateMeta = opts.validateMeta;
+    this.now = opts.now ?? (() => new Date());
+    this.cache = new WatchCache<T>({
+      storage,
+      prefix: resourcePrefix(info),
+      decode: (kv) => this.decode(kv),
+      historySize: opts.historySize,
+      indexes: opts.indexes,
+    });
   }
 
   /** Turns a stored KV into the object clients see (resourceVersion = modRevision). */
-  static decode(kv: KV): KubeObject {
-    const obj = JSON.parse(kv.value) as KubeObject;
+  decode(kv: KV): T {
+    // The JSON boundary: what this store wrote under its prefix is of its kind.
+    const obj: T = JSON.parse(kv.value);
     obj.metadata.resourceVersion = String(kv.modRevision);
     return obj;
   }
 
-  private encode(obj: KubeObject): string {
+  private encode(obj: T): string {
     const { resourceVersion: _rv, ...meta } = obj.metadata;
     return JSON.stringify({ ...obj, metadata: meta });
   }
@@ -93,13 +118,13 @@ export class Store {
 
   // ---- reads ----
 
-  async get(namespace: string, name: string): Promise<KubeObject> {
+  async get(namespace: string, name: string): Promise<T> {
     const kv = await this.storage.get(this.key(namespace, name));
     if (!kv) throw this.notFound(name);
-    return Store.decode(kv);
+    return this.decode(kv);
   }
 
-  async list(namespace: string, opts: ListOptions = {}): Promise<KubeList> {
+  async list(namespace: string, opts: ListOptions = {}): Promise<KubeList<T>> {
     const selectors = compileSelectors(this.info, this.strategy, opts.labelSelector, opts.fieldSelector);
     const prefix = namespacePrefix(this.info, namespace);
     if (opts.limit || opts.continue) return this.listPage(prefix, selectors, opts);
@@ -114,15 +139,15 @@ export class Store {
     return this.toList(items.filter(selectors.matches), String(revision));
   }
 
-  private async listPage(prefix: string, selectors: Selectors, opts: ListOptions): Promise<KubeList> {
-    const page = await readPage(this.storage, prefix, selectors, opts.limit ?? 0, opts.continue, Store.decode);
+  private async listPage(prefix: string, selectors: Selectors<T>, opts: ListOptions): Promise<KubeList<T>> {
+    const page = await readPage(this.storage, prefix, selectors, opts.limit ?? 0, opts.continue, (kv) => this.decode(kv));
     const list = this.toList(page.items, String(page.revision));
     if (page.continue) list.metadata.continue = page.continue;
     if (page.remainingItemCount) list.metadata.remainingItemCount = page.remainingItemCount;
     return list;
   }
 
-  private toList(items: KubeObject[], resourceVersion: string): KubeList {
+  private toList(items: T[], resourceVersion: string): KubeList<T> {
     return { apiVersion: this.apiVersion, kind: `${this.info.kind}List`, metadata: { resourceVersion }, items };
   }
 
@@ -154,7 +179,7 @@ export class Store {
       after = Number(rv);
       if (!Number.isInteger(after) || after < 0) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
     }
-    const onEvents = (events: CacheEvent[]) => {
+    const onEvents = (events: CacheEvent<T>[]) => {
       for (const ev of events) {
         if (!ev.key.startsWith(prefix)) continue;
         const now = selectors.matches(ev.object);
@@ -188,7 +213,7 @@ export class Store {
 
   // ---- writes ----
 
-  async create(namespace: string, input: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
+  async create(namespace: string, input: T, opts: WriteOptions = {}): Promise<T> {
     const obj = this.checkTypeMeta(structuredClone(input));
     const meta = obj.metadata;
     if (this.info.namespaced) {
@@ -224,14 +249,14 @@ export class Store {
   async guaranteedUpdate(
     namespace: string,
     name: string,
-    mutate: (current: KubeObject) => KubeObject | Promise<KubeObject>,
+    mutate: (current: T) => T | Promise<T>,
     subresource = '',
     opts: WriteOptions = {},
-  ): Promise<KubeObject> {
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.storage.get(this.key(namespace, name));
       if (!kv) throw this.notFound(name);
-      const old = Store.decode(kv);
+      const old = this.decode(kv);
       const desired = this.checkTypeMeta(await mutate(structuredClone(old)));
       const wanted = desired.metadata?.resourceVersion;
       if (wanted && wanted !== old.metadata.resourceVersion) throw errors.conflict(this.info, name);
@@ -244,7 +269,7 @@ export class Store {
     }
   }
 
-  private async write(input: KubeObject, old: KubeObject, revision: number, subresource: string, opts: WriteOptions): Promise<KubeObject> {
+  private async write(input: T, old: T, revision: number, subresource: string, opts: WriteOptions): Promise<T> {
     let obj = input;
     const meta = obj.metadata;
     // System fields are the server's.
@@ -263,7 +288,7 @@ export class Store {
       errs = [];
     } else if (subresource === 'finalize') {
       // The finalize subresource changes a namespace's spec.finalizers and nothing else.
-      obj = { ...structuredClone(old), spec: { ...old.spec, finalizers: obj.spec?.finalizers ?? [] } };
+      obj = this.strategy.specFinalization?.finalize(obj, old) ?? structuredClone(old);
       errs = [];
     } else if (subresource === 'status') {
       this.strategy.prepareForStatusUpdate?.(obj, old);
@@ -280,7 +305,7 @@ export class Store {
     const name = old.metadata.name!;
     const key = this.key(old.metadata.namespace ?? '', name);
     try {
-      if (deleteAfterUpdate(obj)) {
+      if (deleteAfterUpdate(obj, this.strategy)) {
         await this.storage.delete(key, revision);
         return obj;
       }
@@ -299,12 +324,12 @@ export class Store {
    * DELETE: graceful for pods bound to a node, held by finalizers, immediate otherwise.
    * `deleted` tells whether the object left storage or only got marked.
    */
-  async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<{ object: KubeObject; deleted: boolean }> {
+  async delete(namespace: string, name: string, opts: DeleteOptions = {}): Promise<{ object: T; deleted: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const key = this.key(namespace, name);
       const kv = await this.storage.get(key);
       if (!kv) throw this.notFound(name);
-      const obj = Store.decode(kv);
+      const obj = this.decode(kv);
       const pre = opts.preconditions;
       if (pre?.uid && pre.uid !== obj.metadata.uid) {
         throw errors.conflict(this.info, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
@@ -313,7 +338,7 @@ export class Store {
         throw errors.conflict(this.info, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${obj.metadata.resourceVersion}`);
       }
       for (const h of this.hooks) await h.beforeDelete?.(obj);
-      const decision = decideDeletion(obj, opts.gracePeriodSeconds);
+      const decision = decideDeletion(obj, opts.gracePeriodSeconds, this.strategy);
       if (decision.action === 'none' || opts.dryRun) return { object: obj, deleted: decision.action === 'delete' };
       try {
         if (decision.action === 'delete') {
@@ -324,7 +349,7 @@ export class Store {
         const now = this.now();
         marked.metadata.deletionTimestamp = rfc3339(new Date(now.getTime() + decision.gracePeriodSeconds * 1000));
         marked.metadata.deletionGracePeriodSeconds = decision.gracePeriodSeconds;
-        if (marked.kind === 'Namespace') marked.status = { ...marked.status, phase: 'Terminating' };
+        this.strategy.specFinalization?.markDeleting(marked);
         marked.metadata.resourceVersion = String(await this.storage.update(key, this.encode(marked), kv.modRevision));
         return { object: marked, deleted: false };
       } catch (e) {
@@ -334,9 +359,9 @@ export class Store {
     }
   }
 
-  async deleteCollection(namespace: string, listOpts: ListOptions, opts: DeleteOptions = {}): Promise<KubeList> {
+  async deleteCollection(namespace: string, listOpts: ListOptions, opts: DeleteOptions = {}): Promise<KubeList<T>> {
     const list = await this.list(namespace, { labelSelector: listOpts.labelSelector, fieldSelector: listOpts.fieldSelector });
-    const items: KubeObject[] = [];
+    const items: T[] = [];
     for (const obj of list.items) {
       try {
         items.push((await this.delete(obj.metadata.namespace ?? '', obj.metadata.name!, opts)).object);
@@ -347,7 +372,7 @@ export class Store {
     return { ...list, items };
   }
 
-  private checkTypeMeta(obj: KubeObject): KubeObject {
+  private checkTypeMeta(obj: T): T {
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw errors.badRequest('the request body must be a JSON object');
     if (obj.apiVersion !== undefined && obj.apiVersion !== this.apiVersion) {
       throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${this.apiVersion})`);
@@ -361,7 +386,7 @@ export class Store {
     return obj;
   }
 
-  private throwIfInvalid(obj: KubeObject, errs: FieldError[]): void {
+  private throwIfInvalid(obj: T, errs: FieldError[]): void {
     if (errs.length) throw errors.invalid(this.info.group, this.info.kind, obj.metadata.name ?? '', errs);
   }
 }

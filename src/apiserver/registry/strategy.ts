@@ -1,5 +1,7 @@
 // Per-resource rules, upstream's "strategy": pure functions that default, validate and
 // describe objects of one kind. The generic store (store.ts) applies them around storage.
+// Each strategy is written against its kind (Strategy<Pod>); the registry pairs it with the
+// resource whose objects are of that kind, and the generic code sees Strategy<KubeObject>.
 import type { KubeObject } from '../../api/object.ts';
 import type { FieldError } from '../../api/validation/field.ts';
 
@@ -12,27 +14,62 @@ export interface TableColumn {
   priority?: number;
 }
 
-export interface TableConvertor {
+export interface TableConvertor<T extends KubeObject = KubeObject> {
   columns: TableColumn[];
   /** Cells for one object, in column order (NAME first), `now` for ages. */
-  cells(obj: KubeObject, now: Date): unknown[];
+  cells(obj: T, now: Date): unknown[];
 }
 
-export interface Strategy {
+/**
+ * Objects their own spec finalizes (namespaces, upstream's finalize subresource): they always
+ * pass through being marked for deletion, and go once no finalizer of either kind is left.
+ */
+export interface SpecFinalization<T extends KubeObject> {
+  /** Finalizers in the object's spec that still hold it. */
+  pending(obj: T): string[];
+  /** Marks the copy a DELETE keeps (a namespace turns Terminating). Mutates obj. */
+  markDeleting(obj: T): void;
+  /** The finalize subresource: old with the request's spec finalizers and nothing else. */
+  finalize(request: T, old: T): T;
+}
+
+export interface Strategy<T extends KubeObject = KubeObject> {
   /** Defaults and resets on create (for example: clear status, set generation 1). Mutates obj. */
-  prepareForCreate?(obj: KubeObject): void;
+  prepareForCreate?(obj: T): void;
   /** Validation of a new object; an empty list means valid. */
-  validate?(obj: KubeObject): FieldError[];
+  validate?(obj: T): FieldError[];
   /** Carry over what an update of the main resource may not change (for example status). Mutates obj. */
-  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
-  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  prepareForUpdate?(obj: T, old: T): void;
+  validateUpdate?(obj: T, old: T): FieldError[];
   /** For the status subresource: keep everything of old but the status. Mutates obj. */
-  prepareForStatusUpdate?(obj: KubeObject, old: KubeObject): void;
-  validateStatusUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+  prepareForStatusUpdate?(obj: T, old: T): void;
+  validateStatusUpdate?(obj: T, old: T): FieldError[];
   /** Field-selector values of an object ("spec.nodeName" → "node-1"); metadata.name/namespace are always there. */
-  fields?(obj: KubeObject): Record<string, string>;
+  fields?(obj: T): Record<string, string>;
+  /** The names `fields` gives values for: selectors on any other field are refused. */
+  fieldNames?: readonly string[];
   /** Columns for `kubectl get`. Without one, NAME and AGE are shown (CREATED AT for cluster scope, as upstream). */
-  table?: TableConvertor;
+  table?: TableConvertor<T>;
   /** Whether a metadata.generation bump follows a change from old to obj (spec changes). */
-  bumpsGeneration?(obj: KubeObject, old: KubeObject): boolean;
+  bumpsGeneration?(obj: T, old: T): boolean;
+  /**
+   * Graceful deletion (upstream's CheckGracefulDelete): the grace period a DELETE gives obj,
+   * from the one requested; 0 deletes at once. Without it every object goes at once.
+   */
+  gracePeriod?(obj: T, requested: number | undefined): number;
+  /** For kinds finalized through their spec (namespaces). */
+  specFinalization?: SpecFinalization<T>;
+}
+
+/** A strategy's `fields` and `fieldNames` from one getter per selectable field. */
+export function selectableFields<T extends KubeObject>(getters: Record<string, (obj: T) => string>): Pick<Strategy<T>, 'fields' | 'fieldNames'> {
+  const entries = Object.entries(getters);
+  return {
+    fieldNames: entries.map(([name]) => name),
+    fields(obj) {
+      const values: Record<string, string> = {};
+      for (const [name, get] of entries) values[name] = get(obj);
+      return values;
+    },
+  };
 }

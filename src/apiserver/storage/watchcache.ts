@@ -9,33 +9,39 @@ import { canDetectChanges } from './changes.ts';
 import { RevisionRing } from './eventring.ts';
 import { SortedKeys, compare } from './sortedkeys.ts';
 
-export interface CacheEvent {
+export interface CacheEvent<T extends KubeObject = KubeObject> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
   key: string;
-  object: KubeObject;
-  prevObject?: KubeObject;
+  object: T;
+  prevObject?: T;
   revision: number;
 }
 
-export type IndexFunc = (obj: KubeObject) => string | undefined;
+export type IndexFunc<T extends KubeObject = KubeObject> = (obj: T) => string | undefined;
 
-export interface WatchCacheOptions {
+export interface WatchCacheOptions<T extends KubeObject = KubeObject> {
   storage: Storage;
   prefix: string;
   /** Decodes JSON and sets metadata.resourceVersion = String(modRevision). */
-  decode: (kv: KV) => KubeObject;
+  decode: (kv: KV) => T;
   /** Events kept for resuming watches. Default 10000. */
   historySize?: number;
   /** Field indexes, e.g. { 'spec.nodeName': (pod) => pod.spec?.nodeName }. */
-  indexes?: Record<string, IndexFunc>;
+  indexes?: Record<string, IndexFunc<T>>;
   /** Called with errors the cache recovers from (storage watch failures, undecodable values). */
   onError?: (err: unknown) => void;
 }
 
-interface CacheWatcher {
+interface CacheWatcher<T extends KubeObject> {
   afterRevision: number;
-  onEvents: (events: CacheEvent[]) => void;
-  queue: CacheEvent[];
+  onEvents(events: CacheEvent<T>[]): void;
+  queue: CacheEvent<T>[];
+}
+
+/** One field index: the field's value of an object, and the keys of the objects by value. */
+interface FieldIndex<T extends KubeObject> {
+  valueFor(obj: T): string | undefined;
+  keys: Map<string, Set<string>>;
 }
 
 const POLL_MS = 50;
@@ -61,17 +67,16 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export class WatchCache {
+export class WatchCache<T extends KubeObject = KubeObject> {
   private readonly storage: Storage;
   private readonly prefix: string;
-  private readonly decodeKV: (kv: KV) => KubeObject;
-  private readonly indexFuncs: Record<string, IndexFunc>;
+  private readonly decodeKV: (kv: KV) => T;
   private readonly onError: (err: unknown) => void;
 
-  private readonly objects = new Map<string, KubeObject>();
+  private readonly objects = new Map<string, T>();
   private readonly keys = new SortedKeys();
-  private readonly indexes = new Map<string, Map<string, Set<string>>>();
-  private readonly history: RevisionRing<CacheEvent>;
+  private readonly indexes = new Map<string, FieldIndex<T>>();
+  private readonly history: RevisionRing<CacheEvent<T>>;
   /** Every event with a revision above this one is still in `history`. */
   private oldestResumable = 0;
   private rev = 0;
@@ -79,20 +84,19 @@ export class WatchCache {
   /** Bumped on every (re)list, so callbacks of an abandoned storage watch are ignored. */
   private generation = 0;
 
-  private readonly watchers = new Set<CacheWatcher>();
-  private readonly pending = new Set<CacheWatcher>();
+  private readonly watchers = new Set<CacheWatcher<T>>();
+  private readonly pending = new Set<CacheWatcher<T>>();
   private flushScheduled = false;
   private readonly advanceWaiters = new Set<() => void>();
   private proving: Promise<void> | undefined;
 
-  constructor(opts: WatchCacheOptions) {
+  constructor(opts: WatchCacheOptions<T>) {
     this.storage = opts.storage;
     this.prefix = opts.prefix;
     this.decodeKV = opts.decode;
-    this.indexFuncs = opts.indexes ?? {};
     this.onError = opts.onError ?? (() => {});
     this.history = new RevisionRing(opts.historySize ?? 10_000);
-    for (const name of Object.keys(this.indexFuncs)) this.indexes.set(name, new Map());
+    for (const [name, valueFor] of Object.entries(opts.indexes ?? {})) this.indexes.set(name, { valueFor, keys: new Map() });
   }
 
   /** Lists, then watches from the list revision; resolves once primed. Runs until the signal aborts. */
@@ -137,18 +141,18 @@ export class WatchCache {
     return this.rev;
   }
 
-  get(key: string): KubeObject | undefined {
+  get(key: string): T | undefined {
     return this.objects.get(key);
   }
 
   /** Objects under prefix (default: all), optionally through an index, sorted by key. */
-  list(opts: { prefix?: string; index?: { name: string; value: string } } = {}): { items: KubeObject[]; revision: number } {
+  list(opts: { prefix?: string; index?: { name: string; value: string } } = {}): { items: T[]; revision: number } {
     const prefix = opts.prefix ?? this.prefix;
     let keys: string[];
     if (opts.index) {
       const index = this.indexes.get(opts.index.name);
       if (!index) throw new Error(`watch cache for ${this.prefix} has no index ${JSON.stringify(opts.index.name)}`);
-      keys = [...(index.get(opts.index.value) ?? [])].filter((k) => k.startsWith(prefix)).sort(compare);
+      keys = [...(index.keys.get(opts.index.value) ?? [])].filter((k) => k.startsWith(prefix)).sort(compare);
     } else {
       keys = this.keys.withPrefix(prefix);
     }
@@ -160,13 +164,13 @@ export class WatchCache {
    * always on a later tick. Throws StorageError 'Compacted' when those events are no longer
    * kept. An afterRevision ahead of the cache simply delivers nothing until it is passed.
    */
-  watch(afterRevision: number, onEvents: (events: CacheEvent[]) => void, signal: AbortSignal): void {
+  watch(afterRevision: number, onEvents: (events: CacheEvent<T>[]) => void, signal: AbortSignal): void {
     if (!this.primed) throw new StorageError('Unavailable', this.prefix, 'watch cache is not ready');
     if (afterRevision < this.oldestResumable) {
       throw new StorageError('Compacted', this.prefix, `too old resource version: ${afterRevision} (${this.oldestResumable})`);
     }
     if (signal.aborted) return;
-    const watcher: CacheWatcher = { afterRevision, onEvents, queue: [] };
+    const watcher: CacheWatcher<T> = { afterRevision, onEvents, queue: [] };
     this.watchers.add(watcher);
     signal.addEventListener('abort', () => {
       this.watchers.delete(watcher);
@@ -216,12 +220,12 @@ export class WatchCache {
 
   /** Installs a fresh list; after the first, tells watchers the difference. */
   private replace(kvs: KV[], revision: number): void {
-    const fresh = new Map<string, KubeObject>();
+    const fresh = new Map<string, T>();
     for (const kv of kvs) {
       const obj = this.decode(kv);
       if (obj) fresh.set(kv.key, obj);
     }
-    const changes: CacheEvent[] = [];
+    const changes: CacheEvent<T>[] = [];
     if (this.primed) {
       for (const [key, old] of this.objects) {
         if (!fresh.has(key)) changes.push({ type: 'DELETED', key, object: withRevision(old, revision), prevObject: old, revision });
@@ -235,7 +239,7 @@ export class WatchCache {
       }
     }
     this.objects.clear();
-    for (const index of this.indexes.values()) index.clear();
+    for (const index of this.indexes.values()) index.keys.clear();
     for (const [key, obj] of fresh) {
       this.objects.set(key, obj);
       this.indexAdd(key, obj);
@@ -250,7 +254,7 @@ export class WatchCache {
   }
 
   private apply(events: StorageEvent[]): void {
-    const out: CacheEvent[] = [];
+    const out: CacheEvent<T>[] = [];
     for (const ev of events) {
       const prev = this.objects.get(ev.key);
       const decoded = ev.type === 'delete' && ev.value === ''
@@ -279,7 +283,7 @@ export class WatchCache {
     if (out.length > 0) this.dispatch(out);
   }
 
-  private decode(kv: KV): KubeObject | undefined {
+  private decode(kv: KV): T | undefined {
     try {
       return deepFreeze(this.decodeKV(kv));
     } catch (err) {
@@ -288,23 +292,23 @@ export class WatchCache {
     }
   }
 
-  private indexAdd(key: string, obj: KubeObject): void {
-    for (const [name, index] of this.indexes) {
-      const value = this.indexFuncs[name](obj);
+  private indexAdd(key: string, obj: T): void {
+    for (const index of this.indexes.values()) {
+      const value = index.valueFor(obj);
       if (value === undefined) continue;
-      let keys = index.get(value);
-      if (!keys) index.set(value, (keys = new Set()));
+      let keys = index.keys.get(value);
+      if (!keys) index.keys.set(value, (keys = new Set()));
       keys.add(key);
     }
   }
 
-  private indexRemove(key: string, obj: KubeObject): void {
-    for (const [name, index] of this.indexes) {
-      const value = this.indexFuncs[name](obj);
+  private indexRemove(key: string, obj: T): void {
+    for (const index of this.indexes.values()) {
+      const value = index.valueFor(obj);
       if (value === undefined) continue;
-      const keys = index.get(value);
+      const keys = index.keys.get(value);
       keys?.delete(key);
-      if (keys?.size === 0) index.delete(value);
+      if (keys?.size === 0) index.keys.delete(value);
     }
   }
 
@@ -352,11 +356,11 @@ export class WatchCache {
 
   // ---- fan-out ----
 
-  private dispatch(events: CacheEvent[]): void {
+  private dispatch(events: CacheEvent<T>[]): void {
     for (const watcher of this.watchers) this.enqueue(watcher, events);
   }
 
-  private enqueue(watcher: CacheWatcher, events: CacheEvent[]): void {
+  private enqueue(watcher: CacheWatcher<T>, events: CacheEvent<T>[]): void {
     for (const event of events) if (event.revision > watcher.afterRevision) watcher.queue.push(event);
     if (watcher.queue.length === 0) return;
     this.pending.add(watcher);
@@ -383,6 +387,6 @@ export class WatchCache {
 }
 
 /** A frozen copy of obj whose resourceVersion is revision (for deletions seen without a value). */
-function withRevision(obj: KubeObject, revision: number): KubeObject {
+function withRevision<T extends KubeObject>(obj: T, revision: number): T {
   return deepFreeze({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } });
 }

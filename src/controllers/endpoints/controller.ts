@@ -3,9 +3,8 @@
 // addresses, and deletes the Endpoints of deleted services. Decisions are desiredEndpoints and
 // planEndpoints; this file only reads the caches and writes.
 import { isStatusError } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
-import { namespacePrefix, objectKey } from '../../apiserver/registry/keys.ts';
-import type { Store } from '../../apiserver/registry/store.ts';
+import type { Endpoints, Pod, Service } from '../../api/core/index.ts';
+import type { ResourceClient } from '../../apiserver/client.ts';
 import { desiredEndpoints } from './desired.ts';
 import { planEndpoints } from './plan.ts';
 import { selectedPods, serviceKey } from './pod_endpoint.ts';
@@ -13,9 +12,9 @@ import { runServiceQueue } from './service_queue.ts';
 import { TriggerTimeTracker } from './trigger_time.ts';
 
 export interface EndpointsControllerDeps {
-  services: Store;
-  pods: Store;
-  endpoints: Store;
+  services: ResourceClient<Service>;
+  pods: ResourceClient<Pod>;
+  endpoints: ResourceClient<Endpoints>;
   signal: AbortSignal;
   /** Change batching before a sync round (default 50 ms). */
   batchMs?: number;
@@ -29,7 +28,7 @@ export function runEndpointsController(d: EndpointsControllerDeps): void {
   const tracker = new TriggerTimeTracker();
   /** Highest revision this controller wrote; a sync first waits until the cache has it. */
   let written = 0;
-  const noteWrite = (obj: KubeObject | undefined) => {
+  const noteWrite = (obj: Endpoints | undefined) => {
     const rv = Number(obj?.metadata.resourceVersion);
     if (rv > written) written = rv;
   };
@@ -38,8 +37,8 @@ export function runEndpointsController(d: EndpointsControllerDeps): void {
     const slash = key.indexOf('/');
     const [ns, name] = [key.slice(0, slash), key.slice(slash + 1)];
     if (d.endpoints.cache.revision() < written) await d.endpoints.cache.waitForRevision(written, d.signal);
-    const service = d.services.cache.get(objectKey(d.services.info, ns, name));
-    const current = d.endpoints.cache.get(objectKey(d.endpoints.info, ns, name));
+    const service = d.services.cache.get(ns, name);
+    const current = d.endpoints.cache.get(ns, name);
     if (!service) {
       tracker.forget(key);
       if (!current || current.metadata.annotations?.[leaderAnnotation] !== undefined) return;
@@ -50,7 +49,7 @@ export function runEndpointsController(d: EndpointsControllerDeps): void {
       }
       return;
     }
-    const pods = d.pods.cache.list({ prefix: namespacePrefix(d.pods.info, ns) }).items;
+    const pods = d.pods.cache.list(ns).items;
     const subsets = desiredEndpoints(service, pods);
     if (!subsets) return;
     const triggerTime = tracker.compute(key, service, selectedPods(service, pods));
@@ -69,11 +68,11 @@ export function runEndpointsController(d: EndpointsControllerDeps): void {
   };
 
   runServiceQueue({
-    services: d.services,
-    pods: d.pods,
+    services: d.services.cache,
+    pods: d.pods.cache,
     // As upstream, only deletions: an Endpoints removed by someone else is put back. Others'
     // Endpoints without a Service are left alone until the service is deleted (or we restart).
-    also: [{ store: d.endpoints, keysOf: (ep, type) => (type === 'DELETED' ? [serviceKey(ep)] : []) }],
+    also: { cache: d.endpoints.cache, keysOf: (ep, type) => (type === 'DELETED' ? [serviceKey(ep)] : []) },
     signal: d.signal,
     sync,
     // Leftover Endpoints of services deleted while we were not running.

@@ -2,7 +2,7 @@
 // controller syncService plus RepackSubsets): one address per pod of the service's IP family,
 // ready or not ready, per resolved port; then ports offered by the same set of addresses
 // share a subset. Pure; sorted so that equal inputs give equal output.
-import type { KubeObject } from '../../api/object.ts';
+import type { EndpointAddress, EndpointPort, EndpointSubset, Pod, Service } from '../../api/core/index.ts';
 import {
   endpointPort,
   findPort,
@@ -17,38 +17,27 @@ import {
   shouldSetHostname,
 } from './pod_endpoint.ts';
 
-export interface EndpointAddress {
-  ip: string;
-  hostname?: string;
-  nodeName?: string;
-  targetRef: { kind: 'Pod'; namespace: string; name: string; uid: string };
-}
-
-export interface EndpointSubset {
-  addresses?: EndpointAddress[];
-  notReadyAddresses?: EndpointAddress[];
-  ports?: Array<Record<string, unknown>>;
-}
-
 /** Upstream's cap on addresses in one Endpoints object; beyond it the object is truncated. */
 export const maxEndpointsCapacity = 1000;
 export const overCapacityAnnotation = 'endpoints.kubernetes.io/over-capacity';
 
-function toAddress(pod: KubeObject, service: KubeObject, ip: string): EndpointAddress {
+function toAddress(pod: Pod, service: Service, ip: string): EndpointAddress {
   const a: EndpointAddress = { ip, targetRef: podReference(pod) };
   if (shouldSetHostname(pod, service)) a.hostname = pod.spec.hostname;
   if (pod.spec?.nodeName) a.nodeName = pod.spec.nodeName;
   return a;
 }
 
-const addressKey = (a: EndpointAddress) => JSON.stringify([a.ip, a.hostname ?? '', a.nodeName ?? '', a.targetRef.uid, a.targetRef.name]);
-const portKey = (p: Record<string, unknown>) => JSON.stringify([p.name ?? '', p.port, p.protocol, p.appProtocol ?? '']);
+// Every address built here refers to its pod (targetRef and its uid are always set).
+const podUID = (a: EndpointAddress) => a.targetRef?.uid ?? '';
+const addressKey = (a: EndpointAddress) => JSON.stringify([a.ip, a.hostname ?? '', a.nodeName ?? '', podUID(a), a.targetRef?.name]);
+const portKey = (p: EndpointPort) => JSON.stringify([p.name ?? '', p.port, p.protocol, p.appProtocol ?? '']);
 
 function compareAddresses(a: EndpointAddress, b: EndpointAddress): number {
-  return a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : a.targetRef.uid < b.targetRef.uid ? -1 : a.targetRef.uid > b.targetRef.uid ? 1 : 0;
+  return a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : podUID(a) < podUID(b) ? -1 : podUID(a) > podUID(b) ? 1 : 0;
 }
 
-function comparePorts(a: Record<string, unknown>, b: Record<string, unknown>): number {
+function comparePorts(a: EndpointPort, b: EndpointPort): number {
   const [x, y] = [portKey(a), portKey(b)];
   return x < y ? -1 : x > y ? 1 : 0;
 }
@@ -61,13 +50,13 @@ const noPort = '';
  * service's Endpoints alone (no selector, or ExternalName). `pods` may hold any pods: those
  * of other namespaces or not selected are ignored.
  */
-export function desiredEndpoints(service: KubeObject, pods: readonly KubeObject[]): EndpointSubset[] | undefined {
+export function desiredEndpoints(service: Service, pods: readonly Pod[]): EndpointSubset[] | undefined {
   if (!managesEndpoints(service)) return undefined;
   const publishNotReady = service.spec?.publishNotReadyAddresses === true;
   const family = serviceIPFamily(service);
-  const servicePorts: any[] = service.spec?.ports ?? [];
+  const servicePorts = service.spec?.ports ?? [];
   const addresses = new Map<string, { address: EndpointAddress; ready: boolean }>();
-  const ports = new Map<string, Record<string, unknown>>();
+  const ports = new Map<string, EndpointPort>();
   /** port key → address keys offering it */
   const offered = new Map<string, Set<string>>();
   const offer = (pk: string, ak: string) => {
@@ -102,7 +91,7 @@ export function desiredEndpoints(service: KubeObject, pods: readonly KubeObject[
   }
 
   // Ports offered by the very same addresses share a subset.
-  const groups = new Map<string, { addressKeys: string[]; ports: Array<Record<string, unknown>> }>();
+  const groups = new Map<string, { addressKeys: string[]; ports: EndpointPort[] }>();
   for (const [pk, set] of offered) {
     const addressKeys = [...set].sort();
     const gk = JSON.stringify(addressKeys);

@@ -2,12 +2,12 @@
 // desired subsets and labels, and builds the object to write (upstream writes only when the
 // subsets, the labels or the over-capacity annotation differ). Pure.
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../../api/object.ts';
-import { maxEndpointsCapacity, overCapacityAnnotation, truncateSubsets, type EndpointSubset } from './desired.ts';
+import type { Endpoints, EndpointSubset, Service } from '../../api/core/index.ts';
+import { maxEndpointsCapacity, overCapacityAnnotation, truncateSubsets } from './desired.ts';
 import { headlessLabel, isHeadless, lastChangeTriggerTimeAnnotation } from './pod_endpoint.ts';
 import { formatTriggerTime } from './trigger_time.ts';
 
-export type EndpointsPlan = { action: 'none' } | { action: 'create' | 'update'; object: KubeObject };
+export type EndpointsPlan = { action: 'none' } | { action: 'create' | 'update'; object: Endpoints };
 
 function withoutKey(map: Record<string, string> | undefined, key: string): Record<string, string> {
   const { [key]: _dropped, ...rest } = map ?? {};
@@ -15,7 +15,7 @@ function withoutKey(map: Record<string, string> | undefined, key: string): Recor
 }
 
 /** The labels the Endpoints carries: the service's, plus the headless marker when headless. */
-export function endpointsLabels(service: KubeObject): Record<string, string> {
+export function endpointsLabels(service: Service): Record<string, string> {
   const labels = withoutKey(service.metadata.labels, headlessLabel);
   if (isHeadless(service)) labels[headlessLabel] = '';
   return labels;
@@ -25,7 +25,7 @@ export function endpointsLabels(service: KubeObject): Record<string, string> {
  * The write that brings `current` (undefined: none stored) to `subsets`; triggerTime is the
  * tracker's answer for this sync (undefined clears the annotation on write).
  */
-export function planEndpoints(service: KubeObject, current: KubeObject | undefined, subsets: EndpointSubset[], triggerTime?: Date): EndpointsPlan {
+export function planEndpoints(service: Service, current: Endpoints | undefined, subsets: EndpointSubset[], triggerTime?: Date): EndpointsPlan {
   const { subsets: capped, truncated } = truncateSubsets(subsets, maxEndpointsCapacity);
   const labels = endpointsLabels(service);
   if (current) {
@@ -35,7 +35,7 @@ export function planEndpoints(service: KubeObject, current: KubeObject | undefin
       (overCapacityAnnotation in (current.metadata.annotations ?? {})) === truncated;
     if (same) return { action: 'none' };
   }
-  const object: KubeObject = current
+  const object: Endpoints = current
     ? structuredClone(current)
     : { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: service.metadata.name, namespace: service.metadata.namespace } };
   const annotations = { ...(object.metadata.annotations ?? {}) };

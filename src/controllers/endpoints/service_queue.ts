@@ -4,24 +4,23 @@
 // updates costs one sync per service, and syncs keys one at a time, retrying failures with
 // a capped backoff. A key is never synced twice at once.
 import { isDeepStrictEqual } from 'node:util';
+import type { Pod, Service } from '../../api/core/index.ts';
 import type { KubeObject } from '../../api/object.ts';
-import { namespacePrefix } from '../../apiserver/registry/keys.ts';
-import type { Store } from '../../apiserver/registry/store.ts';
-import type { CacheEvent } from '../../apiserver/storage/watchcache.ts';
 import { matchLabels, selectorFromSet } from '../../api/selectors/labels.ts';
+import type { CacheEvent, ObjectCache } from '../../apiserver/client.ts';
 import { managesEndpoints, serviceKey } from './pod_endpoint.ts';
 
-export interface WatchedCache {
-  store: Store;
+export interface WatchedCache<T extends KubeObject> {
+  cache: ObjectCache<T>;
   /** Service keys a change of this cache concerns. */
-  keysOf(obj: KubeObject, type: CacheEvent['type']): string[];
+  keysOf(obj: T, type: CacheEvent['type']): string[];
 }
 
-export interface ServiceQueueDeps {
-  services: Store;
-  pods: Store;
-  /** Further caches to watch, e.g. the controller's own output, to repair outside changes. */
-  also?: WatchedCache[];
+export interface ServiceQueueDeps<T extends KubeObject> {
+  services: ObjectCache<Service>;
+  pods: ObjectCache<Pod>;
+  /** A further cache to watch, the controller's own output, to repair outside changes. */
+  also?: WatchedCache<T>;
   signal: AbortSignal;
   sync(key: string): Promise<void>;
   /** Keys to sync at start besides every service (e.g. leftovers of deleted services). */
@@ -35,8 +34,8 @@ export interface ServiceQueueDeps {
 }
 
 /** The parts of a pod that can change its endpoints; changes elsewhere cost no sync. */
-export function podEndpointView(pod: KubeObject): unknown {
-  const ready = (pod.status?.conditions ?? []).find((c: any) => c?.type === 'Ready');
+export function podEndpointView(pod: Pod): unknown {
+  const ready = (pod.status?.conditions ?? []).find((c) => c?.type === 'Ready');
   return [
     pod.metadata.uid,
     pod.metadata.labels ?? {},
@@ -49,11 +48,11 @@ export function podEndpointView(pod: KubeObject): unknown {
     pod.spec?.nodeName ?? '',
     pod.spec?.hostname ?? '',
     pod.spec?.subdomain ?? '',
-    [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c: any) => [c?.ports ?? [], c?.restartPolicy ?? '']),
+    [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => [c?.ports ?? [], c?.restartPolicy ?? '']),
   ];
 }
 
-export function runServiceQueue(d: ServiceQueueDeps): void {
+export function runServiceQueue<T extends KubeObject>(d: ServiceQueueDeps<T>): void {
   const batchMs = d.batchMs ?? 50;
   const retryMs = d.retryMs ?? 100;
   const maxRetryMs = d.maxRetryMs ?? 5000;
@@ -114,13 +113,12 @@ export function runServiceQueue(d: ServiceQueueDeps): void {
   };
 
   /** Services of the pod's namespace whose selector picks the pod. */
-  const servicesSelecting = (pod: KubeObject): string[] => {
-    const ns = pod.metadata.namespace ?? '';
-    const { items } = d.services.cache.list({ prefix: namespacePrefix(d.services.info, ns) });
-    return items.filter((s) => managesEndpoints(s) && matchLabels(selectorFromSet(s.spec.selector), pod.metadata.labels)).map(serviceKey);
+  const servicesSelecting = (pod: Pod): string[] => {
+    const { items } = d.services.list(pod.metadata.namespace ?? '');
+    return items.filter((s) => managesEndpoints(s) && matchLabels(selectorFromSet(s.spec?.selector), pod.metadata.labels)).map(serviceKey);
   };
 
-  const onPods = (events: CacheEvent[]) => {
+  const onPods = (events: CacheEvent<Pod>[]) => {
     for (const ev of events) {
       if (ev.type === 'MODIFIED' && ev.prevObject && isDeepStrictEqual(podEndpointView(ev.prevObject), podEndpointView(ev.object))) continue;
       const keys = new Set(servicesSelecting(ev.object));
@@ -129,16 +127,15 @@ export function runServiceQueue(d: ServiceQueueDeps): void {
       for (const k of keys) add(k);
     }
   };
-  const onServices = (events: CacheEvent[]) => {
+  const onServices = (events: CacheEvent<Service>[]) => {
     for (const ev of events) add(serviceKey(ev.object));
   };
 
-  d.services.cache.watch(d.services.cache.revision(), onServices, d.signal);
-  d.pods.cache.watch(d.pods.cache.revision(), onPods, d.signal);
-  for (const w of d.also ?? []) {
-    w.store.cache.watch(w.store.cache.revision(), (events) => events.forEach((ev) => w.keysOf(ev.object, ev.type).forEach(add)), d.signal);
-  }
-  for (const svc of d.services.cache.list().items) pending.add(serviceKey(svc));
+  d.services.watch(d.services.revision(), onServices, d.signal);
+  d.pods.watch(d.pods.revision(), onPods, d.signal);
+  const also = d.also;
+  if (also) also.cache.watch(also.cache.revision(), (events) => events.forEach((ev) => also.keysOf(ev.object, ev.type).forEach(add)), d.signal);
+  for (const svc of d.services.list().items) pending.add(serviceKey(svc));
   for (const key of d.initialKeys ?? []) pending.add(key);
   d.signal.addEventListener('abort', () => {
     clearTimeout(timer);

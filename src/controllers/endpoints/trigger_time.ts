@@ -2,7 +2,7 @@
 // earliest change, since the previous sync of that service, among the service itself (its
 // creation time) and its pods (their Ready condition's last transition). Nothing changed
 // means no trigger time, and the annotation is cleared on the next write, as upstream does.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod, Service } from '../../api/core/index.ts';
 import { podReadyTransitionTime } from './pod_endpoint.ts';
 
 interface ServiceState {
@@ -14,7 +14,7 @@ export class TriggerTimeTracker {
   private readonly states = new Map<string, ServiceState>();
 
   /** Records what this sync sees and returns the earliest change since the last one. */
-  compute(key: string, service: KubeObject, pods: readonly KubeObject[]): Date | undefined {
+  compute(key: string, service: Service, pods: readonly Pod[]): Date | undefined {
     const last = this.states.get(key);
     let earliest: number | undefined;
     const consider = (t: number, before: number | undefined) => {

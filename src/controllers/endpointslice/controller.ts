@@ -3,21 +3,20 @@
 // deletes the slices of deleted services (there is no garbage collector here to follow the
 // owner references). desiredSlices decides; this file reads the caches and writes.
 import { isStatusError } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
-import { namespacePrefix, objectKey } from '../../apiserver/registry/keys.ts';
-import type { Store } from '../../apiserver/registry/store.ts';
-import { selectedPods, serviceKey } from '../endpoints/pod_endpoint.ts';
+import type { EndpointSlice, Node, Pod, Service } from '../../api/core/index.ts';
+import type { ResourceClient } from '../../apiserver/client.ts';
+import { selectedPods } from '../endpoints/pod_endpoint.ts';
 import { runServiceQueue } from '../endpoints/service_queue.ts';
 import { TriggerTimeTracker } from '../endpoints/trigger_time.ts';
 import { desiredSlices } from './reconcile.ts';
 import { controllerName, managedByLabel, serviceNameLabel } from './slice_meta.ts';
 
 export interface EndpointSliceControllerDeps {
-  services: Store;
-  pods: Store;
-  endpointSlices: Store;
+  services: ResourceClient<Service>;
+  pods: ResourceClient<Pod>;
+  endpointSlices: ResourceClient<EndpointSlice>;
   /** For endpoint zones (topology.kubernetes.io/zone); optional. */
-  nodes?: Store;
+  nodes?: ResourceClient<Node>;
   signal: AbortSignal;
   maxEndpointsPerSlice?: number;
   /** Change batching before a sync round (default 50 ms). */
@@ -26,7 +25,7 @@ export interface EndpointSliceControllerDeps {
 }
 
 /** The service key a slice belongs to, when this controller manages it. */
-function managedSliceKeys(slice: KubeObject): string[] {
+function managedSliceKeys(slice: EndpointSlice): string[] {
   const labels = slice.metadata.labels ?? {};
   const service = labels[serviceNameLabel];
   return service && labels[managedByLabel] === controllerName ? [`${slice.metadata.namespace ?? ''}/${service}`] : [];
@@ -36,16 +35,15 @@ export function runEndpointSliceController(d: EndpointSliceControllerDeps): void
   const tracker = new TriggerTimeTracker();
   /** Highest revision this controller wrote; a sync first waits until the cache has it. */
   let written = 0;
-  const noteWrite = (obj: KubeObject) => {
+  const noteWrite = (obj: EndpointSlice) => {
     const rv = Number(obj.metadata.resourceVersion);
     if (rv > written) written = rv;
   };
-  const zoneOf = (node: string) => d.nodes?.cache.get(objectKey(d.nodes.info, '', node))?.metadata.labels?.['topology.kubernetes.io/zone'];
+  const zoneOf = (node: string) => d.nodes?.cache.get('', node)?.metadata.labels?.['topology.kubernetes.io/zone'];
 
-  const slicesOf = (ns: string, name: string) =>
-    d.endpointSlices.cache.list({ prefix: namespacePrefix(d.endpointSlices.info, ns) }).items.filter((s) => managedSliceKeys(s)[0] === `${ns}/${name}`);
+  const slicesOf = (ns: string, name: string) => d.endpointSlices.cache.list(ns).items.filter((s) => managedSliceKeys(s)[0] === `${ns}/${name}`);
 
-  const remove = async (slice: KubeObject) => {
+  const remove = async (slice: EndpointSlice) => {
     try {
       await d.endpointSlices.delete(slice.metadata.namespace ?? '', slice.metadata.name!, { preconditions: { uid: slice.metadata.uid } });
     } catch (e) {
@@ -58,13 +56,13 @@ export function runEndpointSliceController(d: EndpointSliceControllerDeps): void
     const [ns, name] = [key.slice(0, slash), key.slice(slash + 1)];
     // Never plan from a cache that has not seen our own last write (it would duplicate slices).
     if (d.endpointSlices.cache.revision() < written) await d.endpointSlices.cache.waitForRevision(written, d.signal);
-    const service = d.services.cache.get(objectKey(d.services.info, ns, name));
+    const service = d.services.cache.get(ns, name);
     if (!service) {
       tracker.forget(key);
       for (const slice of slicesOf(ns, name)) await remove(slice);
       return;
     }
-    const pods = d.pods.cache.list({ prefix: namespacePrefix(d.pods.info, ns) }).items;
+    const pods = d.pods.cache.list(ns).items;
     const existing = slicesOf(ns, name);
     const triggerTime = tracker.compute(key, service, selectedPods(service, pods));
     const plan = desiredSlices(service, pods, existing, { maxEndpointsPerSlice: d.maxEndpointsPerSlice, triggerTime, zoneOf: d.nodes ? zoneOf : undefined });
@@ -79,9 +77,9 @@ export function runEndpointSliceController(d: EndpointSliceControllerDeps): void
   };
 
   runServiceQueue({
-    services: d.services,
-    pods: d.pods,
-    also: [{ store: d.endpointSlices, keysOf: managedSliceKeys }],
+    services: d.services.cache,
+    pods: d.pods.cache,
+    also: { cache: d.endpointSlices.cache, keysOf: managedSliceKeys },
     signal: d.signal,
     sync,
     // Slices of services deleted while we were not running.

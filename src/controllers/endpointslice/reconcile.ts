@@ -6,7 +6,7 @@
 // and a slice that would be deleted is reused for one that would be created. A service with
 // no endpoints keeps one empty "placeholder" slice. Pure.
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../../api/object.ts';
+import type { Endpoint, EndpointSlice, EndpointSlicePort, Pod, Service } from '../../api/core/index.ts';
 import { lastChangeTriggerTimeAnnotation, managesEndpoints, podAddress, selectedPods, serviceIPFamily, shouldPodBeInEndpoints } from '../endpoints/pod_endpoint.ts';
 import { formatTriggerTime } from '../endpoints/trigger_time.ts';
 import {
@@ -19,13 +19,13 @@ import {
   portsKey,
   serviceOwnerReference,
   sliceLabels,
-  type SliceEndpoint,
+  type SliceToWrite,
 } from './slice_meta.ts';
 
 export interface SlicePlan {
-  create: KubeObject[];
-  update: KubeObject[];
-  delete: KubeObject[];
+  create: SliceToWrite[];
+  update: SliceToWrite[];
+  delete: EndpointSlice[];
 }
 
 export interface SliceOptions {
@@ -37,12 +37,18 @@ export interface SliceOptions {
 }
 
 interface DesiredGroup {
-  ports: Array<Record<string, unknown>>;
-  endpoints: Map<string, SliceEndpoint>;
+  ports: EndpointSlicePort[];
+  endpoints: Map<string, Endpoint>;
+}
+
+/** A copy of a slice to write, its endpoints listed. */
+function toWrite(slice: EndpointSlice, endpoints?: Endpoint[]): SliceToWrite {
+  const copy = structuredClone(slice);
+  return { ...copy, endpoints: endpoints ?? copy.endpoints ?? [] };
 }
 
 /** Desired endpoints of the service, grouped by port set (pods in name order). */
-function desiredGroups(service: KubeObject, pods: readonly KubeObject[], o: SliceOptions): Map<string, DesiredGroup> {
+function desiredGroups(service: Service, pods: readonly Pod[], o: SliceOptions): Map<string, DesiredGroup> {
   const family = serviceIPFamily(service);
   const groups = new Map<string, DesiredGroup>();
   const sorted = selectedPods(service, pods).sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1));
@@ -62,8 +68,8 @@ function desiredGroups(service: KubeObject, pods: readonly KubeObject[], o: Slic
 }
 
 /** The unchanged slice that ends up fullest when n endpoints are added (getSliceToFill). */
-function sliceToFill(unchanged: KubeObject[], n: number, max: number): KubeObject | undefined {
-  let best: KubeObject | undefined;
+function sliceToFill(unchanged: EndpointSlice[], n: number, max: number): EndpointSlice | undefined {
+  let best: EndpointSlice | undefined;
   for (const s of unchanged) {
     const len = (s.endpoints ?? []).length;
     if (len + n > max) continue;
@@ -72,15 +78,15 @@ function sliceToFill(unchanged: KubeObject[], n: number, max: number): KubeObjec
   return best;
 }
 
-function reconcileGroup(service: KubeObject, existing: KubeObject[], desired: DesiredGroup, max: number, plan: SlicePlan, updates: Map<string, KubeObject>): void {
+function reconcileGroup(service: Service, existing: EndpointSlice[], desired: DesiredGroup, max: number, plan: SlicePlan, updates: Map<string, SliceToWrite>): void {
   const wanted = new Map(desired.endpoints);
   const labels = sliceLabels(service);
-  const unchanged: KubeObject[] = [];
-  const touched: KubeObject[] = [];
+  const unchanged: EndpointSlice[] = [];
+  const touched: SliceToWrite[] = [];
   for (const slice of existing) {
-    const kept: SliceEndpoint[] = [];
+    const kept: Endpoint[] = [];
     let changed = false;
-    for (const ep of (slice.endpoints ?? []) as SliceEndpoint[]) {
+    for (const ep of slice.endpoints ?? []) {
       const key = endpointKey(ep);
       const want = wanted.get(key);
       if (!want) continue;
@@ -90,9 +96,9 @@ function reconcileGroup(service: KubeObject, existing: KubeObject[], desired: De
     }
     if (changed || kept.length !== (slice.endpoints ?? []).length) {
       if (kept.length === 0) plan.delete.push(slice);
-      else touched.push({ ...structuredClone(slice), endpoints: kept });
+      else touched.push(toWrite(slice, kept));
     } else if (!isDeepStrictEqual(slice.metadata.labels ?? {}, labels)) {
-      touched.push(structuredClone(slice));
+      touched.push(toWrite(slice));
     } else {
       unchanged.push(slice);
     }
@@ -102,10 +108,11 @@ function reconcileGroup(service: KubeObject, existing: KubeObject[], desired: De
   for (const s of touched) while (remaining.length && s.endpoints.length < max) s.endpoints.push(remaining.shift()!);
   for (const s of touched) updates.set(s.metadata.name!, s);
   while (remaining.length) {
-    let target = remaining.length < max ? sliceToFill(unchanged, remaining.length, max) : undefined;
-    if (target) {
-      unchanged.splice(unchanged.indexOf(target), 1);
-      target = structuredClone(target);
+    const fill = remaining.length < max ? sliceToFill(unchanged, remaining.length, max) : undefined;
+    let target: SliceToWrite;
+    if (fill) {
+      unchanged.splice(unchanged.indexOf(fill), 1);
+      target = toWrite(fill);
       updates.set(target.metadata.name!, target);
     } else {
       target = newSlice(service, serviceIPFamily(service), structuredClone(desired.ports));
@@ -116,7 +123,7 @@ function reconcileGroup(service: KubeObject, existing: KubeObject[], desired: De
 }
 
 /** A slice written for the service: its labels, owner and trigger-time annotation brought up to date. */
-function stamp(slice: KubeObject, service: KubeObject, triggerTime: Date | undefined): KubeObject {
+function stamp(slice: EndpointSlice, service: Service, triggerTime: Date | undefined): EndpointSlice {
   slice.metadata.labels = sliceLabels(service);
   const owners = (slice.metadata.ownerReferences ?? []).filter((r) => !r.controller);
   slice.metadata.ownerReferences = [serviceOwnerReference(service), ...owners];
@@ -128,7 +135,7 @@ function stamp(slice: KubeObject, service: KubeObject, triggerTime: Date | undef
   return slice;
 }
 
-function isPlaceholder(slice: KubeObject, service: KubeObject): boolean {
+function isPlaceholder(slice: EndpointSlice, service: Service): boolean {
   return (
     (slice.endpoints ?? []).length === 0 &&
     (slice.ports ?? []).length === 0 &&
@@ -144,7 +151,7 @@ function isPlaceholder(slice: KubeObject, service: KubeObject): boolean {
  * ones of the service's namespace count). Services this controller leaves alone (no selector,
  * ExternalName) get an empty plan.
  */
-export function desiredSlices(service: KubeObject, pods: readonly KubeObject[], existingSlices: readonly KubeObject[], o: SliceOptions = {}): SlicePlan {
+export function desiredSlices(service: Service, pods: readonly Pod[], existingSlices: readonly EndpointSlice[], o: SliceOptions = {}): SlicePlan {
   const plan: SlicePlan = { create: [], update: [], delete: [] };
   if (!managesEndpoints(service)) return plan;
   const max = o.maxEndpointsPerSlice ?? defaultMaxEndpointsPerSlice;
@@ -156,12 +163,12 @@ export function desiredSlices(service: KubeObject, pods: readonly KubeObject[], 
   const mine = live.filter((s) => !foreign.includes(s));
 
   const desired = desiredGroups(service, pods, o);
-  const existingByPorts = new Map<string, KubeObject[]>();
+  const existingByPorts = new Map<string, EndpointSlice[]>();
   for (const s of mine) {
     const key = portsKey(s.ports);
     existingByPorts.set(key, [...(existingByPorts.get(key) ?? []), s]);
   }
-  const updates = new Map<string, KubeObject>();
+  const updates = new Map<string, SliceToWrite>();
   for (const [key, group] of desired) reconcileGroup(service, existingByPorts.get(key) ?? [], group, max, plan, updates);
   for (const [key, slices] of existingByPorts) if (!desired.has(key)) plan.delete.push(...slices);
 

@@ -1,7 +1,8 @@
 // The pieces of an EndpointSlice the controller builds from a Service and a Pod (upstream's
 // endpointslice utils): one endpoint per pod with its conditions, the pod's resolved ports,
 // the slice labels and owner reference, and a fresh slice to fill.
-import type { KubeObject, OwnerReference } from '../../api/object.ts';
+import type { Endpoint, EndpointSlice, EndpointSlicePort, Pod, Service } from '../../api/core/index.ts';
+import type { OwnerReference } from '../../api/object.ts';
 import {
   endpointPort,
   findPort,
@@ -19,24 +20,15 @@ export const controllerName = 'endpointslice-controller.k8s.io';
 /** Upstream's default --max-endpoints-per-slice. */
 export const defaultMaxEndpointsPerSlice = 100;
 
-export interface SliceEndpoint {
-  addresses: string[];
-  conditions: { ready: boolean; serving: boolean; terminating: boolean };
-  hostname?: string;
-  nodeName?: string;
-  zone?: string;
-  targetRef: { kind: 'Pod'; namespace: string; name: string; uid: string };
-}
-
 /**
  * podToEndpoint: `serving` is the pod's readiness, also while terminating; `ready` is serving
  * and not terminating, or always true with publishNotReadyAddresses.
  */
-export function podToEndpoint(pod: KubeObject, service: KubeObject, ip: string, zone?: string): SliceEndpoint {
+export function podToEndpoint(pod: Pod, service: Service, ip: string, zone?: string): Endpoint {
   const serving = isPodReady(pod);
   const terminating = !!pod.metadata.deletionTimestamp;
   const ready = service.spec?.publishNotReadyAddresses === true || (serving && !terminating);
-  const ep: SliceEndpoint = { addresses: [ip], conditions: { ready, serving, terminating }, targetRef: podReference(pod) };
+  const ep: Endpoint = { addresses: [ip], conditions: { ready, serving, terminating }, targetRef: podReference(pod) };
   if (shouldSetHostname(pod, service)) ep.hostname = pod.spec.hostname;
   if (pod.spec?.nodeName) ep.nodeName = pod.spec.nodeName;
   if (zone) ep.zone = zone;
@@ -44,8 +36,8 @@ export function podToEndpoint(pod: KubeObject, service: KubeObject, ip: string, 
 }
 
 /** getEndpointPorts: the service ports this pod serves, resolved; names kept even when empty. */
-export function podEndpointPorts(service: KubeObject, pod: KubeObject): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
+export function podEndpointPorts(service: Service, pod: Pod): EndpointSlicePort[] {
+  const out: EndpointSlicePort[] = [];
   for (const sp of service.spec?.ports ?? []) {
     const number = findPort(pod, sp);
     if (number !== undefined) out.push(endpointPort(sp, number, true));
@@ -54,17 +46,17 @@ export function podEndpointPorts(service: KubeObject, pod: KubeObject): Array<Re
 }
 
 /** Identity of a port set, independent of order. */
-export function portsKey(ports: ReadonlyArray<Record<string, unknown>> | undefined): string {
+export function portsKey(ports: readonly EndpointSlicePort[] | undefined): string {
   return JSON.stringify((ports ?? []).map((p) => JSON.stringify([p.name ?? '', p.port ?? null, p.protocol ?? 'TCP', p.appProtocol ?? ''])).sort());
 }
 
 /** Identity of an endpoint across syncs: its addresses, hostname and pod (upstream's hash). */
-export function endpointKey(ep: SliceEndpoint): string {
+export function endpointKey(ep: Endpoint): string {
   return JSON.stringify([ep.addresses, ep.hostname ?? '', ep.targetRef?.namespace ?? '', ep.targetRef?.name ?? '']);
 }
 
 /** The service's labels (but the reserved ones), service-name, managed-by, headless marker. */
-export function sliceLabels(service: KubeObject): Record<string, string> {
+export function sliceLabels(service: Service): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(service.metadata.labels ?? {})) {
     if (k !== serviceNameLabel && k !== managedByLabel && k !== headlessLabel) labels[k] = v;
@@ -75,17 +67,20 @@ export function sliceLabels(service: KubeObject): Record<string, string> {
   return labels;
 }
 
-export function serviceOwnerReference(service: KubeObject): OwnerReference {
+export function serviceOwnerReference(service: Service): OwnerReference {
   return { apiVersion: 'v1', kind: 'Service', name: service.metadata.name ?? '', uid: service.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
 }
 
 /** True when the slice's controller reference is this very service (same UID). */
-export function ownedBy(slice: KubeObject, service: KubeObject): boolean {
+export function ownedBy(slice: EndpointSlice, service: Service): boolean {
   return (slice.metadata.ownerReferences ?? []).some((r) => r.controller && r.kind === 'Service' && r.uid === service.metadata.uid);
 }
 
+/** A slice the controller writes: its endpoints always listed. */
+export type SliceToWrite = EndpointSlice & { endpoints: Endpoint[] };
+
 /** A new, empty slice for the service: named by the server from `<service>-`. */
-export function newSlice(service: KubeObject, addressType: IPFamily, ports: Array<Record<string, unknown>>): KubeObject {
+export function newSlice(service: Service, addressType: IPFamily, ports: EndpointSlicePort[]): SliceToWrite {
   // Upstream falls back to "slice-" when "<service>-" is no valid name prefix; service names always are.
   return {
     apiVersion: 'discovery.k8s.io/v1',

@@ -1,26 +1,27 @@
 // The namespace controller: empties a terminating namespace (pods gracefully), then removes
 // its "kubernetes" finalizer so the namespace itself goes.
-import type { KubeObject } from '../../api/object.ts';
-import type { Store } from '../../apiserver/registry/store.ts';
+import type { Namespace } from '../../api/core/index.ts';
 import { isStatusError } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/object.ts';
+import type { ResourceClient } from '../../apiserver/client.ts';
 
 const retryMs = 1000;
 
 export interface NamespaceControllerDeps {
-  namespaces: Store;
-  /** Every namespaced store whose objects go with their namespace. */
-  contents: Store[];
+  namespaces: ResourceClient<Namespace>;
+  /** Every namespaced resource, whose objects go with their namespace. */
+  contents: ResourceClient<KubeObject>[];
   signal: AbortSignal;
   log?: (msg: string) => void;
 }
 
 /** Deletes what a namespace holds; true once nothing is left. */
-async function emptyNamespace(name: string, contents: Store[]): Promise<boolean> {
+async function emptyNamespace(name: string, contents: ResourceClient<KubeObject>[]): Promise<boolean> {
   let empty = true;
-  for (const store of contents) {
-    await store.deleteCollection(name, {});
+  for (const resource of contents) {
+    await resource.deleteCollection(name);
     // Pods being deleted gracefully (and objects held by finalizers) are still there.
-    if ((await store.list(name)).items.length) empty = false;
+    if ((await resource.list(name)).items.length) empty = false;
   }
   return empty;
 }
@@ -44,7 +45,7 @@ export function runNamespaceController(d: NamespaceControllerDeps): void {
           continue;
         }
         if (!(await emptyNamespace(name, d.contents))) continue;
-        await d.namespaces.guaranteedUpdate('', name, (cur) => ({ ...cur, spec: { ...cur.spec, finalizers: (cur.spec?.finalizers ?? []).filter((f: string) => f !== 'kubernetes') } }), 'finalize');
+        await d.namespaces.guaranteedUpdate('', name, (cur) => ({ ...cur, spec: { ...cur.spec, finalizers: (cur.spec?.finalizers ?? []).filter((f) => f !== 'kubernetes') } }), 'finalize');
         pending.delete(name);
       } catch (e) {
         if (isStatusError(e, 'NotFound')) pending.delete(name);
@@ -53,7 +54,7 @@ export function runNamespaceController(d: NamespaceControllerDeps): void {
     }
     if (pending.size) schedule(retryMs);
   };
-  const consider = (ns: KubeObject) => {
+  const consider = (ns: Namespace) => {
     if (ns.metadata.deletionTimestamp) {
       pending.add(ns.metadata.name!);
       schedule();

@@ -2,23 +2,16 @@
 // monitor period, and whenever a node changes, evaluate each node's health; write Unknown
 // conditions through nodes/status and reconcile the managed taints through the node itself.
 import { isStatusError } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
+import type { Lease, Node } from '../../api/core/index.ts';
+import type { ResourceClient } from '../../apiserver/client.ts';
 import { defaultStartupGracePeriodMs, evaluateNode, unknownConditions, type ObservedHealth } from './health.ts';
 import { desiredTaints, reconcileTaints } from './taints.ts';
 
 export const nodeLeaseNamespace = 'kube-node-lease';
 
-interface CacheLike {
-  list(opts?: { prefix?: string }): { items: KubeObject[]; revision: number };
-  watch(afterRevision: number, onEvents: (events: { type: string; object: KubeObject }[]) => void, signal: AbortSignal): void;
-}
-
 export interface NodeLifecycleDeps {
-  nodes: {
-    cache: CacheLike;
-    guaranteedUpdate(namespace: string, name: string, mutate: (current: KubeObject) => KubeObject, subresource?: string): Promise<KubeObject>;
-  };
-  leases: { cache: Pick<CacheLike, 'list'> };
+  nodes: ResourceClient<Node>;
+  leases: ResourceClient<Lease>;
   signal: AbortSignal;
   now?: () => Date;
   monitorPeriodMs?: number;
@@ -27,8 +20,8 @@ export interface NodeLifecycleDeps {
   log?: (msg: string) => void;
 }
 
-function readyHeartbeat(node: KubeObject): string | undefined {
-  return (node.status?.conditions ?? []).find((c: any) => c?.type === 'Ready')?.lastHeartbeatTime;
+function readyHeartbeat(node: Node): string | undefined {
+  return (node.status?.conditions ?? []).find((c) => c?.type === 'Ready')?.lastHeartbeatTime;
 }
 
 export function runNodeLifecycleController(d: NodeLifecycleDeps): void {
@@ -42,7 +35,7 @@ export function runNodeLifecycleController(d: NodeLifecycleDeps): void {
   let again = false;
   let soon: NodeJS.Timeout | undefined;
 
-  const syncNode = async (node: KubeObject, lease: KubeObject | undefined) => {
+  const syncNode = async (node: Node, lease: Lease | undefined) => {
     const name = node.metadata.name!;
     const at = now();
     const verdict = evaluateNode(node, lease, health.get(name), at, gracePeriodMs, startupGracePeriodMs);
@@ -76,8 +69,8 @@ export function runNodeLifecycleController(d: NodeLifecycleDeps): void {
     try {
       do {
         again = false;
-        const leases = new Map<string, KubeObject>();
-        for (const l of d.leases.cache.list().items) if (l.metadata.namespace === nodeLeaseNamespace) leases.set(l.metadata.name!, l);
+        const leases = new Map<string, Lease>();
+        for (const l of d.leases.cache.list(nodeLeaseNamespace).items) leases.set(l.metadata.name!, l);
         const nodes = d.nodes.cache.list().items;
         const names = new Set(nodes.map((n) => n.metadata.name!));
         for (const name of health.keys()) if (!names.has(name)) health.delete(name);

@@ -1,8 +1,9 @@
 // Node health, decided purely (upstream's tryUpdateNodeHealth plus the tainting passes): when
 // the controller last saw a heartbeat change (by its own clock, never the kubelet's), whether
 // the node is overdue, the conditions it should then have, and the taints that follow.
-import { rfc3339, type KubeObject } from '../../api/object.ts';
-import { desiredTaints, reconcileTaints, type Taint } from './taints.ts';
+import type { Lease, Node, NodeCondition, Taint } from '../../api/core/index.ts';
+import { rfc3339 } from '../../api/object.ts';
+import { desiredTaints, reconcileTaints } from './taints.ts';
 
 /** What the controller remembers about a node between passes. */
 export interface ObservedHealth {
@@ -19,7 +20,7 @@ export interface NodeEvaluation {
   /** True when no heartbeat was seen for the grace period. */
   overdue: boolean;
   /** The node's full condition list to write through status, when it has to change. */
-  conditions?: any[];
+  conditions?: NodeCondition[];
   /** The node's full taint list, when it has to change. */
   taints?: Taint[];
 }
@@ -41,10 +42,10 @@ function parseTime(s: string | undefined): number | undefined {
 }
 
 /** Updates the probe timestamp when the Ready heartbeat or the lease renewal moved since last seen. */
-export function observe(node: KubeObject, lease: KubeObject | undefined, saved: ObservedHealth | undefined, now: Date): ObservedHealth {
-  const ready = (node.status?.conditions ?? []).find((c: any) => c?.type === 'Ready');
-  const readyHeartbeat: string | undefined = ready?.lastHeartbeatTime ?? undefined;
-  const leaseRenewTime: string | undefined = lease?.spec?.renewTime ?? undefined;
+export function observe(node: Node, lease: Lease | undefined, saved: ObservedHealth | undefined, now: Date): ObservedHealth {
+  const ready = (node.status?.conditions ?? []).find((c) => c?.type === 'Ready');
+  const readyHeartbeat = ready?.lastHeartbeatTime ?? undefined;
+  const leaseRenewTime = lease?.spec?.renewTime ?? undefined;
   const nowMs = now.getTime();
   if (!saved) {
     // First sight: a node that never reported counts from its creation, any other from now.
@@ -60,11 +61,11 @@ export function observe(node: KubeObject, lease: KubeObject | undefined, saved: 
 }
 
 /** The conditions of a node gone silent: each monitored one Unknown (added if never posted). Undefined if already so. */
-export function unknownConditions(node: KubeObject, now: Date): any[] | undefined {
-  const current: any[] = node.status?.conditions ?? [];
+export function unknownConditions(node: Node, now: Date): NodeCondition[] | undefined {
+  const current = node.status?.conditions ?? [];
   const ts = rfc3339(now);
   let changed = false;
-  const out = current.map((c) => {
+  const out = current.map((c): NodeCondition => {
     if (!monitoredConditions.includes(c?.type) || c.status === 'Unknown') return c;
     changed = true;
     return { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: messages.stopped, lastTransitionTime: ts };
@@ -89,15 +90,15 @@ export function unknownConditions(node: KubeObject, now: Date): any[] | undefine
  * `startupGracePeriodMs` to nodes that never did.
  */
 export function evaluateNode(
-  node: KubeObject,
-  lease: KubeObject | undefined,
+  node: Node,
+  lease: Lease | undefined,
   saved: ObservedHealth | undefined,
   now: Date,
   gracePeriodMs: number,
   startupGracePeriodMs = defaultStartupGracePeriodMs,
 ): NodeEvaluation {
   const observed = observe(node, lease, saved, now);
-  const reported = (node.status?.conditions ?? []).some((c: any) => c?.type === 'Ready');
+  const reported = (node.status?.conditions ?? []).some((c) => c?.type === 'Ready');
   const grace = reported ? gracePeriodMs : startupGracePeriodMs;
   const overdue = now.getTime() > observed.probeTimestamp + grace;
   const conditions = overdue ? unknownConditions(node, now) : undefined;

@@ -1,14 +1,8 @@
 // The taints the node lifecycle controller owns (upstream's TaintNodesByCondition and
 // taint-based eviction taints): which a node should carry given its conditions, how to
 // reconcile them with what it carries, and the not-ready taint a new Node gets at creation.
-import { rfc3339, type KubeObject } from '../../api/object.ts';
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-  timeAdded?: string;
-}
+import type { Node, NodeCondition, Taint } from '../../api/core/index.ts';
+import { rfc3339 } from '../../api/object.ts';
 
 export const taintKeys = {
   notReady: 'node.kubernetes.io/not-ready',
@@ -36,7 +30,7 @@ const managed = new Set<string>([
 
 const id = (t: Taint) => `${t.key}:${t.effect}`;
 
-export function conditionStatus(conditions: any[] | undefined, type: string): string | undefined {
+export function conditionStatus(conditions: NodeCondition[] | undefined, type: string): string | undefined {
   return (conditions ?? []).find((c) => c?.type === type)?.status;
 }
 
@@ -45,7 +39,7 @@ export function conditionStatus(conditions: any[] | undefined, type: string): st
  * Ready Unknown → unreachable (NoSchedule and NoExecute both); never reported → not-ready
  * NoSchedule only; pressure conditions and cordoning → their NoSchedule taints.
  */
-export function desiredTaints(node: KubeObject, conditions: any[] | undefined = node.status?.conditions): Taint[] {
+export function desiredTaints(node: Node, conditions: NodeCondition[] | undefined = node.status?.conditions): Taint[] {
   const out: Taint[] = [];
   const ready = conditionStatus(conditions, 'Ready');
   if (ready === undefined) out.push({ key: taintKeys.notReady, effect: 'NoSchedule' });
@@ -80,9 +74,9 @@ export function reconcileTaints(current: Taint[] | undefined, desired: Taint[], 
  * not-ready:NoSchedule until it reports Ready, so nothing is scheduled there too early.
  * Mutates the node; fits the nodes store's `beforeCreate` hook.
  */
-export function addNotReadyTaintOnCreate(node: KubeObject): void {
+export function addNotReadyTaintOnCreate(node: Node): void {
   if (conditionStatus(node.status?.conditions, 'Ready') === 'True') return;
-  const taints: Taint[] = node.spec?.taints ?? [];
+  const taints = node.spec?.taints ?? [];
   if (taints.some((t) => t.key === taintKeys.notReady && t.effect === 'NoSchedule')) return;
   node.spec = { ...(node.spec ?? {}), taints: [...taints, { key: taintKeys.notReady, effect: 'NoSchedule' }] };
 }

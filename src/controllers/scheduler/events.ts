@@ -1,12 +1,13 @@
 // The scheduler's Events (core/v1 shape, as kubectl describe shows them) and the pod
 // condition it writes when a pod cannot be placed.
 import { randomBytes } from 'node:crypto';
-import { rfc3339, rfc3339Micro, type KubeObject } from '../../api/object.ts';
+import type { Event, Pod, PodCondition } from '../../api/core/index.ts';
+import { rfc3339, rfc3339Micro } from '../../api/object.ts';
 
 export const schedulerName = 'default-scheduler';
 
 export interface SchedulerEventInput {
-  pod: KubeObject;
+  pod: Pod;
   type: 'Normal' | 'Warning';
   reason: 'Scheduled' | 'FailedScheduling';
   message: string;
@@ -20,7 +21,7 @@ function eventName(podName: string, now: Date): string {
   return `${podName}.${(BigInt(now.getTime()) * 1_000_000n + BigInt(randomBytes(2).readUInt16BE())).toString(16)}`;
 }
 
-export function schedulerEvent(e: SchedulerEventInput): KubeObject {
+export function schedulerEvent(e: SchedulerEventInput): Event {
   const ts = rfc3339(e.now);
   return {
     apiVersion: 'v1',
@@ -49,7 +50,7 @@ export function schedulerEvent(e: SchedulerEventInput): KubeObject {
 }
 
 /** The same event seen again: bump its count and last time (what upstream's aggregation shows as "x3 over 2m"). */
-export function repeatEvent(event: KubeObject, now: Date): KubeObject {
+export function repeatEvent(event: Event, now: Date): Event {
   return { ...event, count: (event.count ?? 1) + 1, lastTimestamp: rfc3339(now) };
 }
 
@@ -57,11 +58,11 @@ export function repeatEvent(event: KubeObject, now: Date): KubeObject {
  * The pod with PodScheduled=False/Unschedulable and the message, or undefined when it already
  * says exactly that (so a repeated failure writes nothing).
  */
-export function withUnschedulableCondition(pod: KubeObject, message: string, now: Date): KubeObject | undefined {
-  const conditions: any[] = pod.status?.conditions ?? [];
+export function withUnschedulableCondition(pod: Pod, message: string, now: Date): Pod | undefined {
+  const conditions = pod.status?.conditions ?? [];
   const current = conditions.find((c) => c?.type === 'PodScheduled');
   if (current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message) return undefined;
-  const next = {
+  const next: PodCondition = {
     type: 'PodScheduled',
     status: 'False',
     lastProbeTime: null,

@@ -1,7 +1,7 @@
 // One scheduling decision, pure: filter the nodes a pod may run on (upstream's default filter
 // plugins, in their order, each node failing on the first that rejects it), then pick the
 // least requested of the feasible ones (NodeResourcesFit's LeastAllocated on cpu and memory).
-import type { KubeObject } from '../../api/object.ts';
+import type { Node, Pod } from '../../api/core/index.ts';
 import { hasPortConflict, hostPorts, matchesNodeAffinity, passesUnschedulable, untoleratedTaint } from './predicates.ts';
 import { isTerminal, podRequests, toAmounts, type ResourceAmounts } from './requests.ts';
 
@@ -38,7 +38,7 @@ export interface NodeUsage {
   ports: ReturnType<typeof hostPorts>;
 }
 
-export function nodeUsage(pods: KubeObject[]): NodeUsage {
+export function nodeUsage(pods: Pod[]): NodeUsage {
   const usage: NodeUsage = { requested: new Map(), nonZeroRequested: new Map(), pods: 0, ports: [] };
   for (const pod of pods) {
     if (isTerminal(pod)) continue;
@@ -68,7 +68,7 @@ function resourceVerdict(request: ResourceAmounts, allocatable: ResourceAmounts,
   return out;
 }
 
-function filterNode(pod: KubeObject, node: KubeObject, request: ResourceAmounts, usage: NodeUsage): Verdict | undefined {
+function filterNode(pod: Pod, node: Node, request: ResourceAmounts, usage: NodeUsage): Verdict | undefined {
   if (!passesUnschedulable(pod, node)) return { reasons: [reasons.unschedulable], unresolvable: true };
   const taint = untoleratedTaint(pod, node);
   if (taint) return { reasons: [reasons.taint(taint.key, taint.value)], unresolvable: true };
@@ -86,7 +86,7 @@ function leastRequested(requested: number, capacity: number): number {
 }
 
 /** LeastAllocated over cpu and memory, equal weights, with the pod's non-zero requests added. */
-export function leastAllocatedScore(podNonZero: ResourceAmounts, node: KubeObject, usage: NodeUsage): number {
+export function leastAllocatedScore(podNonZero: ResourceAmounts, node: Node, usage: NodeUsage): number {
   const allocatable = toAmounts(node.status?.allocatable);
   const resources = ['cpu', 'memory'];
   let total = 0;
@@ -101,7 +101,7 @@ export function leastAllocatedScore(podNonZero: ResourceAmounts, node: KubeObjec
  * Where the pod should go. `podsByNode` holds the pods already on each node (bound or assumed);
  * ties between equally scored nodes go to the first by name, so decisions are reproducible.
  */
-export function findFit(pod: KubeObject, nodes: KubeObject[], podsByNode: Map<string, KubeObject[]>): FitResult {
+export function findFit(pod: Pod, nodes: Node[], podsByNode: Map<string, Pod[]>): FitResult {
   const result: FitResult = { reasons: new Map(), unresolvable: new Set(), scores: new Map() };
   const request = podRequests(pod);
   const nonZero = podRequests(pod, true);

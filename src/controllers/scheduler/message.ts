@@ -1,7 +1,7 @@
 // The text of a scheduling failure, as upstream's FitError formats it: a histogram of the
 // filter reasons, then what preemption concluded. Berth never preempts; with no victims to
 // offer, upstream's preemption reports the same as here.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import type { FitResult } from './fit.ts';
 
 export const noNodesAvailable = 'no nodes available to schedule pods';
@@ -17,7 +17,7 @@ function count(into: Map<string, number>, reason: string): void {
   into.set(reason, (into.get(reason) ?? 0) + 1);
 }
 
-function preemptionMessage(pod: KubeObject, fit: FitResult, total: number): string {
+function preemptionMessage(pod: Pod, fit: FitResult, total: number): string {
   if (pod.spec?.preemptionPolicy === 'Never') return 'preemption: not eligible due to preemptionPolicy=Never.';
   const outcomes = new Map<string, number>();
   for (const node of fit.reasons.keys()) count(outcomes, fit.unresolvable.has(node) ? preemptionNotHelpful : noPreemptionVictims);
@@ -29,7 +29,7 @@ function preemptionMessage(pod: KubeObject, fit: FitResult, total: number): stri
  * match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not
  * helpful for scheduling.`
  */
-export function failureMessage(pod: KubeObject, fit: FitResult, totalNodes: number): string {
+export function failureMessage(pod: Pod, fit: FitResult, totalNodes: number): string {
   if (totalNodes === 0) return noNodesAvailable;
   const filters = new Map<string, number>();
   for (const list of fit.reasons.values()) for (const r of list) count(filters, r);

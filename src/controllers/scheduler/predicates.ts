@@ -1,21 +1,6 @@
 // The yes/no questions the scheduler asks of one node for one pod (upstream's filter plugins
 // NodeUnschedulable, TaintToleration, NodeAffinity and NodePorts), as pure functions.
-import type { KubeObject } from '../../api/object.ts';
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-  timeAdded?: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
+import type { Node, NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration } from '../../api/core/index.ts';
 
 export const unschedulableTaintKey = 'node.kubernetes.io/unschedulable';
 export const notReadyTaintKey = 'node.kubernetes.io/not-ready';
@@ -38,14 +23,14 @@ export function tolerates(t: Toleration, taint: Taint): boolean {
 }
 
 /** Whether the node is schedulable at all: a cordoned node only takes pods tolerating the unschedulable taint. */
-export function passesUnschedulable(pod: KubeObject, node: KubeObject): boolean {
+export function passesUnschedulable(pod: Pod, node: Node): boolean {
   if (!node.spec?.unschedulable) return true;
   const taint: Taint = { key: unschedulableTaintKey, effect: 'NoSchedule' };
-  return (pod.spec?.tolerations ?? []).some((t: Toleration) => tolerates(t, taint));
+  return (pod.spec?.tolerations ?? []).some((t) => tolerates(t, taint));
 }
 
-function readyStatus(node: KubeObject): string | undefined {
-  return (node.status?.conditions ?? []).find((c: any) => c?.type === 'Ready')?.status;
+function readyStatus(node: Node): string | undefined {
+  return (node.status?.conditions ?? []).find((c) => c?.type === 'Ready')?.status;
 }
 
 /**
@@ -53,7 +38,7 @@ function readyStatus(node: KubeObject): string | undefined {
  * controller would put on a node that is not Ready (so a pod is never placed on such a node
  * merely because the controller has not caught up, yet tolerations still work as upstream).
  */
-export function effectiveTaints(node: KubeObject): Taint[] {
+export function effectiveTaints(node: Node): Taint[] {
   const taints: Taint[] = [...(node.spec?.taints ?? [])];
   const ready = readyStatus(node);
   if (ready !== 'True') {
@@ -65,17 +50,11 @@ export function effectiveTaints(node: KubeObject): Taint[] {
 }
 
 /** The first NoSchedule/NoExecute taint the pod does not tolerate, if any. */
-export function untoleratedTaint(pod: KubeObject, node: KubeObject): Taint | undefined {
-  const tolerations: Toleration[] = pod.spec?.tolerations ?? [];
+export function untoleratedTaint(pod: Pod, node: Node): Taint | undefined {
+  const tolerations = pod.spec?.tolerations ?? [];
   return effectiveTaints(node).find(
     (taint) => (taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !tolerations.some((t) => tolerates(t, taint)),
   );
-}
-
-interface Requirement {
-  key: string;
-  operator: string;
-  values?: string[];
 }
 
 function parseInteger(s: string | undefined): bigint | undefined {
@@ -83,7 +62,7 @@ function parseInteger(s: string | undefined): bigint | undefined {
 }
 
 /** One matchExpressions / matchFields requirement against a value that may be absent. */
-export function matchesRequirement(r: Requirement, value: string | undefined): boolean {
+export function matchesRequirement(r: NodeSelectorRequirement, value: string | undefined): boolean {
   const values = r.values ?? [];
   switch (r.operator) {
     case 'In':
@@ -107,9 +86,9 @@ export function matchesRequirement(r: Requirement, value: string | undefined): b
 }
 
 /** A NodeSelectorTerm: every expression and field must match; an empty term matches nothing. */
-export function matchesTerm(term: any, node: KubeObject): boolean {
-  const exprs: Requirement[] = term?.matchExpressions ?? [];
-  const fields: Requirement[] = term?.matchFields ?? [];
+export function matchesTerm(term: NodeSelectorTerm | undefined, node: Node): boolean {
+  const exprs = term?.matchExpressions ?? [];
+  const fields = term?.matchFields ?? [];
   if (exprs.length === 0 && fields.length === 0) return false;
   const labels = node.metadata.labels ?? {};
   const label = (k: string) => (Object.hasOwn(labels, k) ? labels[k] : undefined);
@@ -118,20 +97,20 @@ export function matchesTerm(term: any, node: KubeObject): boolean {
   return exprs.every((r) => matchesRequirement(r, label(r.key))) && fields.every((r) => k8sFieldMatch(r, fieldValue(r.key)));
 }
 
-function k8sFieldMatch(r: Requirement, value: string | undefined): boolean {
+function k8sFieldMatch(r: NodeSelectorRequirement, value: string | undefined): boolean {
   if (r.operator !== 'In' && r.operator !== 'NotIn') return false;
   return matchesRequirement(r, value);
 }
 
 /** nodeSelector and required node affinity (terms are ORed). */
-export function matchesNodeAffinity(pod: KubeObject, node: KubeObject): boolean {
+export function matchesNodeAffinity(pod: Pod, node: Node): boolean {
   const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries<string>(pod.spec?.nodeSelector ?? {})) {
+  for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) {
     if (!Object.hasOwn(labels, k) || labels[k] !== v) return false;
   }
   const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   if (!required) return true;
-  return (required.nodeSelectorTerms ?? []).some((term: any) => matchesTerm(term, node));
+  return (required.nodeSelectorTerms ?? []).some((term) => matchesTerm(term, node));
 }
 
 export interface HostPort {
@@ -141,7 +120,7 @@ export interface HostPort {
 }
 
 /** Host ports a pod's containers ask for, with upstream's defaults (0.0.0.0, TCP). */
-export function hostPorts(pod: KubeObject): HostPort[] {
+export function hostPorts(pod: Pod): HostPort[] {
   const out: HostPort[] = [];
   for (const c of pod.spec?.containers ?? []) {
     for (const p of c?.ports ?? []) {

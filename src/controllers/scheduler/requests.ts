@@ -1,7 +1,7 @@
 // What a pod asks of a node, as the scheduler counts it (upstream's resource helpers):
 // app containers add up, init containers run one at a time (so the largest counts), sidecars
 // (restartable init containers) keep running and add up, and the pod overhead comes on top.
-import type { KubeObject } from '../../api/object.ts';
+import type { Container, Pod, PodSpec } from '../../api/core/index.ts';
 import { quantityMilliValue, quantityValue, tryParseQuantity } from '../../api/quantity.ts';
 
 /** Resource name → amount: millicores for cpu, whole units (bytes, counts) for everything else. */
@@ -42,9 +42,9 @@ function sum(a: ResourceAmounts, b: ResourceAmounts): ResourceAmounts {
  * The pod's effective requests. `nonZero` substitutes the scoring defaults for containers that
  * request no cpu or memory (used for scores, never for fit).
  */
-export function podRequests(pod: KubeObject, nonZero = false): ResourceAmounts {
-  const spec = pod.spec ?? {};
-  const containerRequests = (c: any): ResourceAmounts => {
+export function podRequests(pod: Pod, nonZero = false): ResourceAmounts {
+  const spec: Partial<PodSpec> = pod.spec ?? {};
+  const containerRequests = (c: Container | undefined): ResourceAmounts => {
     const reqs = toAmounts(c?.resources?.requests);
     if (nonZero) {
       if (!reqs.get('cpu')) reqs.set('cpu', defaultMilliCpuRequest);
@@ -72,7 +72,7 @@ export function podRequests(pod: KubeObject, nonZero = false): ResourceAmounts {
 }
 
 /** Succeeded and Failed pods hold no resources; the scheduler does not count them. */
-export function isTerminal(pod: KubeObject): boolean {
+export function isTerminal(pod: Pod): boolean {
   const phase = pod.status?.phase;
   return phase === 'Succeeded' || phase === 'Failed';
 }

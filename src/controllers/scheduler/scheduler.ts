@@ -6,58 +6,57 @@
 import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import { isStatusError } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
-import { applyBinding } from '../../apiserver/registry/strategies/index.ts';
-import { objectKeyOf, type CacheEventLike, type ObjectStore } from './cache.ts';
+import type { Event, Node, Pod } from '../../api/core/index.ts';
+import type { CacheEvent, PodClient, ResourceClient } from '../../apiserver/client.ts';
+import { objectKeyOf } from './cache.ts';
 import { repeatEvent, schedulerEvent, schedulerName, withUnschedulableCondition } from './events.ts';
 import { findFit } from './fit.ts';
 import { failureMessage } from './message.ts';
 import { SchedulingQueue } from './queue.ts';
 import { isTerminal } from './requests.ts';
 
-export type Binder = (pod: KubeObject, nodeName: string) => Promise<void>;
+export type Binder = (pod: Pod, nodeName: string) => Promise<void>;
 
 export interface SchedulerDeps {
-  pods: ObjectStore;
-  nodes: ObjectStore;
-  events: ObjectStore;
+  pods: PodClient;
+  nodes: ResourceClient<Node>;
+  events: ResourceClient<Event>;
   signal: AbortSignal;
   now?: () => Date;
   log?: (msg: string) => void;
-  /** How pods get bound; default: the pods store's binding subresource. */
+  /** How pods get bound; default: the pods/binding subresource. */
   bind?: Binder;
   /** Parked (unschedulable) pods are retried at least this often. */
   retryPeriodMs?: number;
 }
 
 /** Pods this scheduler is responsible for placing. */
-export function needsScheduling(pod: KubeObject): boolean {
+export function needsScheduling(pod: Pod): boolean {
   const name = pod.spec?.schedulerName;
   return !pod.spec?.nodeName && (!name || name === schedulerName) && !pod.metadata.deletionTimestamp && !isTerminal(pod);
 }
 
-/** Binds through the pods store as the pods/binding subresource would (same checks, same condition). */
-export function storeBinder(pods: ObjectStore, now: () => Date = () => new Date()): Binder {
+/** Binds through the pods/binding subresource. */
+export function subresourceBinder(pods: PodClient): Binder {
   return async (pod, nodeName) => {
-    const binding = { metadata: { name: pod.metadata.name, uid: pod.metadata.uid }, target: { kind: 'Node', name: nodeName } };
-    await pods.guaranteedUpdate(pod.metadata.namespace ?? '', pod.metadata.name!, (cur) => applyBinding(cur, binding, now()), 'binding');
+    await pods.bind(pod.metadata.namespace ?? '', { metadata: { name: pod.metadata.name, uid: pod.metadata.uid }, target: { kind: 'Node', name: nodeName } });
   };
 }
 
 /** The parts of a node that can change where pods fit (not heartbeats). */
-function schedulingView(node: KubeObject | undefined): unknown {
+function schedulingView(node: Node | undefined): unknown {
   if (!node) return undefined;
   return {
     labels: node.metadata.labels,
     taints: node.spec?.taints,
     unschedulable: node.spec?.unschedulable,
     allocatable: node.status?.allocatable,
-    conditions: (node.status?.conditions ?? []).map((c: any) => [c?.type, c?.status]),
+    conditions: (node.status?.conditions ?? []).map((c) => [c?.type, c?.status]),
   };
 }
 
-function groupByNode(pods: Iterable<KubeObject>): Map<string, KubeObject[]> {
-  const out = new Map<string, KubeObject[]>();
+function groupByNode(pods: Iterable<Pod>): Map<string, Pod[]> {
+  const out = new Map<string, Pod[]>();
   for (const pod of pods) {
     const node = pod.spec?.nodeName;
     if (!node || isTerminal(pod)) continue;
@@ -69,19 +68,19 @@ function groupByNode(pods: Iterable<KubeObject>): Map<string, KubeObject[]> {
 }
 
 interface Recorded {
-  event: KubeObject;
+  event: Event;
   message: string;
 }
 
 export function runScheduler(d: SchedulerDeps): void {
   const now = d.now ?? (() => new Date());
   const log = d.log ?? (() => {});
-  const bind = d.bind ?? storeBinder(d.pods, now);
+  const bind = d.bind ?? subresourceBinder(d.pods);
   const retryPeriodMs = d.retryPeriodMs ?? 15_000;
   const reportingInstance = `${schedulerName}-${hostname()}`;
   const queue = new SchedulingQueue();
   /** Pods bound by us whose binding the cache has not shown yet: key → pod with spec.nodeName. */
-  const assumed = new Map<string, KubeObject>();
+  const assumed = new Map<string, Pod>();
   /** The last FailedScheduling event per pod, to count repeats instead of piling up events. */
   const lastFailure = new Map<string, Recorded>();
   let timer: NodeJS.Timeout | undefined;
@@ -105,7 +104,7 @@ export function runScheduler(d: SchedulerDeps): void {
     timer = setTimeout(() => void cycle(), Math.max(0, delay));
   };
 
-  const onPodEvents = (events: CacheEventLike[]) => {
+  const onPodEvents = (events: CacheEvent<Pod>[]) => {
     for (const ev of events) {
       const pod = ev.object;
       const key = objectKeyOf(pod);
@@ -131,7 +130,7 @@ export function runScheduler(d: SchedulerDeps): void {
     kick();
   };
 
-  const onNodeEvents = (events: CacheEventLike[]) => {
+  const onNodeEvents = (events: CacheEvent<Node>[]) => {
     const changed = events.some((ev) => ev.type === 'ADDED' || (ev.type === 'MODIFIED' && !isDeepStrictEqual(schedulingView(ev.prevObject), schedulingView(ev.object))));
     if (changed) {
       queue.unparkAll();
@@ -139,7 +138,7 @@ export function runScheduler(d: SchedulerDeps): void {
     }
   };
 
-  const recordFailure = async (pod: KubeObject, message: string) => {
+  const recordFailure = async (pod: Pod, message: string) => {
     const key = objectKeyOf(pod);
     const at = now();
     const ns = pod.metadata.namespace ?? '';
@@ -165,7 +164,7 @@ export function runScheduler(d: SchedulerDeps): void {
     }
   };
 
-  const scheduleOne = async (pod: KubeObject, nodes: KubeObject[], podsByNode: Map<string, KubeObject[]>) => {
+  const scheduleOne = async (pod: Pod, nodes: Node[], podsByNode: Map<string, Pod[]>) => {
     const key = objectKeyOf(pod);
     const fit = findFit(pod, nodes, podsByNode);
     if (!fit.node) {

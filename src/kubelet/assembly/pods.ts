@@ -1,14 +1,14 @@
 // Pod management, assembled: every part is built here and handed its dependencies at
 // construction, in dependency order; nothing runs until run(). The sources' changes, the PLEG's
 // events and the prober's results meet in the sync loop, which hands them to the pod workers.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import type { ApiClient, KubeClient } from '../client/client.ts';
 import type { Clock } from '../clock.ts';
 import type { EventRateLimiter } from '../events/ratelimit.ts';
 import { createPodEventRecorder } from '../events/recorder.ts';
 import type { HealthCheck } from '../healthz.ts';
 import { ImageManager } from '../images/puller.ts';
-import { Backoff, CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, createPodCgroups, getPodStatus, readResolvConf, type PodEventRecorder, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
+import { createPodCgroups, newContainerBackoff, getPodStatus, readResolvConf, type PodEventRecorder, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
 import type { Logger } from '../log.ts';
 import { parseContainerLogMaxSize, runContainerLogRotation } from '../logs/rotation.ts';
 import { instrumentRelist, type KubeletMetrics } from '../metrics/index.ts';
@@ -47,7 +47,7 @@ export interface PodManagementDeps {
 
 export interface PodManagement {
   /** The pods the kubelet runs, each with the latest status it computed. */
-  pods(): KubeObject[];
+  pods(): Pod[];
   /** Prometheus text of /metrics/probes. */
   probeMetrics(): string;
   logTarget(namespace: string, pod: string, container: string, previous: boolean): Promise<LogTarget>;
@@ -139,7 +139,7 @@ function runtimeManagerDeps(d: PodManagementDeps, recorder: PodEventRecorder, re
   return {
     cri,
     images: new ImageManager({ cri, now, getSecret: (namespace, name) => pullSecret(read, namespace, name) }),
-    backoff: new Backoff(CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, now),
+    backoff: newContainerBackoff(now),
     recorder,
     clock,
     log: d.log,

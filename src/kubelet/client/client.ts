@@ -6,8 +6,9 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { StatusError, type StatusDetails, type StatusReason } from '../../api/errors.ts';
 import type { KubeList, KubeObject } from '../../api/object.ts';
+import type { WatchEvent } from '../../api/watch.ts';
 import { realClock, type Clock } from '../clock.ts';
-import { Backoff } from './backoff.ts';
+import { Backoff } from '../backoff.ts';
 import type { ClientConfig } from './kubeconfig.ts';
 
 export type PatchType = 'strategic' | 'merge' | 'json';
@@ -23,10 +24,8 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
 }
 
-export interface WatchEvent<T extends KubeObject = KubeObject> {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: T;
-}
+/** What watch() yields: the changes. It handles BOOKMARK and ERROR events itself. */
+export type WatchChange<T extends KubeObject> = Extract<WatchEvent<T>, { type: 'ADDED' | 'MODIFIED' | 'DELETED' }>;
 
 export interface WatchOptions {
   resourceVersion?: string;
@@ -126,7 +125,7 @@ export class KubeClient {
    * stream (its timeout) or the connection drops; throws a 410 StatusError when that version has
    * expired, so that the caller lists again. Ends when the signal aborts.
    */
-  async *watch<T extends KubeObject>(path: string, o: WatchOptions): AsyncGenerator<WatchEvent<T>> {
+  async *watch<T extends KubeObject>(path: string, o: WatchOptions): AsyncGenerator<WatchChange<T>> {
     let rv = o.resourceVersion;
     const backoff = new Backoff({ initialMs: 200, maxMs: 10_000, jitter: 0.2 });
     while (!o.signal.aborted) {
@@ -144,9 +143,10 @@ export class KubeClient {
       try {
         for await (const line of createInterface({ input: res as Readable, crlfDelay: Infinity })) {
           if (!line.trim()) continue;
+          // The API server's watch stream: events of the watched kind (JSON decodes to what it sent).
           const ev = JSON.parse(line) as WatchEvent<T>;
           if (ev.type === 'ERROR') {
-            const s = ev.object as unknown as { code?: number; reason?: StatusReason; message?: string };
+            const s = ev.object;
             throw new StatusError(s.code ?? 500, s.reason ?? 'InternalError', s.message ?? 'watch error');
           }
           rv = ev.object?.metadata?.resourceVersion ?? rv;

@@ -1,6 +1,7 @@
 // Records core/v1 Events about the node, as upstream's kubelet recorder does: in namespace
 // default, involvedObject kind Node with the node name as its UID, source kubelet@<node>.
-import { rfc3339, type KubeObject } from '../../api/object.ts';
+import type { Event } from '../../api/core/index.ts';
+import { rfc3339 } from '../../api/object.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { EventRateLimiter } from '../events/ratelimit.ts';
@@ -14,7 +15,7 @@ export interface EventRecorder {
 }
 
 /** The Event object (pure; the name is unique per node and instant, as upstream's). */
-export function nodeEventObject(nodeName: string, type: EventType, reason: string, message: string, now: Date, seq = 0): KubeObject {
+export function nodeEventObject(nodeName: string, type: EventType, reason: string, message: string, now: Date, seq = 0): Event {
   const stamp = rfc3339(now);
   const nanos = BigInt(now.getTime()) * 1_000_000n + BigInt(seq);
   return {

@@ -2,20 +2,17 @@
 // pods bound to this node, then watch from the list's resourceVersion. A watch that ends is
 // resumed from the last version seen; 410 Gone (an expired version) means list again; other
 // failures back off. Every change emits the node's whole set, which the merge diffs.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
+import type { WatchEvent } from '../../api/watch.ts';
 import { realClock, type Clock } from '../clock.ts';
-import { Backoff } from '../client/backoff.ts';
+import { Backoff } from '../backoff.ts';
 import type { SourceErrorHandler, UpdateHandler } from './types.ts';
 
-export interface PodWatchEvent {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  /** A Pod, or for ERROR a Status ({ code, reason, message }). */
-  object: KubeObject;
-}
+export type PodWatchEvent = WatchEvent<Pod>;
 
 /** The few API calls the source needs: the kubelet's client adapts to it (see kubeClientPodListWatch). */
 export interface PodListWatch {
-  list(o: { fieldSelector: string; signal: AbortSignal }): Promise<{ items: KubeObject[]; resourceVersion: string }>;
+  list(o: { fieldSelector: string; signal: AbortSignal }): Promise<{ items: Pod[]; resourceVersion: string }>;
   /**
    * Events from resourceVersion until the stream ends (the iteration finishes) or fails (it
    * throws; an error with `code: 410` means the version expired). An ERROR event may arrive
@@ -51,7 +48,7 @@ export async function watchApiSource(o: ApiSourceOptions): Promise<void> {
   const clock = o.clock ?? realClock;
   const fieldSelector = `spec.nodeName=${o.nodeName}`;
   const backoff = new Backoff({ initialMs: o.backoff?.initialMs ?? 800, maxMs: o.backoff?.maxMs ?? 30_000, jitter: 0 });
-  const pods = new Map<string, KubeObject>();
+  const pods = new Map<string, Pod>();
   const emit = () => o.onUpdate({ op: 'SET', source: 'api', pods: [...pods.values()] });
   const fail = async (message: string) => {
     o.onError?.('api', message);
@@ -77,7 +74,7 @@ export async function watchApiSource(o: ApiSourceOptions): Promise<void> {
         let healthy = false;
         for await (const ev of o.client.watch({ fieldSelector, resourceVersion: rv, signal: o.signal })) {
           if (ev.type === 'ERROR') {
-            const s = ev.object as { code?: number; message?: string };
+            const s = ev.object;
             throw new Relist(!isGone(s), `watch error: ${s.message ?? 'unknown'} (code ${s.code ?? '?'})`);
           }
           rv = ev.object?.metadata?.resourceVersion ?? rv;

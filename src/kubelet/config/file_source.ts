@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { statSync, watch as fsWatch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import { realClock, type Clock } from '../clock.ts';
 import { maxManifestBytes, parseManifestText } from './manifest.ts';
 import { prepareStaticPod } from './static_pod.ts';
@@ -34,13 +34,13 @@ interface CachedFile {
   stamp: string;
   /** MD5 of the content: what the emitted set's signature is made of. */
   digest: string;
-  pod?: KubeObject;
+  pod?: Pod;
   error?: string;
 }
 
 export interface ScanResult {
   /** The pods, in file name order. */
-  pods: KubeObject[];
+  pods: Pod[];
   /** One message per rejected file (or for the path itself), naming the file. */
   errors: string[];
   /** Changes whenever the pods would: a new file, a changed one, one gone. */
@@ -64,7 +64,7 @@ export class ManifestDirReader {
       throw new Error(`${this.path}: unable to read config path: ${err.message}`);
     }
     const next = new Map<string, CachedFile>();
-    const pods: KubeObject[] = [];
+    const pods: Pod[] = [];
     const errors: string[] = [];
     const signature: string[] = [];
     for (const file of files) {
@@ -113,7 +113,7 @@ export class ManifestDirReader {
 }
 
 /** One manifest file's pod, or an error naming the file (and the field, where one is at fault). */
-export function decodeManifestFile(file: string, text: string, nodeName: string): { pod?: KubeObject; error?: string } {
+export function decodeManifestFile(file: string, text: string, nodeName: string): { pod?: Pod; error?: string } {
   let doc: unknown;
   try {
     doc = parseManifestText(text);

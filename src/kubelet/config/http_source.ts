@@ -2,7 +2,7 @@
 // the --manifest-url-header headers; the body is a Pod, a PodList or a v1 List. A failed fetch
 // or an unreadable body keeps the last good set (no update) and is reported; an unchanged body
 // costs nothing more. In a list, an item that does not validate is rejected on its own.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import { realClock, type Clock } from '../clock.ts';
 import { maxManifestBytes, parseManifestText, podsInDocument } from './manifest.ts';
 import { prepareStaticPod } from './static_pod.ts';
@@ -46,7 +46,7 @@ export function parseManifestUrlHeaders(values: string[]): Record<string, string
 }
 
 /** The pods of a manifest body, each item checked on its own; `fatal` when the body as a whole is unusable. */
-export function decodeManifestBody(url: string, body: string, nodeName: string): { pods: KubeObject[]; errors: string[]; fatal?: string } {
+export function decodeManifestBody(url: string, body: string, nodeName: string): { pods: Pod[]; errors: string[]; fatal?: string } {
   let items: unknown[];
   let kind: string;
   try {
@@ -54,7 +54,7 @@ export function decodeManifestBody(url: string, body: string, nodeName: string):
   } catch (e) {
     return { pods: [], errors: [], fatal: `${url}: couldn't parse as pod or pod list: ${(e as Error).message}` };
   }
-  const pods: KubeObject[] = [];
+  const pods: Pod[] = [];
   const errors: string[] = [];
   items.forEach((item, i) => {
     // PodList items need not repeat their kind; List items must say what they are.
@@ -97,7 +97,7 @@ export async function watchHttpSource(o: HttpSourceOptions): Promise<void> {
   let lastErrors = new Set<string>();
   while (!o.signal.aborted) {
     const errors: string[] = [];
-    let update: KubeObject[] | undefined;
+    let update: Pod[] | undefined;
     try {
       const body = await fetchManifest(o.url, o.headers ?? {}, o.timeoutMs ?? 10_000, o.signal);
       if (body.length === 0) {

@@ -1,8 +1,9 @@
 // The merge of the pod sources (upstream's PodConfig in incremental mode): each source's last
 // good set is kept apart; a new SET from a source is compared with what that source said
 // before, and the differences come out as operations the pod manager applies in order.
-import type { KubeObject } from '../../api/object.ts';
-import { ConfigFirstSeenAnnotation, ConfigSourceAnnotation, podFullName, type PodSource, type PodUpdate, type SourceErrorHandler } from './types.ts';
+import type { Pod } from '../../api/core/index.ts';
+import { ConfigSourceAnnotation } from '../../api/pod/index.ts';
+import { ConfigFirstSeenAnnotation, podFullName, type PodSource, type PodUpdate, type SourceErrorHandler } from './types.ts';
 
 /**
  * ADD: new to the node. UPDATE: spec, labels or annotations changed. DELETE: the API server
@@ -14,7 +15,7 @@ export type PodOperation = 'ADD' | 'UPDATE' | 'DELETE' | 'REMOVE' | 'RECONCILE';
 export interface PodChange {
   op: PodOperation;
   source: PodSource;
-  pods: KubeObject[];
+  pods: Pod[];
 }
 
 export interface PodConfigOptions {
@@ -31,10 +32,10 @@ export function rfc3339Nano(d: Date): string {
 }
 
 export class PodConfig {
-  private readonly bySource = new Map<PodSource, Map<string, KubeObject>>();
+  private readonly bySource = new Map<PodSource, Map<string, Pod>>();
   // The objects each source last handed over: the very same object again is unchanged, which
   // keeps a watch event's SET cheap (sources never mutate pods they have handed over).
-  private readonly inputs = new Map<PodSource, Map<string, KubeObject>>();
+  private readonly inputs = new Map<PodSource, Map<string, Pod>>();
   private readonly now: () => Date;
 
   constructor(private readonly opts: PodConfigOptions = {}) {
@@ -49,11 +50,11 @@ export class PodConfig {
   apply(update: PodUpdate): PodChange[] {
     const { source } = update;
     const firstSet = !this.bySource.has(source);
-    const before = this.bySource.get(source) ?? new Map<string, KubeObject>();
-    const after = new Map<string, KubeObject>();
+    const before = this.bySource.get(source) ?? new Map<string, Pod>();
+    const after = new Map<string, Pod>();
     const lastInputs = this.inputs.get(source);
-    const inputs = new Map<string, KubeObject>();
-    const ops: Record<PodOperation, KubeObject[]> = { ADD: [], UPDATE: [], DELETE: [], REMOVE: [], RECONCILE: [] };
+    const inputs = new Map<string, Pod>();
+    const ops: Record<PodOperation, Pod[]> = { ADD: [], UPDATE: [], DELETE: [], REMOVE: [], RECONCILE: [] };
 
     for (const pod of this.acceptable(source, update.pods)) {
       const uid = pod.metadata.uid as string;
@@ -90,13 +91,13 @@ export class PodConfig {
   }
 
   /** The merged desired set: every source's pods, keyed by UID. */
-  pods(): Map<string, KubeObject> {
-    const out = new Map<string, KubeObject>();
+  pods(): Map<string, Pod> {
+    const out = new Map<string, Pod>();
     for (const pods of this.bySource.values()) for (const [uid, pod] of pods) out.set(uid, pod);
     return out;
   }
 
-  pod(uid: string): KubeObject | undefined {
+  pod(uid: string): Pod | undefined {
     for (const pods of this.bySource.values()) {
       const p = pods.get(uid);
       if (p) return p;
@@ -104,7 +105,7 @@ export class PodConfig {
     return undefined;
   }
 
-  sourcePods(source: PodSource): KubeObject[] {
+  sourcePods(source: PodSource): Pod[] {
     return [...(this.bySource.get(source)?.values() ?? [])];
   }
 
@@ -115,10 +116,10 @@ export class PodConfig {
   }
 
   /** Drops pods without a UID and later pods that repeat a full name (upstream's filterInvalidPods). */
-  private acceptable(source: PodSource, pods: KubeObject[]): KubeObject[] {
+  private acceptable(source: PodSource, pods: Pod[]): Pod[] {
     const names = new Set<string>();
     const uids = new Set<string>();
-    const out: KubeObject[] = [];
+    const out: Pod[] = [];
     for (const pod of pods) {
       const name = podFullName(pod);
       const uid = pod.metadata?.uid;
@@ -137,8 +138,8 @@ export class PodConfig {
 }
 
 /** What upstream's podsDifferSemantically compares (our own first-seen stamp aside). */
-function differSemantically(a: KubeObject, b: KubeObject): boolean {
-  const annotations = (p: KubeObject) => {
+function differSemantically(a: Pod, b: Pod): boolean {
+  const annotations = (p: Pod) => {
     const { [ConfigFirstSeenAnnotation]: _seen, ...rest } = p.metadata.annotations ?? {};
     return rest;
   };

@@ -9,6 +9,16 @@ import { describe } from './manifest.ts';
 // accepts a bare number (`cpu: 1`) there.
 const quantityFields = new Set(['limits', 'requests', 'sizeLimit', 'overhead', 'divisor', 'capacity', 'allocatable']);
 
+/**
+ * A decoded manifest object as T, once the type model finds no mismatch in it (upstream decodes
+ * into typed structs); else the mismatches. className is T's model class ('V1Pod' for Pod).
+ */
+export function decodeTyped<T>(value: object, className: string): { value: T } | { errors: FieldError[] } {
+  const errors = typeErrors(value, className);
+  // Every field the model declares has the model's type: the object is a T as far as types go.
+  return errors.length ? { errors } : { value: value as T };
+}
+
 /** The type mismatches under value, read as the model class className ('V1Pod'). */
 export function typeErrors(value: unknown, className: string, path = ''): FieldError[] {
   const fields = modelFields(className);

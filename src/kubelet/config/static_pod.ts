@@ -3,14 +3,13 @@
 // the content and where it came from, the node-qualified name, then validation and the rule
 // that a static pod may not reference API objects (the API server would refuse its mirror).
 import { createHash } from 'node:crypto';
-import type { KubeObject } from '../../api/object.ts';
+import type { Container, Pod, Toleration } from '../../api/core/index.ts';
 import { field, fieldErrorMessage, type FieldError } from '../../api/validation/field.ts';
 import { validateObjectMeta } from '../../api/validation/meta.ts';
-import { applyPodDefaults } from '../../apiserver/registry/strategies/pod_defaults.ts';
-import { validatePod } from '../../apiserver/registry/strategies/pod_validation.ts';
+import { applyPodDefaults, ConfigSourceAnnotation, validatePod } from '../../api/pod/index.ts';
 import { describe } from './manifest.ts';
-import { typeErrors } from './schema_check.ts';
-import { ConfigHashAnnotation, ConfigSourceAnnotation } from './types.ts';
+import { decodeTyped } from './schema_check.ts';
+import { ConfigHashAnnotation } from './types.ts';
 
 export interface StaticPodContext {
   nodeName: string;
@@ -19,7 +18,7 @@ export interface StaticPodContext {
   origin: string;
 }
 
-export type StaticPodResult = { pod: KubeObject; error?: undefined } | { pod?: undefined; error: string };
+export type StaticPodResult = { pod: Pod; error?: undefined } | { pod?: undefined; error: string };
 
 /** Upstream's generatePodName: the manifest's name, a dash, the node name in lower case. */
 export function staticPodName(name: string, nodeName: string): string {
@@ -30,7 +29,7 @@ export function staticPodName(name: string, nodeName: string): string {
  * The UID of a static pod without one: the MD5 (hex) of the defaulted manifest, then for a
  * file "host:<node>" and "file:<path>", for a URL "url:<url>" (upstream leaves the node out there).
  */
-export function staticPodUID(defaulted: KubeObject, ctx: StaticPodContext): string {
+export function staticPodUID(defaulted: Pod, ctx: StaticPodContext): string {
   const h = createHash('md5').update(canonicalJson(defaulted));
   if (ctx.source === 'file') h.update(`host:${ctx.nodeName}`).update(`file:${ctx.origin}`);
   else h.update(`url:${ctx.origin}`);
@@ -50,15 +49,16 @@ export function canonicalJson(value: unknown): string {
 /** Decodes, defaults and validates one pod object of a manifest. Never throws. */
 export function prepareStaticPod(raw: unknown, ctx: StaticPodContext): StaticPodResult {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { error: `expected a Pod object, got ${describe(raw)}` };
-  const obj = raw as KubeObject;
-  if (obj.kind === undefined || obj.kind === '') return { error: "Object 'Kind' is missing" };
-  if (obj.kind !== 'Pod') return { error: `expected kind "Pod", got ${JSON.stringify(obj.kind)}` };
-  if (obj.apiVersion !== 'v1') return { error: `unsupported apiVersion ${JSON.stringify(obj.apiVersion ?? '')} for a Pod: want "v1"` };
-  const typeErrs = typeErrors(obj, 'V1Pod');
-  if (typeErrs.length) return invalid(typeErrs);
-  if (obj.spec === undefined || obj.spec === null) return invalid([field.required('spec', '')]);
+  const kind = 'kind' in raw ? raw.kind : undefined;
+  const apiVersion = 'apiVersion' in raw ? raw.apiVersion : undefined;
+  if (kind === undefined || kind === '') return { error: "Object 'Kind' is missing" };
+  if (kind !== 'Pod') return { error: `expected kind "Pod", got ${JSON.stringify(kind)}` };
+  if (apiVersion !== 'v1') return { error: `unsupported apiVersion ${JSON.stringify(apiVersion ?? '')} for a Pod: want "v1"` };
+  const decoded = decodeTyped<Pod>(raw, 'V1Pod');
+  if ('errors' in decoded) return invalid(decoded.errors);
+  if (decoded.value.spec === undefined || decoded.value.spec === null) return invalid([field.required('spec', '')]);
 
-  const pod = structuredClone(obj);
+  const pod = structuredClone(decoded.value);
   pod.metadata ??= {};
   const meta = pod.metadata;
   if (!meta.name) return invalid([field.required('metadata.name', 'name is required for a static pod')]);
@@ -86,11 +86,16 @@ function invalid(errs: FieldError[]): StaticPodResult {
   return { error: `invalid pod: ${errs.map(fieldErrorMessage).join('; ')}` };
 }
 
-function addToleration(pod: KubeObject, t: Record<string, string>): void {
-  const list: any[] = Array.isArray(pod.spec.tolerations) ? pod.spec.tolerations : [];
-  const same = (x: any) => (x?.key ?? '') === '' && x?.operator === t.operator && (x?.value ?? '') === '' && x?.effect === t.effect;
+function addToleration(pod: Pod, t: Toleration): void {
+  const list = Array.isArray(pod.spec.tolerations) ? pod.spec.tolerations : [];
+  const same = (x: Toleration) => (x?.key ?? '') === '' && x?.operator === t.operator && (x?.value ?? '') === '' && x?.effect === t.effect;
   if (!list.some(same)) list.push(t);
   pod.spec.tolerations = list;
+}
+
+/** A field of a volume source Berth keeps as opaque JSON. */
+function fieldOf(source: unknown, key: string): unknown {
+  return source && typeof source === 'object' ? Object.entries(source).find(([k]) => k === key)?.[1] : undefined;
 }
 
 // The volume plugins that name a secret, and the field that does (upstream's VisitPodSecretNames).
@@ -104,34 +109,35 @@ const secretRefFields: Array<[string, string]> = [
  * checks for mirror pods): service accounts, secrets, configmaps, cluster trust bundles,
  * persistent volume claims and resource claims. One Forbidden error per reference.
  */
-export function apiObjectReferences(pod: KubeObject): FieldError[] {
-  const spec = pod.spec ?? {};
+export function apiObjectReferences(pod: Pod): FieldError[] {
+  const spec = pod.spec;
   const errs: FieldError[] = [];
   const ref = (path: string, what: string) => errs.push(field.forbidden(path, `a static pod may not reference ${what}`));
   if (spec.serviceAccountName) ref('spec.serviceAccountName', 'a service account');
   else if (spec.serviceAccount) ref('spec.serviceAccount', 'a service account');
-  (spec.imagePullSecrets ?? []).forEach((_: unknown, i: number) => ref(`spec.imagePullSecrets[${i}]`, 'secrets'));
-  for (const key of ['initContainers', 'containers', 'ephemeralContainers']) {
-    (Array.isArray(spec[key]) ? spec[key] : []).forEach((c: any, i: number) => {
+  (spec.imagePullSecrets ?? []).forEach((_, i) => ref(`spec.imagePullSecrets[${i}]`, 'secrets'));
+  for (const key of ['initContainers', 'containers', 'ephemeralContainers'] as const) {
+    const containers: Container[] = Array.isArray(spec[key]) ? spec[key] : [];
+    containers.forEach((c, i) => {
       const p = `spec.${key}[${i}]`;
-      (c?.env ?? []).forEach((e: any, j: number) => {
+      (c?.env ?? []).forEach((e, j) => {
         if (e?.valueFrom?.secretKeyRef) ref(`${p}.env[${j}].valueFrom.secretKeyRef`, 'secrets');
         if (e?.valueFrom?.configMapKeyRef) ref(`${p}.env[${j}].valueFrom.configMapKeyRef`, 'configmaps');
       });
-      (c?.envFrom ?? []).forEach((e: any, j: number) => {
+      (c?.envFrom ?? []).forEach((e, j) => {
         if (e?.secretRef) ref(`${p}.envFrom[${j}].secretRef`, 'secrets');
         if (e?.configMapRef) ref(`${p}.envFrom[${j}].configMapRef`, 'configmaps');
       });
     });
   }
-  (Array.isArray(spec.volumes) ? spec.volumes : []).forEach((v: any, i: number) => {
+  (Array.isArray(spec.volumes) ? spec.volumes : []).forEach((v, i) => {
     const p = `spec.volumes[${i}]`;
     if (v?.secret) ref(`${p}.secret`, 'secrets');
     if (v?.configMap) ref(`${p}.configMap`, 'configmaps');
     if (v?.persistentVolumeClaim) ref(`${p}.persistentVolumeClaim`, 'persistentvolumeclaims');
     if (v?.ephemeral) ref(`${p}.ephemeral`, 'persistentvolumeclaims');
-    for (const [plugin, key] of secretRefFields) if (v?.[plugin]?.[key]) ref(`${p}.${plugin}.${key}`, 'secrets');
-    (v?.projected?.sources ?? []).forEach((s: any, j: number) => {
+    for (const [plugin, key] of secretRefFields) if (fieldOf(v?.[plugin], key)) ref(`${p}.${plugin}.${key}`, 'secrets');
+    (v?.projected?.sources ?? []).forEach((s, j) => {
       const sp = `${p}.projected.sources[${j}]`;
       if (s?.secret) ref(`${sp}.secret`, 'secrets');
       if (s?.configMap) ref(`${sp}.configMap`, 'configmaps');
@@ -139,6 +145,6 @@ export function apiObjectReferences(pod: KubeObject): FieldError[] {
       if (s?.serviceAccountToken) ref(`${sp}.serviceAccountToken`, 'a service account');
     });
   });
-  (spec.resourceClaims ?? []).forEach((_: unknown, i: number) => ref(`spec.resourceClaims[${i}]`, 'resourceclaims'));
+  (spec.resourceClaims ?? []).forEach((_, i) => ref(`spec.resourceClaims[${i}]`, 'resourceclaims'));
   return errs;
 }

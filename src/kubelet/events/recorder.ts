@@ -2,7 +2,8 @@
 // reason and message about the same object within 10 minutes bumps count and lastTimestamp
 // of one Event instead of creating another.
 import { randomBytes } from 'node:crypto';
-import { rfc3339, type KubeObject } from '../../api/object.ts';
+import type { Event } from '../../api/core/index.ts';
+import { rfc3339 } from '../../api/object.ts';
 import type { ApiClient } from '../client/client.ts';
 import type { Clock } from '../clock.ts';
 import type { PodEventRecorder, PodRef } from '../kuberuntime/deps.ts';
@@ -52,7 +53,7 @@ export function createPodEventRecorder(api: ApiClient | undefined, nodeName: str
       }
       if (seen.size > 4096) seen.clear();
       const name = `${pod.name}.${now.getTime().toString(16)}${randomBytes(3).toString('hex')}`;
-      const ev: KubeObject = {
+      const ev: Event = {
         apiVersion: 'v1',
         kind: 'Event',
         metadata: { name, namespace: pod.namespace },

@@ -3,8 +3,13 @@
 // and the kubelet's events with upstream's messages.
 import type { CriClient } from '../runtime/cri/client.ts';
 import type { In, PodSandboxConfig } from '../runtime/cri/types.ts';
-import { Backoff, formatGoDuration, IMAGE_BACKOFF_INITIAL_MS, IMAGE_BACKOFF_MAX_MS } from '../kuberuntime/backoff.ts';
+import { formatDuration } from '../../api/duration.ts';
+import { Backoff } from '../backoff.ts';
 import { credentialsFor, type PullSecret } from './auth.ts';
+
+/** Image pull back-off, per pod and image: as the container back-off, 10 s doubling to 5 minutes. */
+const IMAGE_BACKOFF_INITIAL_MS = 10_000;
+const IMAGE_BACKOFF_MAX_MS = 300_000;
 
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 export type EventType = 'Normal' | 'Warning';
@@ -46,7 +51,7 @@ export class ImageManager {
   private readonly lastError = new Map<string, string>();
 
   constructor(private readonly opts: ImageManagerOptions) {
-    this.backoff = opts.backoff ?? new Backoff(IMAGE_BACKOFF_INITIAL_MS, IMAGE_BACKOFF_MAX_MS, opts.now);
+    this.backoff = opts.backoff ?? new Backoff({ initialMs: IMAGE_BACKOFF_INITIAL_MS, maxMs: IMAGE_BACKOFF_MAX_MS, forgetAfterMs: 2 * IMAGE_BACKOFF_MAX_MS, now: opts.now });
   }
 
   private async present(image: string, signal?: AbortSignal): Promise<{ ref: string; size: number } | undefined> {
@@ -82,7 +87,7 @@ export class ImageManager {
     try {
       const pulled = await this.pull(image, req);
       this.lastError.delete(key);
-      const took = formatGoDuration(this.opts.now().getTime() - started);
+      const took = formatDuration(this.opts.now().getTime() - started);
       req.record('Normal', 'Pulled', `Successfully pulled image "${req.image}" in ${took} (${took} including waiting). Image size: ${pulled.size} bytes.`);
       return { ok: true, imageRef: pulled.ref };
     } catch (err) {

@@ -2,9 +2,11 @@
 // from the spec and the runtime's view alone (upstream's computePodActions). Pure: the only
 // state it reads is the back-off table, and it never records into it.
 import type { ContainerID, RuntimeContainerStatus, RuntimePodStatus } from '../container/types.ts';
-import { formatGoDuration } from './backoff.ts';
+import { formatDuration } from '../../api/duration.ts';
 import { hashContainer } from './hash.ts';
-import { formatPod, isSidecar, podNamespace, type Container, type Pod } from './pod.ts';
+import type { Container, Pod } from '../../api/core/index.ts';
+import { isRestartableInitContainer } from '../../api/pod/index.ts';
+import { formatPod, podNamespace } from './pod.ts';
 
 export interface ContainerToStart {
   container: Container;
@@ -63,7 +65,7 @@ export function containerBackoffKey(pod: Pod, container: Container): string {
 }
 
 export function crashLoopMessage(pod: Pod, containerName: string, delayMs: number): string {
-  return `back-off ${formatGoDuration(delayMs)} restarting failed container=${containerName} pod=${formatPod(pod)}`;
+  return `back-off ${formatDuration(delayMs)} restarting failed container=${containerName} pod=${formatPod(pod)}`;
 }
 
 export function latestStatus(status: RuntimePodStatus, name: string): RuntimeContainerStatus | undefined {
@@ -241,23 +243,23 @@ function computeInitActions(
     const last = i === inits.length - 1;
     const st = latestStatus(status, c.name);
     if (!st) {
-      if (laterRan && isSidecar(c)) starts.push(plan(c, true));
+      if (laterRan && isRestartableInitContainer(c)) starts.push(plan(c, true));
       continue;
     }
-    if (laterRan && !isSidecar(c)) continue;
+    if (laterRan && !isRestartableInitContainer(c)) continue;
     if (st.state === 'created') {
       starts.push(plan(c, true));
     } else if (st.state === 'running') {
-      if (isSidecar(c) && !started(c.name)) {
+      if (isRestartableInitContainer(c) && !started(c.name)) {
         if (opts.startupFailed?.(c.name)) restart(c, st, `Container ${c.name} failed startup probe`, 'StartupProbe');
-      } else if (isSidecar(c)) {
+      } else if (isRestartableInitContainer(c)) {
         // Started: the next may start, even if this one must be restarted (spec, liveness).
         if (last) initialized = true;
         else if (!laterRan) starts.push(plan(inits[i + 1], true));
         const verdict = runningVerdict(c, st, opts);
         if (verdict) restart(c, st, verdict.message, verdict.reason);
       }
-    } else if (isSidecar(c)) {
+    } else if (isRestartableInitContainer(c)) {
       killStale(c, st); // exited or unknown
       starts.push(plan(c, true));
     } else if (!succeeded(st)) {

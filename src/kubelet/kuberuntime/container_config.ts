@@ -3,7 +3,7 @@
 import { parseQuantity, quantityMilliValue, quantityValue } from '../../api/quantity.ts';
 import type { ContainerConfig, In, LinuxContainerResources, Mount } from '../runtime/cri/types.ts';
 import { containerAnnotations, containerLabels } from './labels.ts';
-import type { Container, Pod } from './pod.ts';
+import type { Container, Pod } from '../../api/core/index.ts';
 import { oomScoreAdjust } from './qos.ts';
 import { podNamespaceOptions } from './sandbox.ts';
 

@@ -6,11 +6,11 @@ import type { CriClient } from '../runtime/cri/client.ts';
 import type { In, Mount } from '../runtime/cri/types.ts';
 import type { ImageManager } from '../images/puller.ts';
 import type { PullSecret } from '../images/auth.ts';
-import type { Backoff } from './backoff.ts';
+import type { Backoff } from '../backoff.ts';
 import type { PodCgroups } from './cgroups.ts';
 import type { ResolvConf } from './dns.ts';
 import type { EnvSources } from './env.ts';
-import type { Container, Pod } from './pod.ts';
+import type { Container, Pod } from '../../api/core/index.ts';
 
 export interface PodRef { name: string; namespace: string; uid: string }
 export type EventType = 'Normal' | 'Warning';
@@ -62,7 +62,7 @@ export interface RuntimeManagerDeps {
 }
 
 export function podRef(pod: Pod): PodRef {
-  return { name: pod.metadata.name, namespace: pod.metadata.namespace || 'default', uid: pod.metadata.uid };
+  return { name: pod.metadata.name!, namespace: pod.metadata.namespace || 'default', uid: pod.metadata.uid! };
 }
 
 /** Upstream's fieldPath for a container: spec.containers{name} or spec.initContainers{name}. */

@@ -1,7 +1,7 @@
 // The pod's DNS configuration from dnsPolicy, the kubelet's --cluster-dns/--cluster-domain
 // and the node's resolv.conf, as upstream's dns configurer. Pure apart from reading resolv.conf.
 import { readFile } from 'node:fs/promises';
-import type { Pod } from './pod.ts';
+import type { Pod } from '../../api/core/index.ts';
 import { formatPod, podNamespace } from './pod.ts';
 
 export interface DNSConfig { servers: string[]; searches: string[]; options: string[] }

@@ -3,16 +3,17 @@
 // resource, configmap or secret key, with `optional`). A missing non-optional source is an
 // error that becomes the CreateContainerConfigError waiting reason.
 import { parseQuantity, quantityMilliValue, quantityValue } from '../../api/quantity.ts';
-import { podNamespace, type Container, type Pod } from './pod.ts';
+import type { ConfigMap, Container, Pod, Secret } from '../../api/core/index.ts';
+import { podNamespace } from './pod.ts';
 
-export interface ConfigMapLike { data?: Record<string, string>; binaryData?: Record<string, string> }
-/** Secret data is base64, as in the API. */
-export interface SecretLike { type?: string; data?: Record<string, string>; stringData?: Record<string, string> }
+/** What env reads of a configMap and of a secret (whose data is base64, as in the API). */
+export type EnvConfigMap = Pick<ConfigMap, 'data' | 'binaryData'>;
+export type EnvSecret = Pick<Secret, 'data'>;
 
 /** The API objects env refers to; undefined means not found. */
 export interface EnvSources {
-  getConfigMap(namespace: string, name: string): Promise<ConfigMapLike | undefined>;
-  getSecret(namespace: string, name: string): Promise<SecretLike | undefined>;
+  getConfigMap(namespace: string, name: string): Promise<EnvConfigMap | undefined>;
+  getSecret(namespace: string, name: string): Promise<EnvSecret | undefined>;
 }
 
 export interface EnvContext {
@@ -55,9 +56,9 @@ function fieldValue(pod: Pod, path: string, ctx: EnvContext): string {
   const m = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
   if (m) return (m[1] === 'labels' ? pod.metadata.labels : pod.metadata.annotations)?.[m[2]] ?? '';
   switch (path) {
-    case 'metadata.name': return pod.metadata.name;
+    case 'metadata.name': return pod.metadata.name!;
     case 'metadata.namespace': return podNamespace(pod);
-    case 'metadata.uid': return pod.metadata.uid;
+    case 'metadata.uid': return pod.metadata.uid!;
     case 'spec.nodeName': return pod.spec.nodeName ?? ctx.nodeName ?? '';
     case 'spec.serviceAccountName': return pod.spec.serviceAccountName ?? '';
     case 'status.hostIP': return ctx.hostIPs[0] ?? '';
@@ -95,8 +96,8 @@ const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
 export async function makeEnvironment(pod: Pod, container: Container, sources: EnvSources, ctx: EnvContext): Promise<{ name: string; value: string }[]> {
   const ns = podNamespace(pod);
   const env = new Map<string, string>();
-  const cms = new Map<string, ConfigMapLike | undefined>();
-  const secrets = new Map<string, SecretLike | undefined>();
+  const cms = new Map<string, EnvConfigMap | undefined>();
+  const secrets = new Map<string, EnvSecret | undefined>();
   const configMap = async (name: string) => {
     if (!cms.has(name)) cms.set(name, await sources.getConfigMap(ns, name));
     return cms.get(name);

@@ -1,7 +1,7 @@
 // The container hash stored in `io.kubernetes.container.hash`. As upstream since 1.31, only the
 // fields the API lets change on a running pod are hashed (name and image); everything else is
 // immutable, so a kubelet restart or upgrade never sees a different hash for the same spec.
-import type { Container } from './pod.ts';
+import type { Container } from '../../api/core/index.ts';
 
 /** 32-bit FNV-1a over UTF-8 bytes. */
 export function fnv32a(text: string): number {

@@ -2,7 +2,7 @@
 // sleep. Returns an error message, or undefined when the hook succeeded.
 import type { Clock } from '../clock.ts';
 import type { CriClient } from '../runtime/cri/client.ts';
-import type { Container, LifecycleHandler } from './pod.ts';
+import type { Container, LifecycleHandler } from '../../api/core/index.ts';
 
 export interface HookContext {
   cri: CriClient;

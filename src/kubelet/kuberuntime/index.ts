@@ -1,17 +1,15 @@
 // The runtime manager's public face: decisions (computePodActions), the shells that act on
 // the runtime (syncPod, killPod, removePod, garbageCollect) and the runtime's view of pods.
 export { computePodActions, containerBackoffKey, sandboxChanged, type PodActions, type ContainerToStart, type ContainerToKill, type WaitingReason, type ActionOptions } from './actions.ts';
-export { Backoff, CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, formatGoDuration } from './backoff.ts';
+export { newContainerBackoff } from './backoff.ts';
 export { createPodCgroups, type PodCgroups } from './cgroups.ts';
-export { pastActiveDeadline, DEADLINE_EXCEEDED_REASON, deadlineExceededMessage } from './deadline.ts';
 export type { RuntimeManagerDeps, PodEventRecorder, PodRef } from './deps.ts';
 export { readResolvConf, parseResolvConf } from './dns.ts';
-export type { EnvSources, ConfigMapLike, SecretLike } from './env.ts';
+export type { EnvConfigMap, EnvSecret, EnvSources } from './env.ts';
 export { garbageCollect, DEFAULT_GC_POLICY, type GCOptions, type GCResult } from './gc.ts';
 export { hashContainer } from './hash.ts';
 export { killPod, killContainer, removePod } from './kill.ts';
-export type { Pod, Container } from './pod.ts';
-export { podQOSClass, podCgroupParent, type QOSClass } from './qos.ts';
+export { podCgroupParent } from './qos.ts';
 export { podLogsDirectory, DEFAULT_POD_LOGS_ROOT } from './sandbox.ts';
 export { getPodStatus, getRunningPods, type RunningPod } from './status.ts';
 export { syncPod, type SyncResult, type SyncOptions, type SyncError } from './sync.ts';

@@ -7,7 +7,8 @@ import type { RuntimeManagerDeps, PodRef } from './deps.ts';
 import { containerFieldPath, podRef } from './deps.ts';
 import { runHook } from './hooks.ts';
 import { readContainerInfo } from './labels.ts';
-import { DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, MINIMUM_GRACE_PERIOD_SECONDS, formatPod, type Container, type Pod } from './pod.ts';
+import type { Container, Pod } from '../../api/core/index.ts';
+import { DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS, MINIMUM_GRACE_PERIOD_SECONDS, formatPod } from './pod.ts';
 
 export interface KillContainerRequest {
   /** The pod, when known (a restarted kubelet may kill orphans it has no spec for). */

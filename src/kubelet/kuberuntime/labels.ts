@@ -1,6 +1,6 @@
 // The labels and annotations the kubelet puts on CRI objects, as upstream's labels.go, so that a
 // restarted kubelet can recognise and adopt what it finds in the runtime.
-import type { Container, Pod } from './pod.ts';
+import type { Container, Pod } from '../../api/core/index.ts';
 import { podNamespace } from './pod.ts';
 import { hashContainer } from './hash.ts';
 
@@ -19,9 +19,9 @@ export const ANNOTATION_CONTAINER_PORTS = 'io.kubernetes.container.ports';
 export function sandboxLabels(pod: Pod): Record<string, string> {
   return {
     ...(pod.metadata.labels ?? {}),
-    [LABEL_POD_NAME]: pod.metadata.name,
+    [LABEL_POD_NAME]: pod.metadata.name!,
     [LABEL_POD_NAMESPACE]: podNamespace(pod),
-    [LABEL_POD_UID]: pod.metadata.uid,
+    [LABEL_POD_UID]: pod.metadata.uid!,
   };
 }
 
@@ -31,9 +31,9 @@ export function sandboxAnnotations(pod: Pod): Record<string, string> {
 
 export function containerLabels(pod: Pod, container: Container): Record<string, string> {
   return {
-    [LABEL_POD_NAME]: pod.metadata.name,
+    [LABEL_POD_NAME]: pod.metadata.name!,
     [LABEL_POD_NAMESPACE]: podNamespace(pod),
-    [LABEL_POD_UID]: pod.metadata.uid,
+    [LABEL_POD_UID]: pod.metadata.uid!,
     [LABEL_CONTAINER_NAME]: container.name,
   };
 }

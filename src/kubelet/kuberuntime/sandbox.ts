@@ -2,19 +2,20 @@
 import type { In, PodSandboxConfig, PortMapping, NamespaceOption } from '../runtime/cri/types.ts';
 import type { DNSConfig } from './dns.ts';
 import { sandboxAnnotations, sandboxLabels } from './labels.ts';
-import { podNamespace, type Pod } from './pod.ts';
+import type { Pod } from '../../api/core/index.ts';
+import { podNamespace } from './pod.ts';
 
 export const DEFAULT_POD_LOGS_ROOT = '/var/log/pods';
 
 /** `/var/log/pods/<ns>_<name>_<uid>` (upstream's BuildPodLogsDirectory). */
-export function podLogsDirectory(pod: Pick<Pod, 'metadata'> & Partial<Pod>, root = DEFAULT_POD_LOGS_ROOT): string {
-  return `${root}/${podNamespace(pod as Pod)}_${pod.metadata.name}_${pod.metadata.uid}`;
+export function podLogsDirectory(pod: Pick<Pod, 'metadata'>, root = DEFAULT_POD_LOGS_ROOT): string {
+  return `${root}/${podNamespace(pod)}_${pod.metadata.name}_${pod.metadata.uid}`;
 }
 
 /** The hostname: spec.hostname or the pod name, cut to 63 characters; empty on the host network. */
 export function podHostname(pod: Pod): string {
   if (pod.spec.hostNetwork) return '';
-  const name = pod.spec.hostname || pod.metadata.name;
+  const name = pod.spec.hostname || pod.metadata.name!;
   return name.slice(0, 63).replace(/[-.]+$/, '');
 }
 

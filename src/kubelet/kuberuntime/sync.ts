@@ -13,7 +13,8 @@ import { podDNSConfig, readResolvConf } from './dns.ts';
 import { EnvError, expandCommand, makeEnvironment } from './env.ts';
 import { runHook } from './hooks.ts';
 import { killContainer, killPod, purgeInitContainers } from './kill.ts';
-import { formatPod, type Pod } from './pod.ts';
+import type { Pod } from '../../api/core/index.ts';
+import { formatPod } from './pod.ts';
 import { podCgroupParent } from './qos.ts';
 import { podLogsDirectory, podSandboxConfig } from './sandbox.ts';
 
@@ -96,7 +97,7 @@ export async function syncPod(pod: Pod, status: RuntimePodStatus, deps: RuntimeM
     } catch (err) {
       const message = `Failed to create pod sandbox: ${errText(err)}`;
       recorder.event(ref, 'Warning', 'FailedCreatePodSandBox', message);
-      result.errors.push({ action: 'CreatePodSandbox', target: pod.metadata.name, reason: 'CreatePodSandboxError', message });
+      result.errors.push({ action: 'CreatePodSandbox', target: pod.metadata.name!, reason: 'CreatePodSandboxError', message });
       result.sandboxId = '';
       result.podIPs = [];
       // containerd keeps the name of a sandbox whose set-up failed half-way; free it for the retry.
@@ -145,7 +146,7 @@ async function startContainer(
   if (s.backoff) deps.backoff.next(s.backoff.key, s.backoff.finishedAt);
 
   const image = await deps.images.ensureImageExists({
-    podUid: pod.metadata.uid, namespace: ref.namespace, image: c.image ?? '', pullPolicy: c.imagePullPolicy,
+    podUid: pod.metadata.uid!, namespace: ref.namespace, image: c.image ?? '', pullPolicy: c.imagePullPolicy,
     pullSecretNames: (pod.spec.imagePullSecrets ?? []).map((x) => x.name ?? '').filter(Boolean),
     sandboxConfig, record, signal,
   });

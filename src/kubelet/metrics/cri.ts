@@ -1,6 +1,7 @@
 // instrumentCri: a CriClient that times and counts every call, as upstream's instrumented runtime
 // and image services (operation_type is the CRI method in snake_case, upstream's spelling), and
 // also feeds the pod and container start counters and the image pull windows of the start SLI.
+import type { PodSpec } from '../../api/core/index.ts';
 import type { CriClient } from '../runtime/cri/client.ts';
 import type { ContainerType, KubeletMetrics } from './metrics.ts';
 
@@ -48,7 +49,7 @@ export interface InstrumentCriOptions {
 }
 
 /** A container's type from the pod spec (upstream's metric label for started containers). */
-export function containerTypeIn(spec: { initContainers?: { name: string }[]; ephemeralContainers?: { name: string }[] } | undefined, name: string): ContainerType {
+export function containerTypeIn(spec: Pick<PodSpec, 'initContainers' | 'ephemeralContainers'> | undefined, name: string): ContainerType {
   if (spec?.initContainers?.some((c) => c.name === name)) return 'init_container';
   if (spec?.ephemeralContainers?.some((c) => c.name === name)) return 'ephemeral_container';
   return 'container';

@@ -6,17 +6,13 @@
 //   time spent pulling images (first pull start to last pull end). Only pods that had not started
 //   when the kubelet first saw them count, so a restarted kubelet does not report adopted pods.
 // The tracker is pure: it is told what happened and when, and answers what to observe.
+import type { ContainerState, Pod, PodSpec, PodStatus } from '../../api/core/index.ts';
 
-export interface PodStartPod {
-  metadata: { uid?: string; creationTimestamp?: string; annotations?: Record<string, string> };
-  spec?: { hostNetwork?: boolean };
-  status?: { startTime?: string; phase?: string };
-}
+/** What the tracker reads of a pod. */
+export type PodStartPod = Pick<Pod, 'metadata' | 'status'> & { spec?: Pick<PodSpec, 'hostNetwork'> };
 
-export interface PodStartStatus {
-  phase?: string;
-  containerStatuses?: { state?: { running?: unknown; terminated?: unknown } }[];
-}
+/** What the tracker reads of the status the kubelet generated. */
+export type PodStartStatus = Pick<PodStatus, 'phase'> & { containerStatuses?: { state?: Pick<ContainerState, 'running' | 'terminated'> }[] };
 
 export interface PodStartObservations {
   /** kubelet_pod_start_duration_seconds */

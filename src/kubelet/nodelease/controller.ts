@@ -3,8 +3,9 @@
 // (no GET on the happy path); on failure it gets or creates the Lease again with a backoff
 // (100 ms doubling to 7 s) and retries the update up to 5 times.
 import { isStatusError } from '../../api/errors.ts';
-import { rfc3339Micro, type KubeObject } from '../../api/object.ts';
-import { Backoff } from '../client/backoff.ts';
+import type { Lease } from '../../api/core/index.ts';
+import { rfc3339Micro } from '../../api/object.ts';
+import { Backoff } from '../backoff.ts';
 import { groupPath, type ApiClient } from '../client/client.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -23,8 +24,8 @@ export interface LeaseParams {
 }
 
 /** The Lease to write: base (the last one seen) renewed now, or a new one. Pure. */
-export function renewedLease(base: KubeObject | undefined, p: LeaseParams): KubeObject {
-  const lease: KubeObject = base
+export function renewedLease(base: Lease | undefined, p: LeaseParams): Lease {
+  const lease: Lease = base
     ? structuredClone(base)
     : { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: p.nodeName, namespace: leaseNamespace } };
   lease.spec = { ...(lease.spec ?? {}), holderIdentity: p.nodeName, leaseDurationSeconds: p.durationSeconds, renewTime: rfc3339Micro(p.now) };
@@ -44,7 +45,7 @@ export interface NodeLeaseOptions {
 }
 
 export class NodeLeaseController {
-  private latest?: KubeObject;
+  private latest?: Lease;
 
   constructor(private readonly o: NodeLeaseOptions) {}
 
@@ -77,7 +78,7 @@ export class NodeLeaseController {
     await this.retryUpdate(ensured.lease, signal);
   }
 
-  private async backoffEnsureLease(signal: AbortSignal): Promise<{ lease: KubeObject; created: boolean } | undefined> {
+  private async backoffEnsureLease(signal: AbortSignal): Promise<{ lease: Lease; created: boolean } | undefined> {
     const backoff = new Backoff({ initialMs: 100, maxMs: 7_000 });
     while (!signal.aborted) {
       try {
@@ -91,7 +92,7 @@ export class NodeLeaseController {
     return undefined;
   }
 
-  private async ensureLease(signal: AbortSignal): Promise<{ lease: KubeObject; created: boolean }> {
+  private async ensureLease(signal: AbortSignal): Promise<{ lease: Lease; created: boolean }> {
     try {
       return { lease: await this.o.api.get(this.path, { signal }), created: false };
     } catch (e) {
@@ -101,7 +102,7 @@ export class NodeLeaseController {
     return { lease: this.latest, created: true };
   }
 
-  private async retryUpdate(base: KubeObject, signal: AbortSignal): Promise<void> {
+  private async retryUpdate(base: Lease, signal: AbortSignal): Promise<void> {
     for (let i = 0; i < maxUpdateRetries && !signal.aborted; i++) {
       try {
         this.latest = await this.o.api.update(this.path, renewedLease(base, this.params()), { signal });

@@ -6,7 +6,8 @@ import { buildConditions } from './conditions.ts';
 import { nodeImages, type RuntimeImage } from './images.ts';
 import type { MachineInfo, Observations } from './machine.ts';
 import { nodePressure } from './pressure.ts';
-import { kubeletVersion, type NodeAddress, type NodeStatus, type NodeStatusEvent } from './types.ts';
+import type { NodeAddress } from '../../api/core/index.ts';
+import { kubeletVersion, type NodeStatus, type NodeStatusEvent } from './types.ts';
 
 export interface NodeStatusSettings {
   maxPods: number;

@@ -3,7 +3,8 @@
 // (including from a controller-set Unknown) asks for the matching node event, as upstream.
 import { rfc3339 } from '../../api/object.ts';
 import type { Pressure } from './pressure.ts';
-import type { NodeCondition, NodeStatusEvent } from './types.ts';
+import type { NodeCondition } from '../../api/core/index.ts';
+import type { NodeStatusEvent } from './types.ts';
 
 export interface ConditionInputs {
   now: Date;

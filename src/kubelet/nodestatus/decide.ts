@@ -1,7 +1,8 @@
 // When to send node status: when something changed (heartbeats aside), or when the report
 // period (--node-status-report-frequency, 5 m) has passed since the last report, as upstream.
 import { isDeepStrictEqual } from 'node:util';
-import type { NodeCondition, NodeStatus } from './types.ts';
+import type { NodeCondition } from '../../api/core/index.ts';
+import type { NodeStatus } from './types.ts';
 
 function conditionsByType(conds: NodeCondition[] | undefined): Record<string, Omit<NodeCondition, 'lastHeartbeatTime'>> {
   const out: Record<string, Omit<NodeCondition, 'lastHeartbeatTime'>> = {};

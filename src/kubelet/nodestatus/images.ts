@@ -1,6 +1,6 @@
 // The images a node reports: largest first, at most maxImages (-1: all), each named by its repo
 // digests then its repo tags (at most 5 names), as upstream's Images setter.
-import type { ContainerImage } from './types.ts';
+import type { ContainerImage } from '../../api/core/index.ts';
 
 export interface RuntimeImage {
   repoTags: string[];

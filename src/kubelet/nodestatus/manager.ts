@@ -6,7 +6,7 @@
 // (with $setElementOrder/conditions), as upstream's PatchNodeStatus: it sends only what changed,
 // merges conditions by type, and so does not clobber conditions other components own.
 import { isStatusError } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
+import type { Node, NodeAddress } from '../../api/core/index.ts';
 import { createStrategicMergePatch } from '../../api/patch/index.ts';
 import { corePath, type ApiClient } from '../client/client.ts';
 import type { EventRecorder } from '../client/events.ts';
@@ -17,7 +17,7 @@ import { shouldPatchStatus } from './decide.ts';
 import type { RuntimeImage } from './images.ts';
 import type { MachineInfo, Observations } from './machine.ts';
 import { initialNode, registerWithApiServer, type InitialNodeParams } from './register.ts';
-import type { NodeAddress, NodeStatus, NodeStatusEvent } from './types.ts';
+import type { NodeStatus, NodeStatusEvent } from './types.ts';
 
 /** Where the status comes from (effectful; faked in tests). */
 export interface StatusSources {
@@ -43,7 +43,7 @@ export interface NodeStatusManagerOptions {
   clock: Clock;
   log: Logger;
   /** Called with the Node whenever the API server returned it (the Lease wants its UID). */
-  onNode?: (node: KubeObject) => void;
+  onNode?: (node: Node) => void;
   /** Observers of registration and status updates (metrics). */
   hooks?: NodeStatusHooks;
 }
@@ -91,7 +91,7 @@ export class NodeStatusManager {
   }
 
   /** The Node the kubelet would create right now (status included, as upstream). */
-  async initialNode(): Promise<KubeObject> {
+  async initialNode(): Promise<Node> {
     const { status, events } = await this.computeStatus(undefined);
     this.registrationEvents = events;
     return initialNode({ ...this.o.node, nodeName: this.o.nodeName, status });
@@ -132,7 +132,7 @@ export class NodeStatusManager {
   }
 
   private async updateOnce(signal: AbortSignal): Promise<void> {
-    const node = await this.o.api.get(this.path(), { signal });
+    const node = await this.o.api.get<Node>(this.path(), { signal });
     this.missingLogged = 0;
     this.o.onNode?.(node);
     const original = node.status as Partial<NodeStatus> | undefined;

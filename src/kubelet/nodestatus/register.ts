@@ -2,8 +2,8 @@
 // (hostname, os, arch) and --node-labels, as upstream's tryRegisterWithAPIServer. Retries forever
 // with upstream's capped backoff (100 ms doubling to 7 s) until it succeeds or the kubelet stops.
 import { isStatusError } from '../../api/errors.ts';
-import type { KubeObject } from '../../api/object.ts';
-import { Backoff } from '../client/backoff.ts';
+import type { Node } from '../../api/core/index.ts';
+import { Backoff } from '../backoff.ts';
 import { corePath, type ApiClient } from '../client/client.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -33,7 +33,7 @@ export function defaultLabels(p: Pick<InitialNodeParams, 'hostname' | 'os' | 'ar
   };
 }
 
-export function initialNode(p: InitialNodeParams): KubeObject {
+export function initialNode(p: InitialNodeParams): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -53,7 +53,7 @@ export function initialNode(p: InitialNodeParams): KubeObject {
  * attach-detach annotation is added if missing. Returns the node to write, or undefined when
  * nothing needs to change.
  */
-export function reconcileExistingNode(existing: KubeObject, initial: KubeObject): KubeObject | undefined {
+export function reconcileExistingNode(existing: Node, initial: Node): Node | undefined {
   const node = structuredClone(existing);
   const labels = (node.metadata.labels ??= {});
   const annotations = (node.metadata.annotations ??= {});
@@ -72,7 +72,7 @@ export function reconcileExistingNode(existing: KubeObject, initial: KubeObject)
 }
 
 /** One registration attempt: true when the node is registered (created or taken over). */
-export async function tryRegister(api: ApiClient, initial: KubeObject, log: Logger): Promise<boolean> {
+export async function tryRegister(api: ApiClient, initial: Node, log: Logger): Promise<boolean> {
   const name = initial.metadata.name!;
   try {
     await api.create(corePath('nodes'), initial);
@@ -97,7 +97,7 @@ export async function tryRegister(api: ApiClient, initial: KubeObject, log: Logg
 }
 
 /** Registers until it succeeds; resolves false only when the signal aborts first. */
-export async function registerWithApiServer(api: ApiClient, makeInitial: () => Promise<KubeObject>, clock: Clock, log: Logger, signal: AbortSignal): Promise<boolean> {
+export async function registerWithApiServer(api: ApiClient, makeInitial: () => Promise<Node>, clock: Clock, log: Logger, signal: AbortSignal): Promise<boolean> {
   const backoff = new Backoff({ initialMs: 100, maxMs: 7_000 });
   while (!signal.aborted) {
     const initial = await makeInitial();

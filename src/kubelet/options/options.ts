@@ -136,11 +136,12 @@ export function configFileDefaults(): Partial<KubeletOptions> {
 
 /** defaults < config file < explicitly given flags; --pod-manifest-path is a flag so it wins too. */
 export function mergeOptions(file: Partial<KubeletOptions> | undefined, flags: Partial<KubeletOptions>): KubeletOptions {
-  const merged: KubeletOptions = { ...defaultOptions(), ...(file ? configFileDefaults() : {}) };
-  for (const layer of [file ?? {}, flags]) {
-    for (const [k, v] of Object.entries(layer)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;
-  }
-  return merged;
+  return { ...defaultOptions(), ...(file ? configFileDefaults() : {}), ...definedOnly(file ?? {}), ...definedOnly(flags) };
+}
+
+/** The options a layer sets: an undefined one leaves the layer below it in place. */
+function definedOnly(layer: Partial<KubeletOptions>): Partial<KubeletOptions> {
+  return Object.fromEntries(Object.entries(layer).filter(([, v]) => v !== undefined));
 }
 
 export function certDirOf(o: KubeletOptions): string {

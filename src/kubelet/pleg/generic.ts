@@ -2,6 +2,7 @@
 // relist the runtime every second, diff against the previous relist, refresh the pod cache for
 // every pod that changed, and send the events on a bounded channel. healthy() fails when no relist
 // has succeeded within the threshold (3 minutes), which /healthz reports.
+import { formatDuration } from '../../api/duration.ts';
 import type { RuntimePodStatus } from '../container/types.ts';
 import type { Clock } from '../clock.ts';
 import type { HealthCheck } from '../healthz.ts';
@@ -41,16 +42,6 @@ export interface PLEGStats {
   discardedEvents: number;
 }
 
-/** Go's time.Duration String() for the durations in health messages (e.g. 3m0s, 1.5s). */
-export function goDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor((ms % 3_600_000) / 60_000);
-  const s = (ms % 60_000) / 1000;
-  const sec = `${Number.isInteger(s) ? s : s.toFixed(3).replace(/0+$/, '')}s`;
-  return h > 0 ? `${h}h${m}m${sec}` : m > 0 ? `${m}m${sec}` : sec;
-}
-
 export class GenericPLEG {
   readonly cache: PodCache;
   readonly events: BoundedChannel<PodLifecycleEvent>;
@@ -73,7 +64,7 @@ export class GenericPLEG {
     if (!last) return 'pleg has yet to be successful';
     const elapsed = this.o.clock.now().getTime() - last.getTime();
     const threshold = this.o.relistThresholdMs ?? RELIST_THRESHOLD_MS;
-    if (elapsed > threshold) return `pleg was last seen active ${goDuration(elapsed)} ago; threshold is ${goDuration(threshold)}`;
+    if (elapsed > threshold) return `pleg was last seen active ${formatDuration(elapsed)} ago; threshold is ${formatDuration(threshold)}`;
     return undefined;
   }
 

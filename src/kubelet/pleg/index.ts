@@ -1,5 +1,5 @@
 // The pod lifecycle event generator: relists the runtime, emits per-pod events, keeps the pod cache.
-export { GenericPLEG, goDuration, RELIST_PERIOD_MS, RELIST_THRESHOLD_MS, type GenericPLEGOptions, type PLEGStats } from './generic.ts';
+export { GenericPLEG, RELIST_PERIOD_MS, RELIST_THRESHOLD_MS, type GenericPLEGOptions, type PLEGStats } from './generic.ts';
 export { PodCache, emptyPodStatus, type CachedPodStatus } from './cache.ts';
 export { BoundedChannel } from './channel.ts';
 export { computePodEvents } from './events.ts';

@@ -1,13 +1,13 @@
 // The kubelet's per-pod work (upstream's SyncPod / SyncTerminatingPod / SyncTerminatedPod):
 // status from the runtime, the mirror pod of a static pod, volumes, then the runtime manager;
 // on termination the reverse, ending with the API object (or mirror pod) deleted.
-import type { KubeObject } from '../../api/object.ts';
-import { isStaticPod, podFullName } from '../config/index.ts';
+import type { Container, Pod, PodStatus } from '../../api/core/index.ts';
+import { isStaticPod, pastActiveDeadline } from '../../api/pod/index.ts';
+import { podFullName } from '../config/index.ts';
 import type { Clock } from '../clock.ts';
 import { getPodStatus, killPod, podCgroupParent, removePod, syncPod, type RuntimeManagerDeps, type SyncResult, type WaitingReason } from '../kuberuntime/index.ts';
-import type { Container as RuntimeContainer, Pod as RuntimePod } from '../kuberuntime/index.ts';
 import type { Logger } from '../log.ts';
-import { generateApiPodStatus, isTerminalPhase, pastActiveDeadline, type PodStatus, type StatusManager } from '../status/index.ts';
+import { generateApiPodStatus, isTerminalPhase, type StatusManager } from '../status/index.ts';
 import { VolumeMountError, cleanupPodDataDirs, makeContainerMounts, type MountedVolume, type VolumeManager } from '../volume/index.ts';
 import type { RuntimePodStatus } from '../container/types.ts';
 import { createMirrorPod, deleteMirrorPod, type MirrorApi } from './mirror.ts';
@@ -68,16 +68,16 @@ export class PodSyncer implements PodLifecycle {
    * A new container's mounts: its volumes, /etc/hosts and termination log (the runtime manager's
    * `mounts`). sandboxIPs: the sandbox's IPs as the runtime manager knows them, when it does.
    */
-  private async containerMounts(pod: RuntimePod, container: RuntimeContainer, sandboxIPs?: string[]) {
-    const mounted = this.mounted.get(pod.metadata.uid) ?? new Map();
+  private async containerMounts(pod: Pod, container: Container, sandboxIPs?: string[]) {
+    const mounted = this.mounted.get(pod.metadata.uid!) ?? new Map();
     const ips = pod.spec.hostNetwork ? this.d.node().ips : sandboxIPs?.length ? sandboxIPs : await this.podIPs(pod);
-    return makeContainerMounts({ rootDir: this.d.rootDir, pod: pod as never, container: container as never, mounted, podIPs: ips, clusterDomain: this.d.clusterDomain });
+    return makeContainerMounts({ rootDir: this.d.rootDir, pod, container, mounted, podIPs: ips, clusterDomain: this.d.clusterDomain });
   }
 
-  private updateStatus(pod: KubeObject, runtime: RuntimePodStatus | undefined, terminal = false): PodStatus {
+  private updateStatus(pod: Pod, runtime: RuntimePodStatus | undefined, terminal = false): PodStatus {
     const uid = pod.metadata.uid!;
     const status = generateApiPodStatus(pod, runtime, {
-      oldStatus: this.d.status.getPodStatus(uid) ?? (pod.status as PodStatus | undefined),
+      oldStatus: this.d.status.getPodStatus(uid) ?? pod.status,
       nodeIPs: this.d.node().ips,
       now: this.d.clock.now(),
       waitingReasons: this.waiting.get(uid),
@@ -91,7 +91,7 @@ export class PodSyncer implements PodLifecycle {
   }
 
   /** The runtime's view of the pod: fresh, or (at the start of a sync) from the PLEG's cache. */
-  private async runtimeStatus(pod: KubeObject, startOfSync?: { signal: AbortSignal }): Promise<RuntimePodStatus> {
+  private async runtimeStatus(pod: Pod, startOfSync?: { signal: AbortSignal }): Promise<RuntimePodStatus> {
     const key = { uid: pod.metadata.uid!, name: pod.metadata.name!, namespace: pod.metadata.namespace ?? 'default' };
     const status = startOfSync ? await this.runtimeStatuses.forSync(key, startOfSync.signal) : await this.runtimeStatuses.fresh(key);
     if (status.ips.length) this.ips.set(key.uid, status.ips);
@@ -99,16 +99,17 @@ export class PodSyncer implements PodLifecycle {
   }
 
   /** The pod's IPs (for /etc/hosts): known from the last status, else read once from the runtime. */
-  private async podIPs(pod: { metadata: { uid: string; name: string; namespace?: string } }): Promise<string[]> {
-    const known = this.ips.get(pod.metadata.uid);
+  private async podIPs(pod: Pod): Promise<string[]> {
+    const uid = pod.metadata.uid!;
+    const known = this.ips.get(uid);
     if (known) return known;
-    const status = await getPodStatus(this.runtime.cri, pod.metadata.uid, pod.metadata.name, pod.metadata.namespace || 'default');
-    if (status.ips.length) this.ips.set(pod.metadata.uid, status.ips);
+    const status = await getPodStatus(this.runtime.cri, uid, pod.metadata.name!, pod.metadata.namespace || 'default');
+    if (status.ips.length) this.ips.set(uid, status.ips);
     return status.ips;
   }
 
   /** Creates the mirror pod of a static pod, replacing one of an older version. */
-  private async ensureMirrorPod(pod: KubeObject): Promise<void> {
+  private async ensureMirrorPod(pod: Pod): Promise<void> {
     const api = this.d.mirrorApi;
     if (!api || !isStaticPod(pod)) return;
     const mirror = this.d.pods.mirrorOf(pod);
@@ -122,7 +123,7 @@ export class PodSyncer implements PodLifecycle {
     }
   }
 
-  async syncPod(pod: KubeObject, signal: AbortSignal): Promise<SyncOutcome> {
+  async syncPod(pod: Pod, signal: AbortSignal): Promise<SyncOutcome> {
     const uid = pod.metadata.uid!;
     try {
       return await this.sync(pod, signal);
@@ -131,7 +132,7 @@ export class PodSyncer implements PodLifecycle {
     }
   }
 
-  private async sync(pod: KubeObject, signal: AbortSignal): Promise<SyncOutcome> {
+  private async sync(pod: Pod, signal: AbortSignal): Promise<SyncOutcome> {
     const uid = pod.metadata.uid!;
     const runtime = await this.runtimeStatus(pod, { signal });
     const status = this.updateStatus(pod, runtime);
@@ -140,7 +141,7 @@ export class PodSyncer implements PodLifecycle {
     await this.ensureMirrorPod(pod);
     try {
       // Also makes the pod's data directories.
-      this.mounted.set(uid, await this.d.volumes.mountPodVolumes(pod as never));
+      this.mounted.set(uid, await this.d.volumes.mountPodVolumes(pod));
     } catch (e) {
       if (!(e instanceof VolumeMountError)) throw e;
       for (const f of e.failures) this.runtime.recorder.event({ name: pod.metadata.name!, namespace: pod.metadata.namespace!, uid }, 'Warning', 'FailedMount', f.message);
@@ -149,7 +150,7 @@ export class PodSyncer implements PodLifecycle {
     // A new sandbox (none ready now) means new IPs.
     if (!runtime.sandboxes.some((sb) => sb.state === 'ready')) this.ips.delete(uid);
     this.d.prober.addPod(pod);
-    const result = await syncPod(pod as RuntimePod, runtime, this.runtime, { signal, ...this.d.prober.syncOptions(pod, runtime) });
+    const result = await syncPod(pod, runtime, this.runtime, { signal, ...this.d.prober.syncOptions(pod, runtime) });
     this.waiting.set(uid, new Map(Object.entries(result.waiting)));
     // Read the runtime again only when this sync changed something in it.
     this.updateStatus(pod, changedRuntime(result) ? await this.runtimeStatus(pod) : runtime);
@@ -157,20 +158,20 @@ export class PodSyncer implements PodLifecycle {
     return { resyncAfterMs: busy ? busyResyncMs : this.d.syncFrequencyMs * (1 + resyncJitter * Math.random()) };
   }
 
-  async terminatePod(pod: KubeObject, gracePeriodSeconds: number | undefined): Promise<void> {
+  async terminatePod(pod: Pod, gracePeriodSeconds: number | undefined): Promise<void> {
     this.d.prober.stopLivenessAndStartup(pod);
     const runtime = await this.runtimeStatus(pod);
-    await killPod(this.runtime, pod as RuntimePod, runtime, { gracePeriodOverride: gracePeriodSeconds });
+    await killPod(this.runtime, pod, runtime, { gracePeriodOverride: gracePeriodSeconds });
     this.updateStatus(pod, await this.runtimeStatus(pod), true);
   }
 
-  async cleanupPod(pod: KubeObject, removed: boolean): Promise<void> {
+  async cleanupPod(pod: Pod, removed: boolean): Promise<void> {
     const uid = pod.metadata.uid!;
     // A finished pod keeps its exited containers (for logs) until it is gone; GC keeps the rest tidy.
     if (removed) await removePod(this.runtime, await this.runtimeStatus(pod));
     await this.d.volumes.unmountPodVolumes(uid);
     await cleanupPodDataDirs(this.d.rootDir, uid);
-    await this.runtime.podCgroups?.remove(podCgroupParent(pod as RuntimePod)).catch(() => {});
+    await this.runtime.podCgroups?.remove(podCgroupParent(pod)).catch(() => {});
     this.waiting.delete(uid);
     this.mounted.delete(uid);
     this.ips.delete(uid);

@@ -1,15 +1,16 @@
 // Mirror pods: the API server's read-only copy of a static pod, owned by the node, carrying the
 // static pod's config hash so that a changed manifest replaces it.
-import type { KubeObject } from '../../api/object.ts';
-import { ConfigHashAnnotation, ConfigMirrorAnnotation } from '../config/index.ts';
+import type { Pod } from '../../api/core/index.ts';
+import { ConfigMirrorAnnotation } from '../../api/pod/index.ts';
+import { ConfigHashAnnotation } from '../config/index.ts';
 
 export interface MirrorApi {
-  create(path: string, body: KubeObject): Promise<KubeObject>;
+  create(path: string, body: Pod): Promise<Pod>;
   delete(path: string, o?: { body?: object }): Promise<unknown>;
 }
 
 /** The mirror pod for a static pod (pure). */
-export function mirrorPodFor(staticPod: KubeObject, node: { name: string; uid?: string }): KubeObject {
+export function mirrorPodFor(staticPod: Pod, node: { name: string; uid?: string }): Pod {
   const { uid: _uid, resourceVersion: _rv, creationTimestamp: _ct, ...meta } = structuredClone(staticPod.metadata);
   meta.annotations = { ...meta.annotations, [ConfigMirrorAnnotation]: staticPod.metadata.annotations?.[ConfigHashAnnotation] ?? '' };
   if (node.uid) meta.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name: node.name, uid: node.uid, controller: true }];
@@ -20,7 +21,7 @@ function podPath(ns: string, name: string): string {
   return `/api/v1/namespaces/${encodeURIComponent(ns)}/pods${name ? `/${encodeURIComponent(name)}` : ''}`;
 }
 
-export async function createMirrorPod(api: MirrorApi, staticPod: KubeObject, node: { name: string; uid?: string }): Promise<KubeObject> {
+export async function createMirrorPod(api: MirrorApi, staticPod: Pod, node: { name: string; uid?: string }): Promise<Pod> {
   const mirror = mirrorPodFor(staticPod, node);
   return api.create(podPath(mirror.metadata.namespace ?? 'default', ''), mirror);
 }

@@ -3,7 +3,7 @@
 // forgotten when removed. Updates that arrive while a lane is busy collapse into the newest.
 // Each sync gets a signal of its own: telling a pod to terminate cancels the sync in flight (an
 // image pull, a hanging postStart hook), so that its termination starts at once.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 
@@ -18,11 +18,11 @@ export interface SyncOutcome {
 
 export interface PodLifecycle {
   /** Makes the node match the pod, and says what comes next. Gives up soon after the signal aborts. */
-  syncPod(pod: KubeObject, signal: AbortSignal): Promise<SyncOutcome>;
+  syncPod(pod: Pod, signal: AbortSignal): Promise<SyncOutcome>;
   /** Stops everything of the pod within the grace period. */
-  terminatePod(pod: KubeObject, gracePeriodSeconds: number | undefined): Promise<void>;
+  terminatePod(pod: Pod, gracePeriodSeconds: number | undefined): Promise<void>;
   /** After termination: volumes, directories, the API object or mirror pod. */
-  cleanupPod(pod: KubeObject, removed: boolean): Promise<void>;
+  cleanupPod(pod: Pod, removed: boolean): Promise<void>;
 }
 
 /** A sync's kind, as upstream's SyncPodType: the first sync, one after the pod changed, a resync, or the kill. */
@@ -31,7 +31,7 @@ export type PodSyncOperation = 'create' | 'update' | 'sync' | 'kill';
 /** One sync or termination the worker finished (or that threw), for metrics. */
 export interface PodSyncEvent {
   uid: string;
-  pod: KubeObject;
+  pod: Pod;
   operation: PodSyncOperation;
   durationMs: number;
   error?: unknown;
@@ -40,7 +40,7 @@ export interface PodSyncEvent {
 /** What a lane is doing now, for the sync loop's health check. */
 export interface PodWork {
   uid: string;
-  pod: KubeObject;
+  pod: Pod;
   operation: PodSyncOperation | 'cleanup';
   since: Date;
   /** A termination may take this long on top of the usual threshold. */
@@ -48,7 +48,7 @@ export interface PodWork {
 }
 
 export interface PodUpdate {
-  pod: KubeObject;
+  pod: Pod;
   /** Terminate (pod deleted in the API, static manifest removed, or finished). */
   terminate?: boolean;
   gracePeriodSeconds?: number;
@@ -130,7 +130,7 @@ function effectiveGracePeriod(lane: Lane): number {
 const retryAfterErrorMs = 2_000;
 
 interface Lane {
-  pod: KubeObject;
+  pod: Pod;
   /** What the next sync is: create until the first one ran, update after the pod changed. */
   op: Exclude<PodSyncOperation, 'kill'>;
   gracePeriod?: number;

@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { formatDuration } from '../../api/duration.ts';
 import { joinHostPort } from './neterr.ts';
 import { probeUserAgent, type HandlerResult } from './types.ts';
 
@@ -28,16 +29,9 @@ function goCodeName(code: grpc.status): string {
   return name === 'OK' ? 'OK' : name.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 }
 
-/** Go's time.Duration text for whole seconds (1s, 1m0s). */
-function goDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds}s`;
-  const m = Math.floor(seconds / 60);
-  return m < 60 ? `${m}m${seconds % 60}s` : `${Math.floor(m / 60)}h${m % 60}m${seconds % 60}s`;
-}
-
 export function grpcProbe(host: string, port: number, service: string, timeoutSeconds: number, signal?: AbortSignal): Promise<HandlerResult> {
   const addr = joinHostPort(host, port);
-  const timeout = goDuration(timeoutSeconds);
+  const timeout = formatDuration(timeoutSeconds * 1000);
   const Health = loadHealthService();
   const client = new Health(addr, grpc.credentials.createInsecure(), {
     'grpc.primary_user_agent': probeUserAgent,

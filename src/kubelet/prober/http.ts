@@ -5,7 +5,8 @@
 // checks) with the request prepared once per probe spec: see httpget.ts for why.
 import { prepareGet, runGet, type PreparedGet } from './httpget.ts';
 export { httpVerdict } from './httpget.ts';
-import type { HandlerResult, HTTPHeader } from './types.ts';
+import type { HTTPHeader } from '../../api/core/index.ts';
+import type { HandlerResult } from './types.ts';
 
 export interface HttpProbeRequest {
   url: string;

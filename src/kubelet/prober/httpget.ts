@@ -8,7 +8,8 @@ import { connect as tlsConnect } from 'node:tls';
 import { dialError } from './neterr.ts';
 import { ResponseParser } from './response.ts';
 import { SocketProbe } from './socketprobe.ts';
-import { maxProbeOutputBytes, probeUserAgent, type HandlerResult, type HTTPHeader } from './types.ts';
+import type { HTTPHeader } from '../../api/core/index.ts';
+import { maxProbeOutputBytes, probeUserAgent, type HandlerResult } from './types.ts';
 
 const maxRedirects = 10;
 /** The statuses Go's client follows (with a Location); any other 3xx is the final answer. */

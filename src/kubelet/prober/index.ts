@@ -7,4 +7,4 @@ export { tcpProbe } from './tcp.ts';
 export { grpcProbe } from './grpc.ts';
 export { defaultHandlers, Prober, resolvePort, runProbe, type ProbeHandlers } from './prober.ts';
 export type { ProbePodStatus } from './worker.ts';
-export type { HandlerResult, ProbedPod, ProbeResult, ProbeSpec, ProbeType } from './types.ts';
+export type { HandlerResult, ProbeResult, ProbeType } from './types.ts';

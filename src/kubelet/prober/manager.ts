@@ -8,7 +8,9 @@ import type { ExecRunner } from './exec.ts';
 import { ProbeMetrics } from './metrics.ts';
 import { defaultHandlers, Prober, type ProbeHandlers } from './prober.ts';
 import { ResultsManager, type ResultUpdate } from './results.ts';
-import { probeOf, probeTypes, type ProbedContainer, type ProbedPod, type ProbeType } from './types.ts';
+import type { Container, Pod } from '../../api/core/index.ts';
+import { isRestartableInitContainer } from '../../api/pod/index.ts';
+import { probeOf, probeTypes, type ProbeType } from './types.ts';
 import { ProbeWorker, type ProbePodStatus } from './worker.ts';
 
 export interface ProbeUpdate extends ResultUpdate { probeType: ProbeType }
@@ -49,10 +51,10 @@ export class ProbeManager {
    * Starts workers for the pod's probes (containers and sidecar init containers); call on every
    * pod sync: it is idempotent and hands existing workers the newest pod object.
    */
-  addPod(pod: ProbedPod): void {
+  addPod(pod: Pod): void {
     const uid = pod.metadata.uid ?? '';
     if (this.o.signal.aborted || !uid) return;
-    const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+    const sidecars = (pod.spec?.initContainers ?? []).filter(isRestartableInitContainer);
     for (const c of [...sidecars, ...(pod.spec?.containers ?? [])]) {
       for (const type of probeTypes) {
         const spec = probeOf(c, type);
@@ -67,7 +69,7 @@ export class ProbeManager {
     }
   }
 
-  private newWorker(type: ProbeType, pod: ProbedPod, c: ProbedContainer, k: string): ProbeWorker {
+  private newWorker(type: ProbeType, pod: Pod, c: Container, k: string): ProbeWorker {
     const { clock } = this.o;
     let worker: ProbeWorker | undefined;
     worker = new ProbeWorker(type, pod, c, probeOf(c, type)!, {
@@ -85,7 +87,7 @@ export class ProbeManager {
   }
 
   /** Graceful termination: liveness and startup stop (counted as success); readiness goes on. */
-  stopLivenessAndStartup(pod: ProbedPod): void {
+  stopLivenessAndStartup(pod: Pod): void {
     const uid = pod.metadata.uid ?? '';
     for (const w of this.workers.values()) {
       if (w.podUid !== uid || w.type === 'Readiness') continue;
@@ -134,7 +136,7 @@ export class ProbeManager {
    * The runtime sync's view (SyncOptions), by container name, against the containers the runtime
    * reports now: a verdict about an older instance never kills a newer one.
    */
-  syncOptions(pod: ProbedPod, runtime: RuntimePodStatus): {
+  syncOptions(pod: Pod, runtime: RuntimePodStatus): {
     livenessFailed: (name: string) => boolean; startupFailed: (name: string) => boolean; isStarted: (name: string) => boolean;
   } {
     const idOf = (name: string) => {
@@ -164,7 +166,7 @@ export class ProbeManager {
 }
 
 /** The grace period for a kill after a failed liveness/startup probe: the probe's own, if set. */
-export function probeTerminationGracePeriod(container: ProbedContainer, type: 'Liveness' | 'Startup', podGrace: number | undefined): number | undefined {
+export function probeTerminationGracePeriod(container: Container, type: 'Liveness' | 'Startup', podGrace: number | undefined): number | undefined {
   const p = type === 'Liveness' ? container.livenessProbe : container.startupProbe;
   return p?.terminationGracePeriodSeconds ?? podGrace;
 }

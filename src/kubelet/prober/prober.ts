@@ -7,7 +7,8 @@ import { grpcProbe } from './grpc.ts';
 import { HttpGetProbe, httpProbe, probeURL } from './http.ts';
 import { joinHostPort } from './neterr.ts';
 import { tcpProbe } from './tcp.ts';
-import type { HandlerResult, HTTPHeader, ProbedContainer, ProbedPod, ProbeSpec, ProbeType } from './types.ts';
+import type { Container, HTTPHeader, Pod, Probe } from '../../api/core/index.ts';
+import type { HandlerResult, ProbeType } from './types.ts';
 
 /** The four handlers; the defaults talk to the runtime and the network, tests pass fakes. */
 export interface ProbeHandlers {
@@ -39,7 +40,7 @@ export function defaultHandlers(runner: ExecRunner): ProbeHandlers {
 }
 
 /** Upstream's ResolveContainerPort: a number, or a container port's name. */
-export function resolvePort(port: number | string, container: ProbedContainer): number {
+export function resolvePort(port: number | string, container: Container): number {
   let n: number;
   if (typeof port === 'number') n = port;
   else {
@@ -52,8 +53,8 @@ export function resolvePort(port: number | string, container: ProbedContainer): 
 }
 
 export interface ProbeTarget {
-  pod: ProbedPod;
-  container: ProbedContainer;
+  pod: Pod;
+  container: Container;
   containerId: string;
   /** status.podIP: the default host of httpGet, tcpSocket and grpc. */
   podIP: string;
@@ -67,7 +68,7 @@ export interface Planned {
 }
 
 /** What to run for a probe, and what a timeout reads as for that handler. Throws on a bad spec. */
-export function planProbe(p: ProbeSpec, t: ProbeTarget, h: ProbeHandlers, timeoutSeconds: number): Planned {
+export function planProbe(p: Probe, t: ProbeTarget, h: ProbeHandlers, timeoutSeconds: number): Planned {
   const runtimeId = t.containerId.replace(/^[a-z0-9]+:\/\//, '');
   const hostOf = (host?: string) => host || t.podIP || 'localhost';
   const selfTimed = h.selfTimed === true;
@@ -113,7 +114,7 @@ export interface RunProbeDeps { handlers: ProbeHandlers; clock: Clock; recorder:
  * failure or unknown (an error: the worker discards it), after recording upstream's Unhealthy /
  * ProbeWarning events. One-off form of Prober.probe.
  */
-export function runProbe(type: ProbeType, p: ProbeSpec, t: ProbeTarget, timeoutSeconds: number, d: RunProbeDeps, signal: AbortSignal): Promise<HandlerResult> {
+export function runProbe(type: ProbeType, p: Probe, t: ProbeTarget, timeoutSeconds: number, d: RunProbeDeps, signal: AbortSignal): Promise<HandlerResult> {
   return new Prober(d).probe(type, p, t, timeoutSeconds, signal);
 }
 
@@ -125,11 +126,11 @@ interface CachedPlan { containerId: string; podIP: string; timeoutSeconds: numbe
  */
 export class Prober {
   // Keyed by the spec object, which a worker keeps for its life: entries go with their workers.
-  private readonly plans = new WeakMap<ProbeSpec, CachedPlan>();
+  private readonly plans = new WeakMap<Probe, CachedPlan>();
 
   constructor(private readonly d: RunProbeDeps) {}
 
-  async probe(type: ProbeType, p: ProbeSpec, t: ProbeTarget, timeoutSeconds: number, signal: AbortSignal): Promise<HandlerResult> {
+  async probe(type: ProbeType, p: Probe, t: ProbeTarget, timeoutSeconds: number, signal: AbortSignal): Promise<HandlerResult> {
     let r: HandlerResult = { result: 'unknown', output: '' };
     for (let i = 0; i < maxProbeRetries && !signal.aborted; i++) {
       try {
@@ -145,7 +146,7 @@ export class Prober {
     return r;
   }
 
-  private plan(p: ProbeSpec, t: ProbeTarget, timeoutSeconds: number): Planned {
+  private plan(p: Probe, t: ProbeTarget, timeoutSeconds: number): Planned {
     const c = this.plans.get(p);
     if (c && c.containerId === t.containerId && c.podIP === t.podIP && c.timeoutSeconds === timeoutSeconds) return c.plan;
     const plan = planProbe(p, t, this.d.handlers, timeoutSeconds);

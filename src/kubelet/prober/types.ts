@@ -1,34 +1,6 @@
-// The prober's vocabulary: the v1 Probe as plain JSON, the three probe types, handler verdicts
-// and upstream's defaults for the timing fields.
-
-export interface HTTPHeader { name: string; value: string }
-export interface ProbeSpec {
-  exec?: { command?: string[] };
-  httpGet?: { path?: string; port: number | string; host?: string; scheme?: string; httpHeaders?: HTTPHeader[] };
-  tcpSocket?: { port: number | string; host?: string };
-  grpc?: { port: number; service?: string };
-  initialDelaySeconds?: number;
-  timeoutSeconds?: number;
-  periodSeconds?: number;
-  successThreshold?: number;
-  failureThreshold?: number;
-  terminationGracePeriodSeconds?: number;
-}
-
-export interface ProbedContainer {
-  name: string;
-  ports?: { name?: string; containerPort: number }[];
-  restartPolicy?: string;
-  livenessProbe?: ProbeSpec;
-  readinessProbe?: ProbeSpec;
-  startupProbe?: ProbeSpec;
-}
-
-/** The part of a Pod the prober reads. */
-export interface ProbedPod {
-  metadata: { name?: string; namespace?: string; uid?: string; deletionTimestamp?: string };
-  spec?: { containers?: ProbedContainer[]; initContainers?: ProbedContainer[]; restartPolicy?: string };
-}
+// The prober's vocabulary: the three probe types, handler verdicts and upstream's defaults for
+// the timing fields. The probes themselves are core/v1's (src/api/core).
+import type { Container, Probe } from '../../api/core/index.ts';
 
 export type ProbeType = 'Liveness' | 'Readiness' | 'Startup';
 export const probeTypes: readonly ProbeType[] = ['Liveness', 'Readiness', 'Startup'];
@@ -54,7 +26,7 @@ export interface ResolvedTiming {
 }
 
 /** Upstream's API defaults, for probes that come in without them (static pods, fakes). */
-export function probeTiming(p: ProbeSpec): ResolvedTiming {
+export function probeTiming(p: Probe): ResolvedTiming {
   const pos = (v: number | undefined, d: number) => (typeof v === 'number' && v > 0 ? v : d);
   return {
     initialDelaySeconds: typeof p.initialDelaySeconds === 'number' && p.initialDelaySeconds > 0 ? p.initialDelaySeconds : 0,
@@ -65,7 +37,7 @@ export function probeTiming(p: ProbeSpec): ResolvedTiming {
   };
 }
 
-export function probeOf(c: ProbedContainer, t: ProbeType): ProbeSpec | undefined {
+export function probeOf(c: Container, t: ProbeType): Probe | undefined {
   return t === 'Liveness' ? c.livenessProbe : t === 'Readiness' ? c.readinessProbe : c.startupProbe;
 }
 

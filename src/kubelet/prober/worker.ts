@@ -4,21 +4,16 @@
 import { realClock, type Clock } from '../clock.ts';
 import type { ProbeMetrics, ProbeSeriesMetrics } from './metrics.ts';
 import type { ResultsManager } from './results.ts';
-import { probeTiming, type HandlerResult, type ProbedContainer, type ProbedPod, type ProbeResult, type ProbeSpec, type ProbeType, type ResolvedTiming } from './types.ts';
+import type { Container, ContainerState, ContainerStatus, Pod, PodStatus, Probe } from '../../api/core/index.ts';
+import { probeTiming, type HandlerResult, type ProbeResult, type ProbeType, type ResolvedTiming } from './types.ts';
 import type { ProbeTarget } from './prober.ts';
 
 /** The slice of the API pod status the worker reads (the status manager's cached status). */
-export interface ProbeContainerStatus {
-  name: string;
-  containerID?: string;
-  state?: { running?: { startedAt?: string }; terminated?: unknown; waiting?: unknown };
-}
-export interface ProbePodStatus {
-  phase?: string;
-  podIP?: string;
+export type ProbeContainerStatus = Pick<ContainerStatus, 'name' | 'containerID'> & { state?: ContainerState };
+export type ProbePodStatus = Pick<PodStatus, 'phase' | 'podIP'> & {
   containerStatuses?: ProbeContainerStatus[];
   initContainerStatuses?: ProbeContainerStatus[];
-}
+};
 
 export interface WorkerDeps {
   clock: Clock;
@@ -28,8 +23,8 @@ export interface WorkerDeps {
   podStatus: (podUid: string) => ProbePodStatus | undefined;
   results: ResultsManager;
   /** Whether the container passed its startup probe (true when it has none). */
-  isStarted: (container: ProbedContainer, containerId: string) => boolean;
-  probe: (type: ProbeType, spec: ProbeSpec, target: ProbeTarget, timeoutSeconds: number, signal: AbortSignal) => Promise<HandlerResult>;
+  isStarted: (container: Container, containerId: string) => boolean;
+  probe: (type: ProbeType, spec: Probe, target: ProbeTarget, timeoutSeconds: number, signal: AbortSignal) => Promise<HandlerResult>;
   metrics: ProbeMetrics;
   onStop: () => void;
 }
@@ -49,7 +44,7 @@ export const initialResult: Record<ProbeType, ProbeResult> = { Liveness: 'succes
 
 export class ProbeWorker {
   readonly timing: ResolvedTiming;
-  private pod: ProbedPod;
+  private pod: Pod;
   private containerId = '';
   private onHold = false;
   private lastResult: ProbeResult = 'unknown';
@@ -66,9 +61,9 @@ export class ProbeWorker {
 
   constructor(
     readonly type: ProbeType,
-    pod: ProbedPod,
-    readonly container: ProbedContainer,
-    readonly spec: ProbeSpec,
+    pod: Pod,
+    readonly container: Container,
+    readonly spec: Probe,
     private readonly d: WorkerDeps,
     parent: AbortSignal,
   ) {
@@ -83,7 +78,7 @@ export class ProbeWorker {
   get currentContainerId(): string { return this.containerId; }
 
   /** The newest pod object (a deletionTimestamp shows up here). */
-  updatePod(pod: ProbedPod): void { this.pod = pod; }
+  updatePod(pod: Pod): void { this.pod = pod; }
 
   /** Ends the worker; an in-flight probe is cancelled. */
   stop(): void { this.stopCtl.abort(); this.wake?.(); }

@@ -3,7 +3,7 @@
 // then AlwaysAllow, or a SubjectAccessReview on the node's subresource for the path (Webhook).
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { KubeObject } from '../../api/object.ts';
+import type { SubjectAccessReview, TokenReview } from '../../api/auth.ts';
 
 export interface Caller {
   name: string;
@@ -17,8 +17,8 @@ export interface KubeletAuthOptions {
   authenticationTokenWebhook: boolean;
   authorizationMode: 'AlwaysAllow' | 'Webhook';
   nodeName: string;
-  /** POSTs a review to the API server and returns the answer (TokenReview, SubjectAccessReview). */
-  review?: (path: string, body: KubeObject) => Promise<KubeObject>;
+  /** POSTs a review to the API server and returns the answer: the review with its status. */
+  review?: <R extends TokenReview | SubjectAccessReview>(path: string, body: R) => Promise<R>;
 }
 
 export type AuthResult = { caller: Caller } | { code: 401 | 403; message: string };
@@ -65,13 +65,13 @@ async function authenticate(req: IncomingMessage, o: KubeletAuthOptions): Promis
   }
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ') && o.authenticationTokenWebhook && o.review) {
-    const review = await o.review('/apis/authentication.k8s.io/v1/tokenreviews', {
+    const review = await o.review<TokenReview>('/apis/authentication.k8s.io/v1/tokenreviews', {
       apiVersion: 'authentication.k8s.io/v1',
       kind: 'TokenReview',
       metadata: {},
       spec: { token: auth.slice(7).trim() },
     });
-    const status = review.status as { authenticated?: boolean; user?: { username: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> } };
+    const status = review.status;
     if (!status?.authenticated || !status.user) return 'invalid';
     return { name: status.user.username, uid: status.user.uid, groups: status.user.groups ?? [], extra: status.user.extra };
   }
@@ -89,7 +89,7 @@ export async function authorizeRequest(req: IncomingMessage, path: string, o: Ku
   const subresource = subresourceFor(path);
   const verb = verbFor(req.method ?? 'GET');
   if (!o.review) return { code: 403, message: 'Forbidden: no authorizer' };
-  const sar = await o.review('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+  const sar = await o.review<SubjectAccessReview>('/apis/authorization.k8s.io/v1/subjectaccessreviews', {
     apiVersion: 'authorization.k8s.io/v1',
     kind: 'SubjectAccessReview',
     metadata: {},
@@ -101,7 +101,7 @@ export async function authorizeRequest(req: IncomingMessage, path: string, o: Ku
       resourceAttributes: { verb, group: '', version: 'v1', resource: 'nodes', subresource, name: o.nodeName },
     },
   });
-  if ((sar.status as { allowed?: boolean })?.allowed) return { caller };
+  if (sar.status?.allowed) return { caller };
   return {
     code: 403,
     message: `Forbidden (user=${caller.name}, verb=${verb}, resource=nodes, subresource=${subresource})`,

@@ -1,7 +1,7 @@
 // The kubelet API's serving certificate: --tls-cert-file/--tls-private-key-file when given,
 // else one of its own under --cert-dir (as upstream's self-signed kubelet.crt).
 import { readFile } from 'node:fs/promises';
-import { ensurePki } from '../../apiserver/auth/pki.ts';
+import { ensurePki } from '../../pki/pki.ts';
 import { certDirOf, type KubeletOptions } from '../options/options.ts';
 
 export async function servingCertificate(o: KubeletOptions, nodeName: string, ips: string[]): Promise<{ certPem: string; keyPem: string }> {

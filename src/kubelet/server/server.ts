@@ -2,7 +2,7 @@
 // API and the metrics endpoints, behind the authentication and authorization of auth.ts.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import { serveLog } from '../logs/serve.ts';
 import { authorizeRequest, type KubeletAuthOptions } from './auth.ts';
 
@@ -16,7 +16,7 @@ export interface LogTarget {
 export interface KubeletServerDeps {
   auth: KubeletAuthOptions;
   /** The pods the kubelet runs (GET /pods). */
-  pods: () => KubeObject[];
+  pods: () => Pod[];
   /** Prometheus text of /metrics/probes. */
   probeMetrics: () => string;
   /** The built-in cAdvisor's faces; absent when stats are unavailable (no cgroups). */

@@ -1,7 +1,7 @@
 // The kubelet's resource monitoring, assembled: the stats provider (built-in cAdvisor) and the
 // faces the kubelet API serves from it. Without a cgroup filesystem the kubelet runs on,
 // stats-less, and says so once.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import { readCadvisorMachineInfo } from '../cadvisor/machine.ts';
 import type { Clock } from '../clock.ts';
 import { podLogsDirectory } from '../kuberuntime/sandbox.ts';
@@ -34,7 +34,7 @@ export interface StartStatsDeps {
   cri: CriClient;
   clock: Clock;
   log: Logger;
-  pods: () => KubeObject[];
+  pods: () => Pod[];
   signal: AbortSignal;
 }
 

@@ -4,7 +4,7 @@
 // faces (Summary API, metrics, stats UI) read its StatsSource view.
 import { readFile } from 'node:fs/promises';
 import * as os from 'node:os';
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import { CgroupReader } from '../cadvisor/cgroups.ts';
 import { Collector, type HousekeepingResult } from '../cadvisor/collector.ts';
 import { mountCapacity } from '../cadvisor/fs.ts';
@@ -27,9 +27,9 @@ export interface StatsProviderOptions {
   log: Logger;
   machine: CadvisorMachineInfo;
   /** The pods the kubelet runs, with their latest status. */
-  pods: () => KubeObject[];
+  pods: () => Pod[];
   /** The pod cgroup the kubelet gives a pod (its sandbox's cgroup parent). */
-  podCgroup: (pod: KubeObject) => string;
+  podCgroup: (pod: Pod) => string;
   /** <podLogsDir>/<namespace>_<name>_<uid>/<container>. */
   logDir: (namespace: string, pod: string, uid: string, container: string) => string;
   rootDir: string;
@@ -93,7 +93,7 @@ export class StatsProvider implements StatsSource {
     return this.history.latest(id);
   }
 
-  pods(): KubeObject[] {
+  pods(): Pod[] {
     return this.o.pods();
   }
 

@@ -1,7 +1,7 @@
 // The Summary API document built from the latest samples (pure): node totals from the root
 // cgroup, `pods` from /kubepods, one entry per pod from its pod cgroup with its containers,
 // filesystems from the runtime's writable layers, the logs and the pods' volumes.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import type { ContainerRef, ContainerStats, DirUsage, FsCapacity } from '../cadvisor/types.ts';
 import type { ContainerSummary, CPUStats, FsStats, MemoryStats, NetworkStats, NodeSummary, PodSummary, Summary, VolumeStats } from './types.ts';
 
@@ -23,7 +23,7 @@ export interface SummaryInputs {
   /** Container refs (podUid + name); pod refs are derived from them. */
   containers: ContainerRef[];
   /** The pods the kubelet runs (podRef and startTime). */
-  pods: KubeObject[];
+  pods: Pod[];
   /** Pod cgroup of a pod UID (the history key of its pod-level samples). */
   podCgroup: (uid: string) => string | undefined;
   volumes: (uid: string) => VolumeUsage[];
@@ -86,7 +86,7 @@ function containerSummary(ref: ContainerRef, s: ContainerStats | undefined, imag
   return out;
 }
 
-function podSummary(pod: KubeObject, refs: ContainerRef[], i: SummaryInputs): PodSummary {
+function podSummary(pod: Pod, refs: ContainerRef[], i: SummaryInputs): PodSummary {
   const uid = pod.metadata.uid!;
   const status = pod.status as { startTime?: string } | undefined;
   const out: PodSummary = {

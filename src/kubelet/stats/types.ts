@@ -1,7 +1,7 @@
 // The Summary API (upstream stats/v1alpha1) as served on /stats/summary, with upstream's JSON
 // field names, and the StatsSource the kubelet's HTTP faces (Summary, metrics, stats UI,
 // cAdvisor API) read from. Times are RFC 3339 strings, as the JSON carries them.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import type { ContainerRef, ContainerStats } from '../cadvisor/types.ts';
 import type { CadvisorMachineInfo } from '../cadvisor/machine.ts';
 
@@ -102,7 +102,7 @@ export interface StatsSource {
   /** Samples of a ref id, oldest first, rates filled in. */
   samples(id: string): ContainerStats[];
   /** The pods the kubelet runs, with their latest status (container readiness, restarts, probes in spec). */
-  pods(): KubeObject[];
+  pods(): Pod[];
   /** Called after every housekeeping pass; returns an unsubscribe function. */
   onHousekeeping(listener: () => void): () => void;
 }

@@ -2,7 +2,7 @@
 // cgroup path, as cAdvisor names them; `?type=docker` looks a container up by its ID instead.
 // Pure over the source: the server hands in the path, the query and (for POST) the body.
 import { quantityMilliValue, tryParseQuantity } from '../../api/quantity.ts';
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import type { ContainerRef } from '../cadvisor/types.ts';
 import type { StatsSource } from '../stats/types.ts';
 import {
@@ -68,10 +68,10 @@ function milli(q: unknown): number | undefined {
 }
 
 /** CPU request/limit of a container ref (its spec) or pod ref (the sum of its containers). */
-export function cpuLimitsOf(ref: ContainerRef, pods: KubeObject[]): CpuLimits | undefined {
+export function cpuLimitsOf(ref: ContainerRef, pods: Pod[]): CpuLimits | undefined {
   if (!ref.podUid) return undefined;
   const pod = pods.find((p) => p.metadata.uid === ref.podUid);
-  const containers = (pod?.spec?.containers ?? []) as { name: string; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }[];
+  const containers = pod?.spec?.containers ?? [];
   const chosen = ref.name ? containers.filter((c) => c.name === ref.name) : containers;
   if (!chosen.length) return undefined;
   const sum = (pick: (c: (typeof chosen)[number]) => number | undefined): number | undefined => {

@@ -1,6 +1,7 @@
 // A container's probes as the UI shows them: the handler in kubectl-describe words and the latest
 // result as the pod status reveals it (readiness → ready, startup → started; a failing liveness
 // probe shows as restarts, so a running, started container is passing it). Pure.
+import type { Container, ContainerStatus, Probe } from '../../api/core/index.ts';
 
 export interface ProbeView {
   type: 'startup' | 'liveness' | 'readiness';
@@ -9,23 +10,8 @@ export interface ProbeView {
   result: 'success' | 'failure' | 'pending' | 'unknown';
 }
 
-interface Probe {
-  httpGet?: { path?: string; port?: number | string; host?: string; scheme?: string };
-  tcpSocket?: { port?: number | string; host?: string };
-  exec?: { command?: string[] };
-  grpc?: { port?: number; service?: string };
-  initialDelaySeconds?: number;
-  timeoutSeconds?: number;
-  periodSeconds?: number;
-  successThreshold?: number;
-  failureThreshold?: number;
-}
-
-interface Status {
-  ready?: boolean;
-  started?: boolean;
-  state?: Record<string, unknown>;
-}
+/** What a probe's result is read from: the container's status. */
+type Status = Partial<Pick<ContainerStatus, 'ready' | 'started' | 'state'>>;
 
 /** The handler and its timing as kubectl describe prints them (upstream defaults filled in). */
 export function describeProbe(p: Probe): string {
@@ -53,13 +39,7 @@ function resultOf(type: ProbeView['type'], s: Status | undefined): ProbeView['re
   }
 }
 
-export interface ProbedSpec {
-  startupProbe?: Probe;
-  livenessProbe?: Probe;
-  readinessProbe?: Probe;
-}
-
-export function describeProbes(spec: ProbedSpec, status: Status | undefined): ProbeView[] {
+export function describeProbes(spec: Pick<Container, 'startupProbe' | 'livenessProbe' | 'readinessProbe'>, status: Status | undefined): ProbeView[] {
   const out: ProbeView[] = [];
   const add = (type: ProbeView['type'], p: Probe | undefined) => {
     if (p) out.push({ type, handler: describeProbe(p), result: resultOf(type, status) });

@@ -2,10 +2,10 @@
 // series over the kept history, the pod table) and the pod view (its series, each container's
 // series, probes and restarts). Pure; a live update is the same view trimmed to its latest point.
 import { quantityMilliValue, quantityValue, tryParseQuantity } from '../../api/quantity.ts';
-import type { KubeObject } from '../../api/object.ts';
+import type { ContainerStatus, Pod } from '../../api/core/index.ts';
 import type { ContainerRef, ContainerStats } from '../cadvisor/types.ts';
 import type { StatsSource } from '../stats/types.ts';
-import { describeProbes, type ProbedSpec, type ProbeView } from './probes.ts';
+import { describeProbes, type ProbeView } from './probes.ts';
 
 /** One chart point: unix seconds, CPU cores, working set bytes, network bytes/s, filesystem bytes used. */
 export interface Point {
@@ -145,26 +145,10 @@ function resources(r: Record<string, unknown> | undefined): Limits {
   return out;
 }
 
-const podKey = (p: KubeObject) => p.metadata.uid ?? '';
+const podKey = (p: Pod) => p.metadata.uid ?? '';
 
-interface ContainerSpec extends ProbedSpec {
-  name: string;
-  image?: string;
-  resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
-}
-
-interface ContainerStatus {
-  name: string;
-  ready?: boolean;
-  started?: boolean;
-  restartCount?: number;
-  image?: string;
-  state?: Record<string, { reason?: string; exitCode?: number; finishedAt?: string } | undefined>;
-  lastState?: Record<string, { reason?: string; exitCode?: number; finishedAt?: string } | undefined>;
-}
-
-function statuses(pod: KubeObject): ContainerStatus[] {
-  return (pod.status?.containerStatuses ?? []) as ContainerStatus[];
+function statuses(pod: Pod): ContainerStatus[] {
+  return pod.status?.containerStatuses ?? [];
 }
 
 /** The node page: machine facts, node series (root cgroup), current filesystem, the pod table. */
@@ -216,14 +200,14 @@ export function podRows(source: StatsSource): PodRow[] {
   });
 }
 
-function findPod(source: StatsSource, namespace: string, name: string): KubeObject | undefined {
+function findPod(source: StatsSource, namespace: string, name: string): Pod | undefined {
   return source.pods().find((p) => p.metadata.namespace === namespace && p.metadata.name === name);
 }
 
 function stateOf(s: ContainerStatus | undefined): { state: string; reason?: string } {
-  const entry = Object.entries(s?.state ?? {}).find(([, v]) => v);
-  if (!entry) return { state: 'waiting' };
-  return entry[1]?.reason ? { state: entry[0], reason: entry[1].reason } : { state: entry[0] };
+  const { waiting, running, terminated } = s?.state ?? {};
+  const [state, reason] = waiting ? ['waiting', waiting.reason] : running ? ['running'] : terminated ? ['terminated', terminated.reason] : ['waiting'];
+  return reason ? { state, reason } : { state };
 }
 
 /** The pod page; undefined when the kubelet runs no such pod. */
@@ -236,11 +220,11 @@ export function podView(source: StatsSource, namespace: string, name: string): P
   const podRef = refs.find((r) => !r.name);
   const tol = source.housekeepingIntervalMs / 2000;
   const cs = statuses(pod);
-  const containers = ((pod.spec?.containers ?? []) as ContainerSpec[]).map(
+  const containers = (pod.spec?.containers ?? []).map(
     (spec): ContainerView => {
       const status = cs.find((c) => c.name === spec.name);
       const ref = refs.find((r) => r.name === spec.name);
-      const last = Object.values(status?.lastState ?? {}).find((v) => v);
+      const last = status?.lastState?.terminated;
       const view: ContainerView = {
         name: spec.name,
         image: spec.image ?? status?.image ?? '',
@@ -272,7 +256,7 @@ export function podView(source: StatsSource, namespace: string, name: string): P
     name,
     uid,
     phase: pod.status?.phase ?? 'Pending',
-    conditions: ((pod.status?.conditions ?? []) as { type: string; status: string }[]).map((c) => ({ type: c.type, status: c.status })),
+    conditions: (pod.status?.conditions ?? []).map((c) => ({ type: c.type, status: c.status })),
     capacity: { cpu: machine.numCores, memory: machine.memoryCapacityBytes },
     limits,
     series,

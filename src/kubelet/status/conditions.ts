@@ -2,8 +2,9 @@
 // ContainersReady, Ready (with readiness gates) and PodReadyToStartContainers; plus the
 // lastTransitionTime bookkeeping the status manager does (a time changes only with the status).
 import type { RuntimePodStatus } from '../container/types.ts';
-import type { ContainerStatus, PodCondition, PodPhase } from './types.ts';
-import { isKubeletOwnedCondition, isRestartableInitContainer } from './types.ts';
+import type { Container, ContainerStatus, PodCondition, PodPhase, PodSpec } from '../../api/core/index.ts';
+import { isRestartableInitContainer } from '../../api/pod/index.ts';
+import { isKubeletOwnedCondition } from './types.ts';
 
 export const reasons = {
   unknownContainerStatuses: 'UnknownContainerStatuses',
@@ -13,14 +14,6 @@ export const reasons = {
   containersNotInitialized: 'ContainersNotInitialized',
   readinessGatesNotReady: 'ReadinessGatesNotReady',
 } as const;
-
-interface SpecContainer { name: string; restartPolicy?: string }
-export interface ConditionSpec {
-  initContainers?: SpecContainer[];
-  containers?: SpecContainer[];
-  readinessGates?: { conditionType: string }[];
-  hostNetwork?: boolean;
-}
 
 /** Go prints a []string as `[a b]`; upstream messages carry that form. */
 function goList(names: string[]): string {
@@ -38,10 +31,10 @@ function terminalContainersReady(phase: PodPhase, type: string): PodCondition {
   return condition(type, 'False', phase === 'Failed' ? reasons.podFailed : reasons.podCompleted);
 }
 
-export function containersReadyCondition(spec: ConditionSpec, statuses: ContainerStatus[], phase: PodPhase): PodCondition {
+export function containersReadyCondition(spec: PodSpec, statuses: ContainerStatus[], phase: PodPhase): PodCondition {
   const unknown: string[] = [];
   const unready: string[] = [];
-  const check = (c: SpecContainer) => {
+  const check = (c: Container) => {
     const s = statuses.find((x) => x.name === c.name);
     if (!s) unknown.push(c.name);
     else if (!s.ready) unready.push(c.name);
@@ -57,7 +50,7 @@ export function containersReadyCondition(spec: ConditionSpec, statuses: Containe
 }
 
 /** Ready: ContainersReady, and every readiness gate's condition True among `conditions` (those others own). */
-export function podReadyCondition(spec: ConditionSpec, conditions: PodCondition[], statuses: ContainerStatus[], phase: PodPhase): PodCondition {
+export function podReadyCondition(spec: PodSpec, conditions: PodCondition[], statuses: ContainerStatus[], phase: PodPhase): PodCondition {
   const containersReady = containersReadyCondition(spec, statuses, phase);
   if (containersReady.status !== 'True') return condition('Ready', containersReady.status, containersReady.reason, containersReady.message);
   const messages: string[] = [];
@@ -71,14 +64,14 @@ export function podReadyCondition(spec: ConditionSpec, conditions: PodCondition[
 }
 
 /** A regular container that is running or has run: the pod got past its init containers once. */
-export function hasAnyRegularContainerStarted(spec: ConditionSpec, statuses: ContainerStatus[]): boolean {
+export function hasAnyRegularContainerStarted(spec: PodSpec, statuses: ContainerStatus[]): boolean {
   return (spec.containers ?? []).some((c) => {
     const s = statuses.find((x) => x.name === c.name);
     return s !== undefined && (s.state.running !== undefined || s.state.terminated !== undefined);
   });
 }
 
-export function initializedCondition(spec: ConditionSpec, statuses: ContainerStatus[], phase: PodPhase): PodCondition {
+export function initializedCondition(spec: PodSpec, statuses: ContainerStatus[], phase: PodPhase): PodCondition {
   const initContainers = spec.initContainers ?? [];
   if (initContainers.length === 0) return condition('Initialized', 'True');
   const unknown: string[] = [];
@@ -103,7 +96,7 @@ export function initializedCondition(spec: ConditionSpec, statuses: ContainerSta
  * Whether the pod has a sandbox the kubelet would keep (upstream: !PodSandboxChanged): exactly one
  * ready sandbox, the newest, in the pod's network mode, with an IP unless on the host network.
  */
-export function podSandboxReady(spec: ConditionSpec, runtime: RuntimePodStatus | undefined): boolean {
+export function podSandboxReady(spec: PodSpec, runtime: RuntimePodStatus | undefined): boolean {
   const sandboxes = runtime?.sandboxes ?? [];
   const newest = sandboxes[0];
   if (!newest || newest.state !== 'ready') return false;
@@ -113,7 +106,7 @@ export function podSandboxReady(spec: ConditionSpec, runtime: RuntimePodStatus |
   return hostNetwork || Boolean(newest.ip);
 }
 
-export function readyToStartContainersCondition(spec: ConditionSpec, runtime: RuntimePodStatus | undefined): PodCondition {
+export function readyToStartContainersCondition(spec: PodSpec, runtime: RuntimePodStatus | undefined): PodCondition {
   return condition('PodReadyToStartContainers', podSandboxReady(spec, runtime) ? 'True' : 'False');
 }
 

@@ -4,21 +4,13 @@
 // runtime manager recorded: ErrImagePull, CrashLoopBackOff, ...).
 import { rfc3339 } from '../../api/object.ts';
 import type { RuntimeContainerStatus, RuntimePodStatus } from '../container/types.ts';
-import type { ContainerState, ContainerStatus } from './types.ts';
-import { isRestartableInitContainer } from './types.ts';
+import type { Container, ContainerState, ContainerStatus } from '../../api/core/index.ts';
+import { isRestartableInitContainer } from '../../api/pod/index.ts';
 
 export interface WaitingReason { reason: string; message?: string }
 
-export interface SpecContainer {
-  name: string;
-  image?: string;
-  restartPolicy?: string;
-  readinessProbe?: unknown;
-  startupProbe?: unknown;
-}
-
 export interface ContainerStatusInputs {
-  containers: SpecContainer[];
+  containers: Container[];
   isInit: boolean;
   hasInitContainers: boolean;
   /** Every regular container of the pod (to tell whether initialization already happened). */
@@ -88,7 +80,7 @@ function convert(cs: RuntimeContainerStatus, old: ContainerStatus | undefined): 
 }
 
 /** Upstream's ShouldContainerBeRestarted: whether the next sync would (re)start this container. */
-export function shouldContainerBeRestarted(c: SpecContainer, latest: RuntimeContainerStatus | undefined, restartPolicy: string, deleting: boolean): boolean {
+export function shouldContainerBeRestarted(c: Container, latest: RuntimeContainerStatus | undefined, restartPolicy: string, deleting: boolean): boolean {
   if (deleting) return false;
   if (!latest) return true;
   if (latest.state === 'running') return false;
@@ -167,7 +159,7 @@ export function apiContainerStatuses(inp: ContainerStatusInputs): ContainerStatu
 }
 
 /** The prober manager's pass: started from the startup probe, ready from the readiness probe. */
-function withProbeResults(s: ContainerStatus, spec: SpecContainer, inp: ContainerStatusInputs): ContainerStatus {
+function withProbeResults(s: ContainerStatus, spec: Container, inp: ContainerStatusInputs): ContainerStatus {
   const running = s.state.running !== undefined;
   const id = s.containerID ?? '';
   const startupResult = running ? inp.startup(id) : undefined;

@@ -2,9 +2,9 @@
 // generateAPIPodStatus. Pure: the same inputs give a deep-equal status, so an unchanged pod costs
 // no API write. Time-dependent parts (lastTransitionTime, startTime) come from `oldStatus` and `now`.
 import { isIPv4, isIPv6 } from 'node:net';
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod, PodCondition, PodIP, PodStatus } from '../../api/core/index.ts';
 import { rfc3339 } from '../../api/object.ts';
-import { podQOSClass } from '../../apiserver/registry/strategies/pod_qos.ts';
+import { deadlineExceededMessage, deadlineExceededReason, isStaticPod, pastActiveDeadline, podQOSClass } from '../../api/pod/index.ts';
 import type { RuntimePodStatus } from '../container/types.ts';
 import {
   containersReadyCondition,
@@ -13,15 +13,10 @@ import {
   readyToStartContainersCondition,
   replaceOrAppendCondition,
   withTransitionTimes,
-  type ConditionSpec,
 } from './conditions.ts';
-import { apiContainerStatuses, type SpecContainer, type WaitingReason } from './container_statuses.ts';
+import { apiContainerStatuses, type WaitingReason } from './container_statuses.ts';
 import { podPhase } from './phase.ts';
-import type { PodCondition, PodIP, PodStatus } from './types.ts';
-import { isKubeletOwnedCondition, isStaticPod, isTerminalPhase } from './types.ts';
-
-export const deadlineExceededReason = 'DeadlineExceeded';
-export const deadlineExceededMessage = 'Pod was active on the node longer than the specified deadline';
+import { isKubeletOwnedCondition, isTerminalPhase } from './types.ts';
 
 export interface GenerateOptions {
   /** The status manager's last status for the pod; the pod's API status when it has none. */
@@ -41,20 +36,6 @@ export interface GenerateOptions {
   deadlineExceeded?: boolean;
 }
 
-interface PodSpecView extends ConditionSpec {
-  restartPolicy?: string;
-  activeDeadlineSeconds?: number;
-  initContainers?: SpecContainer[];
-  containers?: SpecContainer[];
-}
-
-/** Upstream's activeDeadlineHandler: running at least activeDeadlineSeconds since startTime. */
-export function pastActiveDeadline(spec: { activeDeadlineSeconds?: number } | undefined, startTime: string | undefined, now: Date): boolean {
-  const seconds = spec?.activeDeadlineSeconds;
-  if (seconds === undefined || seconds === null || !startTime) return false;
-  return now.getTime() - Date.parse(startTime) >= seconds * 1000;
-}
-
 /** The first IP of the node's family, then the first of the other family (upstream's sortPodIPs). */
 export function sortPodIPs(ips: string[], nodeIPs: string[]): string[] {
   const primaryIsV6 = nodeIPs.length > 0 && isIPv6(nodeIPs[0]!);
@@ -67,8 +48,8 @@ export function sortPodIPs(ips: string[], nodeIPs: string[]): string[] {
   return out;
 }
 
-export function generateApiPodStatus(pod: KubeObject, runtime: RuntimePodStatus | undefined, opts: GenerateOptions): PodStatus {
-  const spec: PodSpecView = pod.spec ?? {};
+export function generateApiPodStatus(pod: Pod, runtime: RuntimePodStatus | undefined, opts: GenerateOptions): PodStatus {
+  const spec = pod.spec;
   const apiStatus: PodStatus = pod.status ?? {};
   const old: PodStatus = opts.oldStatus ?? apiStatus;
   const now = rfc3339(opts.now);

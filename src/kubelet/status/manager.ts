@@ -3,22 +3,23 @@
 // changed since it was last sent. Static pods report through their mirror pod. A pod gone from
 // the API is forgotten; failures are retried with backoff; a terminated pod whose resources are
 // reclaimed is deleted from the API with grace 0 and a UID precondition.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import { rfc3339 } from '../../api/object.ts';
-import { Backoff } from '../client/backoff.ts';
+import { Backoff } from '../backoff.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { containersReadyCondition, podReadyCondition, replaceOrAppendCondition, withTransitionTimes } from './conditions.ts';
 import { podStatusPatch } from './patch.ts';
 import { illegalTransition, mergePodStatus, sameStatus, terminatedPodStatus } from './transitions.ts';
-import type { PodStatus } from './types.ts';
-import { isMirrorPod, isStaticPod, isTerminalPhase } from './types.ts';
+import type { PodStatus } from '../../api/core/index.ts';
+import { isMirrorPod, isStaticPod } from '../../api/pod/index.ts';
+import { isTerminalPhase } from './types.ts';
 
 /** What the status manager needs of the API (the integrator adapts the kubelet's client). */
 export interface PodStatusClient {
-  getPod(namespace: string, name: string): Promise<KubeObject>;
+  getPod(namespace: string, name: string): Promise<Pod>;
   /** PATCH pods/<name>/status with a strategic merge patch; resolves to the updated pod. */
-  patchPodStatus(namespace: string, name: string, patch: Record<string, unknown>): Promise<KubeObject>;
+  patchPodStatus(namespace: string, name: string, patch: Record<string, unknown>): Promise<Pod>;
   /** DELETE with gracePeriodSeconds 0 and preconditions.uid. */
   deletePod(namespace: string, name: string, uid: string): Promise<void>;
 }
@@ -34,7 +35,7 @@ export interface StatusManagerOptions {
   /** Containers of the pod may still be running: a terminal phase is held back until they stop. */
   podCouldHaveRunningContainers?: (uid: string) => boolean;
   /** Volumes unmounted, cgroups gone: a deleted terminal pod may then be removed from the API. */
-  podResourcesAreReclaimed?: (pod: KubeObject, status: PodStatus) => boolean;
+  podResourcesAreReclaimed?: (pod: Pod, status: PodStatus) => boolean;
   syncPeriodMs?: number;
   queueLimit?: number;
   retryInitialMs?: number;
@@ -42,20 +43,20 @@ export interface StatusManagerOptions {
 }
 
 interface Entry {
-  pod: KubeObject;
+  pod: Pod;
   status: PodStatus;
   version: number;
   /** Set by terminatePod: the pod's containers are gone and its termination is complete. */
   finished: boolean;
   /** The pod as the API server last returned it. */
-  apiPod?: KubeObject;
+  apiPod?: Pod;
 }
 
 /**
  * Upstream's canBeDeleted: only a pod being deleted, that the API already shows terminal, once its
  * termination finished (or its resources are reclaimed); never a mirror pod.
  */
-export function canBeDeleted(apiPod: KubeObject, finished: boolean, resourcesReclaimed: () => boolean): boolean {
+export function canBeDeleted(apiPod: Pod, finished: boolean, resourcesReclaimed: () => boolean): boolean {
   if (!apiPod.metadata.deletionTimestamp || isMirrorPod(apiPod)) return false;
   if (!isTerminalPhase(apiPod.status?.phase)) return false;
   return finished || resourcesReclaimed();
@@ -92,7 +93,7 @@ export class StatusManager {
   }
 
   /** Caches the pod's status; queues a patch when it differs from the cached one. */
-  setPodStatus(pod: KubeObject, status: PodStatus): void {
+  setPodStatus(pod: Pod, status: PodStatus): void {
     this.update(pod, status, false, false);
   }
 
@@ -115,7 +116,7 @@ export class StatusManager {
   }
 
   /** The pod's containers are all gone: every container ends terminated and the phase is terminal. */
-  terminatePod(pod: KubeObject): void {
+  terminatePod(pod: Pod): void {
     const uid = pod.metadata.uid!;
     const base = this.entries.get(uid)?.status ?? pod.status ?? {};
     this.update(pod, terminatedPodStatus(pod, base), true, true);
@@ -133,7 +134,7 @@ export class StatusManager {
     for (const uid of [...this.entries.keys()]) if (!keep.has(uid)) this.removePod(uid);
   }
 
-  private update(pod: KubeObject, next: PodStatus, force: boolean, finished: boolean): void {
+  private update(pod: Pod, next: PodStatus, force: boolean, finished: boolean): void {
     const uid = pod.metadata.uid!;
     const cached = this.entries.get(uid);
     const old: PodStatus = cached?.status ?? pod.status ?? {};
@@ -170,7 +171,7 @@ export class StatusManager {
     return sent === undefined || sent < e.version || (e.apiPod !== undefined && this.deletable(uid, e, e.apiPod));
   }
 
-  private deletable(uid: string, e: Entry, apiPod: KubeObject): boolean {
+  private deletable(uid: string, e: Entry, apiPod: Pod): boolean {
     if (isStaticPod(e.pod)) return false;
     const couldRun = this.o.podCouldHaveRunningContainers?.(uid) ?? false;
     return canBeDeleted(apiPod, e.finished, () => !couldRun && (this.o.podResourcesAreReclaimed?.(apiPod, e.status) ?? false));
@@ -228,7 +229,7 @@ export class StatusManager {
     }
   }
 
-  private target(uid: string, pod: KubeObject): MirrorPodRef | undefined {
+  private target(uid: string, pod: Pod): MirrorPodRef | undefined {
     if (!isStaticPod(pod)) return { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name!, uid };
     return this.o.mirrorPodFor?.(uid);
   }
@@ -240,7 +241,7 @@ export class StatusManager {
       this.o.log.info('Static pod does not have a corresponding mirror pod; skipping status update', { podUID: uid });
       return;
     }
-    let apiPod: KubeObject;
+    let apiPod: Pod;
     try {
       apiPod = await this.o.client.getPod(target.namespace, target.name);
     } catch (err) {

@@ -2,7 +2,7 @@
 // from the status the API server has to the one the kubelet wants, with the pod UID in the patch
 // body as a precondition (the patch fails if the name now belongs to a different pod).
 import { createStrategicMergePatch } from '../../api/patch/index.ts';
-import type { PodStatus } from './types.ts';
+import type { PodStatus } from '../../api/core/index.ts';
 
 export interface PodStatusPatch {
   patch: Record<string, unknown>;

@@ -1,18 +1,11 @@
 // The pod phase from its container statuses, as upstream's getPhase: regular init containers gate
 // Pending, sidecars count as running containers once started, and the restart policy decides what
 // "all containers stopped" means.
-import type { ContainerStatus, PodPhase } from './types.ts';
-import { isRestartableInitContainer } from './types.ts';
-
-interface SpecContainer { name: string; restartPolicy?: string }
-export interface PhaseSpec {
-  restartPolicy?: string;
-  initContainers?: SpecContainer[];
-  containers?: SpecContainer[];
-}
+import type { ContainerStatus, PodPhase, PodSpec } from '../../api/core/index.ts';
+import { isRestartableInitContainer } from '../../api/pod/index.ts';
 
 export interface PhaseInputs {
-  spec: PhaseSpec;
+  spec: PodSpec;
   /** Init and regular container statuses together. */
   statuses: ContainerStatus[];
   /** The pod is being terminated for good: its containers will not restart whatever the policy. */

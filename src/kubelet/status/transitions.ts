@@ -2,14 +2,14 @@
 // upstream's status manager: illegal transitions are refused, conditions others own survive, a
 // terminal phase waits for the containers to stop, and a terminated pod's containers all end.
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeObject } from '../../api/object.ts';
+import type { ContainerStatus, Pod, PodCondition, PodSpec, PodStatus } from '../../api/core/index.ts';
 import { replaceOrAppendCondition, terminalReadyConditions, withTransitionTimes } from './conditions.ts';
 import { containerStatusUnknown } from './container_statuses.ts';
-import type { ContainerStatus, PodCondition, PodStatus } from './types.ts';
-import { isKubeletOwnedCondition, isStaticPod, isTerminalPhase } from './types.ts';
+import { isRestartableInitContainer, isStaticPod } from '../../api/pod/index.ts';
+import { isKubeletOwnedCondition, isTerminalPhase } from './types.ts';
 
 /** Why `next` may not follow `prev` (upstream's checkContainerStateTransition), or undefined. */
-export function illegalTransition(prev: PodStatus, next: PodStatus, spec: { restartPolicy?: string; initContainers?: { name: string; restartPolicy?: string }[] }): string | undefined {
+export function illegalTransition(prev: PodStatus, next: PodStatus, spec: Pick<PodSpec, 'restartPolicy' | 'initContainers'>): string | undefined {
   if (isTerminalPhase(prev.phase) && !isTerminalPhase(next.phase)) {
     return `attempted illegal transition from ${prev.phase} phase to ${next.phase}`;
   }
@@ -25,7 +25,7 @@ export function illegalTransition(prev: PodStatus, next: PodStatus, spec: { rest
     }
     return undefined;
   };
-  const sidecar = (name: string) => spec.initContainers?.find((c) => c.name === name)?.restartPolicy === 'Always';
+  const sidecar = (name: string) => isRestartableInitContainer(spec.initContainers?.find((c) => c.name === name));
   return check(prev.containerStatuses, next.containerStatuses, () => false) ?? check(prev.initContainerStatuses, next.initContainerStatuses, sidecar);
 }
 
@@ -79,7 +79,7 @@ function hasStarted(s: ContainerStatus): boolean {
  * container that has not terminated is reported failed (we cannot know it succeeded), and the
  * phase is made terminal (except for static pods, as upstream).
  */
-export function terminatedPodStatus(pod: KubeObject, status: PodStatus): PodStatus {
+export function terminatedPodStatus(pod: Pod, status: PodStatus): PodStatus {
   const out = structuredClone(status);
   const regular = out.containerStatuses ?? [];
   const init = out.initContainerStatuses ?? [];

@@ -1,16 +1,17 @@
 // What the sync loop does with each input (pure): upstream's syncLoopIteration cases and the
 // SyncHandler calls behind them (HandlePodAdditions/Updates/Removes/Reconcile/Syncs), written
 // as a list of steps for the loop to carry out in order.
-import type { KubeObject } from '../../api/object.ts';
-import { isMirrorPod, type PodChange } from '../config/index.ts';
+import type { Pod } from '../../api/core/index.ts';
+import { isMirrorPod } from '../../api/pod/index.ts';
+import type { PodChange } from '../config/index.ts';
 import type { PodLifecycleEvent } from '../pleg/index.ts';
 import type { PodUpdate } from '../pod/workers.ts';
 import type { ProbeUpdate } from '../prober/index.ts';
 
 export type Dispatch =
   /** Pod manager: the pod (or mirror pod) as its source now has it. */
-  | { kind: 'setPod'; pod: KubeObject }
-  | { kind: 'removePod'; pod: KubeObject }
+  | { kind: 'setPod'; pod: Pod }
+  | { kind: 'removePod'; pod: Pod }
   /** Pod workers: a changed pod (upstream's UpdatePod). */
   | { kind: 'updatePod'; update: PodUpdate }
   /** Pod workers: sync a known pod again (upstream's HandlePodSyncs). */

@@ -3,7 +3,7 @@
 // resync tick and the two-second housekeeping tick — and hands each to the pod workers, the pod
 // manager or the status manager. An iteration never waits on pod work: the workers run their own
 // lanes and housekeeping runs beside the loop, so what the health check watches is the work itself.
-import type { KubeObject } from '../../api/object.ts';
+import type { Pod } from '../../api/core/index.ts';
 import type { Clock } from '../clock.ts';
 import type { PodChange } from '../config/index.ts';
 import { syncLoopCheck, type HealthCheck, type InFlightWork } from '../healthz.ts';
@@ -65,7 +65,7 @@ export function syncLoopThresholdMs(syncFrequencyMs: number): number {
   return Math.max(2 * syncFrequencyMs, 5 * 60_000);
 }
 
-const podName = (pod: KubeObject) => `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
+const podName = (pod: Pod) => `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
 
 export class SyncLoop {
   private lastIteration: Date | undefined;

@@ -2,7 +2,7 @@
 // pod metadata by field path, and container resources scaled by a divisor.
 
 import { parseQuantity, quantityMilliValue, quantityValue } from '../../api/quantity.ts';
-import type { Container, Pod } from './types.ts';
+import type { Container, Pod } from '../../api/core/index.ts';
 
 /** Labels/annotations as upstream's FormatMap: sorted `key="quoted value"` lines, no trailing newline. */
 export function formatMap(map: Record<string, string> | undefined): string {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseQuantity, quantityValue } from '../../api/quantity.ts';
 import { applyVolumeOwnership } from './fsgroup.ts';
 import type { Mounter } from './mounter.ts';
-import type { Pod } from './types.ts';
+import type { Pod } from '../../api/core/index.ts';
 
 export function quantityBytes(q: string | number | undefined): number | undefined {
   if (q === undefined || q === '') return undefined;

@@ -5,7 +5,7 @@
 
 import { readFile, writeFile } from 'node:fs/promises';
 import { etcHostsPath } from './paths.ts';
-import type { Pod } from './types.ts';
+import type { Pod } from '../../api/core/index.ts';
 
 export interface HostAlias { ip: string; hostnames?: string[] }
 

@@ -7,10 +7,6 @@ export {
   type TokenRequestOptions,
   type IssuedToken,
   type MountedVolume,
-  type Pod,
-  type Container,
-  type Volume,
-  type VolumeMount,
 } from './types.ts';
 export { makePodDataDirs, cleanupPodDataDirs, podDir, podVolumesDir, podContainerDir, etcHostsPath, volumeDir } from './paths.ts';
 export { createMounter, type Mounter } from './mounter.ts';

@@ -5,7 +5,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { realClock, type Clock } from '../clock.ts';
-import type { KubeObject } from '../../api/object.ts';
 import { writeAtomic, type Payload } from './atomic_writer.ts';
 import { diskUsage, memoryVolumeSize, quantityBytes, setUpEmptyDir, tearDownEmptyDir } from './emptydir.ts';
 import { checkHostPathType } from './hostpath.ts';
@@ -13,7 +12,8 @@ import { createMounter, type Mounter } from './mounter.ts';
 import { makePodDataDirs, podDir, podVolumesDir, volumeDir, type VolumePluginName } from './paths.ts';
 import { configMapPayload, defaultVolumeMode, downwardAPIPayload, mergePayloads, secretPayload } from './payload.ts';
 import { ServiceAccountTokenManager } from './token.ts';
-import { isNotFoundError, type MountedVolume, type Pod, type Volume, type VolumeObjectSource } from './types.ts';
+import type { ConfigMap, Pod, Secret, Volume } from '../../api/core/index.ts';
+import { isNotFoundError, type MountedVolume, type VolumeObjectSource } from './types.ts';
 
 export interface VolumeManagerOptions {
   rootDir: string;
@@ -200,7 +200,10 @@ export class VolumeManager {
     return { hostPath: dir, readOnly: true, selinuxRelabel: true };
   }
 
-  private async fetch(kind: 'configmap' | 'secret', namespace: string, name: string, optional: boolean): Promise<KubeObject | undefined> {
+  /** A configMap or secret a volume reads; undefined for an optional one that does not exist. */
+  private async fetch(kind: 'configmap', namespace: string, name: string, optional: boolean): Promise<ConfigMap | undefined>;
+  private async fetch(kind: 'secret', namespace: string, name: string, optional: boolean): Promise<Secret | undefined>;
+  private async fetch(kind: 'configmap' | 'secret', namespace: string, name: string, optional: boolean): Promise<ConfigMap | Secret | undefined> {
     try {
       return kind === 'configmap' ? await this.opts.objects.getConfigMap(namespace, name) : await this.opts.objects.getSecret(namespace, name);
     } catch (e) {

@@ -4,6 +4,7 @@
 // of different pods never wait on each other) and answers on a pipe. Started on first use;
 // it ends when its stdin closes (close(), or the kubelet exiting for any reason).
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 
 /** What the shell runs per request line `<id> <op> <size|-> <target>`; answers `\x01<id> <rc> <output>\x02`. */
 const script = `
@@ -129,8 +130,8 @@ export class MountHelper {
   private hold(on: boolean): void {
     const c = this.child;
     if (!c) return;
-    const out = c.stdout as unknown as { ref?: () => void; unref?: () => void };
-    const inp = c.stdin as unknown as { ref?: () => void; unref?: () => void };
-    if (on) { c.ref(); out.ref?.(); inp.ref?.(); } else { c.unref(); out.unref?.(); inp.unref?.(); }
+    // Piped stdio are net.Sockets, which hold the event loop until unref'd.
+    const pipes = [c.stdout, c.stdin] as (Socket | null)[];
+    if (on) { c.ref(); for (const p of pipes) p?.ref(); } else { c.unref(); for (const p of pipes) p?.unref(); }
   }
 }

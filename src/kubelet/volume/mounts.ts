@@ -8,7 +8,8 @@ import type { Mount, MountPropagation } from '../runtime/cri/types.ts';
 import { podFieldValue } from './downward.ts';
 import { writeEtcHosts, type EtcHostsOptions } from './etc_hosts.ts';
 import { createTerminationLogFile } from './termination.ts';
-import type { Container, MountedVolume, Pod, VolumeMount } from './types.ts';
+import type { Container, Pod, VolumeMount } from '../../api/core/index.ts';
+import type { MountedVolume } from './types.ts';
 
 export const etcHostsContainerPath = '/etc/hosts';
 

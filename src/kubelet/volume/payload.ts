@@ -1,10 +1,9 @@
 // The files configMap, secret, downwardAPI and projected volumes hold, computed from API
 // objects and the pod (pure; the atomic writer puts them on disk).
 
-import type { KubeObject } from '../../api/object.ts';
 import type { FileProjection, Payload } from './atomic_writer.ts';
 import { containerResourceValue, podFieldValue } from './downward.ts';
-import type { DownwardAPIVolumeFile, KeyToPath, Pod } from './types.ts';
+import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret } from '../../api/core/index.ts';
 
 export const defaultVolumeMode = 0o644;
 
@@ -31,27 +30,27 @@ function fromKeys(
   return payload;
 }
 
-function configMapEntries(cm: KubeObject): Map<string, Buffer> {
+function configMapEntries(cm: ConfigMap): Map<string, Buffer> {
   const entries = new Map<string, Buffer>();
-  for (const [k, v] of Object.entries((cm.data ?? {}) as Record<string, string>)) entries.set(k, Buffer.from(v, 'utf8'));
-  for (const [k, v] of Object.entries((cm.binaryData ?? {}) as Record<string, string>)) entries.set(k, Buffer.from(v, 'base64'));
+  for (const [k, v] of Object.entries(cm.data ?? {})) entries.set(k, Buffer.from(v, 'utf8'));
+  for (const [k, v] of Object.entries(cm.binaryData ?? {})) entries.set(k, Buffer.from(v, 'base64'));
   return entries;
 }
 
-function secretEntries(secret: KubeObject): Map<string, Buffer> {
+function secretEntries(secret: Secret): Map<string, Buffer> {
   const entries = new Map<string, Buffer>();
-  for (const [k, v] of Object.entries((secret.data ?? {}) as Record<string, string>)) entries.set(k, Buffer.from(v, 'base64'));
+  for (const [k, v] of Object.entries(secret.data ?? {})) entries.set(k, Buffer.from(v, 'base64'));
   return entries;
 }
 
 /** A configMap's files; cm undefined means an optional configMap that does not exist (no files). */
-export function configMapPayload(cm: KubeObject | undefined, items: KeyToPath[] | undefined, defaultMode: number, optional: boolean): Payload {
+export function configMapPayload(cm: ConfigMap | undefined, items: KeyToPath[] | undefined, defaultMode: number, optional: boolean): Payload {
   if (!cm) return new Map();
   return fromKeys(configMapEntries(cm), items, defaultMode, optional, (key) => `configmap references non-existent config key: ${key}`);
 }
 
 /** A secret's files; secret undefined means an optional secret that does not exist (no files). */
-export function secretPayload(secret: KubeObject | undefined, items: KeyToPath[] | undefined, defaultMode: number, optional: boolean): Payload {
+export function secretPayload(secret: Secret | undefined, items: KeyToPath[] | undefined, defaultMode: number, optional: boolean): Payload {
   if (!secret) return new Map();
   return fromKeys(secretEntries(secret), items, defaultMode, optional, (key) => `references non-existent secret key: ${key}`);
 }

@@ -1,84 +1,7 @@
-// The slices of the Pod API that volume setup reads, as plain JSON shapes (field names as upstream's
-// core/v1), plus the small interface through which volumes fetch API objects.
+// What volume setup produces (the host path to bind into containers) and the small interface
+// through which volumes fetch API objects. The pod and its volumes are core/v1's (src/api/core).
 
-import type { KubeObject } from '../../api/object.ts';
-
-export interface KeyToPath { key: string; path: string; mode?: number }
-export interface ObjectFieldSelector { apiVersion?: string; fieldPath: string }
-export interface ResourceFieldSelector { containerName?: string; resource: string; divisor?: string | number }
-export interface DownwardAPIVolumeFile {
-  path: string;
-  fieldRef?: ObjectFieldSelector;
-  resourceFieldRef?: ResourceFieldSelector;
-  mode?: number;
-}
-export interface ConfigMapVolumeSource { name?: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }
-export interface SecretVolumeSource { secretName?: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }
-export interface DownwardAPIVolumeSource { items?: DownwardAPIVolumeFile[]; defaultMode?: number }
-export interface ServiceAccountTokenProjection { audience?: string; expirationSeconds?: number; path: string }
-export interface VolumeProjection {
-  secret?: { name?: string; items?: KeyToPath[]; optional?: boolean };
-  configMap?: { name?: string; items?: KeyToPath[]; optional?: boolean };
-  downwardAPI?: { items?: DownwardAPIVolumeFile[] };
-  serviceAccountToken?: ServiceAccountTokenProjection;
-  clusterTrustBundle?: unknown;
-}
-export interface ProjectedVolumeSource { sources?: VolumeProjection[]; defaultMode?: number }
-export interface EmptyDirVolumeSource { medium?: string; sizeLimit?: string | number }
-export interface HostPathVolumeSource { path: string; type?: string }
-
-export interface Volume {
-  name: string;
-  emptyDir?: EmptyDirVolumeSource;
-  hostPath?: HostPathVolumeSource;
-  configMap?: ConfigMapVolumeSource;
-  secret?: SecretVolumeSource;
-  downwardAPI?: DownwardAPIVolumeSource;
-  projected?: ProjectedVolumeSource;
-  [other: string]: unknown;
-}
-
-export interface VolumeMount {
-  name: string;
-  mountPath: string;
-  readOnly?: boolean;
-  recursiveReadOnly?: string;
-  subPath?: string;
-  subPathExpr?: string;
-  mountPropagation?: string;
-}
-
-export interface EnvVar { name: string; value?: string; valueFrom?: { fieldRef?: ObjectFieldSelector; [k: string]: unknown } }
-
-export interface Container {
-  name: string;
-  volumeMounts?: VolumeMount[];
-  env?: EnvVar[];
-  resources?: { limits?: Record<string, string | number>; requests?: Record<string, string | number> };
-  terminationMessagePath?: string;
-  [other: string]: unknown;
-}
-
-export interface PodSpec {
-  volumes?: Volume[];
-  containers?: Container[];
-  initContainers?: Container[];
-  ephemeralContainers?: Container[];
-  nodeName?: string;
-  serviceAccountName?: string;
-  hostname?: string;
-  subdomain?: string;
-  hostNetwork?: boolean;
-  hostAliases?: Array<{ ip: string; hostnames?: string[] }>;
-  securityContext?: { fsGroup?: number; [k: string]: unknown };
-  [other: string]: unknown;
-}
-
-/** A pod as the kubelet sees it: metadata.uid, name and namespace are set. */
-export interface Pod extends KubeObject {
-  spec: PodSpec;
-  status?: { podIP?: string; podIPs?: Array<{ ip: string }>; hostIP?: string; [k: string]: unknown };
-}
+import type { ConfigMap, Secret } from '../../api/core/index.ts';
 
 /** What a volume ends up as on the host: the path to bind into containers. */
 export interface MountedVolume {
@@ -108,8 +31,8 @@ export interface IssuedToken {
  * carrying `code === 404`.
  */
 export interface VolumeObjectSource {
-  getSecret(namespace: string, name: string): Promise<KubeObject>;
-  getConfigMap(namespace: string, name: string): Promise<KubeObject>;
+  getSecret(namespace: string, name: string): Promise<Secret>;
+  getConfigMap(namespace: string, name: string): Promise<ConfigMap>;
   requestServiceAccountToken(namespace: string, serviceAccountName: string, opts: TokenRequestOptions): Promise<IssuedToken>;
 }
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuthenticator, type Authenticator } from '../../../src/apiserver/auth/authn.ts';
-import { ensurePki, issueCertificate, type Pki } from '../../../src/apiserver/auth/pki.ts';
+import { ensurePki, issueCertificate, type Pki } from '../../../src/pki/pki.ts';
 import { issueServiceAccountToken } from '../../../src/apiserver/auth/tokens.ts';
 import { isStatusError } from '../../../src/api/errors.ts';
 

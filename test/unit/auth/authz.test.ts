@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../../src/api/object.ts';
+import type { Pod } from '../../../src/api/core/index.ts';
+import type { PersistentVolumeClaim } from '../../../src/apiserver/auth/node_authorizer.ts';
 import { createAuthorizer, forbiddenMessage, type Attributes, type UserInfo } from '../../../src/apiserver/auth/authz.ts';
 
-const pods: KubeObject[] = [
+const pods: Pod[] = [
   {
     metadata: { name: 'web', namespace: 'default', uid: 'u1' },
     spec: {
@@ -29,7 +30,7 @@ const pods: KubeObject[] = [
   { metadata: { name: 'plain', namespace: 'other', uid: 'u2' }, spec: { nodeName: 'n1', containers: [{ name: 'c' }] } },
   { metadata: { name: 'elsewhere', namespace: 'default', uid: 'u3' }, spec: { nodeName: 'n2', volumes: [{ name: 'v', secret: { secretName: 'n2-secret' } }], containers: [] } },
 ];
-const pvcs: Record<string, KubeObject> = { 'default/data': { metadata: { name: 'data', namespace: 'default' }, spec: { volumeName: 'pv-1' } } };
+const pvcs: Record<string, PersistentVolumeClaim> = { 'default/data': { metadata: { name: 'data', namespace: 'default' }, spec: { volumeName: 'pv-1' } } };
 
 const authorizer = createAuthorizer({
   nodeGraph: {

@@ -9,7 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { ensureAdminKubeconfig, writeKubeconfig, writeNodeKubeconfig } from '../../../src/apiserver/auth/kubeconfig.ts';
-import { ensurePki, type Pki } from '../../../src/apiserver/auth/pki.ts';
+import { ensurePki, type Pki } from '../../../src/pki/pki.ts';
 
 const run = promisify(execFile);
 let dir: string;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../../src/api/object.ts';
+import type { Node, Pod, Taint } from '../../../src/api/core/index.ts';
+import type { KubeObject, Unstructured } from '../../../src/api/object.ts';
 import type { Attributes, UserInfo } from '../../../src/apiserver/auth/authz.ts';
 import { admitNodeRequest, createNodeRestriction, forbiddenNodeLabels } from '../../../src/apiserver/auth/node_restriction.ts';
 
@@ -12,11 +13,12 @@ function attrs(verb: string, resource: string, o: Partial<Attributes> = {}): Att
   return { user: n1, verb, isResourceRequest: true, path: '', apiGroup: '', apiVersion: 'v1', resource: res, subresource: sub, namespace: '', name: '', ...o };
 }
 
-function node(name: string, labels: Record<string, string> = {}, taints?: unknown[]): KubeObject {
+function node(name: string, labels: Record<string, string> = {}, taints?: Taint[]): Node {
   return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels, uid: `uid-${name}` }, spec: taints ? { taints } : {} };
 }
 
-function mirrorPod(extra: Record<string, any> = {}, meta: Record<string, any> = {}): KubeObject {
+/** A mirror pod as the kubelet's request body carries it: client JSON, extras as given. */
+function mirrorPod(extra: Record<string, unknown> = {}, meta: Record<string, unknown> = {}): Unstructured {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -117,13 +119,13 @@ test('a node may touch only its own Lease in kube-node-lease', () => {
 });
 
 test('service-account tokens only for pods bound to the node', () => {
-  const pods: Record<string, KubeObject> = {
-    'default/mine': { metadata: { name: 'mine', namespace: 'default', uid: 'p1' }, spec: { nodeName: 'n1' } },
-    'default/theirs': { metadata: { name: 'theirs', namespace: 'default', uid: 'p2' }, spec: { nodeName: 'n2' } },
+  const pods: Record<string, Pod> = {
+    'default/mine': { metadata: { name: 'mine', namespace: 'default', uid: 'p1' }, spec: { nodeName: 'n1', containers: [] } },
+    'default/theirs': { metadata: { name: 'theirs', namespace: 'default', uid: 'p2' }, spec: { nodeName: 'n2', containers: [] } },
   };
   const admit = createNodeRestriction({ getPod: (ns, name) => pods[`${ns}/${name}`] });
   const a = attrs('create', 'serviceaccounts/token', { namespace: 'default', name: 'sa' });
-  const req = (boundObjectRef?: object): KubeObject => ({ kind: 'TokenRequest', metadata: {}, spec: { audiences: [], boundObjectRef } });
+  const req = (boundObjectRef?: object): Unstructured => ({ kind: 'TokenRequest', metadata: {}, spec: { audiences: [], boundObjectRef } });
   assert.equal(admit(n1, a, req({ kind: 'Pod', name: 'mine', uid: 'p1' })), undefined);
   assert.match(reason(admit(n1, a, req()))!, /node requested token not bound to a pod/);
   assert.match(reason(admit(n1, a, req({ kind: 'Pod', name: 'theirs' })))!, /bound to a pod scheduled on a different node/);

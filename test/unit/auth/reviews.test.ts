@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuthenticator, type Authenticator } from '../../../src/apiserver/auth/authn.ts';
 import { createAuthorizer } from '../../../src/apiserver/auth/authz.ts';
-import { ensurePki, type Pki } from '../../../src/apiserver/auth/pki.ts';
+import { ensurePki, type Pki } from '../../../src/pki/pki.ts';
 import { reviewAccess, reviewSelf, reviewSelfAccess, reviewToken } from '../../../src/apiserver/auth/reviews.ts';
 import { issueServiceAccountToken } from '../../../src/apiserver/auth/tokens.ts';
 import { isStatusError } from '../../../src/api/errors.ts';
@@ -45,7 +45,7 @@ test('TokenReview with audiences: service-account tokens answer for theirs', asy
   // Without audiences the API server's own audience is required, which this token lacks.
   const wrong = await reviewToken(authenticator, tokenReview(token));
   assert.equal(wrong.status.authenticated, undefined);
-  assert.match(wrong.status.error, /token audiences \["vault"\] is invalid/);
+  assert.match(wrong.status.error ?? '', /token audiences \["vault"\] is invalid/);
 });
 
 test('TokenReview of a bad token reports the error; an empty token is a bad request', async () => {

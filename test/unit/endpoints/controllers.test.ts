@@ -1,19 +1,19 @@
 // Both endpoint controllers over real Stores (in-memory SQLite, real watch caches).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../../src/api/object.ts';
+import type { EndpointAddress, Pod, Service } from '../../../src/api/core/index.ts';
 import { runEndpointsController } from '../../../src/controllers/endpoints/controller.ts';
 import { runEndpointSliceController } from '../../../src/controllers/endpointslice/controller.ts';
-import { eventually, memoryStores } from '../scheduler/stores.ts';
+import { eventually, memoryApi } from '../scheduler/stores.ts';
 
-const podObject = (name: string, ip: string): KubeObject => ({
+const podObject = (name: string, ip: string): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, labels: { app: 'web' } },
   spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'busybox', ports: [{ name: 'http', containerPort: 8080 }] }] },
 });
 
-const serviceObject = (name: string, selector?: Record<string, string>): KubeObject => ({
+const serviceObject = (name: string, selector?: Record<string, string>): Service => ({
   apiVersion: 'v1',
   kind: 'Service',
   metadata: { name, labels: { team: 'a' } },
@@ -21,19 +21,10 @@ const serviceObject = (name: string, selector?: Record<string, string>): KubeObj
 });
 
 async function setup() {
-  const s = await memoryStores([
-    ['', 'namespaces'],
-    ['', 'pods'],
-    ['', 'services'],
-    ['', 'endpoints'],
-    ['discovery.k8s.io', 'endpointslices'],
-  ]);
-  await s.store('', 'namespaces').create('', { metadata: { name: 'default' } });
+  const s = await memoryApi();
+  await s.clients.namespaces.create('', { metadata: { name: 'default' } });
   const stop = new AbortController();
-  const services = s.store('', 'services');
-  const pods = s.store('', 'pods');
-  const endpoints = s.store('', 'endpoints');
-  const slices = s.store('discovery.k8s.io', 'endpointslices');
+  const { services, pods, endpoints, endpointSlices: slices } = s.clients;
   const errors: string[] = [];
   const start = () => {
     runEndpointsController({ services, pods, endpoints, signal: stop.signal, log: (m) => errors.push(m) });
@@ -53,7 +44,7 @@ async function setup() {
   return { services, pods, endpoints, slices, start, setStatus, close, errors };
 }
 
-const ips = (list: any[] | undefined) => (list ?? []).map((a) => a.ip).sort();
+const ips = (list: EndpointAddress[] | undefined) => (list ?? []).map((a) => a.ip).sort();
 
 test('a pod turning unready moves to notReadyAddresses and ready=false in its slice, and back', async (t) => {
   const e = await setup();
@@ -65,10 +56,10 @@ test('a pod turning unready moves to notReadyAddresses and ready=false in its sl
     await e.setStatus(name, ip, true);
   }
   const ep = await eventually(() => {
-    const cur = e.endpoints.cache.get('/services/endpoints/default/web');
+    const cur = e.endpoints.cache.get('default', 'web');
     return cur && ips(cur.subsets?.[0]?.addresses).length === 2 ? cur : undefined;
   });
-  assert.deepEqual(ep.subsets[0].ports, [{ name: 'web', port: 8080, protocol: 'TCP' }]);
+  assert.deepEqual(ep.subsets?.[0].ports, [{ name: 'web', port: 8080, protocol: 'TCP' }]);
   assert.deepEqual(ep.metadata.labels, { team: 'a' });
   assert.ok(ep.metadata.annotations?.['endpoints.kubernetes.io/last-change-trigger-time']);
   const slice = await eventually(() => {
@@ -82,23 +73,23 @@ test('a pod turning unready moves to notReadyAddresses and ready=false in its sl
   const flippedAt = Date.now();
   await e.setStatus('b', '10.0.0.2', false);
   const unready = await eventually(() => {
-    const cur = e.endpoints.cache.get('/services/endpoints/default/web');
+    const cur = e.endpoints.cache.get('default', 'web');
     return ips(cur?.subsets?.[0]?.notReadyAddresses).includes('10.0.0.2') ? cur : undefined;
   });
   // The controller's own delay stays well inside the probe budget.
   assert.ok(Date.now() - flippedAt < 1000, `took ${Date.now() - flippedAt} ms`);
-  assert.deepEqual(ips(unready.subsets[0].addresses), ['10.0.0.1']);
+  assert.deepEqual(ips(unready.subsets?.[0].addresses), ['10.0.0.1']);
   const unreadySlice = await eventually(() => {
     const s = e.slices.cache.list().items[0];
-    const b = s?.endpoints?.find((x: any) => x.addresses[0] === '10.0.0.2');
-    return b && b.conditions.ready === false ? s : undefined;
+    const b = s?.endpoints?.find((x) => x.addresses[0] === '10.0.0.2');
+    return b && b.conditions?.ready === false ? s : undefined;
   });
   assert.equal(unreadySlice.metadata.name, slice.metadata.name, 'the slice is updated in place');
-  assert.deepEqual(unreadySlice.endpoints.find((x: any) => x.addresses[0] === '10.0.0.2').conditions, { ready: false, serving: false, terminating: false });
+  assert.deepEqual(unreadySlice.endpoints?.find((x) => x.addresses[0] === '10.0.0.2')?.conditions, { ready: false, serving: false, terminating: false });
 
   await e.setStatus('b', '10.0.0.2', true);
-  await eventually(() => ips(e.endpoints.cache.get('/services/endpoints/default/web')?.subsets?.[0]?.addresses).length === 2);
-  await eventually(() => e.slices.cache.list().items[0]?.endpoints?.every((x: any) => x.conditions.ready));
+  await eventually(() => ips(e.endpoints.cache.get('default', 'web')?.subsets?.[0]?.addresses).length === 2);
+  await eventually(() => e.slices.cache.list().items[0]?.endpoints?.every((x) => x.conditions?.ready));
   assert.equal(e.slices.cache.list().items.length, 1);
   assert.deepEqual(e.errors, []);
 });
@@ -110,11 +101,11 @@ test('writes only on change: an unrelated pod update leaves resourceVersions alo
   await e.services.create('default', serviceObject('web', { app: 'web' }));
   await e.pods.create('default', podObject('a', '10.0.0.1'));
   await e.setStatus('a', '10.0.0.1', true);
-  const ep = await eventually(() => e.endpoints.cache.get('/services/endpoints/default/web')?.subsets?.[0]?.addresses ? e.endpoints.cache.get('/services/endpoints/default/web') : undefined);
+  const ep = await eventually(() => e.endpoints.cache.get('default', 'web')?.subsets?.[0]?.addresses ? e.endpoints.cache.get('default', 'web') : undefined);
   const slice = await eventually(() => e.slices.cache.list().items[0]?.endpoints?.length === 1 && e.slices.cache.list().items[0]);
   await e.pods.guaranteedUpdate('default', 'a', (p) => ({ ...p, metadata: { ...p.metadata, annotations: { note: 'x' } } }));
   await new Promise((r) => setTimeout(r, 300));
-  assert.equal(e.endpoints.cache.get('/services/endpoints/default/web')!.metadata.resourceVersion, ep.metadata.resourceVersion);
+  assert.equal(e.endpoints.cache.get('default', 'web')!.metadata.resourceVersion, ep.metadata.resourceVersion);
   assert.equal(e.slices.cache.list().items[0].metadata.resourceVersion, slice.metadata.resourceVersion);
   assert.equal(e.slices.cache.list().items.length, 1);
 });
@@ -129,18 +120,18 @@ test('a deleted service loses its Endpoints and slices; a service without select
   await e.services.create('default', serviceObject('web', { app: 'web' }));
   await e.pods.create('default', podObject('a', '10.0.0.1'));
   await e.setStatus('a', '10.0.0.1', true);
-  await eventually(() => e.endpoints.cache.get('/services/endpoints/default/web')?.subsets);
+  await eventually(() => e.endpoints.cache.get('default', 'web')?.subsets);
   await eventually(() => e.slices.cache.list().items.some((s) => s.endpoints?.length));
   await e.services.delete('default', 'web');
-  await eventually(() => !e.endpoints.cache.get('/services/endpoints/default/web'));
+  await eventually(() => !e.endpoints.cache.get('default', 'web'));
   await eventually(() => e.slices.cache.list().items.length === 0);
-  const manual = e.endpoints.cache.get('/services/endpoints/default/manual')!;
-  assert.deepEqual(ips(manual.subsets[0].addresses), ['192.168.1.1']);
+  const manual = e.endpoints.cache.get('default', 'manual')!;
+  assert.deepEqual(ips(manual.subsets?.[0].addresses), ['192.168.1.1']);
   assert.equal(manual.metadata.labels, undefined);
   // Endpoints created ahead of their Service are not taken for leftovers while running.
   await e.endpoints.create('default', { metadata: { name: 'early' }, subsets: [{ addresses: [{ ip: '192.168.1.2' }], ports: [{ port: 80 }] }] });
   await new Promise((r) => setTimeout(r, 200));
-  assert.ok(e.endpoints.cache.get('/services/endpoints/default/early'));
+  assert.ok(e.endpoints.cache.get('default', 'early'));
 });
 
 test('slices deleted by someone else come back', async (t) => {
@@ -156,5 +147,5 @@ test('slices deleted by someone else come back', async (t) => {
   });
   assert.deepEqual(again.endpoints, []);
   await e.endpoints.delete('default', 'web');
-  await eventually(() => e.endpoints.cache.get('/services/endpoints/default/web'));
+  await eventually(() => e.endpoints.cache.get('default', 'web'));
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { desiredEndpoints, truncateSubsets, type EndpointSubset } from '../../../src/controllers/endpoints/desired.ts';
+import type { EndpointSubset } from '../../../src/api/core/index.ts';
+import { desiredEndpoints, truncateSubsets } from '../../../src/controllers/endpoints/desired.ts';
 import { pod, service } from './fixtures.ts';
 
 const ips = (list: Array<{ ip: string }> | undefined) => (list ?? []).map((a) => a.ip);
@@ -108,7 +109,7 @@ test('services without selector, with an empty one, or ExternalName are left alo
 
 test('IPv6 services take the pod IPv6 address', () => {
   const p = pod('a', { ip: '10.0.0.1' });
-  p.status.podIPs = [{ ip: '10.0.0.1' }, { ip: 'fd00::1' }];
+  p.status = { ...p.status, podIPs: [{ ip: '10.0.0.1' }, { ip: 'fd00::1' }] };
   const subsets = desiredEndpoints(service('web', { ipFamilies: ['IPv6'], clusterIP: 'fd00:96::10' }), [p])!;
   assert.deepEqual(ips(subsets[0].addresses), ['fd00::1']);
 });

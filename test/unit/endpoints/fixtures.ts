@@ -1,5 +1,5 @@
 // Small builders of Services and Pods for the endpoint controllers' tests.
-import type { KubeObject } from '../../../src/api/object.ts';
+import type { ContainerPort, Pod, PodPhase, Service, ServiceSpec } from '../../../src/api/core/index.ts';
 
 export interface PodOptions {
   ip?: string;
@@ -8,35 +8,33 @@ export interface PodOptions {
   namespace?: string;
   node?: string;
   terminating?: boolean;
-  phase?: string;
-  ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
+  phase?: PodPhase;
+  ports?: ContainerPort[];
   hostname?: string;
   subdomain?: string;
   readySince?: string;
 }
 
-export function pod(name: string, o: PodOptions = {}): KubeObject {
-  const p: KubeObject = {
+export function pod(name: string, o: PodOptions = {}): Pod {
+  const status = {
+    phase: o.phase ?? 'Running',
+    conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: o.readySince ?? '2024-01-01T00:00:00Z' } as const],
+    ...(o.ip !== '' ? { podIP: o.ip ?? '10.0.0.1', podIPs: [{ ip: o.ip ?? '10.0.0.1' }] } : {}),
+  };
+  const p: Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: o.namespace ?? 'default', uid: `uid-${name}`, labels: o.labels ?? { app: 'web' } },
     spec: { nodeName: o.node ?? 'node-1', containers: [{ name: 'c', image: 'busybox', ports: o.ports ?? [{ name: 'http', containerPort: 8080 }] }] },
-    status: {
-      phase: o.phase ?? 'Running',
-      conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: o.readySince ?? '2024-01-01T00:00:00Z' }],
-    },
+    status,
   };
-  if (o.ip !== '') {
-    p.status.podIP = o.ip ?? '10.0.0.1';
-    p.status.podIPs = [{ ip: p.status.podIP }];
-  }
   if (o.terminating) p.metadata.deletionTimestamp = '2024-01-01T00:01:00Z';
   if (o.hostname) p.spec.hostname = o.hostname;
   if (o.subdomain) p.spec.subdomain = o.subdomain;
   return p;
 }
 
-export function service(name: string, spec: Record<string, any> = {}, labels?: Record<string, string>): KubeObject {
+export function service(name: string, spec: ServiceSpec = {}, labels?: Record<string, string>): Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',

@@ -36,8 +36,8 @@ test('updates when a pod turns unready, keeping metadata and clearing a missing 
   assert.equal(plan.object.metadata.uid, 'x');
   assert.equal(plan.object.metadata.resourceVersion, '5');
   assert.equal(plan.object.metadata.annotations, undefined);
-  assert.equal(plan.object.subsets[0].addresses, undefined);
-  assert.equal(plan.object.subsets[0].notReadyAddresses[0].ip, '10.0.0.1');
+  assert.equal(plan.object.subsets?.[0].addresses, undefined);
+  assert.equal(plan.object.subsets?.[0].notReadyAddresses?.[0].ip, '10.0.0.1');
 });
 
 test('headless services get the headless label; label changes alone cause a write', () => {
@@ -56,7 +56,7 @@ test('over capacity: truncated and annotated', () => {
   const pods = Array.from({ length: 1005 }, (_, i) => pod(`p${i}`, { ip: `10.1.${Math.floor(i / 250)}.${i % 250}` }));
   const plan = planEndpoints(svc, undefined, desiredEndpoints(svc, pods)!, undefined);
   if (plan.action === 'none') return assert.fail('expected a write');
-  assert.equal(plan.object.subsets[0].addresses.length, 1000);
+  assert.equal(plan.object.subsets?.[0].addresses?.length, 1000);
   assert.equal(plan.object.metadata.annotations?.['endpoints.kubernetes.io/over-capacity'], 'truncated');
   assert.equal(planEndpoints(svc, plan.object, desiredEndpoints(svc, pods)!, undefined).action, 'none');
 });

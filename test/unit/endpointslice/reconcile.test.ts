@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../../src/api/object.ts';
+import type { EndpointSlice } from '../../../src/api/core/index.ts';
 import { desiredSlices, type SlicePlan } from '../../../src/controllers/endpointslice/reconcile.ts';
 import { pod, service } from '../endpoints/fixtures.ts';
 
 let counter = 0;
 /** What the API server would store for a planned create. */
-function stored(slice: KubeObject): KubeObject {
+function stored(slice: EndpointSlice): EndpointSlice {
   const s = structuredClone(slice);
   if (!s.metadata.name) s.metadata.name = `${s.metadata.generateName}x${counter++}`;
   s.metadata.uid ??= `slice-uid-${s.metadata.name}`;
@@ -15,7 +15,7 @@ function stored(slice: KubeObject): KubeObject {
 }
 
 /** Applies a plan to a set of stored slices, as the controller would. */
-function apply(existing: KubeObject[], plan: SlicePlan): KubeObject[] {
+function apply(existing: EndpointSlice[], plan: SlicePlan): EndpointSlice[] {
   const byName = new Map(existing.map((s) => [s.metadata.name!, s]));
   for (const s of plan.delete) byName.delete(s.metadata.name!);
   for (const s of plan.update) {
@@ -30,7 +30,7 @@ function apply(existing: KubeObject[], plan: SlicePlan): KubeObject[] {
 }
 
 const empty = (p: SlicePlan) => p.create.length + p.update.length + p.delete.length === 0;
-const allEndpoints = (slices: KubeObject[]) => slices.flatMap((s) => s.endpoints ?? []);
+const allEndpoints = (slices: EndpointSlice[]) => slices.flatMap((s) => s.endpoints ?? []);
 
 test('a new slice: name prefix, labels, owner, address type, ports and endpoint conditions', () => {
   const svc = service('web', { ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }] }, { team: 'a' });
@@ -80,7 +80,7 @@ test('endpoints are grouped by their resolved port set; a missing named port mak
     pod('c', { ip: '10.0.0.3', ports: [{ name: 'http', containerPort: 8081 }] }),
     pod('d', { ip: '10.0.0.4', ports: [] }),
   ], []);
-  const groups = plan.create.map((s) => [s.ports.map((p: any) => `${p.name}:${p.port}`).join(','), s.endpoints.map((e: any) => e.addresses[0]).join(',')]).sort();
+  const groups = plan.create.map((s) => [(s.ports ?? []).map((p) => `${p.name}:${p.port}`).join(','), s.endpoints.map((e: any) => e.addresses[0]).join(',')]).sort();
   assert.deepEqual(groups, [
     ['http:8080,admin:9000', '10.0.0.1,10.0.0.2'],
     ['http:8081,admin:9000', '10.0.0.3'],

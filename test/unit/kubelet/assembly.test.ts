@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { KubeList, KubeObject } from '../../../src/api/object.ts';
+import type { Pod } from '../../../src/api/core/index.ts';
 import { newPodManagement } from '../../../src/kubelet/assembly/index.ts';
-import type { ApiClient, KubeClient, WatchEvent, WatchOptions } from '../../../src/kubelet/client/client.ts';
+import type { ApiClient, KubeClient, WatchChange, WatchOptions } from '../../../src/kubelet/client/client.ts';
 import { FakeClock, settle } from '../../../src/kubelet/clock.ts';
 import { startKubelet } from '../../../src/kubelet/kubelet.ts';
 import { silentLogger } from '../../../src/kubelet/log.ts';
@@ -24,7 +25,7 @@ const NODE = 'node-1';
 /** FakeApi plus what the API source needs: a pod list and a watch of the node's pods. */
 class PodApi implements ApiClient, Pick<KubeClient, 'watch'> {
   readonly store = new FakeApi();
-  private readonly watchers = new Set<(ev: WatchEvent) => void>();
+  private readonly watchers = new Set<(ev: WatchChange<Pod>) => void>();
 
   get: ApiClient['get'] = (path) => this.store.get(path);
   create: ApiClient['create'] = (path, body) => this.store.create(path, body);
@@ -36,7 +37,7 @@ class PodApi implements ApiClient, Pick<KubeClient, 'watch'> {
   };
 
   async list<T extends KubeObject>(): Promise<KubeList<T>> {
-    return { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1' }, items: this.pods() as T[] };
+    return { apiVersion: 'v1', kind: 'PodList', metadata: { resourceVersion: '1' }, items: this.pods() as KubeObject[] as T[] };
   }
 
   async delete(path: string): Promise<unknown> {
@@ -47,10 +48,10 @@ class PodApi implements ApiClient, Pick<KubeClient, 'watch'> {
     return {};
   }
 
-  async *watch<T extends KubeObject>(_path: string, o: WatchOptions): AsyncGenerator<WatchEvent<T>> {
-    const queue: WatchEvent[] = [];
+  async *watch<T extends KubeObject>(_path: string, o: WatchOptions): AsyncGenerator<WatchChange<T>> {
+    const queue: WatchChange<Pod>[] = [];
     let wake: (() => void) | undefined;
-    const push = (ev: WatchEvent) => {
+    const push = (ev: WatchChange<Pod>) => {
       queue.push(ev);
       wake?.();
     };
@@ -59,7 +60,7 @@ class PodApi implements ApiClient, Pick<KubeClient, 'watch'> {
       while (!o.signal.aborted) {
         const ev = queue.shift();
         if (ev) {
-          yield ev as WatchEvent<T>;
+          yield ev as unknown as WatchChange<T>; // only pods are watched here
           continue;
         }
         await new Promise<void>((r) => {
@@ -83,16 +84,17 @@ class PodApi implements ApiClient, Pick<KubeClient, 'watch'> {
     return this.store.objects.get(`/api/v1/namespaces/default/pods/${name}`);
   }
 
-  private pods(): KubeObject[] {
-    return [...this.store.objects.entries()].filter(([p, o]) => p.includes('/pods/') && o.spec?.nodeName === NODE).map(([, o]) => structuredClone(o));
+  private pods(): Pod[] {
+    return [...this.store.objects.entries()].filter(([p]) => p.includes('/pods/')).map(([, o]) => structuredClone(o) as Pod).filter((o) => o.spec?.nodeName === NODE);
   }
 
-  private emit(type: WatchEvent['type'], object: KubeObject): void {
-    for (const w of this.watchers) w({ type, object: structuredClone(object) });
+  private emit(type: WatchChange<Pod>['type'], object: KubeObject): void {
+    // This fake serves pods only.
+    for (const w of this.watchers) w({ type, object: structuredClone(object) as Pod });
   }
 }
 
-function apiPod(name: string, image: string): KubeObject {
+function apiPod(name: string, image: string): Pod {
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name, namespace: 'default', uid: `uid-${name}` },

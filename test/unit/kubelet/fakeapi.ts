@@ -70,7 +70,8 @@ export class FakeApi implements ApiClient {
     this.fail();
     const target = path.replace(/\/status$/, '');
     const current = this.stored(target);
-    const patched = applyStrategicMergePatch(current, body as Record<string, unknown>, 'V1Node') as KubeObject;
+    // The patched object is the stored one, changed.
+    const patched = applyStrategicMergePatch(current, body as Record<string, unknown>, 'V1Node') as unknown as KubeObject;
     return this.put(target, patched) as T;
   }
 

@@ -8,10 +8,13 @@ import { silentLogger } from '../../../src/kubelet/log.ts';
 import type { MachineInfo } from '../../../src/kubelet/nodestatus/machine.ts';
 import { NodeStatusManager, type StatusSources } from '../../../src/kubelet/nodestatus/manager.ts';
 import { defaultEvictionHard, parseEvictionThresholds } from '../../../src/kubelet/options/values.ts';
+import type { Node } from '../../../src/api/core/index.ts';
 import { FakeApi } from './fakeapi.ts';
 
 const Gi = 1024 ** 3;
 const nodePath = '/api/v1/nodes/n1';
+/** The stored Node (the fake API keeps objects of any kind). */
+const storedNode = (api: FakeApi) => api.objects.get(nodePath) as Node | undefined;
 
 const machine: MachineInfo = {
   numCores: 4, memoryCapacityBytes: 8 * Gi, hugepages: {}, machineID: 'm', systemUUID: 's', bootID: 'b',
@@ -54,14 +57,14 @@ test('registers the Node with labels, taints and status, then patches status onl
   const loop = mgr.run(ac.signal);
   await settle();
   assert.equal(api.count('create', '/api/v1/nodes'), 1);
-  const node = api.objects.get(nodePath)!;
+  const node = storedNode(api)!;
   assert.deepEqual(node.metadata.labels, {
     'kubernetes.io/hostname': 'n1', 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
     'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': 'amd64', role: 'worker',
   });
-  assert.deepEqual(node.spec.taints, [{ key: 'k', value: 'v', effect: 'NoSchedule' }]);
-  assert.equal(node.status.capacity.cpu, '4');
-  assert.equal(node.status.nodeInfo.containerRuntimeVersion, 'containerd://1.6.20');
+  assert.deepEqual(node.spec?.taints, [{ key: 'k', value: 'v', effect: 'NoSchedule' }]);
+  assert.equal(node.status?.capacity?.cpu, '4');
+  assert.equal(node.status?.nodeInfo?.containerRuntimeVersion, 'containerd://1.6.20');
   assert.deepEqual(recorded, ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID', 'NodeReady']);
   // The first update after registration is a report (nothing reported yet by this loop).
   assert.equal(api.count('patch:strategic'), 1);
@@ -77,9 +80,9 @@ test('registers the Node with labels, taints and status, then patches status onl
   const patch = api.calls.filter((c) => c.verb === 'patch:strategic').at(-1)!.body as { status: Record<string, unknown> };
   assert.ok(patch.status['$setElementOrder/conditions'], 'a strategic merge patch with the conditions order');
   assert.equal(patch.status.capacity, undefined, 'only what changed is sent');
-  const ready = api.objects.get(nodePath)!.status.conditions.find((c: { type: string }) => c.type === 'Ready');
-  assert.equal(ready.status, 'False');
-  assert.equal(ready.message, 'container runtime is down');
+  const ready = storedNode(api)!.status?.conditions?.find((c) => c.type === 'Ready');
+  assert.equal(ready?.status, 'False');
+  assert.equal(ready?.message, 'container runtime is down');
   assert.equal(recorded.at(-1), 'NodeNotReady');
 
   // Unchanged for the report period: one more patch refreshes the heartbeats.
@@ -98,11 +101,11 @@ test('an existing Node is taken over: default labels reconciled, no second creat
   await mgr.sync(ac.signal);
   assert.equal(api.count('create'), 1);
   assert.equal(api.count('update', nodePath), 1);
-  const node = api.objects.get(nodePath)!;
+  const node = storedNode(api)!;
   assert.equal(node.metadata.labels!['kubernetes.io/hostname'], 'n1');
   assert.equal(node.metadata.labels!.keep, 'me');
   assert.equal(node.metadata.labels!.role, 'worker');
-  assert.equal(node.status.conditions.find((c: { type: string }) => c.type === 'Ready').status, 'True');
+  assert.equal(node.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
 });
 
 test('registration retries with capped backoff while the API server is away', async () => {
@@ -136,9 +139,9 @@ test('--register-node=false: never creates the Node; reports status once an admi
   api.put(nodePath, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } });
   await clock.advance(10_000);
   assert.equal(api.count('create'), 0);
-  const node = api.objects.get(nodePath)!;
-  assert.equal(node.status.conditions.find((c: { type: string }) => c.type === 'Ready').reason, 'KubeletReady');
-  assert.equal(node.status.allocatable.pods, '110');
+  const node = storedNode(api)!;
+  assert.equal(node.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'KubeletReady');
+  assert.equal(node.status?.allocatable?.pods, '110');
   assert.equal(node.metadata.labels, undefined, 'labels are only set when the kubelet registers');
   ac.abort();
   await loop;

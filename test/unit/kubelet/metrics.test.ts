@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { FakeClock } from '../../../src/kubelet/clock.ts';
 import { containerTypeIn, CRI_OPERATIONS, instrumentCri, instrumentRelist, KubeletMetrics, RUNTIME_OPERATION_BUCKETS } from '../../../src/kubelet/metrics/index.ts';
+import type { PodStartPod } from '../../../src/kubelet/metrics/pod_start.ts';
 import { CriError, type CriClient } from '../../../src/kubelet/runtime/cri/client.ts';
 import { promtoolCheck } from '../../support/promtool.ts';
 import { helpOf, labelNamesOf, sampleValue, typeOf } from './metrics_text.ts';
@@ -164,7 +165,7 @@ describe('instrumentCri', () => {
     const { metrics, clock } = newMetrics();
     const icri = instrumentCri(fakeCri().cri, metrics, { now: () => clock.now().getTime() });
     const created = clock.now();
-    const pod = { metadata: { uid: 'u1', creationTimestamp: created.toISOString(), annotations: { 'kubernetes.io/config.seen': created.toISOString() } }, spec: {}, status: { phase: 'Pending' } };
+    const pod: PodStartPod = { metadata: { uid: 'u1', creationTimestamp: created.toISOString(), annotations: { 'kubernetes.io/config.seen': created.toISOString() } }, spec: {}, status: { phase: 'Pending' } };
     metrics.observePodSync({ uid: 'u1', pod, operation: 'create', durationMs: 5 }, { phase: 'Pending' });
     await clock.advance(1_000);
     // A pull that the fake runtime answers at once, then 2 s "pass" inside a second pull.

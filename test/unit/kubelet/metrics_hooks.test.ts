@@ -2,12 +2,12 @@
 // NodeStatusManager's hooks, and the pod start tracker's decisions.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../../src/api/object.ts';
+import type { Pod } from '../../../src/api/core/index.ts';
 import { FakeClock, settle } from '../../../src/kubelet/clock.ts';
 import { silentLogger } from '../../../src/kubelet/log.ts';
 import { KubeletMetrics } from '../../../src/kubelet/metrics/index.ts';
 import { NodeStartupTracker } from '../../../src/kubelet/metrics/node_startup.ts';
-import { PodStartTracker } from '../../../src/kubelet/metrics/pod_start.ts';
+import { PodStartTracker, type PodStartPod, type PodStartStatus } from '../../../src/kubelet/metrics/pod_start.ts';
 import { NodeStatusManager } from '../../../src/kubelet/nodestatus/manager.ts';
 import { defaultEvictionHard, parseEvictionThresholds } from '../../../src/kubelet/options/values.ts';
 import { GenericPLEG } from '../../../src/kubelet/pleg/index.ts';
@@ -76,7 +76,7 @@ describe('pod worker metrics', () => {
       signal: ac.signal,
       onSync: (e) => events.push(e),
     });
-    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: 'u1', name: 'p', namespace: 'default' } };
+    const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { uid: 'u1', name: 'p', namespace: 'default' }, spec: { containers: [] } };
     workers.update({ pod });
     await settle();
     workers.update({ pod: { ...pod, metadata: { ...pod.metadata, labels: { a: 'b' } } } });
@@ -102,12 +102,12 @@ describe('pod worker metrics', () => {
 
 describe('pod start latency', () => {
   const seenAt = (t: Date) => ({ 'kubernetes.io/config.seen': t.toISOString() });
-  const running = { phase: 'Running', containerStatuses: [{ state: { running: {} } }, { state: { terminated: {} } }] };
+  const running: PodStartStatus = { phase: 'Running', containerStatuses: [{ state: { running: {} } }, { state: { terminated: { exitCode: 0 } } }] };
 
   it('observes first seen → running once, from the config.seen annotation', async () => {
     const clock = new FakeClock(t0);
     const metrics = metricsAt(clock);
-    const pod = { metadata: { uid: 'u1', creationTimestamp: new Date(t0.getTime() - 1_000).toISOString(), annotations: seenAt(t0) }, spec: { hostNetwork: true } };
+    const pod: PodStartPod = { metadata: { uid: 'u1', creationTimestamp: new Date(t0.getTime() - 1_000).toISOString(), annotations: seenAt(t0) }, spec: { hostNetwork: true } };
     metrics.observePodSync({ uid: 'u1', pod, operation: 'create', durationMs: 1 }, { phase: 'Pending' });
     await clock.advance(2_000);
     metrics.observePodSync({ uid: 'u1', pod, operation: 'sync', durationMs: 1 }, running);
@@ -126,9 +126,9 @@ describe('pod start latency', () => {
     const tracker = new PodStartTracker();
     const now = t0.getTime();
     const created = new Date(now - 10_000).toISOString();
-    const adopted = { metadata: { uid: 'a', creationTimestamp: created, annotations: seenAt(t0) }, status: { phase: 'Running', startTime: created } };
+    const adopted: PodStartPod = { metadata: { uid: 'a', creationTimestamp: created, annotations: seenAt(t0) }, status: { phase: 'Running', startTime: created } };
     assert.deepEqual(tracker.podSynced(adopted, running, now), {}, 'already running when the kubelet first saw it');
-    const p = (uid: string) => ({ metadata: { uid, creationTimestamp: created }, spec: {} });
+    const p = (uid: string): PodStartPod => ({ metadata: { uid, creationTimestamp: created }, spec: {} });
     assert.equal(tracker.podSynced(p('b'), { phase: 'Running', containerStatuses: [{ state: { running: {} } }, { state: {} }] }, now).sli, undefined, 'one container still waiting');
     assert.deepEqual(tracker.podSynced(p('b'), running, now).sli, { sliSeconds: 10, totalSeconds: 10, firstWithNetwork: true });
     assert.equal(tracker.podSynced(p('b'), running, now).sli, undefined, 'observed once');

@@ -1,10 +1,13 @@
 // What a kubelet's process loads: the `berth` entry and the kubelet itself, never the API server
 // nor client-node's API clients (they once made half of a kubelet's heap; see docs/DESIGN.md).
+// And what the kubelet's source may import: what it shares with the API server lives in src/api
+// (or src/pki), never in src/apiserver.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -35,4 +38,45 @@ test('the kubelet loads neither the API server nor client-node API clients', asy
     /\/src\/apiserver\/(apiserver|http|storage|openapi)\//.test(u) || u.endsWith('/src/apiserver/apiserver.ts') ||
     /@kubernetes\/client-node\/dist\/(index\.js|gen\/apis\/|gen\/types\/)/.test(u));
   assert.deepEqual(unwanted, []);
+});
+
+/** Every .ts file under dir. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? sourceFiles(p) : e.name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** The relative specifiers a module imports or re-exports, statically or with import(), type-only ones included. */
+function relativeImports(text: string): string[] {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s*)['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+  return specifiers.filter((s) => s.startsWith('.'));
+}
+
+test('no module of the kubelet imports from the API server', () => {
+  const kubeletDir = join(root, 'src', 'kubelet');
+  const apiserverDir = join(root, 'src', 'apiserver');
+  const files = sourceFiles(kubeletDir);
+  assert.ok(files.length > 100, 'the kubelet source is found');
+  const offending = files.flatMap((file) =>
+    relativeImports(readFileSync(file, 'utf8'))
+      .filter((spec) => !relative(apiserverDir, resolve(dirname(file), spec)).startsWith('..'))
+      .map((spec) => `${relative(root, file)} imports ${spec}`));
+  assert.deepEqual(offending, []);
+});
+
+test('the import scan sees every form of import', () => {
+  const text = [
+    "import { a } from '../x.ts';",
+    "import type { B } from '../y.ts';",
+    "export { c } from './z.ts';",
+    "export * from './w.ts';",
+    "import './side.ts';",
+    "const m = await import('../../dyn.ts');",
+    "// import { no } from '../commented.ts';",
+    "import { readFile } from 'node:fs';",
+  ].join('\n');
+  assert.deepEqual(relativeImports(text), ['../x.ts', '../y.ts', './z.ts', './w.ts', './side.ts', '../../dyn.ts']);
 });

@@ -5,9 +5,12 @@ import { rfc3339Micro } from '../../../src/api/object.ts';
 import { FakeClock, settle } from '../../../src/kubelet/clock.ts';
 import { silentLogger } from '../../../src/kubelet/log.ts';
 import { NodeLeaseController, renewedLease } from '../../../src/kubelet/nodelease/controller.ts';
+import type { Lease } from '../../../src/api/core/index.ts';
 import { FakeApi } from './fakeapi.ts';
 
 const leasePath = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1';
+/** The stored Lease (the fake API keeps objects of any kind). */
+const storedLease = (api: FakeApi) => api.objects.get(leasePath) as Lease | undefined;
 
 test('renewedLease: holder, duration, microsecond renewTime, owner once the Node is known', () => {
   const now = new Date('2026-11-27T03:55:00.123Z');
@@ -34,21 +37,21 @@ test('the lease is created, then renewed every quarter of its duration with PUTs
   await settle();
   assert.equal(api.count('get', leasePath), 1);
   assert.equal(api.count('create'), 1);
-  assert.equal(api.objects.get(leasePath)?.spec.renewTime, '2026-11-27T03:55:00.000000Z');
+  assert.equal(storedLease(api)?.spec?.renewTime, '2026-11-27T03:55:00.000000Z');
 
   await clock.advance(9_999);
   assert.equal(api.count('update'), 0, 'not before the renew interval');
   await clock.advance(1);
   assert.equal(api.count('update'), 1);
-  assert.equal(api.objects.get(leasePath)?.spec.renewTime, '2026-11-27T03:55:10.000000Z');
+  assert.equal(storedLease(api)?.spec?.renewTime, '2026-11-27T03:55:10.000000Z');
 
   uid = 'node-uid';
   await clock.advance(30_000);
   assert.equal(api.count('update'), 4);
   assert.equal(api.count('get'), 1, 'no GET on the happy path');
-  const lease = api.objects.get(leasePath)!;
-  assert.equal(lease.spec.renewTime, '2026-11-27T03:55:40.000000Z');
-  assert.equal(lease.spec.holderIdentity, 'n1');
+  const lease = storedLease(api)!;
+  assert.equal(lease.spec?.renewTime, '2026-11-27T03:55:40.000000Z');
+  assert.equal(lease.spec?.holderIdentity, 'n1');
   assert.deepEqual(lease.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: 'node-uid' }]);
   ac.abort();
   await loop;
@@ -71,7 +74,7 @@ test('a failed renewal falls back to get-or-create with backoff, then updates', 
   await clock.advance(100);
   assert.equal(api.count('get', leasePath), 3);
   assert.equal(api.count('update'), 2, 'updated from the lease it got');
-  assert.equal(api.objects.get(leasePath)!.spec.renewTime, rfc3339Micro(clock.now()));
+  assert.equal(storedLease(api)!.spec?.renewTime, rfc3339Micro(clock.now()));
   ac.abort();
   await loop;
 });
@@ -86,7 +89,7 @@ test('a conflicting renewal (someone else wrote the lease) re-reads it and renew
   api.put(leasePath, api.objects.get(leasePath)!); // bumps the resourceVersion behind the kubelet's back
   await clock.advance(2_000);
   assert.deepEqual(api.calls.slice(2).map((c) => c.verb), ['update', 'get', 'update']);
-  assert.equal(api.objects.get(leasePath)!.spec.renewTime, rfc3339Micro(clock.now()));
+  assert.equal(storedLease(api)!.spec?.renewTime, rfc3339Micro(clock.now()));
   ac.abort();
   await loop;
 });

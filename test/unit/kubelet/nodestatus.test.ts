@@ -6,7 +6,7 @@ import { buildNodeStatus, type NodeStatusInputs } from '../../../src/kubelet/nod
 import { nodeStatusChanged, shouldPatchStatus } from '../../../src/kubelet/nodestatus/decide.ts';
 import { hugepageResourceName, nodeAddresses, parseMeminfo, parseOsRelease, type MachineInfo } from '../../../src/kubelet/nodestatus/machine.ts';
 import { parseEvictionThresholds } from '../../../src/kubelet/options/values.ts';
-import type { NodeCondition } from '../../../src/kubelet/nodestatus/types.ts';
+import type { NodeCondition } from '../../../src/api/core/index.ts';
 import { defaultEvictionHard } from '../../../src/kubelet/options/values.ts';
 
 const Gi = 1024 ** 3;
@@ -186,7 +186,7 @@ test('images: at most 50, largest first, digests then tags (at most 5 names)', (
   assert.equal(status.images.length, 50);
   assert.deepEqual(status.images[0], { names: ['a@sha256:x', 'a:1', 'a:2', 'a:3', 'a:4'], sizeBytes: 5000 });
   assert.deepEqual(status.images[1], { names: ['localhost/img59@sha256:59', 'localhost/img59:1'], sizeBytes: 1059 });
-  assert.ok(status.images.every((img, i) => i === 0 || img.sizeBytes <= status.images[i - 1].sizeBytes));
+  assert.ok(status.images.every((img, i) => i === 0 || (img.sizeBytes ?? 0) <= (status.images[i - 1].sizeBytes ?? 0)));
   // images that could not be listed: the previous list stays
   const kept = buildNodeStatus(inputs({ images: undefined, previous: status })).status;
   assert.equal(kept.images.length, 50);

@@ -3,7 +3,7 @@
 // housekeeping pass is stuck past the threshold, and passing again once it moves on.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../../src/api/object.ts';
+import type { Pod } from '../../../src/api/core/index.ts';
 import { FakeClock, settle } from '../../../src/kubelet/clock.ts';
 import type { PodChange } from '../../../src/kubelet/config/index.ts';
 import { healthzAnswer } from '../../../src/kubelet/healthz.ts';
@@ -14,7 +14,7 @@ import { PodWorkers, PodWorkerStates, type PodUpdate, type PodWork } from '../..
 import type { ProbeUpdate } from '../../../src/kubelet/prober/index.ts';
 import { configDispatch, plegDispatch, probeDispatch, SyncLoop, syncLoopThresholdMs, WorkQueue } from '../../../src/kubelet/syncloop/index.ts';
 
-const pod = (name: string, extra: Partial<KubeObject['metadata']> = {}, spec: Record<string, unknown> = {}): KubeObject => ({
+const pod = (name: string, extra: Partial<Pod['metadata']> = {}, spec: Record<string, unknown> = {}): Pod => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `uid-${name}`, ...extra }, spec: { containers: [], ...spec },
 });
 const mirror = (name: string) => pod(name, { uid: `mirror-${name}`, annotations: { 'kubernetes.io/config.mirror': 'hash' } });

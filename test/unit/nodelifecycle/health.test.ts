@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../../src/api/object.ts';
+import type { Lease, Node, NodeCondition, Taint } from '../../../src/api/core/index.ts';
 import { evaluateNode, type ObservedHealth } from '../../../src/controllers/nodelifecycle/health.ts';
 
 const grace = 50_000;
@@ -8,8 +8,8 @@ const t0 = Date.parse('2025-03-01T10:00:00Z');
 const at = (s: number) => new Date(t0 + s * 1000);
 const iso = (s: number) => at(s).toISOString().replace('.000Z', 'Z');
 
-function node(ready: string | undefined, heartbeatS = 0, taints?: any[]): KubeObject {
-  const conditions = ready
+function node(ready: NodeCondition['status'] | undefined, heartbeatS = 0, taints?: Taint[]): Node {
+  const conditions: NodeCondition[] = ready
     ? [
         { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', lastHeartbeatTime: iso(heartbeatS), lastTransitionTime: iso(-100) },
         { type: 'Ready', status: ready, reason: 'KubeletReady', lastHeartbeatTime: iso(heartbeatS), lastTransitionTime: iso(-100) },
@@ -18,10 +18,10 @@ function node(ready: string | undefined, heartbeatS = 0, taints?: any[]): KubeOb
   return { metadata: { name: 'n1', creationTimestamp: iso(-10) }, spec: taints ? { taints } : {}, status: { conditions } };
 }
 
-const lease = (renewS: number): KubeObject => ({ metadata: { name: 'n1', namespace: 'kube-node-lease' }, spec: { renewTime: at(renewS).toISOString().replace('Z', '000Z') } });
+const lease = (renewS: number): Lease => ({ metadata: { name: 'n1', namespace: 'kube-node-lease' }, spec: { renewTime: at(renewS).toISOString().replace('Z', '000Z') } });
 
 /** Runs evaluateNode at each time, feeding the observed state along, as the controller does. */
-function run(steps: Array<{ s: number; node: KubeObject; lease?: KubeObject }>) {
+function run(steps: Array<{ s: number; node: Node; lease?: Lease }>) {
   let observed: ObservedHealth | undefined;
   return steps.map((step) => {
     const v = evaluateNode(step.node, step.lease, observed, at(step.s), grace);
@@ -48,11 +48,11 @@ test('grace period expiry: conditions Unknown and the unreachable taints', () =>
   assert.equal(after.overdue, true);
   const ready = after.conditions!.find((c) => c.type === 'Ready');
   assert.deepEqual(ready, { type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastHeartbeatTime: iso(0), lastTransitionTime: iso(51) });
-  assert.equal(after.conditions!.find((c) => c.type === 'MemoryPressure').status, 'Unknown');
+  assert.equal(after.conditions!.find((c) => c.type === 'MemoryPressure')?.status, 'Unknown');
   // Conditions the kubelet never posted are added as never updated.
   const disk = after.conditions!.find((c) => c.type === 'DiskPressure');
-  assert.equal(disk.reason, 'NodeStatusNeverUpdated');
-  assert.equal(disk.message, 'Kubelet never posted node status.');
+  assert.equal(disk?.reason, 'NodeStatusNeverUpdated');
+  assert.equal(disk?.message, 'Kubelet never posted node status.');
   assert.ok(after.conditions!.find((c) => c.type === 'PIDPressure'));
   assert.deepEqual(after.taints, [
     { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
@@ -103,7 +103,7 @@ test('Ready=False: not-ready taints, conditions untouched', () => {
 });
 
 test('recovery removes the taints', () => {
-  const tainted = [
+  const tainted: Taint[] = [
     { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' },
     { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: iso(0) },
   ];
@@ -121,9 +121,9 @@ test('a node that never posted status is judged from its creation with the start
   assert.deepEqual(early.taints, [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }]);
   assert.equal(late.overdue, true, 'created at -10 s: 61 s > 60 s startup grace');
   const ready = late.conditions!.find((c) => c.type === 'Ready');
-  assert.equal(ready.status, 'Unknown');
-  assert.equal(ready.reason, 'NodeStatusNeverUpdated');
-  assert.equal(ready.message, 'Kubelet never posted node status.');
-  assert.equal(ready.lastHeartbeatTime, iso(-10));
+  assert.equal(ready?.status, 'Unknown');
+  assert.equal(ready?.reason, 'NodeStatusNeverUpdated');
+  assert.equal(ready?.message, 'Kubelet never posted node status.');
+  assert.equal(ready?.lastHeartbeatTime, iso(-10));
   assert.deepEqual(late.taints!.map((t) => t.key + ':' + t.effect), ['node.kubernetes.io/unreachable:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute']);
 });

@@ -27,7 +27,7 @@ test('pressure conditions and cordoning give NoSchedule taints', () => {
 });
 
 test('reconcile: adds with timeAdded on NoExecute, keeps existing ones as they are, leaves foreign taints alone', () => {
-  const foreign = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
+  const foreign = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' as const };
   const out = reconcileTaints([foreign], desiredTaints(node([{ type: 'Ready', status: 'Unknown' }])), now)!;
   assert.deepEqual(out, [
     foreign,

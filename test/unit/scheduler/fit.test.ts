@@ -57,7 +57,7 @@ test('host port conflicts reject a node', () => {
 });
 
 test('tolerating the taint and cordon lets a pod onto such nodes', () => {
-  const tolerations = [{ operator: 'Exists' }];
+  const tolerations = [{ operator: 'Exists' as const }];
   const fit = findFit(pod('p', { spec: { tolerations } }), [node('n', { unschedulable: true, taints: [{ key: 'k', effect: 'NoExecute' }] })], new Map());
   assert.equal(fit.node, 'n');
 });

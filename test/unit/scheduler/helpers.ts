@@ -1,7 +1,7 @@
 // Builders for scheduler tests: nodes and pods with just the fields that matter.
-import type { KubeObject } from '../../../src/api/object.ts';
+import type { Node, Pod, PodPhase, PodSpec, Taint } from '../../../src/api/core/index.ts';
 
-export function node(name: string, o: { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: any[]; unschedulable?: boolean; ready?: string; extra?: Record<string, string> } = {}): KubeObject {
+export function node(name: string, o: { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; ready?: 'True' | 'False' | 'Unknown'; extra?: Record<string, string> } = {}): Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -14,7 +14,7 @@ export function node(name: string, o: { cpu?: string; memory?: string; pods?: st
   };
 }
 
-export function pod(name: string, o: { cpu?: string; memory?: string; nodeName?: string; spec?: Record<string, any>; phase?: string; ns?: string } = {}): KubeObject {
+export function pod(name: string, o: { cpu?: string; memory?: string; nodeName?: string; spec?: Partial<PodSpec>; phase?: PodPhase; ns?: string } = {}): Pod {
   const requests: Record<string, string> = {};
   if (o.cpu) requests.cpu = o.cpu;
   if (o.memory) requests.memory = o.memory;
@@ -31,8 +31,8 @@ export function pod(name: string, o: { cpu?: string; memory?: string; nodeName?:
   };
 }
 
-export function byNode(pods: KubeObject[]): Map<string, KubeObject[]> {
-  const m = new Map<string, KubeObject[]>();
-  for (const p of pods) m.set(p.spec.nodeName, [...(m.get(p.spec.nodeName) ?? []), p]);
+export function byNode(pods: Pod[]): Map<string, Pod[]> {
+  const m = new Map<string, Pod[]>();
+  for (const p of pods) m.set(p.spec.nodeName ?? '', [...(m.get(p.spec.nodeName ?? '') ?? []), p]);
   return m;
 }

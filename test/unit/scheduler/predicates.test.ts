@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { NodeSelectorRequirement, Taint } from '../../../src/api/core/index.ts';
 import { hasPortConflict, hostPorts, matchesNodeAffinity, matchesRequirement, tolerates, untoleratedTaint } from '../../../src/controllers/scheduler/predicates.ts';
 import { node, pod } from './helpers.ts';
 
 test('tolerations: Equal needs key and value, Exists only the key, empty key with Exists tolerates all', () => {
-  const taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
+  const taint: Taint = { key: 'dedicated', value: 'gpu', effect: 'NoSchedule' };
   assert.equal(tolerates({ key: 'dedicated', operator: 'Equal', value: 'gpu' }, taint), true);
   assert.equal(tolerates({ key: 'dedicated', value: 'gpu' }, taint), true, 'Equal is the default operator');
   assert.equal(tolerates({ key: 'dedicated', operator: 'Equal', value: 'cpu' }, taint), false);
@@ -29,7 +30,7 @@ test('a node that is not Ready repels pods unless they tolerate its not-ready/un
 });
 
 test('affinity operators', () => {
-  const r = (operator: string, values?: string[]) => ({ key: 'k', operator, values });
+  const r = (operator: NodeSelectorRequirement['operator'], values?: string[]): NodeSelectorRequirement => ({ key: 'k', operator, values });
   assert.equal(matchesRequirement(r('In', ['a', 'b']), 'a'), true);
   assert.equal(matchesRequirement(r('In', ['a']), undefined), false);
   assert.equal(matchesRequirement(r('NotIn', ['a']), 'b'), true);

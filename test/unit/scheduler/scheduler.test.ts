@@ -1,18 +1,20 @@
 // The scheduler loop over real Stores (in-memory SQLite, real watch caches).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../../src/api/object.ts';
-import { runScheduler, storeBinder } from '../../../src/controllers/scheduler/scheduler.ts';
-import { eventually, memoryStores } from './stores.ts';
+import type { Node, Pod, PodCondition, PodSpec } from '../../../src/api/core/index.ts';
+import { runScheduler, subresourceBinder } from '../../../src/controllers/scheduler/scheduler.ts';
+import { eventually, memoryApi } from './stores.ts';
 
-const fullPod = (name: string, cpu: string, extra: Record<string, any> = {}): KubeObject => ({
+const podScheduled = (pod: Pod): PodCondition | undefined => pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+
+const fullPod = (name: string, cpu: string, extra: Partial<PodSpec> = {}): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name },
   spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu } } }], ...extra },
 });
 
-const fullNode = (name: string, cpu: string): KubeObject => ({
+const fullNode = (name: string, cpu: string): Node => ({
   apiVersion: 'v1',
   kind: 'Node',
   metadata: { name },
@@ -20,16 +22,12 @@ const fullNode = (name: string, cpu: string): KubeObject => ({
 });
 
 async function setup() {
-  const s = await memoryStores([
-    ['', 'namespaces'],
-    ['', 'pods'],
-    ['', 'nodes'],
-    ['', 'events'],
-  ]);
-  await s.store('', 'namespaces').create('', { metadata: { name: 'default' } });
+  const s = await memoryApi();
+  const { namespaces, pods, nodes, events } = s.clients;
+  await namespaces.create('', { metadata: { name: 'default' } });
   const stop = new AbortController();
-  const start = () => runScheduler({ pods: s.store('', 'pods'), nodes: s.store('', 'nodes'), events: s.store('', 'events'), signal: stop.signal, retryPeriodMs: 200 });
-  return { s, stop, start, pods: s.store('', 'pods'), nodes: s.store('', 'nodes'), events: s.store('', 'events') };
+  const start = () => runScheduler({ pods, nodes, events, signal: stop.signal, retryPeriodMs: 200 });
+  return { s, stop, start, pods, nodes, events };
 }
 
 test('binds a pending pod, sets PodScheduled and records a Scheduled event', async (t) => {
@@ -46,14 +44,14 @@ test('binds a pending pod, sets PodScheduled and records a Scheduled event', asy
     return p.spec.nodeName ? p : undefined;
   });
   assert.equal(bound.spec.nodeName, 'n1');
-  const cond = bound.status.conditions.find((c: any) => c.type === 'PodScheduled');
-  assert.equal(cond.status, 'True');
+  const cond = podScheduled(bound);
+  assert.equal(cond?.status, 'True');
   const ev = await eventually(async () => (await events.list('default')).items.find((e) => e.reason === 'Scheduled'));
   assert.equal(ev.message, 'Successfully assigned default/web to n1');
   assert.equal(ev.type, 'Normal');
-  assert.equal(ev.source.component, 'default-scheduler');
+  assert.equal(ev.source?.component, 'default-scheduler');
   assert.equal(ev.reportingComponent, 'default-scheduler');
-  assert.equal(ev.involvedObject.uid, bound.metadata.uid);
+  assert.equal(ev.involvedObject?.uid, bound.metadata.uid);
 });
 
 test('never gives the same last slot to two pods (assumed pods count before the cache shows them)', async (t) => {
@@ -69,12 +67,12 @@ test('never gives the same last slot to two pods (assumed pods count before the 
   const failed = await eventually(async () => {
     const all = (await pods.list('default')).items;
     const boundCount = all.filter((p) => p.spec.nodeName).length;
-    const waiting = all.find((p) => p.status?.conditions?.some((c: any) => c.type === 'PodScheduled' && c.status === 'False'));
+    const waiting = all.find((p) => p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False'));
     return boundCount === 1 && waiting ? waiting : undefined;
   });
-  const cond = failed.status.conditions.find((c: any) => c.type === 'PodScheduled');
-  assert.equal(cond.reason, 'Unschedulable');
-  assert.equal(cond.message, '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
+  const cond = podScheduled(failed);
+  assert.equal(cond?.reason, 'Unschedulable');
+  assert.equal(cond?.message, '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
   // Still exactly one bound after a few retries.
   await new Promise((r) => setTimeout(r, 300));
   assert.equal((await pods.list('default')).items.filter((p) => p.spec.nodeName).length, 1);
@@ -96,8 +94,8 @@ test('an unschedulable pod gets a FailedScheduling event, and is bound once a no
   await nodes.create('', fullNode('large', '4'));
   const bound = await eventually(async () => (await pods.get('default', 'big')).spec.nodeName);
   assert.equal(bound, 'large');
-  const cond = (await pods.get('default', 'big')).status.conditions.find((c: any) => c.type === 'PodScheduled');
-  assert.equal(cond.status, 'True');
+  const cond = podScheduled(await pods.get('default', 'big'));
+  assert.equal(cond?.status, 'True');
   // Repeated failures were aggregated into one event, not one event per attempt.
   assert.equal((await events.list('default')).items.filter((e) => e.reason === 'FailedScheduling').length, 1);
 });
@@ -153,7 +151,7 @@ test('a slow binding does not hold up the next pods (bindings run on their own, 
     await s.close();
   });
   await nodes.create('', fullNode('n1', '4'));
-  const viaStore = storeBinder(pods);
+  const viaStore = subresourceBinder(pods);
   const binding: string[] = [];
   runScheduler({
     pods,

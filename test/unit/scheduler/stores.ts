@@ -1,36 +1,25 @@
-// Real registry Stores over an in-memory SQLite storage, as the API server assembles them,
-// for in-process controller tests.
-import type { KubeObject } from '../../../src/api/object.ts';
-import { resourcePrefix } from '../../../src/apiserver/registry/keys.ts';
-import { resources } from '../../../src/apiserver/registry/resources.ts';
-import { Store } from '../../../src/apiserver/registry/store.ts';
-import { strategyFor, validateObjectMeta } from '../../../src/apiserver/registry/strategies/index.ts';
+// The API server's registry over an in-memory SQLite storage, as the API server assembles it,
+// and the clients in-process controllers get, for controller tests.
+import type { Clientset } from '../../../src/apiserver/client.ts';
+import { clientset } from '../../../src/apiserver/registry/clientset.ts';
+import { createRegistry, startRegistry, type Registry } from '../../../src/apiserver/registry/registry.ts';
 import { openSqliteStorage } from '../../../src/apiserver/storage/sqlite.ts';
-import { WatchCache } from '../../../src/apiserver/storage/watchcache.ts';
 
-export interface MemoryStores {
-  store(group: string, resource: string): Store;
+export interface MemoryApi {
+  /** The stores, for hooks a test installs as the API server would. */
+  registry: Registry;
+  clients: Clientset;
   close(): Promise<void>;
 }
 
-export async function memoryStores(wanted: Array<[group: string, resource: string]>, now?: () => Date): Promise<MemoryStores> {
+export async function memoryApi(now?: () => Date): Promise<MemoryApi> {
   const storage = openSqliteStorage(':memory:', { compactionIntervalMs: 0 });
   const lifetime = new AbortController();
-  const stores = new Map<string, Store>();
-  for (const [group, resource] of wanted) {
-    const info = resources.find((r) => r.group === group && r.resource === resource)!;
-    const cache = new WatchCache({
-      storage,
-      prefix: resourcePrefix(info),
-      decode: Store.decode,
-      indexes: resource === 'pods' ? { 'spec.nodeName': (p: KubeObject) => p.spec?.nodeName } : undefined,
-    });
-    const validateMeta = (obj: KubeObject) => validateObjectMeta(obj, { namespaced: info.namespaced, resource: info.resource });
-    stores.set(`${group}/${resource}`, new Store(info, strategyFor(group, resource), storage, cache, validateMeta, now));
-  }
-  await Promise.all([...stores.values()].map((s) => s.cache.start(lifetime.signal)));
+  const registry = createRegistry(storage, { now });
+  await startRegistry(registry, lifetime.signal);
   return {
-    store: (group, resource) => stores.get(`${group}/${resource}`)!,
+    registry,
+    clients: clientset(registry, now),
     close: async () => {
       lifetime.abort();
       await storage.close();

@@ -4,7 +4,7 @@
 import { StatsHistory } from '../../../src/kubelet/cadvisor/history.ts';
 import type { CadvisorMachineInfo } from '../../../src/kubelet/cadvisor/machine.ts';
 import type { ContainerRef, ContainerStats } from '../../../src/kubelet/cadvisor/types.ts';
-import type { KubeObject } from '../../../src/api/object.ts';
+import type { Pod, PodSpec, PodStatus } from '../../../src/api/core/index.ts';
 import type { StatsSource, Summary } from '../../../src/kubelet/stats/types.ts';
 
 export const MiB = 1024 * 1024;
@@ -25,7 +25,7 @@ export interface FakeSource extends StatsSource {
   /** Replaces a ref's CPU rate from the next tick. */
   setCores(refId: string, cores: number): void;
   listeners(): number;
-  podList: KubeObject[];
+  podList: Pod[];
 }
 
 const WEB_UID = 'uid-web';
@@ -68,7 +68,7 @@ const PROFILES: Record<string, Profile> = {
   'c-db': { cores: 1.1, memory: 900 * MiB, fs: 40 * MiB },
 };
 
-const pod = (namespace: string, name: string, uid: string, spec: object, status: object): KubeObject => ({
+const pod = (namespace: string, name: string, uid: string, spec: PodSpec, status: PodStatus): Pod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { namespace, name, uid },
@@ -76,7 +76,7 @@ const pod = (namespace: string, name: string, uid: string, spec: object, status:
   status,
 });
 
-function pods(): KubeObject[] {
+function pods(): Pod[] {
   const running = { running: { startedAt: '2024-01-01T00:00:00Z' } };
   return [
     pod(
@@ -105,8 +105,8 @@ function pods(): KubeObject[] {
           { type: 'Ready', status: 'False' },
         ],
         containerStatuses: [
-          { name: 'nginx', ready: true, started: true, restartCount: 0, image: 'localhost/nginx:1', state: running },
-          { name: 'sidecar', ready: false, started: true, restartCount: 2, image: 'x', state: running, lastState: { terminated: { reason: 'OOMKilled', exitCode: 137 } } },
+          { name: 'nginx', ready: true, started: true, restartCount: 0, image: 'localhost/nginx:1', imageID: '', state: running, lastState: {} },
+          { name: 'sidecar', ready: false, started: true, restartCount: 2, image: 'x', imageID: '', state: running, lastState: { terminated: { reason: 'OOMKilled', exitCode: 137 } } },
         ],
       },
     ),
@@ -115,7 +115,7 @@ function pods(): KubeObject[] {
       'db-0',
       DB_UID,
       { containers: [{ name: 'db', image: 'localhost/db:2' }] },
-      { phase: 'Running', qosClass: 'BestEffort', containerStatuses: [{ name: 'db', ready: true, started: true, restartCount: 0, state: running }] },
+      { phase: 'Running', qosClass: 'BestEffort', containerStatuses: [{ name: 'db', ready: true, started: true, restartCount: 0, image: '', imageID: '', state: running, lastState: {} }] },
     ),
   ];
 }

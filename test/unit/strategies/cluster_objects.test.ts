@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorMessage } from '../../../src/api/validation/field.ts';
 import { strategyFor, validateObjectMeta } from '../../../src/apiserver/registry/strategies/index.ts';
+import { namespaceStrategy } from '../../../src/apiserver/registry/strategies/namespace.ts';
 
 const now = new Date('2024-05-01T12:00:00Z');
 const nodes = strategyFor('', 'nodes');
-const namespaces = strategyFor('', 'namespaces');
+const namespaces = namespaceStrategy;
 
 function node(extra: any = {}): any {
   return {

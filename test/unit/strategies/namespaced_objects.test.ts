@@ -1,12 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { EndpointSlice } from '../../../src/api/core/index.ts';
 import { fieldErrorMessage } from '../../../src/api/validation/field.ts';
 import { strategyFor } from '../../../src/apiserver/registry/strategies/index.ts';
+import { configMapStrategy } from '../../../src/apiserver/registry/strategies/configmap.ts';
+import { endpointsStrategy } from '../../../src/apiserver/registry/strategies/endpoints.ts';
+import { endpointSliceStrategy } from '../../../src/apiserver/registry/strategies/endpointslice.ts';
+import { eventStrategy } from '../../../src/apiserver/registry/strategies/event.ts';
+import { leaseStrategy } from '../../../src/apiserver/registry/strategies/lease.ts';
+import { secretStrategy } from '../../../src/apiserver/registry/strategies/secret.ts';
+import { serviceAccountStrategy } from '../../../src/apiserver/registry/strategies/serviceaccount.ts';
 
 const now = new Date('2024-05-01T12:00:00Z');
 const meta = (name = 'x') => ({ name, namespace: 'default', creationTimestamp: '2024-05-01T11:00:00Z' });
-const secrets = strategyFor('', 'secrets');
-const configMaps = strategyFor('', 'configmaps');
+const secrets = secretStrategy;
+const configMaps = configMapStrategy;
 
 test('secrets: Opaque by default, stringData folded into data, table and field', () => {
   const s: any = { metadata: meta(), data: { a: 'YQ==' }, stringData: { b: 'hello' } };
@@ -44,11 +52,11 @@ test('config maps: keys, overlap, immutability, table', () => {
 });
 
 test('service accounts, leases, endpoints tables', () => {
-  assert.deepEqual(strategyFor('', 'serviceaccounts').table!.cells({ metadata: meta('default'), secrets: [{ name: 's' }] }, now), ['default', 1, '60m']);
-  const leases = strategyFor('coordination.k8s.io', 'leases');
+  assert.deepEqual(serviceAccountStrategy.table!.cells({ metadata: meta('default'), secrets: [{ name: 's' }] }, now), ['default', 1, '60m']);
+  const leases = leaseStrategy;
   assert.deepEqual(leases.table!.cells({ metadata: meta('n1'), spec: { holderIdentity: 'n1' } }, now), ['n1', 'n1', '60m']);
   assert.deepEqual(leases.validate!({ metadata: meta(), spec: { leaseDurationSeconds: 0 } }).map(fieldErrorMessage), ['spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0']);
-  const eps = strategyFor('', 'endpoints');
+  const eps = endpointsStrategy;
   const ep = {
     metadata: meta('web'),
     subsets: [{ addresses: [{ ip: '10.0.0.1' }, { ip: '10.0.0.2' }], ports: [{ name: 'a', port: 80 }, { name: 'b', port: 443 }] }],
@@ -61,9 +69,10 @@ test('service accounts, leases, endpoints tables', () => {
 });
 
 test('endpoint slices: addressType required and immutable, table', () => {
-  const slices = strategyFor('discovery.k8s.io', 'endpointslices');
-  assert.deepEqual(slices.validate!({ metadata: meta() }).map(fieldErrorMessage), ['addressType: Required value']);
-  const s = { metadata: meta('web-abc'), addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }, { addresses: ['10.0.0.2'] }], ports: [{ name: 'http', port: 80 }] };
+  const slices = endpointSliceStrategy;
+  // What a client may send: the resource's strategy, as the store applies it, before any type holds.
+  assert.deepEqual(strategyFor('discovery.k8s.io', 'endpointslices').validate!({ metadata: meta() }).map(fieldErrorMessage), ['addressType: Required value']);
+  const s: EndpointSlice = { metadata: meta('web-abc'), addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }, { addresses: ['10.0.0.2'] }], ports: [{ name: 'http', port: 80 }] };
   assert.deepEqual(slices.validate!(s), []);
   assert.deepEqual(slices.table!.cells(s, now), ['web-abc', 'IPv4', '80', '10.0.0.1,10.0.0.2', '60m']);
   assert.deepEqual(slices.table!.cells({ metadata: meta('e'), addressType: 'IPv4' }, now).slice(2, 4), ['<unset>', '<unset>']);
@@ -72,7 +81,7 @@ test('endpoint slices: addressType required and immutable, table', () => {
 });
 
 test('events: namespace rule, field selectors and table', () => {
-  const events = strategyFor('', 'events');
+  const events = eventStrategy;
   const ev: any = {
     metadata: { name: 'web.17a', namespace: 'default' },
     involvedObject: { kind: 'Pod', namespace: 'default', name: 'web', uid: 'u', apiVersion: 'v1', fieldPath: 'spec.containers{web}' },
@@ -88,7 +97,7 @@ test('events: namespace rule, field selectors and table', () => {
   assert.deepEqual(events.table!.cells(ev, now), ['2m', 'Normal', 'Pulled', 'pod/web', 'spec.containers{web}', 'kubelet, n1', 'Successfully pulled image', '60m', 3, 'web.17a']);
   assert.equal(events.fields!(ev).source, 'kubelet');
   assert.equal(events.fields!(ev)['involvedObject.name'], 'web');
-  assert.equal(events.fields!({ metadata: {}, spec: {}, status: {} }).reason, '');
+  assert.equal(events.fields!({ metadata: {}, involvedObject: {} }).reason, '');
   const nodeEvent = { ...ev, metadata: { name: 'n', namespace: 'default' }, involvedObject: { kind: 'Node', name: 'n1' }, count: undefined, lastTimestamp: undefined };
   assert.deepEqual(events.validate!(nodeEvent), []);
   assert.deepEqual(events.table!.cells(nodeEvent, now).slice(0, 4), ['60m', 'Normal', 'Pulled', 'node/n1']);

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorMessage } from '../../../src/api/validation/field.ts';
 import { strategyFor } from '../../../src/apiserver/registry/strategies/index.ts';
-import { defaultImagePullPolicy } from '../../../src/apiserver/registry/strategies/pod_defaults.ts';
-import { podQOSClass } from '../../../src/apiserver/registry/strategies/pod_qos.ts';
+import { defaultImagePullPolicy } from '../../../src/api/pod/defaults.ts';
+import { podQOSClass } from '../../../src/api/pod/qos.ts';
 
 const pods = strategyFor('', 'pods');
 
@@ -207,5 +207,5 @@ test('field selector values', () => {
     'status.podIP': '10.0.0.5',
     'status.nominatedNodeName': '',
   });
-  assert.equal(pods.fields!({ metadata: {}, spec: {}, status: {} })['spec.hostNetwork'], 'false');
+  assert.equal(pods.fields!({ metadata: {} })['spec.hostNetwork'], 'false');
 });

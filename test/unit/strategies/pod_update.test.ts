@@ -82,7 +82,7 @@ test('binding sets the node and the PodScheduled condition, once', () => {
   const bound = applyBinding(pod, { metadata: { name: 'p', annotations: { a: '1' } }, target: { kind: 'Node', name: 'n1' } }, new Date('2024-05-01T00:00:00Z'));
   assert.equal(bound.spec.nodeName, 'n1');
   assert.equal(bound.metadata.annotations?.a, '1');
-  assert.deepEqual(bound.status.conditions, [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: '2024-05-01T00:00:00Z' }]);
+  assert.deepEqual(bound.status?.conditions, [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: '2024-05-01T00:00:00Z' }]);
   assert.equal(pod.spec.nodeName, undefined, 'input is not mutated');
   assert.throws(
     () => applyBinding(bound, { metadata: { name: 'p' }, target: { name: 'n2' } }),

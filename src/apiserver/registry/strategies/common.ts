@@ -1,5 +1,6 @@
 // Helpers shared by the per-resource strategies: ages as kubectl prints them, upstream's
 // semantic equality, and the carry-over rules of main-resource and status updates.
+import { isRecord } from '../../../api/json.ts';
 import type { KubeObject } from '../../../api/object.ts';
 import type { TableColumn } from '../strategy.ts';
 
@@ -60,7 +61,7 @@ export const ageColumn: TableColumn = {
 };
 
 const isEmptyCollection = (v: unknown) =>
-  v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+  v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.keys(v).length === 0);
 
 /** Upstream's semantic equality: like deep equality, but nil and empty collections are the same. */
 export function semanticEqual(a: unknown, b: unknown): boolean {
@@ -69,21 +70,20 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
     // An absent scalar and an empty collection are not the same thing.
     return (a === undefined || a === null || typeof a === 'object') && (b === undefined || b === null || typeof b === 'object');
   }
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => semanticEqual(x, bb[i]));
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => semanticEqual(x, b[i]));
   }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-  for (const k of keys) if (!semanticEqual(ao[k], bo[k])) return false;
+  if (!isRecord(a) || !isRecord(b)) return false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) if (!semanticEqual(a[k], b[k])) return false;
   return true;
 }
 
+/** An object of a kind with a status (pods, nodes, services, namespaces). */
+type WithStatus = KubeObject & { status?: object };
+
 /** Main-resource update: the status is the status subresource's business. */
-export function keepStatus(obj: KubeObject, old: KubeObject): void {
+export function keepStatus<T extends WithStatus>(obj: T, old: T): void {
   if (old.status === undefined) delete obj.status;
   else obj.status = structuredClone(old.status);
 }
@@ -92,12 +92,11 @@ export function keepStatus(obj: KubeObject, old: KubeObject): void {
  * Status update: everything but status comes from old. Pods and nodes (as upstream) still
  * let a status writer change labels and annotations; other kinds keep all of old's metadata.
  */
-export function keepAllButStatus(obj: KubeObject, old: KubeObject, opts: { labelsAndAnnotations?: boolean } = {}): void {
-  const status = obj.status;
+export function keepAllButStatus<T extends WithStatus>(obj: T, old: T, opts: { labelsAndAnnotations?: boolean } = {}): void {
   const { labels, annotations, resourceVersion } = obj.metadata ?? {};
-  for (const k of Object.keys(obj)) if (k !== 'status') delete obj[k];
-  for (const [k, v] of Object.entries(old)) if (k !== 'status') obj[k] = structuredClone(v);
-  if (status !== undefined) obj.status = status;
+  for (const k of Object.keys(obj)) if (k !== 'status') Reflect.deleteProperty(obj, k);
+  const { status: _oldStatus, ...rest } = old;
+  Object.assign(obj, structuredClone(rest));
   if (opts.labelsAndAnnotations) {
     if (labels === undefined) delete obj.metadata.labels;
     else obj.metadata.labels = labels;
@@ -107,11 +106,6 @@ export function keepAllButStatus(obj: KubeObject, old: KubeObject, opts: { label
   // resourceVersion is the client's precondition: keep what it sent.
   if (resourceVersion === undefined) delete obj.metadata.resourceVersion;
   else obj.metadata.resourceVersion = resourceVersion;
-}
-
-/** A spec change (not metadata/status) bumps metadata.generation. */
-export function specChanged(obj: KubeObject, old: KubeObject): boolean {
-  return !semanticEqual(obj.spec, old.spec);
 }
 
 /** Upstream's labels.FormatLabels / selector rendering: "a=b,c=d" sorted, or "<none>". */

@@ -1,21 +1,22 @@
 // The config map strategy: valid keys, data and binaryData not overlapping, a size limit,
 // immutability, and the table.
-import type { KubeObject } from '../../../api/object.ts';
+import type { ConfigMap } from '../../../api/core/index.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 import { isConfigMapKey } from '../../../api/validation/names.ts';
 import type { Strategy } from '../strategy.ts';
 import { age, ageColumn, nameColumn, semanticEqual } from './common.ts';
 import { isBase64, maxDataSize } from './secret.ts';
 
-export function validateConfigMap(cm: KubeObject): FieldError[] {
+export function validateConfigMap(cm: ConfigMap): FieldError[] {
   const errs: FieldError[] = [];
   let total = 0;
-  for (const [k, v] of Object.entries((cm.data ?? {}) as Record<string, unknown>)) {
+  // Values are client JSON: each is checked to be the string the type says.
+  for (const [k, v] of Object.entries<unknown>(cm.data ?? {})) {
     for (const m of isConfigMapKey(k)) errs.push(field.invalid(`data[${k}]`, k, m));
     if (typeof v !== 'string') errs.push(field.invalid(`data[${k}]`, v, 'must be a string'));
     else total += Buffer.byteLength(v);
   }
-  for (const [k, v] of Object.entries((cm.binaryData ?? {}) as Record<string, unknown>)) {
+  for (const [k, v] of Object.entries<unknown>(cm.binaryData ?? {})) {
     for (const m of isConfigMapKey(k)) errs.push(field.invalid(`binaryData[${k}]`, k, m));
     if (cm.data && k in cm.data) errs.push(field.invalid('binaryData', k, 'duplicate of key present in data'));
     if (typeof v !== 'string' || !isBase64(v)) errs.push(field.invalid(`binaryData[${k}]`, '<value omitted>', 'illegal base64 data: values of binaryData must be base64 encoded'));
@@ -25,7 +26,7 @@ export function validateConfigMap(cm: KubeObject): FieldError[] {
   return errs;
 }
 
-export function validateConfigMapUpdate(cm: KubeObject, old: KubeObject): FieldError[] {
+export function validateConfigMapUpdate(cm: ConfigMap, old: ConfigMap): FieldError[] {
   const errs = validateConfigMap(cm);
   if (old.immutable === true) {
     if (cm.immutable !== true) errs.push(field.forbidden('immutable', 'field is immutable when `immutable` is set'));
@@ -35,7 +36,7 @@ export function validateConfigMapUpdate(cm: KubeObject, old: KubeObject): FieldE
   return errs;
 }
 
-export const configMapStrategy: Strategy = {
+export const configMapStrategy: Strategy<ConfigMap> = {
   validate: validateConfigMap,
   validateUpdate: validateConfigMapUpdate,
   table: {

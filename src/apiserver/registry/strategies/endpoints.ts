@@ -1,13 +1,13 @@
 // The endpoints strategy: address and port validation, and the table (first three
 // "ip:port" pairs, then "+ N more...").
-import type { KubeObject } from '../../../api/object.ts';
+import type { EndpointPort, Endpoints, EndpointSlicePort } from '../../../api/core/index.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 import { isDNS1123Label, isValidIP, isValidPortNum } from '../../../api/validation/names.ts';
 import type { Strategy } from '../strategy.ts';
 import { age, ageColumn, nameColumn } from './common.ts';
-import { validateEnum } from './pod_container_validation.ts';
+import { validateEnum } from '../../../api/validation/generic.ts';
 
-export function validateEndpointPorts(ports: any[], path: string, requireNames = ports.length > 1): FieldError[] {
+export function validateEndpointPorts(ports: (EndpointPort | EndpointSlicePort)[], path: string, requireNames = ports.length > 1): FieldError[] {
   const errs: FieldError[] = [];
   const names = new Set<string>();
   ports.forEach((p, i) => {
@@ -24,12 +24,12 @@ export function validateEndpointPorts(ports: any[], path: string, requireNames =
   return errs;
 }
 
-function validateEndpoints(ep: KubeObject): FieldError[] {
+function validateEndpoints(ep: Endpoints): FieldError[] {
   const errs: FieldError[] = [];
-  (ep.subsets ?? []).forEach((ss: any, i: number) => {
+  (ep.subsets ?? []).forEach((ss, i) => {
     const p = `subsets[${i}]`;
-    for (const key of ['addresses', 'notReadyAddresses']) {
-      (ss?.[key] ?? []).forEach((a: any, j: number) => {
+    for (const key of ['addresses', 'notReadyAddresses'] as const) {
+      (ss?.[key] ?? []).forEach((a, j) => {
         for (const m of isValidIP(a?.ip ?? '')) errs.push(field.invalid(`${p}.${key}[${j}].ip`, a?.ip ?? '', m));
       });
     }
@@ -39,13 +39,13 @@ function validateEndpoints(ep: KubeObject): FieldError[] {
 }
 
 /** Upstream's formatEndpoints: up to three "ip:port" entries. */
-export function endpointsText(ep: KubeObject): string {
-  const subsets: any[] = ep.subsets ?? [];
+export function endpointsText(ep: Endpoints): string {
+  const subsets = ep.subsets ?? [];
   if (subsets.length === 0) return '<none>';
   const all: string[] = [];
   for (const ss of subsets) {
-    const addrs: any[] = ss?.addresses ?? [];
-    const ports: any[] = ss?.ports ?? [];
+    const addrs = ss?.addresses ?? [];
+    const ports = ss?.ports ?? [];
     if (ports.length === 0) for (const a of addrs) all.push(a.ip);
     else for (const p of ports) for (const a of addrs) all.push(a.ip.includes(':') ? `[${a.ip}]:${p.port}` : `${a.ip}:${p.port}`);
   }
@@ -53,7 +53,7 @@ export function endpointsText(ep: KubeObject): string {
   return all.length > 3 ? `${shown} + ${all.length - 3} more...` : shown;
 }
 
-export const endpointsStrategy: Strategy = {
+export const endpointsStrategy: Strategy<Endpoints> = {
   validate: validateEndpoints,
   validateUpdate: validateEndpoints,
   table: {

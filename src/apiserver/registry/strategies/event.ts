@@ -1,11 +1,11 @@
 // The core/v1 event strategy: the involved object's namespace must match, the field
 // selectors kubectl and controllers use, and the `kubectl get events` table.
-import type { KubeObject } from '../../../api/object.ts';
+import type { Event, ObjectReference } from '../../../api/core/index.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
-import type { Strategy } from '../strategy.ts';
+import { selectableFields, type Strategy } from '../strategy.ts';
 import { since } from './common.ts';
 
-export function validateEvent(ev: KubeObject): FieldError[] {
+export function validateEvent(ev: Event): FieldError[] {
   const errs: FieldError[] = [];
   const involvedNs = ev.involvedObject?.namespace ?? '';
   const ns = ev.metadata.namespace ?? '';
@@ -21,24 +21,23 @@ export function validateEvent(ev: KubeObject): FieldError[] {
   return errs;
 }
 
-export function eventFields(ev: KubeObject): Record<string, string> {
-  const io = ev.involvedObject ?? {};
-  return {
-    'involvedObject.kind': io.kind ?? '',
-    'involvedObject.namespace': io.namespace ?? '',
-    'involvedObject.name': io.name ?? '',
-    'involvedObject.uid': io.uid ?? '',
-    'involvedObject.apiVersion': io.apiVersion ?? '',
-    'involvedObject.resourceVersion': io.resourceVersion ?? '',
-    'involvedObject.fieldPath': io.fieldPath ?? '',
-    reason: ev.reason ?? '',
-    reportingComponent: ev.reportingComponent ?? '',
-    source: ev.source?.component ?? '',
-    type: ev.type ?? '',
-  };
-}
+const involved = (ev: Event, field: keyof ObjectReference) => ev.involvedObject?.[field] ?? '';
 
-function eventSource(ev: KubeObject): string {
+export const eventFields = selectableFields<Event>({
+  'involvedObject.kind': (ev) => involved(ev, 'kind'),
+  'involvedObject.namespace': (ev) => involved(ev, 'namespace'),
+  'involvedObject.name': (ev) => involved(ev, 'name'),
+  'involvedObject.uid': (ev) => involved(ev, 'uid'),
+  'involvedObject.apiVersion': (ev) => involved(ev, 'apiVersion'),
+  'involvedObject.resourceVersion': (ev) => involved(ev, 'resourceVersion'),
+  'involvedObject.fieldPath': (ev) => involved(ev, 'fieldPath'),
+  reason: (ev) => ev.reason ?? '',
+  reportingComponent: (ev) => ev.reportingComponent ?? '',
+  source: (ev) => ev.source?.component ?? '',
+  type: (ev) => ev.type ?? '',
+});
+
+function eventSource(ev: Event): string {
   const component = ev.source?.component || ev.reportingComponent || '';
   const host = ev.source?.host || ev.reportingInstance || '';
   return host ? `${component}, ${host}` : component;
@@ -50,10 +49,10 @@ export interface EventTimes {
   count: number;
 }
 
-export function eventTimes(ev: KubeObject, now: Date): EventTimes {
+export function eventTimes(ev: Event, now: Date): EventTimes {
   const firstSeen = ev.firstTimestamp ? since(ev.firstTimestamp, now) : since(ev.eventTime, now);
   let lastSeen = ev.lastTimestamp ? since(ev.lastTimestamp, now) : firstSeen;
-  let count: number = ev.count ?? 0;
+  let count = ev.count ?? 0;
   if (ev.series) {
     lastSeen = since(ev.series.lastObservedTime, now);
     count = ev.series.count ?? count;
@@ -63,10 +62,10 @@ export function eventTimes(ev: KubeObject, now: Date): EventTimes {
   return { lastSeen, firstSeen, count };
 }
 
-export const eventStrategy: Strategy = {
+export const eventStrategy: Strategy<Event> = {
   validate: validateEvent,
   validateUpdate: validateEvent,
-  fields: eventFields,
+  ...eventFields,
   table: {
     columns: [
       { name: 'Last Seen', type: 'string', description: 'The time at which the most recent occurrence of this event was recorded.' },
@@ -82,7 +81,7 @@ export const eventStrategy: Strategy = {
     ],
     cells(ev, now) {
       const t = eventTimes(ev, now);
-      const io = ev.involvedObject ?? {};
+      const io: ObjectReference = ev.involvedObject ?? {};
       const kind = String(io.kind ?? '').toLowerCase();
       const target = io.name ? `${kind}/${io.name}` : kind;
       return [t.lastSeen, ev.type ?? '', ev.reason ?? '', target, io.fieldPath ?? '', eventSource(ev), String(ev.message ?? '').trim(), t.firstSeen, t.count, ev.metadata.name];

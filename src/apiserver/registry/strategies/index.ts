@@ -22,7 +22,8 @@ export { applyBinding, validateBinding } from './pod_binding.ts';
 export { allocateClusterIP, allocateNodePort, checkRequestedClusterIP, checkRequestedNodePort, kubernetesServiceIP, defaultServiceCIDR, defaultNodePortRange } from './service_alloc.ts';
 export { prepareForFinalize } from './namespace.ts';
 
-const strategies: Record<string, Strategy> = {
+/** Every stored resource's strategy by "group/resource", each typed by its kind. */
+export const strategies = {
   '/pods': podStrategy,
   '/nodes': nodeStrategy,
   '/namespaces': namespaceStrategy,
@@ -34,11 +35,13 @@ const strategies: Record<string, Strategy> = {
   '/events': eventStrategy,
   'coordination.k8s.io/leases': leaseStrategy,
   'discovery.k8s.io/endpointslices': endpointSliceStrategy,
-};
+} satisfies Record<string, Strategy>;
 
-/** The strategy of a resource; resources without rules of their own get an empty one. */
+const byResource = new Map<string, Strategy>(Object.entries(strategies));
+
+/** The strategy of a resource, for code that handles any kind; resources without rules of their own get an empty one. */
 export function strategyFor(group: string, resource: string): Strategy {
-  return strategies[`${group}/${resource}`] ?? {};
+  return byResource.get(`${group}/${resource}`) ?? {};
 }
 
 const nameValidators: Record<string, NameValidator> = {

@@ -1,12 +1,12 @@
 // The lease strategy: positive durations, and the table (HOLDER).
-import type { KubeObject } from '../../../api/object.ts';
+import type { Lease, LeaseSpec } from '../../../api/core/index.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 import type { Strategy } from '../strategy.ts';
 import { age, ageColumn, nameColumn } from './common.ts';
 
-function validateLease(lease: KubeObject): FieldError[] {
+function validateLease(lease: Lease): FieldError[] {
   const errs: FieldError[] = [];
-  const spec = lease.spec ?? {};
+  const spec: LeaseSpec = lease.spec ?? {};
   if (spec.leaseDurationSeconds !== undefined && spec.leaseDurationSeconds !== null && !(spec.leaseDurationSeconds > 0)) {
     errs.push(field.invalid('spec.leaseDurationSeconds', spec.leaseDurationSeconds, 'must be greater than 0'));
   }
@@ -16,7 +16,7 @@ function validateLease(lease: KubeObject): FieldError[] {
   return errs;
 }
 
-export const leaseStrategy: Strategy = {
+export const leaseStrategy: Strategy<Lease> = {
   validate: validateLease,
   validateUpdate: validateLease,
   table: {

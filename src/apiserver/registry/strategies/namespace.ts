@@ -1,14 +1,14 @@
 // The namespace strategy: the "kubernetes" finalizer and Active phase on create, the
 // metadata.name label, status rules tied to deletion, and the finalize subresource.
-import type { KubeObject } from '../../../api/object.ts';
+import type { Namespace } from '../../../api/core/index.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 import { isQualifiedName } from '../../../api/validation/names.ts';
-import type { Strategy } from '../strategy.ts';
+import { selectableFields, type Strategy } from '../strategy.ts';
 import { age, ageColumn, keepAllButStatus, keepStatus, nameColumn } from './common.ts';
 
 export const namespaceNameLabel = 'kubernetes.io/metadata.name';
 
-function labelWithName(ns: KubeObject): void {
+function labelWithName(ns: Namespace): void {
   if (!ns.metadata.name) return;
   ns.metadata.labels = { ...(ns.metadata.labels ?? {}), [namespaceNameLabel]: ns.metadata.name };
 }
@@ -26,7 +26,7 @@ export function validateNamespaceFinalizers(finalizers: unknown): FieldError[] {
   return errs;
 }
 
-export function validateNamespaceStatusUpdate(ns: KubeObject): FieldError[] {
+export function validateNamespaceStatusUpdate(ns: Namespace): FieldError[] {
   const phase = ns.status?.phase;
   if (!ns.metadata.deletionTimestamp) {
     return phase === 'Active' ? [] : [field.invalid('status.Phase', phase ?? '', "may only be 'Active' if `deletionTimestamp` is empty")];
@@ -35,14 +35,14 @@ export function validateNamespaceStatusUpdate(ns: KubeObject): FieldError[] {
 }
 
 /** The finalize subresource: only spec.finalizers of the request counts. */
-export function prepareForFinalize(ns: KubeObject, old: KubeObject): KubeObject {
-  return { ...structuredClone(old), spec: { ...(old.spec ?? {}), finalizers: ns.spec?.finalizers ?? [] } };
+export function prepareForFinalize(ns: Namespace, old: Namespace): Namespace {
+  return { ...structuredClone(old), spec: { ...old.spec, finalizers: ns.spec?.finalizers ?? [] } };
 }
 
-export const namespaceStrategy: Strategy = {
+export const namespaceStrategy: Strategy<Namespace> = {
   prepareForCreate(ns) {
     ns.spec ??= {};
-    const finalizers: string[] = Array.isArray(ns.spec.finalizers) ? ns.spec.finalizers : [];
+    const finalizers = Array.isArray(ns.spec.finalizers) ? ns.spec.finalizers : [];
     if (!finalizers.includes('kubernetes')) finalizers.push('kubernetes');
     ns.spec.finalizers = finalizers;
     ns.status = { phase: 'Active' };
@@ -59,10 +59,17 @@ export const namespaceStrategy: Strategy = {
   validateUpdate: (ns) => validateNamespaceFinalizers(ns.spec?.finalizers),
   prepareForStatusUpdate: (ns, old) => keepAllButStatus(ns, old),
   validateStatusUpdate: validateNamespaceStatusUpdate,
-  fields: (ns) => ({ 'status.phase': ns.status?.phase ?? '' }),
+  ...selectableFields<Namespace>({ 'status.phase': (ns) => ns.status?.phase ?? '' }),
   table: {
     columns: [nameColumn, { name: 'Status', type: 'string', description: 'The status of the namespace' }, ageColumn],
     cells: (ns, now) => [ns.metadata.name, ns.status?.phase ?? '', age(ns, now)],
   },
   bumpsGeneration: () => false,
+  specFinalization: {
+    pending: (ns) => ns.spec?.finalizers ?? [],
+    markDeleting(ns) {
+      ns.status = { ...ns.status, phase: 'Terminating' };
+    },
+    finalize: prepareForFinalize,
+  },
 };

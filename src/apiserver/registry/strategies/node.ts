@@ -1,11 +1,11 @@
 // The node strategy: status kept apart from spec, immutable pod CIDRs and provider ID,
 // taints validated, and the `kubectl get nodes` table.
-import type { KubeObject } from '../../../api/object.ts';
+import type { Node, NodeSpec } from '../../../api/core/index.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 import { isQualifiedName, isValidLabelValue } from '../../../api/validation/names.ts';
-import type { Strategy } from '../strategy.ts';
+import { selectableFields, type Strategy } from '../strategy.ts';
 import { age, ageColumn, keepAllButStatus, keepStatus, nameColumn } from './common.ts';
-import { validateEnum } from './pod_container_validation.ts';
+import { validateEnum } from '../../../api/validation/generic.ts';
 
 function validCIDR(cidr: string): boolean {
   const m = /^([^/]+)\/(\d{1,3})$/.exec(cidr);
@@ -15,10 +15,10 @@ function validCIDR(cidr: string): boolean {
   return v4 ? bits <= 32 : m[1].includes(':') && bits <= 128;
 }
 
-function validateNodeSpec(spec: any): FieldError[] {
+function validateNodeSpec(spec: NodeSpec | undefined): FieldError[] {
   const errs: FieldError[] = [];
   const seen = new Set<string>();
-  (spec?.taints ?? []).forEach((t: any, i: number) => {
+  (spec?.taints ?? []).forEach((t, i) => {
     const p = `spec.taints[${i}]`;
     for (const m of isQualifiedName(t?.key ?? '')) errs.push(field.invalid(`${p}.key`, t?.key ?? '', m));
     if (t?.value) for (const m of isValidLabelValue(t.value)) errs.push(field.invalid(`${p}.value`, t.value, m));
@@ -27,7 +27,7 @@ function validateNodeSpec(spec: any): FieldError[] {
     if (seen.has(key)) errs.push(field.duplicate(p, t));
     seen.add(key);
   });
-  const cidrs: string[] = spec?.podCIDRs ?? (spec?.podCIDR ? [spec.podCIDR] : []);
+  const cidrs = spec?.podCIDRs ?? (spec?.podCIDR ? [spec.podCIDR] : []);
   cidrs.forEach((c, i) => {
     if (!validCIDR(c)) errs.push(field.invalid(`spec.podCIDRs[${i}]`, c, 'must be a valid CIDR'));
   });
@@ -35,10 +35,10 @@ function validateNodeSpec(spec: any): FieldError[] {
   return errs;
 }
 
-export function validateNodeUpdate(node: KubeObject, old: KubeObject): FieldError[] {
+export function validateNodeUpdate(node: Node, old: Node): FieldError[] {
   const errs = validateNodeSpec(node.spec);
-  const oldCIDRs: string[] = old.spec?.podCIDRs ?? [];
-  const newCIDRs: string[] = node.spec?.podCIDRs ?? [];
+  const oldCIDRs = old.spec?.podCIDRs ?? [];
+  const newCIDRs = node.spec?.podCIDRs ?? [];
   if (oldCIDRs.length > 0 && (oldCIDRs.length !== newCIDRs.length || oldCIDRs.some((c, i) => c !== newCIDRs[i]))) {
     errs.push(field.forbidden('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid'));
   }
@@ -49,7 +49,7 @@ export function validateNodeUpdate(node: KubeObject, old: KubeObject): FieldErro
 }
 
 /** Role names from node-role.kubernetes.io/<role> labels and the kubernetes.io/role label. */
-export function nodeRoles(node: KubeObject): string[] {
+export function nodeRoles(node: Node): string[] {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(node.metadata.labels ?? {})) {
     if (k.startsWith('node-role.kubernetes.io/')) {
@@ -60,18 +60,18 @@ export function nodeRoles(node: KubeObject): string[] {
   return [...roles].sort();
 }
 
-export function nodeStatusText(node: KubeObject): string {
-  const ready = (node.status?.conditions ?? []).find((c: any) => c?.type === 'Ready');
+export function nodeStatusText(node: Node): string {
+  const ready = (node.status?.conditions ?? []).find((c) => c?.type === 'Ready');
   const parts = [ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown'];
   if (node.spec?.unschedulable) parts.push('SchedulingDisabled');
   return parts.join(',');
 }
 
-function address(node: KubeObject, type: string): string {
-  return (node.status?.addresses ?? []).find((a: any) => a?.type === type)?.address || '<none>';
+function address(node: Node, type: string): string {
+  return (node.status?.addresses ?? []).find((a) => a?.type === type)?.address || '<none>';
 }
 
-export const nodeStrategy: Strategy = {
+export const nodeStrategy: Strategy<Node> = {
   // Nodes may set every field, status included, on create (the kubelet registers itself so).
   prepareForCreate() {},
   validate: (node) => validateNodeSpec(node.spec),
@@ -79,7 +79,7 @@ export const nodeStrategy: Strategy = {
   validateUpdate: validateNodeUpdate,
   prepareForStatusUpdate: (node, old) => keepAllButStatus(node, old, { labelsAndAnnotations: true }),
   validateStatusUpdate: () => [],
-  fields: (node) => ({ 'spec.unschedulable': String(node.spec?.unschedulable === true) }),
+  ...selectableFields<Node>({ 'spec.unschedulable': (node) => String(node.spec?.unschedulable === true) }),
   table: {
     columns: [
       nameColumn,
@@ -94,19 +94,19 @@ export const nodeStrategy: Strategy = {
       { name: 'Container-Runtime', type: 'string', priority: 1, description: 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).' },
     ],
     cells(node, now) {
-      const info = node.status?.nodeInfo ?? {};
+      const info = node.status?.nodeInfo;
       const roles = nodeRoles(node);
       return [
         node.metadata.name,
         nodeStatusText(node),
         roles.length > 0 ? roles.join(',') : '<none>',
         age(node, now),
-        info.kubeletVersion ?? '',
+        info?.kubeletVersion ?? '',
         address(node, 'InternalIP'),
         address(node, 'ExternalIP'),
-        info.osImage || '<unknown>',
-        info.kernelVersion || '<unknown>',
-        info.containerRuntimeVersion || '<unknown>',
+        info?.osImage || '<unknown>',
+        info?.kernelVersion || '<unknown>',
+        info?.containerRuntimeVersion || '<unknown>',
       ];
     },
   },

@@ -1,30 +1,39 @@
 // The pod strategy: defaulting and status reset on create, the immutable-spec update rules,
-// the kubelet's status writes, field selectors and the `kubectl get pods` table.
-import type { KubeObject } from '../../../api/object.ts';
-import type { Strategy } from '../strategy.ts';
+// the kubelet's status writes, graceful deletion, field selectors and the `kubectl get pods` table.
+import type { Pod } from '../../../api/core/index.ts';
+import { applyPodDefaults } from '../../../api/pod/defaults.ts';
+import { podQOSClass } from '../../../api/pod/qos.ts';
+import { validatePod } from '../../../api/pod/validation.ts';
+import { selectableFields, type Strategy } from '../strategy.ts';
 import { keepAllButStatus, keepStatus } from './common.ts';
-import { applyPodDefaults } from './pod_defaults.ts';
-import { podQOSClass } from './pod_qos.ts';
 import { podTable } from './pod_table.ts';
 import { syncPodIPs, validatePodStatusUpdate, validatePodUpdate } from './pod_update.ts';
-import { validatePod } from './pod_validation.ts';
 
-export function podFields(pod: KubeObject): Record<string, string> {
-  const spec = pod.spec ?? {};
-  const status = pod.status ?? {};
-  return {
-    'spec.nodeName': spec.nodeName ?? '',
-    'spec.restartPolicy': spec.restartPolicy ?? '',
-    'spec.schedulerName': spec.schedulerName ?? '',
-    'spec.serviceAccountName': spec.serviceAccountName ?? '',
-    'spec.hostNetwork': String(spec.hostNetwork === true),
-    'status.phase': status.phase ?? '',
-    'status.podIP': status.podIPs?.[0]?.ip ?? status.podIP ?? '',
-    'status.nominatedNodeName': status.nominatedNodeName ?? '',
-  };
+export const podFields = selectableFields<Pod>({
+  'spec.nodeName': (pod) => pod.spec?.nodeName ?? '',
+  'spec.restartPolicy': (pod) => pod.spec?.restartPolicy ?? '',
+  'spec.schedulerName': (pod) => pod.spec?.schedulerName ?? '',
+  'spec.serviceAccountName': (pod) => pod.spec?.serviceAccountName ?? '',
+  'spec.hostNetwork': (pod) => String(pod.spec?.hostNetwork === true),
+  'status.phase': (pod) => pod.status?.phase ?? '',
+  'status.podIP': (pod) => pod.status?.podIPs?.[0]?.ip ?? pod.status?.podIP ?? '',
+  'status.nominatedNodeName': (pod) => pod.status?.nominatedNodeName ?? '',
+});
+
+/**
+ * The grace period a DELETE gives a pod: one bound to a node and not finished waits for its
+ * kubelet (the request's period, else the pod's own, else 30 s); any other goes at once.
+ */
+export function podGracePeriod(pod: Pod, requested: number | undefined): number {
+  const phase = pod.status?.phase;
+  if (!pod.spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+  let grace = requested ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+  // Upstream turns a negative grace period into 1 second (the smallest graceful one).
+  if (grace < 0) grace = 1;
+  return grace;
 }
 
-export const podStrategy: Strategy = {
+export const podStrategy: Strategy<Pod> = {
   prepareForCreate(pod) {
     applyPodDefaults(pod);
     // A negative grace period is stored as the shortest graceful one.
@@ -47,10 +56,11 @@ export const podStrategy: Strategy = {
     if (old.status?.qosClass) pod.status.qosClass = old.status.qosClass;
   },
   validateStatusUpdate: validatePodStatusUpdate,
-  fields: podFields,
+  ...podFields,
   table: podTable,
   // Pods had no metadata.generation semantics in 1.32.
   bumpsGeneration: () => false,
+  gracePeriod: podGracePeriod,
 };
 
 export { applyBinding, validateBinding } from './pod_binding.ts';

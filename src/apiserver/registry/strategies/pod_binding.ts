@@ -1,11 +1,12 @@
 // The pods/binding subresource, as upstream's BindingREST: assigns a pending pod to a node.
-import { rfc3339, type KubeObject } from '../../../api/object.ts';
+import type { Binding, Pod, PodCondition } from '../../../api/core/index.ts';
+import { rfc3339 } from '../../../api/object.ts';
 import { errors } from '../../../api/errors.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 
 const bindingResource = { group: '', resource: 'pods/binding' };
 
-export function validateBinding(binding: KubeObject): FieldError[] {
+export function validateBinding(binding: Binding): FieldError[] {
   const errs: FieldError[] = [];
   const target = binding.target ?? {};
   if (target.kind && target.kind !== 'Node') errs.push(field.notSupported('target.kind', target.kind, ['Node', '<empty>']));
@@ -17,7 +18,7 @@ export function validateBinding(binding: KubeObject): FieldError[] {
  * The pod after binding: spec.nodeName set, the binding's annotations copied, and the
  * PodScheduled condition true. Throws StatusError (Invalid, Conflict) as upstream answers.
  */
-export function applyBinding(pod: KubeObject, binding: KubeObject, now: Date = new Date()): KubeObject {
+export function applyBinding(pod: Pod, binding: Binding, now: Date = new Date()): Pod {
   const name = pod.metadata.name ?? '';
   const errs = validateBinding(binding);
   if (errs.length > 0) throw errors.invalid('', 'Binding', binding.metadata?.name ?? name, errs);
@@ -36,7 +37,7 @@ export function applyBinding(pod: KubeObject, binding: KubeObject, now: Date = n
   const annotations = binding.metadata?.annotations;
   if (annotations && Object.keys(annotations).length > 0) out.metadata.annotations = { ...(out.metadata.annotations ?? {}), ...annotations };
   out.status ??= {};
-  const conditions: any[] = (out.status.conditions ??= []);
+  const conditions: PodCondition[] = (out.status.conditions ??= []);
   const existing = conditions.find((c) => c?.type === 'PodScheduled');
   const ts = rfc3339(now);
   if (existing) {

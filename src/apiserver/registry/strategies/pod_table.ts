@@ -1,7 +1,7 @@
 // `kubectl get pods` columns, computed as upstream's pod printer does: READY counts,
 // the STATUS reason (init progress, waiting/terminated reasons, Terminating), and
 // RESTARTS with the time since the last restart.
-import type { KubeObject } from '../../../api/object.ts';
+import type { Container, ContainerStatus, Pod, PodCondition, PodReadinessGate, PodSpec, PodStatus } from '../../../api/core/index.ts';
 import type { TableConvertor } from '../strategy.ts';
 import { ageColumn, nameColumn, since } from './common.ts';
 
@@ -11,7 +11,7 @@ export interface PodSummary {
   restarts: string;
 }
 
-const isSidecar = (c: any) => c?.restartPolicy === 'Always';
+const isSidecar = (c: Container | undefined) => c?.restartPolicy === 'Always';
 const terminalPhase = (phase: string) => phase === 'Succeeded' || phase === 'Failed';
 
 function laterOf(current: string | undefined, candidate: string | undefined): string | undefined {
@@ -20,14 +20,14 @@ function laterOf(current: string | undefined, candidate: string | undefined): st
   return Date.parse(candidate) > Date.parse(current) ? candidate : current;
 }
 
-function conditionTrue(pod: KubeObject, type: string): boolean {
-  return (pod.status?.conditions ?? []).some((c: any) => c?.type === type && c?.status === 'True');
+function conditionTrue(pod: Pod, type: string): boolean {
+  return (pod.status?.conditions ?? []).some((c) => c?.type === type && c?.status === 'True');
 }
 
-export function summarizePod(pod: KubeObject, now: Date): PodSummary {
-  const spec = pod.spec ?? {};
-  const status = pod.status ?? {};
-  const initSpecs: any[] = spec.initContainers ?? [];
+export function summarizePod(pod: Pod, now: Date): PodSummary {
+  const spec: Partial<PodSpec> = pod.spec ?? {};
+  const status: PodStatus = pod.status ?? {};
+  const initSpecs: Container[] = spec.initContainers ?? [];
   const total = (spec.containers ?? []).length + initSpecs.filter(isSidecar).length;
   let ready = 0;
   let restarts = 0;
@@ -35,10 +35,10 @@ export function summarizePod(pod: KubeObject, now: Date): PodSummary {
   let lastRestart: string | undefined;
   let lastSidecarRestart: string | undefined;
   let reason: string = status.reason || status.phase || '';
-  if ((status.conditions ?? []).some((c: any) => c?.type === 'PodScheduled' && c?.reason === 'SchedulingGated')) reason = 'SchedulingGated';
+  if ((status.conditions ?? []).some((c) => c?.type === 'PodScheduled' && c?.reason === 'SchedulingGated')) reason = 'SchedulingGated';
 
   let initializing = false;
-  const initStatuses: any[] = status.initContainerStatuses ?? [];
+  const initStatuses: ContainerStatus[] = status.initContainerStatuses ?? [];
   for (let i = 0; i < initStatuses.length; i++) {
     const cs = initStatuses[i];
     const sidecar = isSidecar(initSpecs.find((c) => c?.name === cs?.name));
@@ -71,7 +71,7 @@ export function summarizePod(pod: KubeObject, now: Date): PodSummary {
     restarts = sidecarRestarts;
     lastRestart = lastSidecarRestart;
     let hasRunning = false;
-    const statuses: any[] = status.containerStatuses ?? [];
+    const statuses: ContainerStatus[] = status.containerStatuses ?? [];
     for (let i = statuses.length - 1; i >= 0; i--) {
       const cs = statuses[i];
       restarts += cs?.restartCount ?? 0;
@@ -97,15 +97,15 @@ export function summarizePod(pod: KubeObject, now: Date): PodSummary {
   return { ready: `${ready}/${total}`, status: reason, restarts: restartsText };
 }
 
-function readinessGates(pod: KubeObject): string {
-  const gates: any[] = pod.spec?.readinessGates ?? [];
+function readinessGates(pod: Pod): string {
+  const gates: PodReadinessGate[] = pod.spec?.readinessGates ?? [];
   if (gates.length === 0) return '<none>';
-  const conditions: any[] = pod.status?.conditions ?? [];
+  const conditions: PodCondition[] = pod.status?.conditions ?? [];
   const trueCount = gates.filter((g) => conditions.find((c) => c?.type === g?.conditionType)?.status === 'True').length;
   return `${trueCount}/${gates.length}`;
 }
 
-export const podTable: TableConvertor = {
+export const podTable: TableConvertor<Pod> = {
   columns: [
     nameColumn,
     { name: 'Ready', type: 'string', description: 'The aggregate readiness state of this pod for accepting traffic.' },

@@ -1,10 +1,11 @@
 // Pod update rules, as upstream's ValidatePodUpdate / ValidatePodStatusUpdate: a pod's spec
 // is immutable but for a few fields, and the kubelet's status writes keep the spec.
-import type { KubeObject } from '../../../api/object.ts';
+import type { ContainerStatus, Pod, PodSpec, PodStatus, Toleration } from '../../../api/core/index.ts';
+import { isRecord } from '../../../api/json.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 import { isDNS1123Subdomain, isValidIP } from '../../../api/validation/names.ts';
 import { semanticEqual } from './common.ts';
-import { validatePodSpec, validateTolerations } from './pod_validation.ts';
+import { validatePodSpec, validateTolerations } from '../../../api/pod/validation.ts';
 
 export const updatablePodSpecFields = [
   '`spec.containers[*].image`',
@@ -17,21 +18,19 @@ export const updatablePodSpecFields = [
 /** A short, readable description of what differs between two values ("-old/+new" per leaf path). */
 export function describeDiff(before: unknown, after: unknown, path = 'spec', out: string[] = []): string[] {
   if (semanticEqual(before, after)) return out;
-  const isObj = (v: unknown) => typeof v === 'object' && v !== null;
-  if (isObj(before) && isObj(after) && Array.isArray(before) === Array.isArray(after)) {
-    const a = before as Record<string, unknown>;
-    const b = after as Record<string, unknown>;
-    const keys = Array.isArray(before)
-      ? [...Array(Math.max((before as unknown[]).length, (after as unknown[]).length)).keys()].map(String)
-      : [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    for (const k of keys) describeDiff(a[k], b[k], Array.isArray(before) ? `${path}[${k}]` : `${path}.${k}`, out);
+  if (Array.isArray(before) && Array.isArray(after)) {
+    for (let i = 0; i < Math.max(before.length, after.length); i++) describeDiff(before[i], after[i], `${path}[${i}]`, out);
+    return out;
+  }
+  if (isRecord(before) && isRecord(after)) {
+    for (const k of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) describeDiff(before[k], after[k], `${path}.${k}`, out);
     return out;
   }
   out.push(`- ${path}: ${JSON.stringify(before ?? null)}`, `+ ${path}: ${JSON.stringify(after ?? null)}`);
   return out;
 }
 
-function validateOnlyAddedTolerations(now: any[], before: any[], path: string): FieldError[] {
+function validateOnlyAddedTolerations(now: Toleration[], before: Toleration[], path: string): FieldError[] {
   for (const old of before) {
     // tolerationSeconds may change; everything else of an existing toleration must stay.
     const found = now.some((t) => semanticEqual({ ...old, tolerationSeconds: t?.tolerationSeconds }, t));
@@ -51,7 +50,7 @@ function validateActiveDeadlineUpdate(now: unknown, before: unknown): FieldError
   return [];
 }
 
-function validateSchedulingGatesUpdate(now: any[], before: any[]): FieldError[] {
+function validateSchedulingGatesUpdate(now: { name: string }[], before: { name: string }[]): FieldError[] {
   const oldNames = new Set(before.map((g) => g?.name));
   for (const g of now) {
     if (!oldNames.has(g?.name)) return [field.forbidden('spec.schedulingGates', `only deletion is allowed, but found new scheduling gate '${g?.name}'`)];
@@ -59,9 +58,10 @@ function validateSchedulingGatesUpdate(now: any[], before: any[]): FieldError[] 
   return [];
 }
 
-export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
-  const spec = pod.spec ?? {};
-  const oldSpec = old.spec ?? {};
+export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
+  // Defaulting gave the pod a spec; an empty one stands in should it still lack one.
+  const spec: PodSpec = pod.spec ?? { containers: [] };
+  const oldSpec: PodSpec = old.spec ?? { containers: [] };
   const errs = validatePodSpec(spec);
   errs.push(...validateActiveDeadlineUpdate(spec.activeDeadlineSeconds, oldSpec.activeDeadlineSeconds));
   errs.push(...validateOnlyAddedTolerations(spec.tolerations ?? [], oldSpec.tolerations ?? [], 'spec.tolerations'));
@@ -74,7 +74,7 @@ export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[
     const list = munged[key];
     const oldList = oldSpec[key];
     if (Array.isArray(list) && Array.isArray(oldList) && list.length === oldList.length) {
-      list.forEach((c: any, i: number) => {
+      list.forEach((c, i) => {
         if (c && oldList[i]) c.image = oldList[i].image;
       });
     }
@@ -86,7 +86,7 @@ export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[
   if (typeof oldSpec.terminationGracePeriodSeconds === 'number' && oldSpec.terminationGracePeriodSeconds < 0 && spec.terminationGracePeriodSeconds === 1) {
     munged.terminationGracePeriodSeconds = oldSpec.terminationGracePeriodSeconds;
   }
-  for (const k of Object.keys(munged)) if (munged[k] === undefined) delete munged[k];
+  for (const [k, v] of Object.entries(munged)) if (v === undefined) Reflect.deleteProperty(munged, k);
   if (!semanticEqual(munged, oldSpec)) {
     const diff = describeDiff(oldSpec, munged).join('\n');
     errs.push(field.forbidden('spec', `pod updates may not change fields other than ${updatablePodSpecFields.join(',')}\n${diff}`));
@@ -95,17 +95,19 @@ export function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[
 }
 
 /** Keep podIP/podIPs and hostIP/hostIPs in step, as the v1 conversion does. */
-export function syncPodIPs(status: any): void {
+export function syncPodIPs(status: PodStatus | undefined): void {
   if (!status) return;
   for (const [single, plural] of [['podIP', 'podIPs'], ['hostIP', 'hostIPs']] as const) {
-    if (status[single] && !(Array.isArray(status[plural]) && status[plural].length > 0)) status[plural] = [{ ip: status[single] }];
-    else if (!status[single] && Array.isArray(status[plural]) && status[plural][0]?.ip) status[single] = status[plural][0].ip;
+    const list = status[plural];
+    const ip = status[single];
+    if (ip && !(Array.isArray(list) && list.length > 0)) status[plural] = [{ ip }];
+    else if (!ip && Array.isArray(list) && list[0]?.ip) status[single] = list[0].ip;
   }
 }
 
-function validateIPList(status: any, single: 'podIP' | 'hostIP', plural: 'podIPs' | 'hostIPs'): FieldError[] {
+function validateIPList(status: PodStatus, single: 'podIP' | 'hostIP', plural: 'podIPs' | 'hostIPs'): FieldError[] {
   const errs: FieldError[] = [];
-  const list: any[] = Array.isArray(status?.[plural]) ? status[plural] : [];
+  const list = Array.isArray(status[plural]) ? status[plural] : [];
   const seen = new Set<string>();
   list.forEach((entry, i) => {
     const ip = entry?.ip ?? '';
@@ -119,7 +121,7 @@ function validateIPList(status: any, single: 'podIP' | 'hostIP', plural: 'podIPs
   return errs;
 }
 
-function validateContainerTransitions(now: any[], before: any[], restartPolicy: string, path: string): FieldError[] {
+function validateContainerTransitions(now: ContainerStatus[], before: ContainerStatus[], restartPolicy: string, path: string): FieldError[] {
   const errs: FieldError[] = [];
   now.forEach((s, i) => {
     const prev = before.find((o) => o?.name === s?.name);
@@ -132,7 +134,7 @@ function validateContainerTransitions(now: any[], before: any[], restartPolicy: 
   return errs;
 }
 
-export function validatePodStatusUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
+export function validatePodStatusUpdate(pod: Pod, old: Pod): FieldError[] {
   const status = pod.status ?? {};
   const errs: FieldError[] = [];
   if (status.nominatedNodeName) {
@@ -145,8 +147,8 @@ export function validatePodStatusUpdate(pod: KubeObject, old: KubeObject): Field
   // Init containers never restart once they succeeded, whatever the pod's policy.
   errs.push(
     ...validateContainerTransitions(
-      (status.initContainerStatuses ?? []).filter((s: any) => {
-        const c = (pod.spec?.initContainers ?? []).find((ic: any) => ic?.name === s?.name);
+      (status.initContainerStatuses ?? []).filter((s) => {
+        const c = (pod.spec?.initContainers ?? []).find((ic) => ic?.name === s?.name);
         return c?.restartPolicy !== 'Always';
       }),
       old.status?.initContainerStatuses ?? [],

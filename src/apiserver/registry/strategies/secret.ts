@@ -1,9 +1,9 @@
 // The secret strategy: type Opaque by default, stringData folded into base64 data,
 // valid keys, type-specific required keys, immutability, and the table.
-import type { KubeObject } from '../../../api/object.ts';
+import type { Secret } from '../../../api/core/index.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 import { isConfigMapKey } from '../../../api/validation/names.ts';
-import type { Strategy } from '../strategy.ts';
+import { selectableFields, type Strategy } from '../strategy.ts';
 import { age, ageColumn, nameColumn, semanticEqual } from './common.ts';
 
 /** Upstream's limit on the total size of a secret's or config map's data. */
@@ -14,11 +14,12 @@ export function isBase64(value: string): boolean {
 }
 
 /** stringData is write-only: merged over data (base64-encoded), then dropped. */
-export function foldStringData(secret: KubeObject): void {
+export function foldStringData(secret: Secret): void {
   const sd = secret.stringData;
   if (sd && typeof sd === 'object') {
-    secret.data = { ...(secret.data ?? {}) };
-    for (const [k, v] of Object.entries(sd)) secret.data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    const data = { ...(secret.data ?? {}) };
+    for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    secret.data = data;
   }
   delete secret.stringData;
 }
@@ -30,7 +31,7 @@ const requiredKeys: Record<string, string[]> = {
   'kubernetes.io/tls': ['tls.crt', 'tls.key'],
 };
 
-export function validateSecret(secret: KubeObject): FieldError[] {
+export function validateSecret(secret: Secret): FieldError[] {
   const errs: FieldError[] = [];
   const data: Record<string, unknown> = secret.data ?? {};
   let total = 0;
@@ -54,7 +55,7 @@ export function validateSecret(secret: KubeObject): FieldError[] {
   return errs;
 }
 
-export function validateSecretUpdate(secret: KubeObject, old: KubeObject): FieldError[] {
+export function validateSecretUpdate(secret: Secret, old: Secret): FieldError[] {
   const errs = validateSecret(secret);
   if ((secret.type ?? 'Opaque') !== (old.type ?? 'Opaque')) errs.push(field.invalid('type', secret.type ?? '', 'field is immutable'));
   if (old.immutable === true) {
@@ -64,7 +65,7 @@ export function validateSecretUpdate(secret: KubeObject, old: KubeObject): Field
   return errs;
 }
 
-export const secretStrategy: Strategy = {
+export const secretStrategy: Strategy<Secret> = {
   prepareForCreate(secret) {
     secret.type ??= 'Opaque';
     foldStringData(secret);
@@ -75,7 +76,7 @@ export const secretStrategy: Strategy = {
     foldStringData(secret);
   },
   validateUpdate: validateSecretUpdate,
-  fields: (secret) => ({ type: secret.type ?? '' }),
+  ...selectableFields<Secret>({ type: (secret) => secret.type ?? '' }),
   table: {
     columns: [
       nameColumn,

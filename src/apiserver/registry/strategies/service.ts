@@ -1,16 +1,16 @@
 // The service strategy: defaults, port and type validation, immutable cluster IP, and the
 // `kubectl get services` table. Address and node-port allocation live in service_alloc.ts.
-import type { KubeObject } from '../../../api/object.ts';
+import type { Service, ServicePort, ServiceSpec } from '../../../api/core/index.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 import { validateLabels } from '../../../api/validation/meta.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isValidIP, isValidPortNum } from '../../../api/validation/names.ts';
-import type { Strategy } from '../strategy.ts';
+import { selectableFields, type Strategy } from '../strategy.ts';
 import { age, ageColumn, formatLabels, keepAllButStatus, keepStatus, nameColumn } from './common.ts';
-import { validateEnum, validatePortNumOrName } from './pod_container_validation.ts';
+import { validateEnum, validatePortNumOrName } from '../../../api/validation/generic.ts';
 
-const usesNodePorts = (type: string) => type === 'NodePort' || type === 'LoadBalancer';
+const usesNodePorts = (type: string | undefined) => type === 'NodePort' || type === 'LoadBalancer';
 
-export function applyServiceDefaults(svc: KubeObject): void {
+export function applyServiceDefaults(svc: Service): void {
   const spec = (svc.spec ??= {});
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
@@ -24,8 +24,8 @@ export function applyServiceDefaults(svc: KubeObject): void {
     p.protocol ??= 'TCP';
     if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
   }
-  if (spec.clusterIP && !(spec.clusterIPs?.length > 0)) spec.clusterIPs = [spec.clusterIP];
-  else if (!spec.clusterIP && spec.clusterIPs?.length > 0) spec.clusterIP = spec.clusterIPs[0];
+  if (spec.clusterIP && !(spec.clusterIPs && spec.clusterIPs.length > 0)) spec.clusterIPs = [spec.clusterIP];
+  else if (!spec.clusterIP && spec.clusterIPs && spec.clusterIPs.length > 0) spec.clusterIP = spec.clusterIPs[0];
   if (spec.type !== 'ExternalName') {
     spec.internalTrafficPolicy ??= 'Cluster';
     spec.ipFamilies ??= ['IPv4'];
@@ -35,9 +35,9 @@ export function applyServiceDefaults(svc: KubeObject): void {
   if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
 }
 
-function validatePorts(spec: any): FieldError[] {
+function validatePorts(spec: ServiceSpec): FieldError[] {
   const errs: FieldError[] = [];
-  const ports: any[] = Array.isArray(spec.ports) ? spec.ports : [];
+  const ports: ServicePort[] = Array.isArray(spec.ports) ? spec.ports : [];
   const headless = spec.clusterIP === 'None';
   if (ports.length === 0 && spec.type !== 'ExternalName' && !headless) errs.push(field.required('spec.ports', ''));
   const names = new Set<string>();
@@ -69,7 +69,7 @@ function validatePorts(spec: any): FieldError[] {
   return errs;
 }
 
-export function validateService(svc: KubeObject): FieldError[] {
+export function validateService(svc: Service): FieldError[] {
   const spec = svc.spec;
   if (!spec || typeof spec !== 'object') return [field.required('spec', '')];
   const errs = validateEnum(spec.type, 'spec.type', ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort']);
@@ -86,11 +86,11 @@ export function validateService(svc: KubeObject): FieldError[] {
   } else if (spec.clusterIP && spec.clusterIP !== 'None') {
     for (const m of isValidIP(spec.clusterIP)) errs.push(field.invalid('spec.clusterIPs[0]', spec.clusterIP, m));
   }
-  if (spec.clusterIPs?.length > 0 && spec.clusterIPs[0] !== spec.clusterIP) {
+  if (spec.clusterIPs && spec.clusterIPs.length > 0 && spec.clusterIPs[0] !== spec.clusterIP) {
     errs.push(field.invalid('spec.clusterIPs[0]', spec.clusterIPs[0], 'must be equal to clusterIP'));
   }
   errs.push(...validateLabels(spec.selector, 'spec.selector'));
-  (spec.externalIPs ?? []).forEach((ip: string, i: number) => {
+  (spec.externalIPs ?? []).forEach((ip, i) => {
     for (const m of isValidIP(ip)) errs.push(field.invalid(`spec.externalIPs[${i}]`, ip, m));
   });
   if (spec.externalTrafficPolicy !== undefined) {
@@ -103,7 +103,7 @@ export function validateService(svc: KubeObject): FieldError[] {
   return errs;
 }
 
-export function validateServiceUpdate(svc: KubeObject, old: KubeObject): FieldError[] {
+export function validateServiceUpdate(svc: Service, old: Service): FieldError[] {
   const errs = validateService(svc);
   const before = old.spec?.clusterIP;
   if (before && svc.spec?.type !== 'ExternalName' && svc.spec?.clusterIP !== before) {
@@ -113,17 +113,17 @@ export function validateServiceUpdate(svc: KubeObject, old: KubeObject): FieldEr
 }
 
 /** An update that leaves out allocated values (as `kubectl apply` does) keeps the old ones. */
-export function keepAllocatedValues(svc: KubeObject, old: KubeObject): void {
+export function keepAllocatedValues(svc: Service, old: Service): void {
   const spec = (svc.spec ??= {});
-  const oldSpec = old.spec ?? {};
-  if (spec.type !== 'ExternalName' && !spec.clusterIP && !(spec.clusterIPs?.length > 0) && oldSpec.clusterIP) {
+  const oldSpec: ServiceSpec = old.spec ?? {};
+  if (spec.type !== 'ExternalName' && !spec.clusterIP && !(spec.clusterIPs && spec.clusterIPs.length > 0) && oldSpec.clusterIP) {
     spec.clusterIP = oldSpec.clusterIP;
     spec.clusterIPs = structuredClone(oldSpec.clusterIPs ?? [oldSpec.clusterIP]);
   }
   if (usesNodePorts(spec.type ?? 'ClusterIP')) {
     for (const p of spec.ports ?? []) {
       if (!p || p.nodePort) continue;
-      const match = (oldSpec.ports ?? []).find((o: any) => o?.port === p.port && (o?.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+      const match = (oldSpec.ports ?? []).find((o) => o?.port === p.port && (o?.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
       if (match?.nodePort) p.nodePort = match.nodePort;
     }
     if (!spec.healthCheckNodePort && oldSpec.healthCheckNodePort) spec.healthCheckNodePort = oldSpec.healthCheckNodePort;
@@ -131,28 +131,28 @@ export function keepAllocatedValues(svc: KubeObject, old: KubeObject): void {
     // Leaving NodePort/LoadBalancer drops what only those types use, unless the user changed it.
     if (spec.externalTrafficPolicy === oldSpec.externalTrafficPolicy) delete spec.externalTrafficPolicy;
     for (const p of spec.ports ?? []) {
-      const match = (oldSpec.ports ?? []).find((o: any) => o?.port === p?.port);
+      const match = (oldSpec.ports ?? []).find((o) => o?.port === p?.port);
       if (p && match && p.nodePort === match.nodePort) delete p.nodePort;
     }
   }
 }
 
 /** Upstream's makePortString: "80/TCP", "80:30080/TCP", comma separated. */
-export function servicePortsText(ports: any[] | undefined): string {
+export function servicePortsText(ports: ServicePort[] | undefined): string {
   const parts = (ports ?? []).map((p) => (p?.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p?.port}/${p?.protocol ?? 'TCP'}`));
   return parts.length > 0 ? parts.join(',') : '<none>';
 }
 
-function loadBalancerText(svc: KubeObject, wide: boolean): string {
-  const ingress: any[] = svc.status?.loadBalancer?.ingress ?? [];
+function loadBalancerText(svc: Service, wide: boolean): string {
+  const ingress = svc.status?.loadBalancer?.ingress ?? [];
   let s = ingress.map((i) => i?.ip || i?.hostname).filter(Boolean).join(',');
   if (!wide && s.length > 16) s = `${s.slice(0, 13)}...`;
   return s;
 }
 
-export function serviceExternalIPText(svc: KubeObject, wide = true): string {
-  const spec = svc.spec ?? {};
-  const external: string[] = spec.externalIPs ?? [];
+export function serviceExternalIPText(svc: Service, wide = true): string {
+  const spec: ServiceSpec = svc.spec ?? {};
+  const external = spec.externalIPs ?? [];
   switch (spec.type) {
     case 'ClusterIP':
     case 'NodePort':
@@ -168,7 +168,7 @@ export function serviceExternalIPText(svc: KubeObject, wide = true): string {
   return '<unknown>';
 }
 
-export const serviceStrategy: Strategy = {
+export const serviceStrategy: Strategy<Service> = {
   prepareForCreate(svc) {
     applyServiceDefaults(svc);
     svc.status = { loadBalancer: {} };
@@ -182,7 +182,7 @@ export const serviceStrategy: Strategy = {
   validateUpdate: validateServiceUpdate,
   prepareForStatusUpdate: (svc, old) => keepAllButStatus(svc, old),
   validateStatusUpdate: () => [],
-  fields: (svc) => ({ 'spec.clusterIP': svc.spec?.clusterIP ?? '', 'spec.type': svc.spec?.type ?? '' }),
+  ...selectableFields<Service>({ 'spec.clusterIP': (svc) => svc.spec?.clusterIP ?? '', 'spec.type': (svc) => svc.spec?.type ?? '' }),
   table: {
     columns: [
       nameColumn,

@@ -1,6 +1,7 @@
 // Pure allocation of service cluster IPs and node ports. As upstream, the low end of each
 // range is kept for static (user-chosen) values and dynamic picks start above it; the
 // first address of the service CIDR belongs to the "kubernetes" service.
+import type { Service, ServiceSpec } from '../../../api/core/index.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 import { isValidIP } from '../../../api/validation/names.ts';
 import { errors } from '../../../api/errors.ts';
@@ -101,22 +102,23 @@ export interface AllocationState {
   nodePortRange?: [number, number];
 }
 
-const needsNodePorts = (spec: any) =>
+const needsNodePorts = (spec: ServiceSpec) =>
   spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
 
 /**
  * Gives a service (new, or updated from old) its cluster IP and node ports: user-chosen ones
  * are checked, missing ones allocated. Mutates svc and the used sets; returns field errors.
  */
-export function assignServiceAddresses(svc: any, old: any | undefined, state: AllocationState): FieldError[] {
+export function assignServiceAddresses(svc: Service, old: Service | undefined, state: AllocationState): FieldError[] {
   const spec = (svc.spec ??= {});
   const cidr = state.cidr ?? defaultServiceCIDR;
   const errs: FieldError[] = [];
   if (spec.type !== 'ExternalName' && spec.clusterIP !== 'None') {
     const before = old?.spec?.clusterIP;
     if (!spec.clusterIP) {
-      spec.clusterIP = allocateClusterIP(state.usedIPs, cidr);
-      state.usedIPs.add(spec.clusterIP);
+      const ip = allocateClusterIP(state.usedIPs, cidr);
+      spec.clusterIP = ip;
+      state.usedIPs.add(ip);
     } else if (spec.clusterIP !== before && !before) {
       // (A changed address on update is refused by validateServiceUpdate as immutable.)
       const bad = checkRequestedClusterIP(spec.clusterIP, state.usedIPs, cidr);
@@ -128,12 +130,13 @@ export function assignServiceAddresses(svc: any, old: any | undefined, state: Al
     spec.clusterIPs = ['None'];
   }
   if (needsNodePorts(spec)) {
-    const oldPorts = new Set<number>((old?.spec?.ports ?? []).map((p: any) => p?.nodePort).filter(Boolean));
-    (spec.ports ?? []).forEach((p: any, i: number) => {
+    const oldPorts = new Set((old?.spec?.ports ?? []).map((p) => p?.nodePort).filter((n): n is number => Boolean(n)));
+    (spec.ports ?? []).forEach((p, i) => {
       if (!p) return;
       if (!p.nodePort) {
-        p.nodePort = allocateNodePort(state.usedNodePorts, state.nodePortRange);
-        state.usedNodePorts.add(p.nodePort);
+        const port = allocateNodePort(state.usedNodePorts, state.nodePortRange);
+        p.nodePort = port;
+        state.usedNodePorts.add(port);
       } else if (!oldPorts.has(p.nodePort)) {
         const bad = checkRequestedNodePort(p.nodePort, state.usedNodePorts, `spec.ports[${i}].nodePort`, state.nodePortRange);
         errs.push(...bad);
@@ -145,7 +148,7 @@ export function assignServiceAddresses(svc: any, old: any | undefined, state: Al
 }
 
 /** Addresses and ports that existing services hold. */
-export function usedByServices(services: any[], except?: { namespace?: string; name?: string }): { usedIPs: Set<string>; usedNodePorts: Set<number> } {
+export function usedByServices(services: Service[], except?: { namespace?: string; name?: string }): { usedIPs: Set<string>; usedNodePorts: Set<number> } {
   const usedIPs = new Set<string>();
   const usedNodePorts = new Set<number>();
   for (const s of services) {

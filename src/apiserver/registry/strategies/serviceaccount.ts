@@ -1,18 +1,18 @@
 // The service account strategy: referenced secrets validated, and the table.
-import type { KubeObject } from '../../../api/object.ts';
+import type { ServiceAccount } from '../../../api/core/index.ts';
 import { field, type FieldError } from '../../../api/validation/field.ts';
 import type { Strategy } from '../strategy.ts';
 import { age, ageColumn, nameColumn } from './common.ts';
 
-function validateServiceAccount(sa: KubeObject): FieldError[] {
+function validateServiceAccount(sa: ServiceAccount): FieldError[] {
   const errs: FieldError[] = [];
-  (sa.imagePullSecrets ?? []).forEach((s: any, i: number) => {
+  (sa.imagePullSecrets ?? []).forEach((s, i) => {
     if (!s?.name) errs.push(field.required(`imagePullSecrets[${i}].name`, ''));
   });
   return errs;
 }
 
-export const serviceAccountStrategy: Strategy = {
+export const serviceAccountStrategy: Strategy<ServiceAccount> = {
   validate: validateServiceAccount,
   validateUpdate: validateServiceAccount,
   table: {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject } from '../../../../src/api/object.ts';
+import type { Pod } from '../../../../src/api/core/index.ts';
 import { FakeClock } from '../../../../src/kubelet/clock.ts';
 import { watchApiSource, type PodListWatch, type PodWatchEvent } from '../../../../src/kubelet/config/api_source.ts';
 import type { PodUpdate } from '../../../../src/kubelet/config/types.ts';
 
-const pod = (uid: string, rv: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { uid, name: uid, namespace: 'default', resourceVersion: rv }, spec: { nodeName: 'n1' } });
+const pod = (uid: string, rv: string): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { uid, name: uid, namespace: 'default', resourceVersion: rv }, spec: { nodeName: 'n1', containers: [] } });
 
 async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
   const end = Date.now() + ms;
@@ -17,7 +17,7 @@ async function until(cond: () => boolean, what: string, ms = 3000): Promise<void
 
 /** A scripted API: each list answers the next entry; each watch plays the next script then ends or throws. */
 class ScriptedApi implements PodListWatch {
-  lists: Array<{ items: KubeObject[]; resourceVersion: string } | Error> = [];
+  lists: Array<{ items: Pod[]; resourceVersion: string } | Error> = [];
   watches: Array<{ events: PodWatchEvent[]; end?: Error; hold?: boolean }> = [];
   calls: string[] = [];
 
@@ -52,7 +52,7 @@ test('api source: list, watch, resume from the last version, relist on 410 (erro
   api.watches.push({ events: [{ type: 'DELETED', object: pod('a', '13') }], end: gone() }); // 410: relist
   api.lists.push(new Error('connection refused')); // list fails: back off
   api.lists.push({ items: [pod('b', '20'), pod('c', '20')], resourceVersion: '20' });
-  api.watches.push({ events: [{ type: 'ERROR', object: { metadata: {}, code: 410, message: 'expired' } as KubeObject }] }); // ERROR 410: relist
+  api.watches.push({ events: [{ type: 'ERROR', object: { code: 410, message: 'expired' } }] }); // ERROR 410: relist
   api.lists.push({ items: [pod('c', '30')], resourceVersion: '30' });
   api.watches.push({ events: [{ type: 'MODIFIED', object: pod('c', '31') }], end: new Error('socket hang up') }); // failure: back off, resume
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { KubeObject } from '../../../../src/api/object.ts';
+import type { Pod } from '../../../../src/api/core/index.ts';
+import { isMirrorPod, isStaticPod } from '../../../../src/api/pod/index.ts';
 import { FakeClock } from '../../../../src/kubelet/clock.ts';
 import { PodConfig, rfc3339Nano, type PodChange } from '../../../../src/kubelet/config/pod_config.ts';
-import { isMirrorPod, isStaticPod, podSource } from '../../../../src/kubelet/config/types.ts';
+import { podSource } from '../../../../src/kubelet/config/types.ts';
 
-function pod(uid: string, name = uid, extra: Partial<KubeObject> = {}): KubeObject {
+function pod(uid: string, name = uid, extra: Partial<Pod> = {}): Pod {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { uid, name, namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'i' }] }, ...extra };
 }
 const summary = (changes: PodChange[]) => changes.map((c) => `${c.op}:${c.source}:${c.pods.map((p) => p.metadata.uid).join(',')}`);
@@ -86,5 +87,5 @@ test('merge: the same object handed over again is taken as unchanged; a new obje
   assert.equal(config.pod('a'), stored);
   const a2 = pod('a', 'a', { status: { phase: 'Running' } });
   assert.deepEqual(summary(config.apply({ op: 'SET', source: 'api', pods: [a2, config.sourcePods('api')[1]] })), ['RECONCILE:api:a']);
-  assert.equal(config.pod('a')!.status.phase, 'Running');
+  assert.equal(config.pod('a')!.status?.phase, 'Running');
 });

@@ -22,7 +22,7 @@ test('a file pod gets upstream static defaults: name, namespace, node, UID, anno
   assert.equal(pod.metadata.annotations!['kubernetes.io/config.hash'], pod.metadata.uid);
   assert.equal(pod.metadata.annotations!['kubernetes.io/config.source'], 'file');
   assert.deepEqual(pod.spec.tolerations, [{ operator: 'Exists', effect: 'NoExecute' }]);
-  assert.equal(pod.status.phase, 'Pending');
+  assert.equal(pod.status?.phase, 'Pending');
   // API defaulting ran.
   assert.equal(pod.spec.restartPolicy, 'Always');
   assert.equal(pod.spec.containers[0].imagePullPolicy, 'IfNotPresent');
@@ -52,7 +52,7 @@ test('an HTTP pod hashes the URL without the node, and gets no NoExecute tolerat
   assert.equal(a.metadata.uid, b.metadata.uid);
   assert.equal(a.metadata.annotations!['kubernetes.io/config.source'], 'http');
   assert.equal(a.spec.tolerations, undefined);
-  assert.equal(staticPodUID({ metadata: {}, spec: {} }, http), staticPodUID({ metadata: {}, spec: {} }, http));
+  assert.equal(staticPodUID({ metadata: {}, spec: { containers: [] } }, http), staticPodUID({ metadata: {}, spec: { containers: [] } }, http));
 });
 
 test('a given UID and namespace are kept', () => {

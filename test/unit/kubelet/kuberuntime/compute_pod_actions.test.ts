@@ -9,7 +9,7 @@ import {
   computePodActions, containerBackoffKey, latestStatus, type ActionOptions, type BackoffReader, type PodActions,
 } from '../../../../src/kubelet/kuberuntime/actions.ts';
 import { hashContainer } from '../../../../src/kubelet/kuberuntime/hash.ts';
-import type { Container, Pod } from '../../../../src/kubelet/kuberuntime/pod.ts';
+import type { Container, Pod } from '../../../../src/api/core/index.ts';
 import { container, pod } from './helpers.ts';
 
 // ---- builders -------------------------------------------------------------------------------
@@ -34,7 +34,7 @@ const exited = (exitCode: number): Partial<RuntimeContainerStatus> => ({ state: 
 
 function podStatus(p: Pod, containers: RuntimeContainerStatus[]): RuntimePodStatus {
   return {
-    uid: p.metadata.uid, name: p.metadata.name, namespace: 'default', ips: ['10.0.0.1'],
+    uid: p.metadata.uid!, name: p.metadata.name!, namespace: 'default', ips: ['10.0.0.1'],
     sandboxes: [sandbox()], containers, timestamp: at(10),
   };
 }

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../../../src/kubelet/clock.ts';
 import { ImageManager } from '../../../../src/kubelet/images/puller.ts';
-import { Backoff, CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS } from '../../../../src/kubelet/kuberuntime/backoff.ts';
+import type { Container, Pod } from '../../../../src/api/core/index.ts';
+import { newContainerBackoff } from '../../../../src/kubelet/kuberuntime/backoff.ts';
 import type { RuntimeManagerDeps, PodRef } from '../../../../src/kubelet/kuberuntime/deps.ts';
-import type { ConfigMapLike, SecretLike } from '../../../../src/kubelet/kuberuntime/env.ts';
-import type { Container, Pod } from '../../../../src/kubelet/kuberuntime/pod.ts';
+import type { EnvConfigMap, EnvSecret } from '../../../../src/kubelet/kuberuntime/env.ts';
 import { getPodStatus } from '../../../../src/kubelet/kuberuntime/status.ts';
 import { syncPod, type SyncResult } from '../../../../src/kubelet/kuberuntime/sync.ts';
 import { FakeRuntime } from '../../../../src/kubelet/runtime/fake/runtime.ts';
@@ -19,8 +19,8 @@ export interface Harness {
   cri: FakeRuntime;
   deps: RuntimeManagerDeps;
   events: RecordedEvent[];
-  configMaps: Map<string, ConfigMapLike>;
-  secrets: Map<string, SecretLike>;
+  configMaps: Map<string, EnvConfigMap>;
+  secrets: Map<string, EnvSecret>;
   sync(pod: Pod): Promise<SyncResult>;
   status(pod: Pod): ReturnType<typeof getPodStatus>;
   /** A fresh kubelet (new back-off tables, same runtime), as after a restart. */
@@ -28,13 +28,13 @@ export interface Harness {
   reasons(): string[];
 }
 
-export function makeDeps(cri: FakeRuntime, clock: FakeClock, events: RecordedEvent[], configMaps: Map<string, ConfigMapLike>, secrets: Map<string, SecretLike>): RuntimeManagerDeps {
+export function makeDeps(cri: FakeRuntime, clock: FakeClock, events: RecordedEvent[], configMaps: Map<string, EnvConfigMap>, secrets: Map<string, EnvSecret>): RuntimeManagerDeps {
   const now = () => clock.now();
   return {
     cri,
     clock,
     images: new ImageManager({ cri, now }),
-    backoff: new Backoff(CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, now),
+    backoff: newContainerBackoff(now),
     recorder: {
       event(pod: PodRef, type, reason, message, fieldPath) { events.push({ pod: pod.name, type, reason, message, fieldPath }); },
     },
@@ -60,8 +60,8 @@ export function harness(): Harness {
   cri.addImage('localhost/busybox:1.35');
   cri.addImage('localhost/busybox:1.36');
   const events: RecordedEvent[] = [];
-  const configMaps = new Map<string, ConfigMapLike>();
-  const secrets = new Map<string, SecretLike>();
+  const configMaps = new Map<string, EnvConfigMap>();
+  const secrets = new Map<string, EnvSecret>();
   const h: Harness = {
     clock, cri, events, configMaps, secrets,
     deps: makeDeps(cri, clock, events, configMaps, secrets),
@@ -69,7 +69,7 @@ export function harness(): Harness {
       const st = await h.status(pod);
       return syncPod(pod, st, h.deps);
     },
-    status: (pod) => getPodStatus(cri, pod.metadata.uid, pod.metadata.name, pod.metadata.namespace ?? 'default', { now: () => clock.now() }),
+    status: (pod) => getPodStatus(cri, pod.metadata.uid!, pod.metadata.name!, pod.metadata.namespace ?? 'default', { now: () => clock.now() }),
     restartKubelet() { h.deps = makeDeps(cri, clock, events, configMaps, secrets); },
     reasons: () => events.map((e) => e.reason),
   };

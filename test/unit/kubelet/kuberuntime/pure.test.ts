@@ -1,16 +1,15 @@
-// The pure pieces: hash, back-off and Go durations, DNS, QoS and resources, termination
-// messages, deadlines.
+// The pure pieces: hash, the container back-off, DNS, QoS and resources, termination messages.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Backoff, formatGoDuration } from '../../../../src/kubelet/kuberuntime/backoff.ts';
+import { podQOSClass } from '../../../../src/api/pod/index.ts';
+import { newContainerBackoff } from '../../../../src/kubelet/kuberuntime/backoff.ts';
 import { containerConfig, linuxResources, milliCPUToQuota, milliCPUToShares } from '../../../../src/kubelet/kuberuntime/container_config.ts';
-import { pastActiveDeadline } from '../../../../src/kubelet/kuberuntime/deadline.ts';
 import { parseResolvConf, podDNSConfig } from '../../../../src/kubelet/kuberuntime/dns.ts';
 import { fnv32a, hashContainer } from '../../../../src/kubelet/kuberuntime/hash.ts';
-import { oomScoreAdjust, podCgroupParent, podQOSClass } from '../../../../src/kubelet/kuberuntime/qos.ts';
+import { oomScoreAdjust, podCgroupParent } from '../../../../src/kubelet/kuberuntime/qos.ts';
 import { tailCriLog, terminationMessage } from '../../../../src/kubelet/kuberuntime/termination.ts';
 import { container, harness, newest, pod } from './helpers.ts';
 
@@ -28,13 +27,9 @@ describe('hash', () => {
 });
 
 describe('back-off', () => {
-  test('Go duration formatting', () => {
-    assert.deepEqual([10_000, 80_000, 160_000, 300_000, 1234, 523, 0, 3_725_000].map(formatGoDuration),
-      ['10s', '1m20s', '2m40s', '5m0s', '1.234s', '523ms', '0s', '1h2m5s']);
-  });
   test('entries expire after twice the maximum', () => {
     let now = 0;
-    const b = new Backoff(10_000, 300_000, () => new Date(now));
+    const b = newContainerBackoff(() => new Date(now));
     b.next('k', new Date(0));
     b.next('k', new Date(0));
     assert.equal(b.get('k'), 20_000);
@@ -72,7 +67,7 @@ describe('QoS and resources', () => {
     const g = pod('g', [container('a', { resources: { limits: { cpu: '500m', memory: '128Mi' } } })]);
     const b = pod('b', [container('a', { resources: { requests: { memory: '1Gi' } } })]);
     const be = pod('e', [container('a')]);
-    assert.deepEqual([podQOSClass(g), podQOSClass(b), podQOSClass(be)], ['Guaranteed', 'Burstable', 'BestEffort']);
+    assert.deepEqual([podQOSClass(g.spec), podQOSClass(b.spec), podQOSClass(be.spec)], ['Guaranteed', 'Burstable', 'BestEffort']);
     assert.equal(podCgroupParent(g), '/kubepods/podg'.replace('podg', 'poduid-g'));
     assert.equal(podCgroupParent(b), '/kubepods/burstable/poduid-b');
     const cap = 8 * 1024 ** 3;
@@ -129,7 +124,7 @@ describe('termination messages', () => {
   test('getPodStatus reads the message file mounted at terminationMessagePath', async () => {
     const h = harness();
     const dir = mkdtempSync(join(tmpdir(), 'berth-term-'));
-    h.deps.containerDir = (p, name) => join(dir, p.metadata.uid, name);
+    h.deps.containerDir = (p, name) => join(dir, p.metadata.uid!, name);
     h.deps.mkdir = async (path) => { (await import('node:fs')).mkdirSync(path, { recursive: true }); };
     const p = pod('term', [container('a', { restartPolicy: undefined })], { restartPolicy: 'Never' });
     await h.sync(p);
@@ -143,13 +138,4 @@ describe('termination messages', () => {
     assert.equal(st.containers[0].reason, 'Error');
     assert.equal(st.containers[0].restartCount, 0);
   });
-});
-
-test('pastActiveDeadline', () => {
-  const p = pod('dl', [container('a')], { activeDeadlineSeconds: 30 });
-  const start = new Date(0);
-  assert.equal(pastActiveDeadline(p, start, new Date(29_999)), false);
-  assert.equal(pastActiveDeadline(p, start, new Date(30_000)), true);
-  assert.equal(pastActiveDeadline(pod('x', [container('a')]), start, new Date(1e9)), false);
-  assert.equal(pastActiveDeadline(p, undefined, new Date(1e9)), false);
 });

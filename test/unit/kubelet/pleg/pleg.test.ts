@@ -3,7 +3,7 @@ import { afterEach, describe, it } from 'node:test';
 import type { RuntimePodStatus } from '../../../../src/kubelet/container/types.ts';
 import { FakeClock, settle } from '../../../../src/kubelet/clock.ts';
 import { silentLogger } from '../../../../src/kubelet/log.ts';
-import { GenericPLEG, goDuration, type GenericPLEGOptions } from '../../../../src/kubelet/pleg/generic.ts';
+import { GenericPLEG, type GenericPLEGOptions } from '../../../../src/kubelet/pleg/generic.ts';
 import { groupRelist } from '../../../../src/kubelet/pleg/cri_relist.ts';
 import { computePodEvents } from '../../../../src/kubelet/pleg/events.ts';
 import { PodCache } from '../../../../src/kubelet/pleg/cache.ts';
@@ -199,12 +199,6 @@ describe('GenericPLEG', () => {
     assert.equal(pleg.stats().discardedEvents, 1);
     const e = await pleg.events.receive();
     assert.equal(e?.type, 'ContainerStarted');
-  });
-
-  it('formats Go durations', () => {
-    assert.equal(goDuration(180_000), '3m0s');
-    assert.equal(goDuration(1500), '1.5s');
-    assert.equal(goDuration(3_723_000), '1h2m3s');
   });
 });
 

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../../../src/api/object.ts';
+import type { Pod } from '../../../../src/api/core/index.ts';
 import { FakeClock, settle } from '../../../../src/kubelet/clock.ts';
 import { silentLogger } from '../../../../src/kubelet/log.ts';
 import { PodSyncer } from '../../../../src/kubelet/pod/lifecycle.ts';
@@ -46,7 +46,7 @@ function setup() {
   return { clock, cri, events, fetches, rootDir, status, syncer, stop };
 }
 
-function pod(name: string, container: Record<string, unknown> = {}): KubeObject {
+function pod(name: string, container: Record<string, unknown> = {}): Pod {
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name, namespace: 'default', uid: `uid-${name}` },

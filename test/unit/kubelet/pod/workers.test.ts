@@ -3,7 +3,7 @@
 // removed is observed as it happens.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { KubeObject } from '../../../../src/api/object.ts';
+import type { Pod } from '../../../../src/api/core/index.ts';
 import { FakeClock, settle } from '../../../../src/kubelet/clock.ts';
 import { silentLogger } from '../../../../src/kubelet/log.ts';
 import { PodWorkers, PodWorkerStates, terminationStep, type PodLifecycle, type SyncOutcome } from '../../../../src/kubelet/pod/workers.ts';
@@ -11,7 +11,7 @@ import { WorkQueue } from '../../../../src/kubelet/syncloop/workqueue.ts';
 
 interface Call {
   what: 'sync' | 'kill' | 'cleanup';
-  pod: KubeObject;
+  pod: Pod;
   grace?: number;
   removed?: boolean;
   signal?: AbortSignal;
@@ -30,9 +30,9 @@ class ScriptedLifecycle implements PodLifecycle {
     });
   }
 
-  syncPod(pod: KubeObject, signal: AbortSignal) { return this.call<SyncOutcome>({ what: 'sync', pod, signal }); }
-  terminatePod(pod: KubeObject, grace: number | undefined) { return this.call<void>({ what: 'kill', pod, grace }); }
-  cleanupPod(pod: KubeObject, removed: boolean) { return this.call<void>({ what: 'cleanup', pod, removed }); }
+  syncPod(pod: Pod, signal: AbortSignal) { return this.call<SyncOutcome>({ what: 'sync', pod, signal }); }
+  terminatePod(pod: Pod, grace: number | undefined) { return this.call<void>({ what: 'kill', pod, grace }); }
+  cleanupPod(pod: Pod, removed: boolean) { return this.call<void>({ what: 'cleanup', pod, removed }); }
 
   last(): Call {
     const c = this.calls.at(-1);
@@ -57,7 +57,7 @@ function setup() {
   return { clock, lifecycle, states, queue, stop, workers, ops };
 }
 
-const pod = (uid: string, v = '1', extra: Partial<KubeObject['metadata']> = {}): KubeObject => ({
+const pod = (uid: string, v = '1', extra: Partial<Pod['metadata']> = {}): Pod => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { uid, name: `pod-${uid}`, namespace: 'default', labels: { v }, ...extra }, spec: { containers: [] },
 });
 

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/kubelet/clock.ts';
 import { ProbeManager, type ProbeUpdate } from '../../../../src/kubelet/prober/manager.ts';
 import type { ProbeHandlers } from '../../../../src/kubelet/prober/prober.ts';
-import type { HandlerResult, ProbedPod, ProbeSpec } from '../../../../src/kubelet/prober/types.ts';
+import type { Pod, Probe } from '../../../../src/api/core/index.ts';
+import type { HandlerResult } from '../../../../src/kubelet/prober/types.ts';
 import type { ProbePodStatus } from '../../../../src/kubelet/prober/worker.ts';
 
 const ok: HandlerResult = { result: 'success', output: '' };
@@ -60,14 +61,14 @@ function harness(opts: { random?: number; startedAgoMs?: number } = {}): Harness
   return { clock, manager, ctl, status, calls, answer, events, updates, start };
 }
 
-function pod(probes: { liveness?: ProbeSpec; readiness?: ProbeSpec; startup?: ProbeSpec }, extra: Partial<ProbedPod['metadata']> = {}): ProbedPod {
+function pod(probes: { liveness?: Probe; readiness?: Probe; startup?: Probe }, extra: Partial<Pod['metadata']> = {}): Pod {
   return {
     metadata: { name: 'web', namespace: 'ns1', uid: 'uid-1', ...extra },
     spec: { containers: [{ name: 'app', livenessProbe: probes.liveness, readinessProbe: probes.readiness, startupProbe: probes.startup }] },
   };
 }
 
-const exec = (word: string, more: Partial<ProbeSpec> = {}): ProbeSpec => ({ exec: { command: [word] }, ...more });
+const exec = (word: string, more: Partial<Probe> = {}): Probe => ({ exec: { command: [word] }, ...more });
 const atSeconds = (h: Harness, word: string) => h.calls.filter((c) => c.cmd === word).map((c) => c.at / 1000);
 
 async function done(h: Harness) {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { FakeClock, realClock } from '../../../../src/kubelet/clock.ts';
 import { ProbeMetrics } from '../../../../src/kubelet/prober/metrics.ts';
 import { Prober, type ProbeHandlers, type ProbeTarget } from '../../../../src/kubelet/prober/prober.ts';
-import type { HandlerResult, HTTPHeader, ProbeSpec } from '../../../../src/kubelet/prober/types.ts';
+import type { HTTPHeader, Probe } from '../../../../src/api/core/index.ts';
+import type { HandlerResult } from '../../../../src/kubelet/prober/types.ts';
 
 const ok: HandlerResult = { result: 'success', output: '' };
 const recorder = { event: () => {} };
@@ -37,7 +38,7 @@ describe('Prober', () => {
   test('a plan is built once per container and pod IP, and again when either changes', async () => {
     const h = handlers();
     const prober = new Prober({ handlers: h, clock: realClock, recorder });
-    const spec: ProbeSpec = { httpGet: { port: 'http', path: '/healthz' } };
+    const spec: Probe = { httpGet: { port: 'http', path: '/healthz' } };
     const signal = new AbortController().signal;
     for (let i = 0; i < 3; i++) assert.deepEqual(await prober.probe('Readiness', spec, target('10.0.0.5'), 1, signal), ok);
     assert.deepEqual(h.prepared, ['http://10.0.0.5:8080/healthz']);

@@ -38,8 +38,8 @@ describe('buildSummary', () => {
     latest,
     containers: [container],
     pods: [
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'ns', uid: 'u1' }, status: { startTime: '2026-11-27T08:59:59Z' } },
-      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'starting', namespace: 'ns', uid: 'u2' } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'ns', uid: 'u1' }, spec: { containers: [] }, status: { startTime: '2026-11-27T08:59:59Z' } },
+      { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'starting', namespace: 'ns', uid: 'u2' }, spec: { containers: [] } },
     ],
     podCgroup: (uid) => (uid === 'u1' ? podCgroup : undefined),
     volumes: (uid) => (uid === 'u1' ? [{ name: 'data', usage: { usedBytes: 1024, inodesUsed: 1, truncated: false }, ephemeral: true, time: t }] : []),

@@ -1,22 +1,22 @@
 // Small builders for pods and runtime statuses shared by the status tests.
-import type { KubeObject } from '../../../../src/api/object.ts';
+import type { Container, Pod, PodSpec } from '../../../../src/api/core/index.ts';
 import type { RuntimeContainerStatus, RuntimePodStatus } from '../../../../src/kubelet/container/types.ts';
 
 export const T0 = new Date('2026-01-01T00:00:00Z');
 export const at = (s: number) => new Date(T0.getTime() + s * 1000);
 export const iso = (s: number) => at(s).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function pod(spec: Record<string, any>, extra: Partial<KubeObject> = {}): KubeObject {
+export function pod(spec: Partial<PodSpec>, extra: Partial<Pod> = {}): Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'web', namespace: 'default', uid: 'pod-uid', ...(extra.metadata ?? {}) },
-    spec: { restartPolicy: 'Always', ...spec },
+    spec: { containers: [], restartPolicy: 'Always', ...spec },
     ...(extra.status ? { status: extra.status } : {}),
   };
 }
 
-export const ctr = (name: string, extra: Record<string, unknown> = {}) => ({ name, image: `img/${name}:1`, ...extra });
+export const ctr = (name: string, extra: Partial<Container> = {}): Container => ({ name, image: `img/${name}:1`, ...extra });
 
 export function running(name: string, id: string, startedS = 1, extra: Partial<RuntimeContainerStatus> = {}): RuntimeContainerStatus {
   return {

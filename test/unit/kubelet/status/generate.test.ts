@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateApiPodStatus, sortPodIPs, type GenerateOptions } from '../../../../src/kubelet/status/generate.ts';
-import type { PodStatus } from '../../../../src/kubelet/status/types.ts';
+import type { PodSpec, PodStatus } from '../../../../src/api/core/index.ts';
 import { at, ctr, exited, iso, pod, running, runtime } from './fixtures.ts';
 
 const base = (over: Partial<GenerateOptions> = {}): GenerateOptions => ({ nodeIPs: ['192.168.1.10'], now: at(10), ...over });
@@ -136,7 +136,7 @@ describe('generateApiPodStatus: running pods', () => {
 });
 
 describe('generateApiPodStatus: phase by restart policy', () => {
-  const cases: [string, number, string][] = [
+  const cases: [PodSpec['restartPolicy'], number, string][] = [
     ['Always', 0, 'Running'],
     ['Always', 1, 'Running'],
     ['OnFailure', 0, 'Succeeded'],

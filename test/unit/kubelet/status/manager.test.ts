@@ -1,24 +1,23 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { errors } from '../../../../src/api/errors.ts';
-import type { KubeObject } from '../../../../src/api/object.ts';
 import { applyStrategicMergePatch } from '../../../../src/api/patch/index.ts';
 import { FakeClock, settle } from '../../../../src/kubelet/clock.ts';
 import { silentLogger } from '../../../../src/kubelet/log.ts';
 import { generateApiPodStatus } from '../../../../src/kubelet/status/generate.ts';
 import { StatusManager, type PodStatusClient, type StatusManagerOptions } from '../../../../src/kubelet/status/manager.ts';
-import type { PodStatus } from '../../../../src/kubelet/status/types.ts';
+import type { Pod, PodSpec, PodStatus } from '../../../../src/api/core/index.ts';
 import { at, ctr, exited, iso, pod, running, runtime } from './fixtures.ts';
 
 class FakePods implements PodStatusClient {
-  readonly pods = new Map<string, KubeObject>();
+  readonly pods = new Map<string, Pod>();
   readonly calls: { verb: string; key: string; body?: any }[] = [];
   failNext: Error[] = [];
 
-  add(p: KubeObject): void {
+  add(p: Pod): void {
     this.pods.set(`${p.metadata.namespace}/${p.metadata.name}`, structuredClone(p));
   }
-  private find(ns: string, name: string): KubeObject {
+  private find(ns: string, name: string): Pod {
     const p = this.pods.get(`${ns}/${name}`);
     if (!p) throw errors.notFound({ group: '', resource: 'pods' }, name);
     return p;
@@ -34,7 +33,8 @@ class FakePods implements PodStatusClient {
     const p = this.find(ns, name);
     const uid = (patch.metadata as any)?.uid;
     if (uid !== undefined && uid !== p.metadata.uid) throw errors.conflict({ group: '', resource: 'pods' }, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${p.metadata.uid}`);
-    const updated = applyStrategicMergePatch(p, patch, 'V1Pod') as KubeObject;
+    // The patched object is the stored pod with its new status.
+    const updated = applyStrategicMergePatch(p, patch, 'V1Pod') as unknown as Pod;
     this.pods.set(`${ns}/${name}`, updated);
     return structuredClone(updated);
   }
@@ -67,10 +67,10 @@ afterEach(async () => {
   for (const s of stops.splice(0)) await s();
 });
 
-function apiPod(spec: Record<string, any> = { containers: [ctr('a')] }, extra: Partial<KubeObject> = {}): KubeObject {
+function apiPod(spec: Partial<PodSpec> = { containers: [ctr('a')] }, extra: Partial<Pod> = {}): Pod {
   return pod(spec, { status: { phase: 'Pending', conditions: [scheduled, { type: 'example.com/gate', status: 'True', lastTransitionTime: iso(-5) }], qosClass: 'BestEffort' }, ...extra });
 }
-const gen = (p: KubeObject, containers: Parameters<typeof runtime>[0], old?: PodStatus, s = 10) =>
+const gen = (p: Pod, containers: Parameters<typeof runtime>[0], old?: PodStatus, s = 10) =>
   generateApiPodStatus(p, runtime(containers), { nodeIPs: ['192.168.1.10'], now: at(s), oldStatus: old });
 
 describe('StatusManager', () => {
@@ -87,9 +87,9 @@ describe('StatusManager', () => {
     assert.deepEqual(patch.body.status['$setElementOrder/conditions'].map((c: any) => c.type), ['example.com/gate', 'PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
     assert.equal(patch.body.status.phase, 'Running');
     const stored = api.pods.get('default/web')!;
-    assert.equal(stored.status.phase, 'Running');
-    assert.ok(stored.status.conditions.some((c: any) => c.type === 'example.com/gate'), 'a condition another component owns survives');
-    assert.equal(stored.status.conditions.find((c: any) => c.type === 'PodScheduled').lastTransitionTime, iso(-30));
+    assert.equal(stored.status?.phase, 'Running');
+    assert.ok(stored.status?.conditions?.some((c) => c.type === 'example.com/gate'), 'a condition another component owns survives');
+    assert.equal(stored.status?.conditions?.find((c) => c.type === 'PodScheduled')?.lastTransitionTime, iso(-30));
     assert.equal(m.getPodStatus('pod-uid')?.phase, 'Running');
   });
 
@@ -126,7 +126,7 @@ describe('StatusManager', () => {
     const [patch] = api.patches();
     assert.equal(patch?.key, 'kube-system/web-node1');
     assert.deepEqual(patch?.body.metadata, { uid: 'mirror-uid' });
-    assert.equal(api.pods.get('kube-system/web-node1')!.status.phase, 'Running');
+    assert.equal(api.pods.get('kube-system/web-node1')!.status?.phase, 'Running');
   });
 
   it('forgets a pod the API no longer has (404) or that was recreated under another UID', async () => {
@@ -160,7 +160,7 @@ describe('StatusManager', () => {
     assert.equal(api.patches().length, 2, 'the backoff doubled');
     await clock.advance(1);
     assert.equal(api.patches().length, 3);
-    assert.equal(api.pods.get('default/web')!.status.phase, 'Running');
+    assert.equal(api.pods.get('default/web')!.status?.phase, 'Running');
     await clock.advance(60_000);
     assert.equal(api.patches().length, 3, 'nothing more once sent');
   });
@@ -171,14 +171,14 @@ describe('StatusManager', () => {
     api.add(p);
     m.setPodStatus(p, gen(p, [running('a', 'c1')]));
     await settle();
-    assert.equal(api.pods.get('default/web')!.status.conditions.find((c: any) => c.type === 'Ready').status, 'False');
+    assert.equal(api.pods.get('default/web')!.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
     m.setContainerReadiness('pod-uid', 'containerd://c1', true);
     await settle();
     assert.equal(api.patches().length, 2);
     const stored = api.pods.get('default/web')!.status;
-    assert.equal(stored.containerStatuses[0].ready, true);
-    assert.equal(stored.conditions.find((c: any) => c.type === 'Ready').status, 'True');
-    assert.equal(stored.conditions.find((c: any) => c.type === 'ContainersReady').status, 'True');
+    assert.equal(stored?.containerStatuses?.[0].ready, true);
+    assert.equal(stored?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+    assert.equal(stored?.conditions?.find((c) => c.type === 'ContainersReady')?.status, 'True');
     m.setContainerReadiness('pod-uid', 'containerd://c1', true);
     await settle();
     assert.equal(api.patches().length, 2, 'no change, no patch');
@@ -224,10 +224,10 @@ describe('StatusManager', () => {
     api.add(p);
     m.setPodStatus(p, gen(p, [exited('a', 'c1', 1)]));
     await settle();
-    assert.equal(api.pods.get('default/web')!.status.phase, 'Pending', 'terminal phase held back');
+    assert.equal(api.pods.get('default/web')!.status?.phase, 'Pending', 'terminal phase held back');
     couldRun = false;
     await clock.advance(10_000);
-    assert.equal(api.pods.get('default/web')!.status.phase, 'Failed');
+    assert.equal(api.pods.get('default/web')!.status?.phase, 'Failed');
     assert.equal(api.calls.filter((c) => c.verb === 'delete').length, 0, 'volumes not yet reclaimed');
     reclaimed = true;
     await clock.advance(10_000);

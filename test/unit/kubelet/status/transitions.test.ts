@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { podStatusPatch } from '../../../../src/kubelet/status/patch.ts';
 import { illegalTransition, mergePodStatus, terminatedPodStatus } from '../../../../src/kubelet/status/transitions.ts';
-import type { ContainerStatus, PodStatus } from '../../../../src/kubelet/status/types.ts';
+import type { ContainerStatus, PodStatus } from '../../../../src/api/core/index.ts';
 import { iso, pod } from './fixtures.ts';
 
 const status = (name: string, state: ContainerStatus['state'], lastState: ContainerStatus['lastState'] = {}): ContainerStatus => ({

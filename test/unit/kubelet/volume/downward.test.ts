@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { containerResourceValue, formatMap, podFieldValue } from '../../../../src/kubelet/volume/downward.ts';
 import { configMapPayload, downwardAPIPayload, secretPayload } from '../../../../src/kubelet/volume/payload.ts';
-import type { Pod } from '../../../../src/kubelet/volume/types.ts';
+import type { Pod } from '../../../../src/api/core/index.ts';
 
 const pod: Pod = {
   metadata: { name: 'web', namespace: 'prod', uid: 'u-1', labels: { tier: 'front', app: 'shop' }, annotations: { note: 'say "hi"\nbye' } },

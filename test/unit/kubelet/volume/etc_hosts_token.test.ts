@@ -6,7 +6,7 @@ import { FakeClock } from '../../../../src/kubelet/clock.ts';
 import { managedHostsFileContent, podHostnameAndDomain, writeEtcHosts } from '../../../../src/kubelet/volume/etc_hosts.ts';
 import { makePodDataDirs } from '../../../../src/kubelet/volume/paths.ts';
 import { ServiceAccountTokenManager, tokenNeedsRefresh } from '../../../../src/kubelet/volume/token.ts';
-import type { Pod } from '../../../../src/kubelet/volume/types.ts';
+import type { Pod } from '../../../../src/api/core/index.ts';
 import { FakeObjects, withTempDir } from './fakes.ts';
 
 const header = [
@@ -32,16 +32,16 @@ test('managed hosts file: header, pod IP with hostname, then hostAliases', () =>
 
 test('hostname and subdomain FQDN; host-network pods get the node hosts file plus aliases', () =>
   withTempDir(async (root) => {
-    const pod: Pod = { metadata: { name: 'x'.repeat(70), namespace: 'prod', uid: 'u1' }, spec: { hostname: '', subdomain: 'db' } };
+    const pod: Pod = { metadata: { name: 'x'.repeat(70), namespace: 'prod', uid: 'u1' }, spec: { containers: [], hostname: '', subdomain: 'db' } };
     assert.deepEqual(podHostnameAndDomain(pod, 'cluster.local'), { hostname: 'x'.repeat(63), domain: 'db.prod.svc.cluster.local' });
     await makePodDataDirs(root, 'u1');
-    const path = await writeEtcHosts(root, { ...pod, spec: { hostname: 'db-0', subdomain: 'db' } }, ['10.0.0.9', 'fd00::9'], { clusterDomain: 'cluster.local' });
+    const path = await writeEtcHosts(root, { ...pod, spec: { containers: [], hostname: 'db-0', subdomain: 'db' } }, ['10.0.0.9', 'fd00::9'], { clusterDomain: 'cluster.local' });
     assert.equal(path, join(root, 'pods/u1/etc-hosts'));
     assert.equal(await readFile(path!, 'utf8'), `${header}\n10.0.0.9\tdb-0.db.prod.svc.cluster.local\tdb-0\nfd00::9\tdb-0.db.prod.svc.cluster.local\tdb-0\n`);
     assert.equal(await writeEtcHosts(root, pod, []), undefined);
     const nodeHosts = join(root, 'node-hosts');
     await writeFile(nodeHosts, '127.0.0.1 localhost mynode\n');
-    const hostNet: Pod = { metadata: { name: 'h', namespace: 'kube-system', uid: 'u1' }, spec: { hostNetwork: true, hostAliases: [{ ip: '1.2.3.4', hostnames: ['a'] }] } };
+    const hostNet: Pod = { metadata: { name: 'h', namespace: 'kube-system', uid: 'u1' }, spec: { containers: [], hostNetwork: true, hostAliases: [{ ip: '1.2.3.4', hostnames: ['a'] }] } };
     await writeEtcHosts(root, hostNet, ['192.168.1.2'], { nodeHostsFile: nodeHosts });
     assert.equal(await readFile(path!, 'utf8'), '127.0.0.1 localhost mynode\n\n# Entries added by HostAliases.\n1.2.3.4\ta\n');
   }));

@@ -4,13 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errors } from '../../../../src/api/errors.ts';
-import type { KubeObject } from '../../../../src/api/object.ts';
+import type { ConfigMap, Secret } from '../../../../src/api/core/index.ts';
 import { mountPointsBelow, type Mounter } from '../../../../src/kubelet/volume/mounter.ts';
 import type { IssuedToken, TokenRequestOptions, VolumeObjectSource } from '../../../../src/kubelet/volume/types.ts';
 
 export class FakeObjects implements VolumeObjectSource {
-  configMaps = new Map<string, KubeObject>();
-  secrets = new Map<string, KubeObject>();
+  configMaps = new Map<string, ConfigMap>();
+  secrets = new Map<string, Secret>();
   tokenRequests: Array<{ namespace: string; sa: string; opts: TokenRequestOptions }> = [];
   /** Issue time for tokens (tests pass their fake clock's now). */
   now: () => Date = () => new Date(Date.UTC(2026, 10, 27, 3, 55, 0));
@@ -29,13 +29,13 @@ export class FakeObjects implements VolumeObjectSource {
     this.secrets.set(`${namespace}/${name}`, { apiVersion: 'v1', kind: 'Secret', metadata: { namespace, name }, data: encoded });
   }
 
-  async getConfigMap(namespace: string, name: string): Promise<KubeObject> {
+  async getConfigMap(namespace: string, name: string): Promise<ConfigMap> {
     const o = this.configMaps.get(`${namespace}/${name}`);
     if (!o) throw errors.notFound({ group: '', resource: 'configmaps' }, name);
     return structuredClone(o);
   }
 
-  async getSecret(namespace: string, name: string): Promise<KubeObject> {
+  async getSecret(namespace: string, name: string): Promise<Secret> {
     const o = this.secrets.get(`${namespace}/${name}`);
     if (!o) throw errors.notFound({ group: '', resource: 'secrets' }, name);
     return structuredClone(o);

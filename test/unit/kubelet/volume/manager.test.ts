@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FakeClock } from '../../../../src/kubelet/clock.ts';
 import { VolumeManager, VolumeMountError } from '../../../../src/kubelet/volume/manager.ts';
 import { cleanupPodDataDirs } from '../../../../src/kubelet/volume/paths.ts';
-import type { Pod, Volume } from '../../../../src/kubelet/volume/types.ts';
+import type { Pod, Volume } from '../../../../src/api/core/index.ts';
 import { FakeMounter, FakeObjects, withTempDir } from './fakes.ts';
 
 const mkPod = (volumes: Volume[], extra: Partial<Pod['spec']> = {}): Pod => ({

@@ -4,7 +4,8 @@ import { mkdir, readFile, readdir, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { containerMounts, expandVars, makeContainerMounts } from '../../../../src/kubelet/volume/mounts.ts';
 import { makePodDataDirs } from '../../../../src/kubelet/volume/paths.ts';
-import type { Container, MountedVolume, Pod } from '../../../../src/kubelet/volume/types.ts';
+import type { Container, Pod, VolumeMount } from '../../../../src/api/core/index.ts';
+import type { MountedVolume } from '../../../../src/kubelet/volume/types.ts';
 import { withTempDir } from './fakes.ts';
 
 const mounted = new Map<string, MountedVolume>([
@@ -50,7 +51,8 @@ test('a volume mounted at /etc/hosts replaces the managed one; bad mounts are re
   assert.throws(() => containerMounts(pod([escape]), escape, mounted), /must not contain '\.\.'/);
   const abs: Container = { name: 'app', volumeMounts: [{ name: 'data', mountPath: '/x', subPath: '/etc' }] };
   assert.throws(() => containerMounts(pod([abs]), abs, mounted), /must not be an absolute path/);
-  const prop: Container = { name: 'app', volumeMounts: [{ name: 'data', mountPath: '/x', mountPropagation: 'Sideways' }] };
+  // Not a mode the API defines, yet nothing upstream of the kubelet rejects it.
+  const prop: Container = { name: 'app', volumeMounts: [{ name: 'data', mountPath: '/x', mountPropagation: 'Sideways' as VolumeMount['mountPropagation'] }] };
   assert.throws(() => containerMounts(pod([prop]), prop, mounted), /invalid mount propagation mode "Sideways"/);
 });
 

@@ -1,11 +1,13 @@
 // Pod validation on create (as upstream's ValidatePodCreate / ValidatePodSpec): the spec's
-// containers, volumes and scheduling fields. Object metadata is validated generically.
-import type { KubeObject } from '../../../api/object.ts';
-import { field, type FieldError } from '../../../api/validation/field.ts';
-import { validateLabels } from '../../../api/validation/meta.ts';
-import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../../api/validation/names.ts';
-import { tryParseQuantity } from '../../../api/quantity.ts';
-import { validateContainer, validateEnum, type ContainerKind } from './pod_container_validation.ts';
+// containers, volumes and scheduling fields. Object metadata is validated generically. The
+// types say what a pod claims to be; the checks still guard each value, since it is client JSON.
+import type { Container, Pod, PodSpec, Toleration, Volume, VolumeProjection } from '../core/index.ts';
+import { tryParseQuantity } from '../quantity.ts';
+import { field, type FieldError } from '../validation/field.ts';
+import { validateEnum } from '../validation/generic.ts';
+import { validateLabels } from '../validation/meta.ts';
+import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../validation/names.ts';
+import { validateContainer, type ContainerKind } from './container_validation.ts';
 
 const volumeSourceKeys = [
   'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi', 'glusterfs',
@@ -23,8 +25,10 @@ function validateMode(mode: unknown, path: string): FieldError[] {
     : [field.invalid(path, mode, 'must be a number between 0 and 0777 (octal), both inclusive')];
 }
 
-function validateProjection(src: any, path: string): FieldError[] {
-  const kinds = ['secret', 'configMap', 'downwardAPI', 'serviceAccountToken', 'clusterTrustBundle'].filter((k) => src?.[k]);
+const projectionSources = ['secret', 'configMap', 'downwardAPI', 'serviceAccountToken', 'clusterTrustBundle'] as const;
+
+function validateProjection(src: VolumeProjection, path: string): FieldError[] {
+  const kinds = projectionSources.filter((k) => src?.[k]);
   const errs: FieldError[] = [];
   if (kinds.length === 0) errs.push(field.required(path, 'must specify exactly 1 of: secret, configMap, downwardAPI, serviceAccountToken, clusterTrustBundle'));
   for (const extra of kinds.slice(1)) errs.push(field.forbidden(`${path}.${extra}`, 'may not specify more than 1 volume type per source'));
@@ -38,43 +42,47 @@ function validateProjection(src: any, path: string): FieldError[] {
   return errs;
 }
 
-function validateVolumeSource(v: any, key: string, path: string): FieldError[] {
-  const s = v[key];
+/** The checks of the volume's one source, `key` (set, not null). */
+function validateVolumeSource(v: Volume, key: string, path: string): FieldError[] {
   const p = `${path}.${key}`;
   const errs: FieldError[] = [];
   switch (key) {
     case 'hostPath':
-      if (!s.path) errs.push(field.required(`${p}.path`, ''));
-      errs.push(...validateEnum(s.type, `${p}.type`, hostPathTypes, false));
+      if (!v.hostPath?.path) errs.push(field.required(`${p}.path`, ''));
+      errs.push(...validateEnum(v.hostPath?.type, `${p}.type`, hostPathTypes, false));
       break;
-    case 'emptyDir':
-      errs.push(...validateEnum(s.medium, `${p}.medium`, ['', 'Memory', 'HugePages'], false));
-      if (s.sizeLimit !== undefined && !tryParseQuantity(s.sizeLimit)) errs.push(field.invalid(`${p}.sizeLimit`, s.sizeLimit, 'must be a valid quantity'));
+    case 'emptyDir': {
+      errs.push(...validateEnum(v.emptyDir?.medium, `${p}.medium`, ['', 'Memory', 'HugePages'], false));
+      const sizeLimit = v.emptyDir?.sizeLimit;
+      if (sizeLimit !== undefined && !tryParseQuantity(sizeLimit)) errs.push(field.invalid(`${p}.sizeLimit`, sizeLimit, 'must be a valid quantity'));
       break;
+    }
     case 'secret':
-      if (!s.secretName) errs.push(field.required(`${p}.secretName`, ''));
-      errs.push(...validateMode(s.defaultMode, `${p}.defaultMode`));
+      if (!v.secret?.secretName) errs.push(field.required(`${p}.secretName`, ''));
+      errs.push(...validateMode(v.secret?.defaultMode, `${p}.defaultMode`));
       break;
     case 'configMap':
-      if (!s.name) errs.push(field.required(`${p}.name`, ''));
-      errs.push(...validateMode(s.defaultMode, `${p}.defaultMode`));
+      if (!v.configMap?.name) errs.push(field.required(`${p}.name`, ''));
+      errs.push(...validateMode(v.configMap?.defaultMode, `${p}.defaultMode`));
       break;
     case 'persistentVolumeClaim':
-      if (!s.claimName) errs.push(field.required(`${p}.claimName`, ''));
+      if (!v.persistentVolumeClaim?.claimName) errs.push(field.required(`${p}.claimName`, ''));
       break;
     case 'downwardAPI':
-      errs.push(...validateMode(s.defaultMode, `${p}.defaultMode`));
+      errs.push(...validateMode(v.downwardAPI?.defaultMode, `${p}.defaultMode`));
       break;
     case 'projected':
-      errs.push(...validateMode(s.defaultMode, `${p}.defaultMode`));
-      (s.sources ?? []).forEach((src: any, i: number) => errs.push(...validateProjection(src, `${p}.sources[${i}]`)));
+      errs.push(...validateMode(v.projected?.defaultMode, `${p}.defaultMode`));
+      (v.projected?.sources ?? []).forEach((src, i) => errs.push(...validateProjection(src, `${p}.sources[${i}]`)));
       break;
   }
   return errs;
 }
 
+const containerLists = [['initContainers', 'init'], ['containers', 'container'], ['ephemeralContainers', 'ephemeral']] as const satisfies ReadonlyArray<readonly [keyof PodSpec, ContainerKind]>;
+
 /** Volumes: unique DNS-label names and exactly one source each. Returns the names for mounts. */
-export function validateVolumes(volumes: any[], path: string): { errs: FieldError[]; names: Set<string> } {
+export function validateVolumes(volumes: Volume[], path: string): { errs: FieldError[]; names: Set<string> } {
   const errs: FieldError[] = [];
   const names = new Set<string>();
   volumes.forEach((v, i) => {
@@ -96,7 +104,7 @@ export function validateVolumes(volumes: any[], path: string): { errs: FieldErro
   return { errs, names };
 }
 
-export function validateTolerations(tolerations: any[], path: string): FieldError[] {
+export function validateTolerations(tolerations: Toleration[], path: string): FieldError[] {
   const errs: FieldError[] = [];
   tolerations.forEach((t, i) => {
     const ip = `${path}[${i}]`;
@@ -120,18 +128,16 @@ export function validateTolerations(tolerations: any[], path: string): FieldErro
   return errs;
 }
 
-export function validatePodSpec(spec: any, path = 'spec'): FieldError[] {
+export function validatePodSpec(spec: PodSpec | undefined, path = 'spec'): FieldError[] {
   if (!spec || typeof spec !== 'object') return [field.required(path, '')];
   const errs: FieldError[] = [];
   const vol = validateVolumes(Array.isArray(spec.volumes) ? spec.volumes : [], `${path}.volumes`);
   errs.push(...vol.errs);
   const hostNetwork = spec.hostNetwork === true;
-  const containers: any[] = Array.isArray(spec.containers) ? spec.containers : [];
-  if (containers.length === 0) errs.push(field.required(`${path}.containers`, ''));
+  if (!Array.isArray(spec.containers) || spec.containers.length === 0) errs.push(field.required(`${path}.containers`, ''));
   const seen = new Set<string>();
-  const lists: Array<[string, ContainerKind]> = [['initContainers', 'init'], ['containers', 'container'], ['ephemeralContainers', 'ephemeral']];
-  for (const [key, kind] of lists) {
-    const list: any[] = Array.isArray(spec[key]) ? spec[key] : [];
+  for (const [key, kind] of containerLists) {
+    const list: Container[] = Array.isArray(spec[key]) ? spec[key] : [];
     list.forEach((c, i) => {
       const p = `${path}.${key}[${i}]`;
       errs.push(...validateContainer(c, p, { kind, volumes: vol.names, hostNetwork }));
@@ -160,16 +166,16 @@ export function validatePodSpec(spec: any, path = 'spec'): FieldError[] {
   }
   if (Array.isArray(spec.tolerations)) errs.push(...validateTolerations(spec.tolerations, `${path}.tolerations`));
   errs.push(...validateEnum(spec.preemptionPolicy, `${path}.preemptionPolicy`, ['Never', 'PreemptLowerPriority'], false));
-  (spec.readinessGates ?? []).forEach((g: any, i: number) => {
+  (spec.readinessGates ?? []).forEach((g, i) => {
     for (const m of isQualifiedName(g?.conditionType ?? '')) errs.push(field.invalid(`${path}.readinessGates[${i}].conditionType`, g?.conditionType ?? '', m));
   });
-  (spec.imagePullSecrets ?? []).forEach((s: any, i: number) => {
+  (spec.imagePullSecrets ?? []).forEach((s, i) => {
     if (!s?.name) errs.push(field.required(`${path}.imagePullSecrets[${i}].name`, ''));
   });
   return errs;
 }
 
 /** Validation of a new pod (metadata is validated generically by validateObjectMeta). */
-export function validatePod(pod: KubeObject): FieldError[] {
+export function validatePod(pod: Pod): FieldError[] {
   return validatePodSpec(pod.spec);
 }

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { certificateCovers, ensurePki, issueCertificate } from '../../../src/apiserver/auth/pki.ts';
+import { certificateCovers, ensurePki, issueCertificate } from '../../../src/pki/pki.ts';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'berth-pki-'));

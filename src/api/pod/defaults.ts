@@ -1,6 +1,7 @@
 // Pod defaulting as upstream's v1 SetDefaults_* for pods, containers, probes, volumes and
 // ports, so a stored pod reads back exactly as from a real API server. Mutates in place.
-import type { KubeObject } from '../../../api/object.ts';
+// The API server defaults what it stores; the kubelet, the static pods it reads from files.
+import type { Container, EnvVar, GRPCAction, HTTPGetAction, Pod, Probe, Volume } from '../core/index.ts';
 
 /** The tag of an image reference: "latest" when neither tag nor digest is given, "" with a digest (or no image). */
 export function imageTag(image: string): string {
@@ -16,19 +17,20 @@ export function defaultImagePullPolicy(image: unknown): 'Always' | 'IfNotPresent
   return imageTag(typeof image === 'string' ? image : '') === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
-function defaultHTTPGet(h: any): void {
+function defaultHTTPGet(h: HTTPGetAction | undefined): void {
   if (!h) return;
   h.path ??= '/';
   h.scheme ??= 'HTTP';
 }
 
-function defaultHandler(h: any): void {
+/** A probe's or lifecycle hook's action. */
+function defaultHandler(h: { httpGet?: HTTPGetAction; grpc?: GRPCAction } | undefined): void {
   if (!h) return;
   defaultHTTPGet(h.httpGet);
   if (h.grpc) h.grpc.service ??= '';
 }
 
-export function defaultProbe(p: any): void {
+export function defaultProbe(p: Probe | undefined): void {
   if (!p) return;
   p.timeoutSeconds ??= 1;
   p.periodSeconds ??= 10;
@@ -37,13 +39,13 @@ export function defaultProbe(p: any): void {
   defaultHandler(p);
 }
 
-function defaultEnv(env: any[] | undefined): void {
+function defaultEnv(env: EnvVar[] | undefined): void {
   for (const e of env ?? []) {
     if (e?.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion ??= 'v1';
   }
 }
 
-export function defaultContainer(c: any, hostNetwork: boolean): void {
+export function defaultContainer(c: Container, hostNetwork: boolean): void {
   if (!c || typeof c !== 'object') return;
   if (!c.imagePullPolicy) c.imagePullPolicy = defaultImagePullPolicy(c.image);
   c.terminationMessagePath ??= '/dev/termination-log';
@@ -59,20 +61,20 @@ export function defaultContainer(c: any, hostNetwork: boolean): void {
   defaultHandler(c.lifecycle?.postStart);
   defaultHandler(c.lifecycle?.preStop);
   defaultEnv(c.env);
-  c.resources ??= {};
+  const resources = (c.resources ??= {});
   // A limit without a request means the request equals the limit.
-  const limits = c.resources.limits;
+  const limits = resources.limits;
   if (limits && typeof limits === 'object') {
     for (const [name, value] of Object.entries(limits)) {
-      c.resources.requests ??= {};
-      if (c.resources.requests[name] === undefined) c.resources.requests[name] = value;
+      const requests = (resources.requests ??= {});
+      if (requests[name] === undefined) requests[name] = value;
     }
   }
 }
 
 const defaultMode = 0o644;
 
-export function defaultVolume(v: any): void {
+export function defaultVolume(v: Volume): void {
   if (!v || typeof v !== 'object') return;
   const sources = Object.keys(v).filter((k) => k !== 'name');
   if (sources.length === 0) v.emptyDir = {};
@@ -89,9 +91,9 @@ export function defaultVolume(v: any): void {
 }
 
 /** Upstream's SetDefaults for a pod's spec (not the admission plugins: see src/apiserver/admission). */
-export function applyPodDefaults(pod: KubeObject): void {
-  pod.spec ??= {};
-  const spec = pod.spec;
+export function applyPodDefaults(pod: Pod): void {
+  // No spec at all is invalid, and validation says so; defaulting goes on as for an empty one.
+  const spec = (pod.spec ??= { containers: [] });
   spec.dnsPolicy ??= 'ClusterFirst';
   spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;

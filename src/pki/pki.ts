@@ -2,6 +2,7 @@
 // server's serving certificate, the service-account signing keys, and the API server's
 // client certificate for kubelets. Created on first start, reused later; the serving
 // certificate is reissued when it no longer covers every requested host or is expiring.
+// The kubelet uses it too, for its self-signed serving certificate under --cert-dir.
 import { webcrypto, X509Certificate as NodeX509, createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';

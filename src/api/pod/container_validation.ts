@@ -1,32 +1,30 @@
 // Validation of one container of a pod (as upstream's validateContainers and helpers):
-// names, image, ports, env, mounts, resources, probes and lifecycle handlers.
-import { formatQuantity, compareQuantities, parseQuantity, QuantityError, type Quantity } from '../../../api/quantity.ts';
-import { field, type FieldError } from '../../../api/validation/field.ts';
-import { isConfigMapKey, isDNS1123Label, isEnvVarName, isQualifiedName, isValidPortName, isValidPortNum } from '../../../api/validation/names.ts';
+// names, image, ports, env, mounts, resources, probes and lifecycle handlers. The types say
+// what a container claims to be; the checks still guard each value, since it is client JSON.
+import type {
+  Container,
+  ContainerPort,
+  EnvFromSource,
+  EnvVar,
+  ExecAction,
+  GRPCAction,
+  HTTPGetAction,
+  Probe,
+  ResourceList,
+  ResourceRequirements,
+  SleepAction,
+  TCPSocketAction,
+  VolumeMount,
+} from '../core/index.ts';
+import { formatQuantity, compareQuantities, parseQuantity, QuantityError, type Quantity } from '../quantity.ts';
+import { field, type FieldError } from '../validation/field.ts';
+import { validateEnum, validateNonNegative, validatePortNumOrName } from '../validation/generic.ts';
+import { isConfigMapKey, isDNS1123Label, isEnvVarName, isQualifiedName, isValidPortName, isValidPortNum } from '../validation/names.ts';
+import { isRestartableInitContainer } from './predicates.ts';
 
 export type ContainerKind = 'container' | 'init' | 'ephemeral';
 
-const nonNegative = 'must be greater than or equal to 0';
-
-export function validateNonNegative(value: unknown, path: string): FieldError[] {
-  if (value === undefined || value === null) return [];
-  if (typeof value !== 'number' || !Number.isInteger(value)) return [field.invalid(path, value, 'must be an integer')];
-  return value < 0 ? [field.invalid(path, value, nonNegative)] : [];
-}
-
-export function validateEnum(value: unknown, path: string, supported: string[], required = true): FieldError[] {
-  if (value === undefined || value === null || value === '') return required ? [field.required(path, '')] : [];
-  return supported.includes(value as string) ? [] : [field.notSupported(path, value, supported)];
-}
-
-/** An int-or-string port: a number in 1-65535 or an IANA service name. */
-export function validatePortNumOrName(port: unknown, path: string): FieldError[] {
-  if (typeof port === 'number') return isValidPortNum(port).map((m) => field.invalid(path, port, m));
-  if (typeof port === 'string' && port !== '') return isValidPortName(port).map((m) => field.invalid(path, port, m));
-  return [field.required(path, '')];
-}
-
-function validatePorts(ports: any[], path: string, hostNetwork: boolean): FieldError[] {
+function validatePorts(ports: ContainerPort[], path: string, hostNetwork: boolean): FieldError[] {
   const errs: FieldError[] = [];
   const names = new Set<string>();
   ports.forEach((p, i) => {
@@ -48,7 +46,9 @@ function validatePorts(ports: any[], path: string, hostNetwork: boolean): FieldE
   return errs;
 }
 
-function validateEnv(env: any[], path: string): FieldError[] {
+const envSources = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'] as const;
+
+function validateEnv(env: EnvVar[], path: string): FieldError[] {
   const errs: FieldError[] = [];
   env.forEach((e, i) => {
     const ip = `${path}[${i}]`;
@@ -56,7 +56,7 @@ function validateEnv(env: any[], path: string): FieldError[] {
     else for (const m of isEnvVarName(e.name)) errs.push(field.invalid(`${ip}.name`, e.name, m));
     const vf = e?.valueFrom;
     if (!vf) return;
-    const sources = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'].filter((k) => vf[k]);
+    const sources = envSources.filter((k) => vf[k]);
     if (sources.length === 0) {
       errs.push(field.invalid(`${ip}.valueFrom`, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
     } else if (sources.length > 1) {
@@ -76,20 +76,20 @@ function validateEnv(env: any[], path: string): FieldError[] {
   return errs;
 }
 
-function validateEnvFrom(envFrom: any[], path: string): FieldError[] {
+function validateEnvFrom(envFrom: EnvFromSource[], path: string): FieldError[] {
   const errs: FieldError[] = [];
   envFrom.forEach((e, i) => {
     const ip = `${path}[${i}]`;
     if (e?.prefix) for (const m of isEnvVarName(e.prefix)) errs.push(field.invalid(`${ip}.prefix`, e.prefix, m));
-    const refs = ['configMapRef', 'secretRef'].filter((k) => e?.[k]);
+    const refs = (['configMapRef', 'secretRef'] as const).filter((k) => e?.[k]);
     if (refs.length === 0) errs.push(field.invalid(ip, '', 'must specify one of: `configMapRef` or `secretRef`'));
     else if (refs.length > 1) errs.push(field.invalid(ip, '', 'may not have more than one field specified at a time'));
-    for (const r of refs) if (!e[r].name) errs.push(field.required(`${ip}.${r}.name`, ''));
+    for (const r of refs) if (!e[r]?.name) errs.push(field.required(`${ip}.${r}.name`, ''));
   });
   return errs;
 }
 
-function validateMounts(mounts: any[], path: string, volumes: Set<string>): FieldError[] {
+function validateMounts(mounts: VolumeMount[], path: string, volumes: ReadonlySet<string>): FieldError[] {
   const errs: FieldError[] = [];
   const paths = new Set<string>();
   mounts.forEach((m, i) => {
@@ -112,11 +112,11 @@ function validateMounts(mounts: any[], path: string, volumes: Set<string>): Fiel
 const standardContainerResources = new Set(['cpu', 'memory', 'ephemeral-storage']);
 const overcommitAllowed = (name: string) => standardContainerResources.has(name);
 
-function validateResourceMap(map: unknown, path: string, out: Map<string, Quantity>): FieldError[] {
+function validateResourceList(list: ResourceList | undefined, path: string, out: Map<string, Quantity>): FieldError[] {
   const errs: FieldError[] = [];
-  if (map === undefined || map === null) return errs;
-  if (typeof map !== 'object') return [field.invalid(path, map, 'must be an object')];
-  for (const [name, value] of Object.entries(map as Record<string, unknown>)) {
+  if (list === undefined || list === null) return errs;
+  if (typeof list !== 'object') return [field.invalid(path, list, 'must be an object')];
+  for (const [name, value] of Object.entries(list)) {
     const kp = `${path}[${name}]`;
     if (!name.includes('/') && !standardContainerResources.has(name) && !name.startsWith('hugepages-')) {
       errs.push(field.invalid(kp, name, 'must be a standard resource for containers'));
@@ -125,22 +125,22 @@ function validateResourceMap(map: unknown, path: string, out: Map<string, Quanti
     }
     let q: Quantity;
     try {
-      q = parseQuantity(value as string);
+      q = parseQuantity(value);
     } catch (e) {
       errs.push(field.invalid(kp, value, e instanceof QuantityError ? e.reason : String(e)));
       continue;
     }
-    if (q.nanos < 0n) errs.push(field.invalid(kp, formatQuantity(q), nonNegative));
+    if (q.nanos < 0n) errs.push(field.invalid(kp, formatQuantity(q), 'must be greater than or equal to 0'));
     out.set(name, q);
   }
   return errs;
 }
 
-export function validateResources(res: any, path: string): FieldError[] {
+export function validateResources(res: ResourceRequirements | undefined, path: string): FieldError[] {
   if (!res) return [];
   const limits = new Map<string, Quantity>();
   const requests = new Map<string, Quantity>();
-  const errs = [...validateResourceMap(res.limits, `${path}.limits`, limits), ...validateResourceMap(res.requests, `${path}.requests`, requests)];
+  const errs = [...validateResourceList(res.limits, `${path}.limits`, limits), ...validateResourceList(res.requests, `${path}.requests`, requests)];
   for (const [name, req] of requests) {
     const lim = limits.get(name);
     if (!lim) continue;
@@ -153,45 +153,69 @@ export function validateResources(res: any, path: string): FieldError[] {
   return errs;
 }
 
-const handlerKinds = ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep'];
+/** What probes (exec, httpGet, tcpSocket, grpc) and lifecycle hooks (exec, httpGet, tcpSocket, sleep) may hold. */
+interface Handler {
+  exec?: ExecAction;
+  httpGet?: HTTPGetAction;
+  tcpSocket?: TCPSocketAction;
+  grpc?: GRPCAction;
+  sleep?: SleepAction;
+}
+type HandlerKind = keyof Handler;
+const handlerKinds: readonly HandlerKind[] = ['exec', 'httpGet', 'tcpSocket', 'grpc', 'sleep'];
 
-function validateHandler(h: any, path: string, allowed: string[]): FieldError[] {
-  const present = handlerKinds.filter((k) => h?.[k]);
+function validateAction(h: Handler, kind: HandlerKind, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  if (present.length === 0) return [field.required(path, 'must specify a handler type')];
-  for (const extra of present.slice(1)) errs.push(field.forbidden(`${path}.${extra}`, 'may not specify more than 1 handler type'));
-  for (const k of present) {
-    const p = `${path}.${k}`;
-    const v = h[k];
-    if (!allowed.includes(k)) errs.push(field.forbidden(p, 'may not be set for this handler'));
-    if (k === 'exec' && !(Array.isArray(v.command) && v.command.length > 0)) errs.push(field.required(`${p}.command`, ''));
-    if (k === 'httpGet') {
-      if (!v.path) errs.push(field.required(`${p}.path`, ''));
-      errs.push(...validatePortNumOrName(v.port, `${p}.port`));
-      errs.push(...validateEnum(v.scheme, `${p}.scheme`, ['HTTP', 'HTTPS'], false));
-      (v.httpHeaders ?? []).forEach((hdr: any, i: number) => {
+  switch (kind) {
+    case 'exec':
+      if (!(Array.isArray(h.exec?.command) && h.exec.command.length > 0)) errs.push(field.required(`${path}.command`, ''));
+      break;
+    case 'httpGet': {
+      const v = h.httpGet;
+      if (!v?.path) errs.push(field.required(`${path}.path`, ''));
+      errs.push(...validatePortNumOrName(v?.port, `${path}.port`));
+      errs.push(...validateEnum(v?.scheme, `${path}.scheme`, ['HTTP', 'HTTPS'], false));
+      (v?.httpHeaders ?? []).forEach((hdr, i) => {
         if (!hdr?.name || !/^[-!#$%&'*+.^_`|~0-9A-Za-z]+$/.test(hdr.name)) {
-          errs.push(field.invalid(`${p}.httpHeaders[${i}].name`, hdr?.name ?? '', 'a valid HTTP header must consist of alphanumeric characters or \'-\''));
+          errs.push(field.invalid(`${path}.httpHeaders[${i}].name`, hdr?.name ?? '', 'a valid HTTP header must consist of alphanumeric characters or \'-\''));
         }
       });
+      break;
     }
-    if (k === 'tcpSocket') errs.push(...validatePortNumOrName(v.port, `${p}.port`));
-    if (k === 'grpc') {
-      const port = v.port;
-      if (typeof port !== 'number') errs.push(field.required(`${p}.port`, ''));
-      else for (const m of isValidPortNum(port)) errs.push(field.invalid(`${p}.port`, port, m));
+    case 'tcpSocket':
+      errs.push(...validatePortNumOrName(h.tcpSocket?.port, `${path}.port`));
+      break;
+    case 'grpc': {
+      const port = h.grpc?.port;
+      if (typeof port !== 'number') errs.push(field.required(`${path}.port`, ''));
+      else for (const m of isValidPortNum(port)) errs.push(field.invalid(`${path}.port`, port, m));
+      break;
     }
-    if (k === 'sleep') errs.push(...validateNonNegative(v.seconds, `${p}.seconds`));
+    case 'sleep':
+      errs.push(...validateNonNegative(h.sleep?.seconds, `${path}.seconds`));
+      break;
   }
   return errs;
 }
 
-export function validateProbe(probe: any, path: string, kind: 'liveness' | 'readiness' | 'startup'): FieldError[] {
+function validateHandler(h: Handler, path: string, allowed: readonly HandlerKind[]): FieldError[] {
+  const present = handlerKinds.filter((k) => h[k]);
+  const errs: FieldError[] = [];
+  if (present.length === 0) return [field.required(path, 'must specify a handler type')];
+  for (const extra of present.slice(1)) errs.push(field.forbidden(`${path}.${extra}`, 'may not specify more than 1 handler type'));
+  for (const k of present) {
+    if (!allowed.includes(k)) errs.push(field.forbidden(`${path}.${k}`, 'may not be set for this handler'));
+    errs.push(...validateAction(h, k, `${path}.${k}`));
+  }
+  return errs;
+}
+
+const probeCounters = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'] as const;
+
+export function validateProbe(probe: Probe | undefined, path: string, kind: 'liveness' | 'readiness' | 'startup'): FieldError[] {
   if (!probe) return [];
   const errs = validateHandler(probe, path, ['exec', 'httpGet', 'tcpSocket', 'grpc']);
-  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
-    errs.push(...validateNonNegative(probe[f], `${path}.${f}`));
-  }
+  for (const f of probeCounters) errs.push(...validateNonNegative(probe[f], `${path}.${f}`));
   if (kind !== 'readiness' && probe.successThreshold !== undefined && probe.successThreshold !== 1) {
     errs.push(field.invalid(`${path}.successThreshold`, probe.successThreshold, 'must be 1'));
   }
@@ -205,11 +229,14 @@ export function validateProbe(probe: any, path: string, kind: 'liveness' | 'read
 
 export interface ContainerContext {
   kind: ContainerKind;
-  volumes: Set<string>;
+  /** The pod's volume names, for the container's mounts. */
+  volumes: ReadonlySet<string>;
   hostNetwork: boolean;
 }
 
-export function validateContainer(c: any, path: string, ctx: ContainerContext): FieldError[] {
+const probes = [['livenessProbe', 'liveness'], ['readinessProbe', 'readiness'], ['startupProbe', 'startup']] as const;
+
+export function validateContainer(c: Container, path: string, ctx: ContainerContext): FieldError[] {
   if (!c || typeof c !== 'object') return [field.invalid(path, c, 'must be an object')];
   const errs: FieldError[] = [];
   if (!c.name) errs.push(field.required(`${path}.name`, ''));
@@ -229,15 +256,16 @@ export function validateContainer(c: any, path: string, ctx: ContainerContext): 
     if (ctx.kind !== 'init') errs.push(field.forbidden(`${path}.restartPolicy`, 'may not be set for non-init containers'));
     else errs.push(...validateEnum(c.restartPolicy, `${path}.restartPolicy`, ['Always']));
   }
-  const sidecar = ctx.kind === 'init' && c.restartPolicy === 'Always';
-  for (const [key, kind] of [['livenessProbe', 'liveness'], ['readinessProbe', 'readiness'], ['startupProbe', 'startup']] as const) {
+  const sidecar = ctx.kind === 'init' && isRestartableInitContainer(c);
+  for (const [key, kind] of probes) {
     if (!c[key]) continue;
     if (ctx.kind === 'ephemeral') errs.push(field.forbidden(`${path}.${key}`, 'cannot be set for an Ephemeral Container'));
     else if (ctx.kind === 'init' && !sidecar) errs.push(field.forbidden(`${path}.${key}`, 'may not be set for init containers without restartPolicy=Always'));
     else errs.push(...validateProbe(c[key], `${path}.${key}`, kind));
   }
-  for (const hook of ['postStart', 'preStop']) {
-    if (c.lifecycle?.[hook]) errs.push(...validateHandler(c.lifecycle[hook], `${path}.lifecycle.${hook}`, ['exec', 'httpGet', 'tcpSocket', 'sleep']));
+  for (const hook of ['postStart', 'preStop'] as const) {
+    const handler = c.lifecycle?.[hook];
+    if (handler) errs.push(...validateHandler(handler, `${path}.lifecycle.${hook}`, ['exec', 'httpGet', 'tcpSocket', 'sleep']));
   }
   return errs;
 }
