@@ -3,38 +3,13 @@
 // types. Everything else they share with it lives in src/api.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { relativeImports, sourceFiles } from '../support/imports.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const apiserverDir = join(root, 'src', 'apiserver');
 const publicFace = join(apiserverDir, 'client.ts');
-
-/** Every .ts file under dir. */
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    return e.isDirectory() ? sourceFiles(p) : e.name.endsWith('.ts') ? [p] : [];
-  });
-}
-
-interface ImportSpec {
-  specifier: string;
-  /** `import type` / `export type`: erased, never loaded. */
-  typeOnly: boolean;
-}
-
-/** The relative specifiers a module imports or re-exports, statically or with import(). */
-function relativeImports(text: string): ImportSpec[] {
-  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const found: ImportSpec[] = [];
-  // import/export statements up to their `from '...'` (or a bare `import '...'`).
-  for (const m of code.matchAll(/^\s*(import|export)\b([^'";]*?)(?:\bfrom\s*)?['"]([^'"]+)['"]/gm)) {
-    found.push({ specifier: m[3], typeOnly: /^\s*type\b/.test(m[2]) });
-  }
-  for (const m of code.matchAll(/\bimport\s*\(\s*['"]([^'"]+)['"]/g)) found.push({ specifier: m[1], typeOnly: false });
-  return found.filter((s) => s.specifier.startsWith('.'));
-}
 
 test('the controllers reach the API server only through its public face, and only for types', () => {
   const controllersDir = join(root, 'src', 'controllers');
