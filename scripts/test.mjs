@@ -44,6 +44,14 @@ try {
 }
 const all = [...files.parallel, ...files.serial];
 
+// tsc prints its errors on stdout; they are the point, so show them as they come.
+console.error('npm test: type-checking src, test and bench (tsc --noEmit -p .)');
+const tsc = spawnSync(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], { stdio: 'inherit' });
+if (tsc.status !== 0) {
+  console.error(`npm test: type errors (tsc exit ${tsc.status ?? tsc.signal}); no tests run`);
+  process.exit(1);
+}
+
 const needKubectl = all.filter((f) => runsKubectl(readFileSync(f, 'utf8')));
 if (needKubectl.length) {
   const v = spawnSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8' });
@@ -52,14 +60,6 @@ if (needKubectl.length) {
     console.error(`npm test: ${problem}`);
     process.exit(1);
   }
-}
-
-// tsc prints its errors on stdout; they are the point, so show them as they come.
-console.error('npm test: type-checking src, test and bench (tsc --noEmit -p .)');
-const tsc = spawnSync(process.execPath, [join('node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], { stdio: 'inherit' });
-if (tsc.status !== 0) {
-  console.error(`npm test: type errors (tsc exit ${tsc.status ?? tsc.signal}); no tests run`);
-  process.exit(1);
 }
 
 // System packages (etcd, containerd, ...): installed with apt when missing and run as root.

@@ -1,6 +1,6 @@
 // What `npm test -- ARGS` runs, decided without side effects: the selectors, which files need
 // kubectl, whether the kubectl found is the one the tests expect, and the summary of several runs.
-// scripts/test.mjs does the effects; test/unit/bench/testplan.test.ts tests these.
+// scripts/test.mjs does the effects; test/unit/tooling/testplan.test.ts tests these.
 
 export const TIERS = ['unit', 'integration', 'e2e'];
 

@@ -218,6 +218,33 @@ describe('pod lifecycle', () => {
     assert.equal(sandboxes.filter((s) => s.state === 'SANDBOX_READY').length, 0);
   });
 
+  it('deletes a pod whose postStart hook hangs at once: the deletion cancels the sync in flight', async () => {
+    const marker = join(cluster.work, 'hook-started');
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'hanging-hook' },
+      spec: {
+        terminationGracePeriodSeconds: 2,
+        containers: [{
+          name: 'c',
+          image: busybox,
+          command: ['sleep', '3600'],
+          lifecycle: { postStart: { exec: { command: ['sh', '-c', 'touch /host/hook-started; sleep 3600'] } } },
+          volumeMounts: [{ name: 'host', mountPath: '/host' }],
+        }],
+        volumes: [{ name: 'host', hostPath: { path: cluster.work, type: 'Directory' } }],
+      },
+    });
+    await eventually(async () => existsSync(marker), 30_000, 'the postStart hook running');
+    const uid = (await podJson('hanging-hook')).metadata.uid;
+    const started = Date.now();
+    await k('delete', 'pod', 'hanging-hook', '--timeout=60s');
+    // The hook would hold the sync for an hour; the grace period is 2 s, the rest is API round trips.
+    assert.ok(Date.now() - started < 10_000, `deleted in ${Date.now() - started} ms`);
+    await eventually(async () => (await podContainers(uid)).length === 0, 10_000, 'no containers left');
+  });
+
   it('adopts 20 running pods after kill -9: no restarts, no duplicates', async () => {
     for (let i = 0; i < 20; i++) {
       await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `many-${i}`, labels: { many: 'yes' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: busybox, command: ['sleep', '3600'] }] } });

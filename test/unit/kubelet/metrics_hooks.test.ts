@@ -12,7 +12,7 @@ import { NodeStatusManager } from '../../../src/kubelet/nodestatus/manager.ts';
 import { defaultEvictionHard, parseEvictionThresholds } from '../../../src/kubelet/options/values.ts';
 import { GenericPLEG } from '../../../src/kubelet/pleg/index.ts';
 import { PodWorkers, PodWorkerStates, type PodSyncEvent } from '../../../src/kubelet/pod/workers.ts';
-import { WorkQueue } from '../../../src/kubelet/syncloop/workqueue.ts';
+import { WorkQueue } from '../../../src/kubelet/syncloop/index.ts';
 import { FakeApi } from './fakeapi.ts';
 import { sampleValue } from './metrics_text.ts';
 

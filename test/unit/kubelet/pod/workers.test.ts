@@ -7,7 +7,7 @@ import type { Pod } from '../../../../src/api/core/index.ts';
 import { FakeClock, settle } from '../../../../src/kubelet/clock.ts';
 import { silentLogger } from '../../../../src/kubelet/log.ts';
 import { PodWorkers, PodWorkerStates, terminationStep, type PodLifecycle, type SyncOutcome } from '../../../../src/kubelet/pod/workers.ts';
-import { WorkQueue } from '../../../../src/kubelet/syncloop/workqueue.ts';
+import { WorkQueue } from '../../../../src/kubelet/syncloop/index.ts';
 
 interface Call {
   what: 'sync' | 'kill' | 'cleanup';
