@@ -3,7 +3,7 @@
 // elements, `$setElementOrder/<field>`, `$patch: delete`, `$deleteFromPrimitiveList/<field>`).
 import { isDeepStrictEqual } from 'node:util';
 import { fieldOf, mapValueType, modelFields, arrayItemType } from '../schema/models.ts';
-import { isPlainObject } from './merge.ts';
+import { isRecord } from '../json.ts';
 import { patchMeta, strategyMerges, strategyRetainsKeys, type PatchMeta } from './patchmeta.ts';
 import { deleteFromPrimitiveListPrefix, directiveMarker, retainKeysDirective, setElementOrderPrefix } from './strategic.ts';
 
@@ -31,7 +31,7 @@ function diffMaps(original: Obj, modified: Obj, type: TypeRef, retainKeys: boole
     }
     if (isDeepStrictEqual(before, value)) continue;
     const fieldType = childType(type, key);
-    if (isPlainObject(before) && isPlainObject(value)) {
+    if (isRecord(before) && isRecord(value)) {
       const sub = diffMaps(before, value, fieldType, false);
       if (Object.keys(sub).length > 0) patch[key] = sub;
     } else if (Array.isArray(before) && Array.isArray(value)) {
@@ -59,7 +59,7 @@ function diffList(patch: Obj, key: string, before: unknown[], after: unknown[], 
     patch[setElementOrderPrefix + key] = structuredClone(after);
     return;
   }
-  const keyed = (items: unknown[]) => items.every((item) => isPlainObject(item) && item[mergeKey] !== undefined);
+  const keyed = (items: unknown[]) => items.every((item) => isRecord(item) && item[mergeKey] !== undefined);
   if (!keyed(before) || !keyed(after)) {
     // Elements without their merge key cannot be addressed: replace the list whole.
     patch[key] = [...structuredClone(after), { [directiveMarker]: 'replace' }];

@@ -4,7 +4,8 @@
 import { unstructured, type KubeObject, type Unstructured } from '../object.ts';
 import { errors } from '../errors.ts';
 import { applyJsonPatch } from './json.ts';
-import { applyMergePatch, isPlainObject } from './merge.ts';
+import { isRecord } from '../json.ts';
+import { applyMergePatch } from './merge.ts';
 import { applyStrategicMergePatch } from './strategic.ts';
 import { malformedPatch, unprocessablePatch } from './failures.ts';
 
@@ -51,14 +52,14 @@ export function applyPatch(original: KubeObject, patchBody: string, contentType:
       result = applyJsonPatch(original, patch);
       break;
     case 'merge':
-      if (!isPlainObject(patch)) throw malformedPatch('invalid JSON merge patch: the patch must be a JSON object');
+      if (!isRecord(patch)) throw malformedPatch('invalid JSON merge patch: the patch must be a JSON object');
       result = applyMergePatch(original, patch);
       break;
     case 'strategic':
-      if (!isPlainObject(patch)) throw malformedPatch('invalid JSON document: a strategic merge patch must be a JSON object');
+      if (!isRecord(patch)) throw malformedPatch('invalid JSON document: a strategic merge patch must be a JSON object');
       result = applyStrategicMergePatch(original, patch, className);
       break;
   }
-  if (!isPlainObject(result)) throw unprocessablePatch('the patched object is not a JSON object');
+  if (!isRecord(result)) throw unprocessablePatch('the patched object is not a JSON object');
   return unstructured(result);
 }

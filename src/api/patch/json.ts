@@ -4,7 +4,7 @@
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { malformedPatch, unprocessablePatch } from './failures.ts';
-import { isPlainObject } from './merge.ts';
+import { isRecord } from '../json.ts';
 
 const operations = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
@@ -13,7 +13,7 @@ export function decodeJsonPatch(patch: unknown): Operation[] {
   if (!Array.isArray(patch)) throw malformedPatch('invalid JSON patch: the patch must be a JSON array of operations');
   patch.forEach((op: unknown, i) => {
     const bad = (why: string) => malformedPatch(`invalid JSON patch: operation ${i}: ${why}`);
-    if (!isPlainObject(op)) throw bad('not a JSON object');
+    if (!isRecord(op)) throw bad('not a JSON object');
     if (typeof op.op !== 'string' || !operations.has(op.op)) throw bad(`unknown op ${JSON.stringify(op.op ?? null)}`);
     if (typeof op.path !== 'string') throw bad(`${op.op} operation is missing a "path" string`);
     if (op.path !== '' && !op.path.startsWith('/')) throw bad(`path ${JSON.stringify(op.path)} must start with "/"`);
@@ -57,6 +57,6 @@ export function applyJsonPatch(original: object, patch: unknown): Record<string,
     }
     throw malformedPatch(`invalid JSON patch: ${(e as Error).message}`);
   }
-  if (!isPlainObject(result)) throw unprocessablePatch('json patch turned the object into a non-object');
+  if (!isRecord(result)) throw unprocessablePatch('json patch turned the object into a non-object');
   return result;
 }

@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { arrayItemType, fieldOf, mapValueType, modelFields } from '../schema/models.ts';
 import { malformedPatch, unprocessablePatch } from './failures.ts';
-import { isPlainObject } from './merge.ts';
+import { isRecord } from '../json.ts';
 import { patchMeta, strategyMerges, type PatchMeta } from './patchmeta.ts';
 
 type Obj = Record<string, unknown>;
@@ -41,9 +41,9 @@ const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
  * object ('V1Pod'); undefined treats the whole object as untyped. Throws StatusError.
  */
 export function applyStrategicMergePatch(original: object, patch: object, className: string | undefined): Obj {
-  if (!isPlainObject(patch)) throw malformedPatch('invalid JSON document: a strategic merge patch must be a JSON object');
+  if (!isRecord(patch)) throw malformedPatch('invalid JSON document: a strategic merge patch must be a JSON object');
   const copy = structuredClone(original) as Obj;
-  return mergeMap(isPlainObject(copy) ? copy : {}, patch, className, '');
+  return mergeMap(isRecord(copy) ? copy : {}, patch, className, '');
 }
 
 // `original` is a private copy and is changed in place.
@@ -81,8 +81,8 @@ function mergeMap(original: Obj, patch: Obj, type: TypeRef, path: string): Obj {
     }
     const current = original[key];
     const fieldType = childType(type, key);
-    if (isPlainObject(value)) {
-      original[key] = mergeMap(isPlainObject(current) ? current : {}, value, fieldType, join(path, key));
+    if (isRecord(value)) {
+      original[key] = mergeMap(isRecord(current) ? current : {}, value, fieldType, join(path, key));
     } else if (Array.isArray(value)) {
       const order = patch[setElementOrderPrefix + key];
       original[key] = mergeList(Array.isArray(current) ? current : [], value, listMeta(type, key), fieldType, order, join(path, key));
@@ -114,9 +114,9 @@ function mergeList(original: unknown[], patch: unknown[], meta: PatchMeta | unde
   if (order !== undefined && !Array.isArray(order)) throw malformedPatch('invalid patch format of setElementOrder list');
   const mergeKey = meta?.mergeKey;
 
-  const replacing = patch.some((item) => isPlainObject(item) && item[directiveMarker] === 'replace');
+  const replacing = patch.some((item) => isRecord(item) && item[directiveMarker] === 'replace');
   if (replacing) {
-    const rest = patch.filter((item) => !(isPlainObject(item) && item[directiveMarker] === 'replace'));
+    const rest = patch.filter((item) => !(isRecord(item) && item[directiveMarker] === 'replace'));
     return rest.map((item) => sanitize(item, itemType, path));
   }
 
@@ -133,13 +133,13 @@ function mergeList(original: unknown[], patch: unknown[], meta: PatchMeta | unde
       return true;
     });
   } else {
-    keyOf = (item) => (isPlainObject(item) ? JSON.stringify(item[mergeKey]) : JSON.stringify(item));
+    keyOf = (item) => (isRecord(item) ? JSON.stringify(item[mergeKey]) : JSON.stringify(item));
     merged = mergeKeyedList(original, patch, mergeKey, itemType, keyOf, path);
   }
   if (!order) return merged;
   const orderKeys = (order as unknown[]).map((entry) => {
     if (!mergeKey) return keyOf(entry);
-    if (!isPlainObject(entry) || !(mergeKey in entry)) throw malformedPatch('invalid patch format of setElementOrder list');
+    if (!isRecord(entry) || !(mergeKey in entry)) throw malformedPatch('invalid patch format of setElementOrder list');
     return keyOf(entry);
   });
   return applyElementOrder(merged, original.map(keyOf), orderKeys, keyOf);
@@ -149,7 +149,7 @@ function mergeKeyedList(original: unknown[], patch: unknown[], mergeKey: string,
   const deleted = new Set<string>();
   const updates: Obj[] = [];
   for (const item of patch) {
-    if (!isPlainObject(item)) throw malformedPatch(`expected a map, but received a ${Array.isArray(item) ? 'slice' : typeof item} in ${path}`);
+    if (!isRecord(item)) throw malformedPatch(`expected a map, but received a ${Array.isArray(item) ? 'slice' : typeof item} in ${path}`);
     const directive = item[directiveMarker];
     if (!(mergeKey in item)) throw malformedPatch(`map: ${JSON.stringify(item)} does not contain declared merge key: ${mergeKey} (in ${path})`);
     if (directive === 'delete') deleted.add(keyOf(item));
@@ -159,7 +159,7 @@ function mergeKeyedList(original: unknown[], patch: unknown[], mergeKey: string,
   const result = original.filter((item) => !deleted.has(keyOf(item)));
   for (const update of updates) {
     const { [directiveMarker]: _, ...body } = update;
-    const index = result.findIndex((item) => isPlainObject(item) && keyOf(item) === keyOf(update));
+    const index = result.findIndex((item) => isRecord(item) && keyOf(item) === keyOf(update));
     if (index >= 0) result[index] = mergeMap(result[index] as Obj, body, itemType, path);
     else result.push(mergeMap({}, body, itemType, path));
   }
@@ -195,5 +195,5 @@ export function applyElementOrder(merged: unknown[], serverKeys: string[], order
 
 /** A patch value placed where the server had nothing: directives resolved, nulls dropped. */
 function sanitize(value: unknown, type: TypeRef, path: string): unknown {
-  return isPlainObject(value) ? mergeMap({}, value, type, path) : structuredClone(value);
+  return isRecord(value) ? mergeMap({}, value, type, path) : structuredClone(value);
 }

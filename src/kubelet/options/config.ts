@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { parseDuration } from '../../api/duration.ts';
 import type { KubeletOptions } from './options.ts';
 import { parseEvictionThresholds, parseReservation, taintFromObject } from './values.ts';
+import { isRecord } from '../../api/json.ts';
 
 type Kind = 'string' | 'bool' | 'int' | 'duration' | 'strings' | 'map' | 'taints' | 'any';
 interface Field {
@@ -99,7 +100,7 @@ export function decodeKubeletConfiguration(text: string): Partial<KubeletOptions
   } catch (e) {
     throw new ConfigError(`not valid YAML or JSON: ${(e as Error).message}`);
   }
-  if (!isObject(doc)) throw new ConfigError('the document is not an object');
+  if (!isRecord(doc)) throw new ConfigError('the document is not an object');
   if (doc.kind !== 'KubeletConfiguration') throw new ConfigError(`kind is ${JSON.stringify(doc.kind)}, expected "KubeletConfiguration"`);
   if (doc.apiVersion !== 'kubelet.config.k8s.io/v1beta1') {
     throw new ConfigError(`no kind "KubeletConfiguration" is registered for version ${JSON.stringify(doc.apiVersion)} (Berth reads kubelet.config.k8s.io/v1beta1)`);
@@ -116,7 +117,7 @@ function decodeInto(doc: Record<string, unknown>, s: Schema, prefix: string, out
     if (!field) throw new ConfigError(`strict decoding error: unknown field ${JSON.stringify(path)}`);
     if (value === null || value === undefined) continue;
     if (typeof field.kind === 'object') {
-      if (!isObject(value)) throw new ConfigError(`field ${JSON.stringify(path)}: expected an object, got ${JSON.stringify(value)}`);
+      if (!isRecord(value)) throw new ConfigError(`field ${JSON.stringify(path)}: expected an object, got ${JSON.stringify(value)}`);
       decodeInto(value, field.kind, `${path}.`, out);
       continue;
     }
@@ -147,7 +148,7 @@ function decodeValue(kind: Kind, value: unknown, path: string): unknown {
         if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw bad('expected a list of strings');
         return value;
       case 'map':
-        if (!isObject(value)) throw bad('expected a map');
+        if (!isRecord(value)) throw bad('expected a map');
         return path === 'evictionHard' ? parseEvictionThresholds(value) : parseReservation(value);
       case 'taints':
         if (!Array.isArray(value)) throw bad('expected a list of taints');
@@ -157,10 +158,6 @@ function decodeValue(kind: Kind, value: unknown, path: string): unknown {
     if (e instanceof ConfigError) throw e;
     throw new ConfigError(`field ${JSON.stringify(path)}: ${(e as Error).message}`);
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
