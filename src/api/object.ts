@@ -73,7 +73,3 @@ export function unstructured(value: Record<string, unknown>): Unstructured {
   const { metadata } = value;
   return { ...value, metadata: isRecord(metadata) ? metadata : {} };
 }
-
-export function deepClone<T>(value: T): T {
-  return structuredClone(value);
-}
