@@ -2,9 +2,9 @@
 // account exists, copies its image pull secrets, and mounts the projected API token.
 import type { Pod, ServiceAccount, Volume, VolumeMount } from '../../api/core/index.ts';
 import { errors } from '../../api/errors.ts';
+import { isMirrorPod } from '../../api/pod/index.ts';
 
 export const serviceAccountMountPath = '/var/run/secrets/kubernetes.io/serviceaccount';
-export const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
 /** Upstream sets a token lifetime just over an hour so that the kubelet's refresh is visible. */
 export const serviceAccountTokenExpirationSeconds = 3607;
 
@@ -49,7 +49,7 @@ export function shouldAutomount(pod: Pod, sa: ServiceAccount | undefined): boole
 export function admitServiceAccount(pod: Pod, ctx: ServiceAccountContext): void {
   const name = pod.metadata.name ?? '';
   const spec = (pod.spec ??= { containers: [] });
-  if (pod.metadata.annotations?.[mirrorPodAnnotation] !== undefined) {
+  if (isMirrorPod(pod)) {
     if (spec.serviceAccountName) throw errors.forbidden({ group: '', resource: 'pods' }, name, 'a mirror pod may not reference service accounts');
     return;
   }

@@ -6,12 +6,11 @@ import type { Node, Pod } from '../../api/core/index.ts';
 import { errors, type StatusError } from '../../api/errors.ts';
 import { arrayOf, recordOf } from '../../api/json.ts';
 import type { KubeObject } from '../../api/object.ts';
+import { isMirrorPod, ConfigMirrorAnnotation } from '../../api/pod/index.ts';
 import type { Attributes } from './authz.ts';
 import type { UserInfo } from './authn.ts';
 import { nodeIdentity, nodeLeaseNamespace } from './node_authorizer.ts';
 import { podReferences } from './pod_references.ts';
-
-export const mirrorPodAnnotation = 'kubernetes.io/config.mirror';
 
 export interface NodeRestrictionDeps {
   /** For pods/eviction and serviceaccounts/token: the pod named by the request. */
@@ -122,8 +121,8 @@ function admitPod(nodeName: string, a: Attributes, op: Operation, obj: KubeObjec
 
 function admitMirrorPodCreate(nodeName: string, pod: KubeObject | undefined, deps: NodeRestrictionDeps, forbid: Forbid): StatusError | undefined {
   if (!pod) return forbid('expected a pod');
-  if (!(mirrorPodAnnotation in (pod.metadata.annotations ?? {}))) {
-    return forbid(`pod does not have "${mirrorPodAnnotation}" annotation, node "${nodeName}" can only create mirror pods`);
+  if (!isMirrorPod(pod)) {
+    return forbid(`pod does not have "${ConfigMirrorAnnotation}" annotation, node "${nodeName}" can only create mirror pods`);
   }
   const spec = specOf(pod);
   if (spec.nodeName !== nodeName) return forbid(`node "${nodeName}" can only create pods with spec.nodeName set to itself`);
