@@ -71,6 +71,9 @@ export async function startCountingProxy(o: CountingProxyOptions): Promise<Count
     req.pipe(upstream);
   });
   server.requestTimeout = 0;
+  // It stands in for the API server, so it keeps idle connections as long (src/apiserver/apiserver.ts):
+  // at Node's default 5 s the client would redo a TLS handshake for every 10 s heartbeat.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
