@@ -8,7 +8,7 @@ import type { EventRateLimiter } from '../events/ratelimit.ts';
 import { createPodEventRecorder } from '../events/recorder.ts';
 import type { HealthCheck } from '../healthz.ts';
 import { ImageManager } from '../images/puller.ts';
-import { createPodCgroups, newContainerBackoff, getPodStatus, readResolvConf, type PodEventRecorder, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
+import { createPodCgroups, newContainerBackoff, getPodStatus, readResolvConf, RuntimeCache, type PodEventRecorder, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
 import type { Logger } from '../log.ts';
 import { parseContainerLogMaxSize, runContainerLogRotation } from '../logs/rotation.ts';
 import { instrumentRelist, type KubeletMetrics } from '../metrics/index.ts';
@@ -103,11 +103,13 @@ export function newPodManagement(d: PodManagementDeps): PodManagement {
     lifecycle: syncer, states: workerStates, resyncQueue, clock, log, signal,
     onSync: (e) => d.metrics?.observePodSync(e, status.peekPodStatus(e.uid)),
   });
-  const relist = d.metrics ? instrumentRelist(criRelist(cri), d.metrics) : criRelist(cri);
+  // The PLEG's relist keeps it fresh; housekeeping reads it rather than listing again.
+  const runtimeCache = new RuntimeCache(cri, clock);
+  const relist = d.metrics ? instrumentRelist(criRelist(runtimeCache), d.metrics) : criRelist(runtimeCache);
   const pleg = new GenericPLEG({ relist, cache: podCache, getPodStatus: (uid, name, ns) => getPodStatus(cri, uid, name, ns), clock, log, onRelist: d.metrics?.observeRelist });
   const sources = newPodSources({ options: o, nodeName: d.nodeName, api: d.api, clock, log, signal });
   const housekeeping = new Housekeeping({
-    sourcesReady: sources.ready, pods, workers: workerStates, runtime, mirrorApi: d.api, status, prober, podLogsRoot: o.podLogsDir, clock, log,
+    sourcesReady: sources.ready, pods, workers: workerStates, runtime, listRuntime: (s) => runtimeCache.get(s), mirrorApi: d.api, status, prober, podLogsRoot: o.podLogsDir, clock, log,
   });
   const syncLoop = new SyncLoop({
     inputs: { config: sources.updates, pleg: pleg.events, probes: probeResults },

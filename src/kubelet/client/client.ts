@@ -3,6 +3,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { createInterface } from 'node:readline';
+import { createSecureContext } from 'node:tls';
 import type { Readable } from 'node:stream';
 import { StatusError, type StatusDetails, type StatusReason } from '../../api/errors.ts';
 import type { KubeList, KubeObject } from '../../api/object.ts';
@@ -82,9 +83,9 @@ export class KubeClient {
           // client-go multiplexes one HTTP/2 connection; over HTTP/1.1 a burst (50 pods starting)
           // would otherwise open a TLS connection per request, each handshake costing both ends.
           maxSockets: 16,
-          ca: config.caPem,
-          cert: config.certPem,
-          key: config.keyPem,
+          // One context for every connection: given ca/cert/key instead, each new connection (a
+          // server closing idle ones, a burst) parses the key and certificates again.
+          secureContext: createSecureContext({ ca: config.caPem, cert: config.certPem, key: config.keyPem }),
           rejectUnauthorized: !config.insecureSkipTLSVerify,
         })
       : new http.Agent({ keepAlive: true });

@@ -11,5 +11,6 @@ export { hashContainer } from './hash.ts';
 export { killPod, killContainer, removePod } from './kill.ts';
 export { podCgroupParent } from './qos.ts';
 export { podLogsDirectory, DEFAULT_POD_LOGS_ROOT } from './sandbox.ts';
-export { getPodStatus, getRunningPods, type RunningPod } from './status.ts';
+export { getPodStatus, getRunningPods, runningPods, type RunningPod } from './status.ts';
+export { RuntimeCache, RUNTIME_CACHE_PERIOD_MS, type RuntimeListing } from './runtimecache.ts';
 export { syncPod, type SyncResult, type SyncOptions, type SyncError } from './sync.ts';

@@ -110,6 +110,11 @@ export interface RunningPod {
 /** Every pod the runtime knows about (sandboxes and containers carrying our labels), by UID. */
 export async function getRunningPods(cri: CriClient, signal?: AbortSignal): Promise<RunningPod[]> {
   const [sandboxes, containers] = await Promise.all([cri.listPodSandbox(undefined, { signal }), cri.listContainers(undefined, { signal })]);
+  return runningPods(sandboxes, containers);
+}
+
+/** What the runtime listed, grouped by pod UID; the lists themselves are left as they are. Pure. */
+export function runningPods(sandboxes: PodSandbox[], containers: Container[]): RunningPod[] {
   const pods = new Map<string, RunningPod>();
   const podOf = (labels: Record<string, string>) => {
     const uid = labels[LABEL_POD_UID];

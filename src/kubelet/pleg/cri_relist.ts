@@ -1,7 +1,7 @@
-// The PLEG's relist over CRI: ListPodSandbox + ListContainers, grouped into pods by the
-// io.kubernetes.pod.uid label the kubelet puts on everything it creates (others are ignored).
+// The PLEG's relist over CRI: ListPodSandbox + ListContainers (through the runtime cache, which
+// housekeeping reads too), grouped into pods by the io.kubernetes.pod.uid label the kubelet puts
+// on everything it creates (others are ignored).
 import type { ContainerStateName } from '../container/types.ts';
-import type { CriClient } from '../runtime/cri/client.ts';
 import type { Container, ContainerState, PodSandbox } from '../runtime/cri/types.ts';
 import type { RelistPod } from './types.ts';
 
@@ -50,10 +50,10 @@ export function groupRelist(sandboxes: PodSandbox[], containers: Container[]): M
   return pods;
 }
 
-/** A relist function for GenericPLEG over a CRI client. */
-export function criRelist(cri: Pick<CriClient, 'listPodSandbox' | 'listContainers'>): () => Promise<Map<string, RelistPod>> {
+/** A relist function for GenericPLEG over what lists the runtime (the kubelet's runtime cache). */
+export function criRelist(runtime: { list(): Promise<{ sandboxes: PodSandbox[]; containers: Container[] }> }): () => Promise<Map<string, RelistPod>> {
   return async () => {
-    const [sandboxes, containers] = await Promise.all([cri.listPodSandbox(), cri.listContainers()]);
+    const { sandboxes, containers } = await runtime.list();
     return groupRelist(sandboxes, containers);
   };
 }

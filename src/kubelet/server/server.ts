@@ -114,6 +114,9 @@ export async function startKubeletServer(o: KubeletServerOptions, d: KubeletServ
     },
   );
   server.requestTimeout = 0;
+  // Upstream's IdleTimeout: a scraper every 15 s keeps its connection instead of a TLS handshake
+  // per scrape (Node's default is 5 s).
+  server.keepAliveTimeout = 90_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.address, () => resolve());

@@ -4,7 +4,7 @@
 // before every source has sent its first set, so a restarted kubelet adopts its pods.
 import type { ApiClient } from '../client/client.ts';
 import type { Clock } from '../clock.ts';
-import { garbageCollect, getPodStatus, getRunningPods, killPod, removePod, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
+import { garbageCollect, getPodStatus, killPod, removePod, runningPods, type RuntimeListing, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
 import type { Logger } from '../log.ts';
 import type { PodManager } from '../pod/manager.ts';
 import { deleteMirrorPod } from '../pod/mirror.ts';
@@ -19,6 +19,8 @@ export interface HousekeepingDeps {
   workers: Pick<PodWorkerStates, 'state' | 'known'>;
   /** Kills and removes orphaned runtime pods. */
   runtime: RuntimeManagerDeps;
+  /** The runtime's pods, at most the runtime cache's period old (upstream's runtimeCache.GetPods). */
+  listRuntime: (signal: AbortSignal) => Promise<RuntimeListing>;
   /** For orphaned mirror pods; absent when the kubelet runs without an API server. */
   mirrorApi?: ApiClient;
   status: Pick<StatusManager, 'removeOrphanedStatuses'>;
@@ -41,7 +43,8 @@ export class Housekeeping {
     if (!d.sourcesReady()) return;
     const known = (uid: string) => d.pods.get(uid) !== undefined || d.workers.state(uid) !== undefined;
     const cri = d.runtime.cri;
-    for (const running of await getRunningPods(cri, signal)) {
+    const { sandboxes, containers } = await d.listRuntime(signal);
+    for (const running of runningPods(sandboxes, containers)) {
       if (known(running.uid)) continue;
       d.log.info('Cleaning up orphaned pod', { pod: `${running.namespace}/${running.name}`, podUID: running.uid });
       const st = await getPodStatus(cri, running.uid, running.name, running.namespace);

