@@ -22,6 +22,27 @@ export const realClock: Clock = {
   },
 };
 
+/**
+ * A signal that aborts (with its reason) when any of the given ones does, and release() to call
+ * once the wait it serves has ended. AbortSignal.any would do, but each source keeps every
+ * composite made of it until that is collected: in a loop on the kubelet's lifetime signal that
+ * piles up. This one takes its listeners off again.
+ */
+export function anySignal(...signals: AbortSignal[]): { signal: AbortSignal; release: () => void } {
+  const ctl = new AbortController();
+  const onAbort = (e: Event) => ctl.abort((e.target as AbortSignal).reason);
+  const release = () => { for (const s of signals) s.removeEventListener('abort', onAbort); };
+  for (const s of signals) {
+    if (s.aborted) {
+      ctl.abort(s.reason);
+      break;
+    }
+    s.addEventListener('abort', onAbort, { once: true });
+  }
+  if (ctl.signal.aborted) release();
+  return { signal: ctl.signal, release };
+}
+
 interface Sleeper {
   at: number;
   resolve: () => void;
@@ -43,16 +64,14 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const sleeper: Sleeper = { at: this.current + Math.max(0, ms), resolve };
+      const onAbort = () => {
+        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+        resolve();
+      };
+      // As the real clock, a sleep that ends leaves no listener on its signal.
+      const sleeper: Sleeper = { at: this.current + Math.max(0, ms), resolve: () => { signal?.removeEventListener('abort', onAbort); resolve(); } };
       this.sleepers.push(sleeper);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-          resolve();
-        },
-        { once: true },
-      );
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

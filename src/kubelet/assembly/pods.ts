@@ -57,8 +57,14 @@ export interface PodManagement {
   run(): Promise<void>[];
 }
 
-/** Probe result changes waiting for the sync loop. */
-const probeResultsCapacity = 1_000;
+/**
+ * Probe result changes waiting for the sync loop, one per container and probe: only the newest
+ * verdict matters (a dropped readiness change would leave the status wrong), so none is dropped
+ * and the channel holds at most one per probe worker.
+ */
+export function newProbeResultsChannel(): BoundedChannel<ProbeUpdate> {
+  return new BoundedChannel<ProbeUpdate>(Infinity, (u) => `${u.containerId}/${u.probeType}`);
+}
 
 // A standalone kubelet (no API server) runs static pods only: every object it would read is absent.
 const noApi: ApiClient = new Proxy({} as ApiClient, {
@@ -82,14 +88,11 @@ export function newPodManagement(d: PodManagementDeps): PodManagement {
     podResourcesAreReclaimed: (pod) => workerStates.isTerminated(pod.metadata.uid!),
   });
   const volumes = new VolumeManager({ rootDir: o.rootDir, objects: volumeObjects(api, read), clock });
-  const probeResults = new BoundedChannel<ProbeUpdate>(probeResultsCapacity);
+  const probeResults = newProbeResultsChannel();
   const prober = new ProbeManager({
     runtime: cri, recorder, clock, signal,
     podStatus: (uid) => status.peekPodStatus(uid),
-    onChange: (u) => {
-      // A pod's next sync reads the prober's verdicts anyway: a dropped change is late, not lost.
-      if (!probeResults.trySend(u)) log.error('Probe result channel is full, dropping an update', undefined, { podUID: u.podUid });
-    },
+    onChange: (u) => probeResults.trySend(u),
   });
   // Filled by the PLEG; pod syncs start from it.
   const podCache = new PodCache();

@@ -27,16 +27,22 @@ export interface PodSources {
   run(): Promise<void>[];
 }
 
-/** Change lists waiting for the sync loop, which takes them as they come (it never waits on pod work). */
-const updatesCapacity = 1_000;
+/**
+ * Pod changes waiting for the sync loop: unbounded, since PodConfig has already applied each
+ * list (a dropped REMOVE would never stop its pod) and upstream blocks the sender rather than
+ * drop one. The loop takes one each iteration and never waits on pod work, so it stays short.
+ */
+export function newPodUpdatesChannel(): BoundedChannel<PodChange[]> {
+  return new BoundedChannel<PodChange[]>(Infinity);
+}
 
 export function newPodSources(d: PodSourcesDeps): PodSources {
   const { options: o, clock, log, signal } = d;
-  const updates = new BoundedChannel<PodChange[]>(updatesCapacity);
+  const updates = newPodUpdatesChannel();
   const onError = (source: PodSource, message: string) => log.error('Pod source failed', undefined, { source, message });
   const config = new PodConfig({
     onChange: (changes) => {
-      if (!updates.trySend(changes)) log.error('Pod update channel is full, dropping changes', undefined, { changes: changes.length });
+      updates.trySend(changes);
     },
     onError,
   });

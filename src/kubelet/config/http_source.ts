@@ -3,7 +3,7 @@
 // or an unreadable body keeps the last good set (no update) and is reported; an unchanged body
 // costs nothing more. In a list, an item that does not validate is rejected on its own.
 import type { Pod } from '../../api/core/index.ts';
-import { realClock, type Clock } from '../clock.ts';
+import { anySignal, realClock, type Clock } from '../clock.ts';
 import { maxManifestBytes, parseManifestText, podsInDocument } from './manifest.ts';
 import { prepareStaticPod } from './static_pod.ts';
 import type { SourceErrorHandler, UpdateHandler } from './types.ts';
@@ -72,21 +72,27 @@ export function decodeManifestBody(url: string, body: string, nodeName: string):
 export async function fetchManifest(url: string, headers: ManifestHeaders, timeoutMs: number, signal: AbortSignal): Promise<string> {
   const h = new Headers();
   for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
-  let res: Response;
+  // Not AbortSignal.any: the source's lifetime signal would keep one composite per poll.
+  const any = anySignal(signal, AbortSignal.timeout(timeoutMs));
   try {
-    res = await fetch(url, { headers: h, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]), redirect: 'follow' });
-  } catch (e) {
-    const err = e as Error;
-    if (err.name === 'TimeoutError') throw new Error(`${url}: no answer within ${timeoutMs} ms`);
-    throw new Error(`${url}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: h, signal: any.signal, redirect: 'follow' });
+    } catch (e) {
+      const err = e as Error;
+      if (err.name === 'TimeoutError') throw new Error(`${url}: no answer within ${timeoutMs} ms`);
+      throw new Error(`${url}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+    }
+    if (res.status < 200 || res.status > 299) {
+      await res.body?.cancel();
+      throw new Error(`${url}: ${res.status} ${res.statusText}`.trim());
+    }
+    const body = await res.text();
+    if (Buffer.byteLength(body) > maxManifestBytes) throw new Error(`${url}: the body is larger than ${maxManifestBytes} bytes`);
+    return body;
+  } finally {
+    any.release();
   }
-  if (res.status < 200 || res.status > 299) {
-    await res.body?.cancel();
-    throw new Error(`${url}: ${res.status} ${res.statusText}`.trim());
-  }
-  const body = await res.text();
-  if (Buffer.byteLength(body) > maxManifestBytes) throw new Error(`${url}: the body is larger than ${maxManifestBytes} bytes`);
-  return body;
 }
 
 /** Runs the HTTP source until the signal aborts. */

@@ -1,6 +1,6 @@
 // A periodic wait that something else can cut short: the file and HTTP sources sleep one
 // period, or until a change notification (fs.watch) says look now.
-import type { Clock } from '../clock.ts';
+import { anySignal, type Clock } from '../clock.ts';
 
 export class Waker {
   private tick: AbortController | undefined;
@@ -16,7 +16,12 @@ export class Waker {
     }
     const tick = new AbortController();
     this.tick = tick;
-    await this.clock.sleep(ms, AbortSignal.any([this.signal, tick.signal]));
+    const any = anySignal(this.signal, tick.signal);
+    try {
+      await this.clock.sleep(ms, any.signal);
+    } finally {
+      any.release();
+    }
     this.tick = undefined;
     this.pending = false;
   }

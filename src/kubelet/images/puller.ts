@@ -91,6 +91,8 @@ export class ImageManager {
       req.record('Normal', 'Pulled', `Successfully pulled image "${req.image}" in ${took} (${took} including waiting). Image size: ${pulled.size} bytes.`);
       return { ok: true, imageRef: pulled.ref };
     } catch (err) {
+      // The requester gave up (its pod is terminating): no failure of the image, no back-off.
+      if (req.signal?.aborted) throw err;
       const detail = err instanceof Error ? err.message : String(err);
       this.backoff.next(key);
       this.lastError.set(key, `ErrImagePull: ${detail}`);

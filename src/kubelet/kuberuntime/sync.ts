@@ -132,7 +132,10 @@ export async function syncPod(pod: Pod, status: RuntimePodStatus, deps: RuntimeM
 
 const mkdirp = async (p: string) => { await mkdir(p, { recursive: true }); };
 
-/** Starts one container; returns why it could not (a waiting reason) or undefined. */
+/**
+ * Starts one container; returns why it could not (a waiting reason) or undefined. Throws once
+ * the signal aborts (the sync was cancelled): a cancelled step is no failure to record.
+ */
 async function startContainer(
   deps: RuntimeManagerDeps, pod: Pod, s: ContainerToStart, sandboxId: string, sandboxConfig: In<PodSandboxConfig>,
   podIPs: string[], signal?: AbortSignal,
@@ -182,6 +185,7 @@ async function startContainer(
     });
     containerId = await cri.createContainer(sandboxId, config, sandboxConfig, { signal });
   } catch (err) {
+    signal?.throwIfAborted();
     const message = errText(err);
     record('Warning', 'Failed', `Error: ${message}`);
     return { reason: 'CreateContainerError', message };
@@ -190,6 +194,7 @@ async function startContainer(
   try {
     await cri.startContainer(containerId, { signal });
   } catch (err) {
+    signal?.throwIfAborted();
     const message = errText(err);
     record('Warning', 'Failed', `Error: ${message}`);
     return { reason: 'RunContainerError', message };
@@ -200,6 +205,8 @@ async function startContainer(
     const err = await runHook(c.lifecycle.postStart, {
       cri, clock: deps.clock, containerId, container: c, podIPs, timeoutSeconds: 0, signal, fetch: deps.fetch,
     });
+    // Cancelled (the pod is terminating): not the hook's failure; the termination kills the container.
+    signal?.throwIfAborted();
     if (err) {
       // The event leaves the hook's output out, as upstream does (it may hold secrets).
       record('Warning', 'FailedPostStartHook', 'PostStartHook failed');

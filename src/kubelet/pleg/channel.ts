@@ -1,5 +1,6 @@
 // A bounded FIFO with one async receiver side, like a buffered Go channel used with a
-// non-blocking send: a full channel refuses the item and the sender counts the loss.
+// non-blocking send: a full channel refuses the item and the sender counts the loss. A channel
+// may coalesce instead: an item whose key is already buffered replaces that one in its place.
 
 export class BoundedChannel<T> {
   private readonly items: T[] = [];
@@ -7,7 +8,8 @@ export class BoundedChannel<T> {
   /** Waiters for an item that do not take it (see ready). */
   private readonly watchers: (() => void)[] = [];
 
-  constructor(readonly capacity: number) {}
+  /** coalesceBy: items with the same key are one (only the newest matters), so none is ever refused for it. */
+  constructor(readonly capacity: number, private readonly coalesceBy?: (item: T) => string) {}
 
   get length(): number {
     return this.items.length;
@@ -19,6 +21,14 @@ export class BoundedChannel<T> {
     if (receiver) {
       receiver(item);
       return true;
+    }
+    if (this.coalesceBy) {
+      const key = this.coalesceBy(item);
+      const i = this.items.findIndex((x) => this.coalesceBy!(x) === key);
+      if (i >= 0) {
+        this.items[i] = item;
+        return true;
+      }
     }
     if (this.items.length >= this.capacity) return false;
     this.items.push(item);

@@ -151,6 +151,8 @@ export class PodSyncer implements PodLifecycle {
     if (!runtime.sandboxes.some((sb) => sb.state === 'ready')) this.ips.delete(uid);
     this.d.prober.addPod(pod);
     const result = await syncPod(pod, runtime, this.runtime, { signal, ...this.d.prober.syncOptions(pod, runtime) });
+    // A cancelled sync (the pod is terminating) ends here: its half-done result is no status to write.
+    signal.throwIfAborted();
     this.waiting.set(uid, new Map(Object.entries(result.waiting)));
     // Read the runtime again only when this sync changed something in it.
     this.updateStatus(pod, changedRuntime(result) ? await this.runtimeStatus(pod) : runtime);
@@ -158,10 +160,12 @@ export class PodSyncer implements PodLifecycle {
     return { resyncAfterMs: busy ? busyResyncMs : this.d.syncFrequencyMs * (1 + resyncJitter * Math.random()) };
   }
 
-  async terminatePod(pod: Pod, gracePeriodSeconds: number | undefined): Promise<void> {
+  async terminatePod(pod: Pod, gracePeriodSeconds: number | undefined, signal?: AbortSignal): Promise<void> {
     this.d.prober.stopLivenessAndStartup(pod);
     const runtime = await this.runtimeStatus(pod);
-    await killPod(this.runtime, pod, runtime, { gracePeriodOverride: gracePeriodSeconds });
+    await killPod(this.runtime, pod, runtime, { gracePeriodOverride: gracePeriodSeconds, signal });
+    // Cancelled for a shorter grace period: the kill runs again, and reports then.
+    signal?.throwIfAborted();
     this.updateStatus(pod, await this.runtimeStatus(pod), true);
   }
 

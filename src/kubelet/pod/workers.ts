@@ -2,7 +2,9 @@
 // it is told to terminate; then it is terminated once (with its grace period), cleaned up, and
 // forgotten when removed. Updates that arrive while a lane is busy collapse into the newest.
 // Each sync gets a signal of its own: telling a pod to terminate cancels the sync in flight (an
-// image pull, a hanging postStart hook), so that its termination starts at once.
+// image pull, a hanging postStart hook), so that its termination starts at once; a shorter grace
+// period cancels a kill in flight, which runs again with it. A pod that comes back (same UID)
+// while it terminates is started afresh once it is terminated and cleaned up.
 import type { Pod } from '../../api/core/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
@@ -19,8 +21,8 @@ export interface SyncOutcome {
 export interface PodLifecycle {
   /** Makes the node match the pod, and says what comes next. Gives up soon after the signal aborts. */
   syncPod(pod: Pod, signal: AbortSignal): Promise<SyncOutcome>;
-  /** Stops everything of the pod within the grace period. */
-  terminatePod(pod: Pod, gracePeriodSeconds: number | undefined): Promise<void>;
+  /** Stops everything of the pod within the grace period. Gives up soon after the signal aborts. */
+  terminatePod(pod: Pod, gracePeriodSeconds: number | undefined, signal: AbortSignal): Promise<void>;
   /** After termination: volumes, directories, the API object or mirror pod. */
   cleanupPod(pod: Pod, removed: boolean): Promise<void>;
 }
@@ -93,7 +95,8 @@ export class PodWorkerStates {
 
 /**
  * How an update moves a lane (pure): a syncing pod told to terminate becomes terminating; a
- * terminating pod's grace period may only shorten. Either change cancels the sync in flight.
+ * terminating pod's grace period may only shorten. Either change cancels the work in flight: the
+ * sync, or the kill (which runs again with the shorter grace period).
  */
 export function terminationStep(
   state: PodState, gracePeriod: number | undefined, u: Pick<PodUpdate, 'terminate' | 'removed' | 'gracePeriodSeconds'>,
@@ -135,6 +138,11 @@ interface Lane {
   op: Exclude<PodSyncOperation, 'kill'>;
   gracePeriod?: number;
   removed: boolean;
+  /**
+   * The removed pod came back (a static pod's manifest moved out and in again: same UID) while it
+   * terminates: once cleaned up it starts afresh, as upstream's restartRequested.
+   */
+  restartRequested: boolean;
   /** cleanupPod has run for the lane as it is (a later removal cleans up again). */
   cleaned: boolean;
   /** A piece of work runs (or is being wrapped up): others wait, collapsed into one. */
@@ -156,7 +164,7 @@ export class PodWorkers {
     const uid = u.pod.metadata.uid!;
     let lane = this.lanes.get(uid);
     if (!lane) {
-      lane = { pod: u.pod, op: 'create', removed: false, cleaned: false, busy: false, pending: false };
+      lane = { pod: u.pod, op: 'create', removed: false, restartRequested: false, cleaned: false, busy: false, pending: false };
       this.lanes.set(uid, lane);
       this.d.states.set(uid, 'syncing');
     } else if (lane.op !== 'create') {
@@ -167,6 +175,8 @@ export class PodWorkers {
       lane.removed = true;
       lane.cleaned = false;
     }
+    // A removed pod that a source has again: it should exist, but only after it is fully gone.
+    if (lane.removed) lane.restartRequested = !u.removed && !u.terminate;
     const step = terminationStep(this.d.states.state(uid)!, lane.gracePeriod, u);
     this.d.states.set(uid, step.state);
     lane.gracePeriod = step.gracePeriod;
@@ -233,10 +243,12 @@ export class PodWorkers {
   }
 
   private async terminate(uid: string, lane: Lane): Promise<void> {
+    // Cancelled when the grace period shortens: the kill then runs again with it.
+    const cancel = new AbortController();
     const done = await this.attempt(uid, lane, 'kill', async () => {
-      await this.d.lifecycle.terminatePod(lane.pod, lane.gracePeriod);
+      await this.d.lifecycle.terminatePod(lane.pod, lane.gracePeriod, cancel.signal);
       return true;
-    });
+    }, cancel);
     if (!done) return;
     this.d.states.set(uid, 'terminated');
     lane.pending = true;
@@ -254,6 +266,7 @@ export class PodWorkers {
       lane.pending = false;
       this.lanes.delete(uid);
       this.d.states.forget(uid);
+      if (lane.restartRequested) this.update({ pod: lane.pod });
     } else if (!lane.removed) {
       lane.cleaned = true;
     }
@@ -263,18 +276,21 @@ export class PodWorkers {
   private async attempt<T>(uid: string, lane: Lane, operation: PodWork['operation'], fn: () => Promise<T>, cancel?: AbortController): Promise<T | undefined> {
     lane.working = { operation, since: this.d.clock.now(), cancel };
     const started = performance.now();
+    const pod = `${lane.pod.metadata.namespace}/${lane.pod.metadata.name}`;
+    const cancelled = () => {
+      // Cancelled for the pod's termination (or the kubelet's stop): that work follows at once.
+      // Whether the work gave up or finished anyway, it is neither a success nor a failure.
+      this.d.log.v(2).info('Pod sync cancelled', { pod, podUID: uid, operation });
+      return undefined;
+    };
     try {
       const out = await fn();
+      if (cancel?.signal.aborted) return cancelled();
       if (operation !== 'cleanup') this.report(uid, lane, operation, started);
       return out;
     } catch (e) {
+      if (cancel?.signal.aborted) return cancelled();
       if (operation !== 'cleanup') this.report(uid, lane, operation, started, e);
-      const pod = `${lane.pod.metadata.namespace}/${lane.pod.metadata.name}`;
-      if (cancel?.signal.aborted) {
-        // Cancelled for the pod's termination (or the kubelet's stop): that work follows at once.
-        this.d.log.v(2).info('Pod sync cancelled', { pod, podUID: uid });
-        return undefined;
-      }
       this.d.log.error('Error syncing pod, skipping', e, { pod, podUID: uid });
       if (!this.d.signal.aborted) this.d.resyncQueue.enqueue(uid, retryAfterErrorMs);
       return undefined;

@@ -50,6 +50,9 @@ export class ProbeWorker {
   private lastResult: ProbeResult = 'unknown';
   private resultRun = 0;
   private readonly stopCtl = new AbortController();
+  /** The manager's (long-lived) signal and the listener on it, taken off when the worker ends. */
+  private readonly parent: AbortSignal;
+  private readonly onParentAbort = () => this.stop();
   /** Ends the current wait early (set while waiting). */
   private wake: (() => void) | undefined;
   private triggered = false;
@@ -69,8 +72,9 @@ export class ProbeWorker {
   ) {
     this.pod = pod;
     this.timing = probeTiming(spec);
+    this.parent = parent;
     if (parent.aborted) this.stopCtl.abort();
-    else parent.addEventListener('abort', () => this.stop(), { once: true });
+    else parent.addEventListener('abort', this.onParentAbort, { once: true });
     this.done = this.run();
   }
 
@@ -112,6 +116,7 @@ export class ProbeWorker {
         }
       }
     } finally {
+      this.parent.removeEventListener('abort', this.onParentAbort);
       if (this.containerId) this.d.results.remove(this.containerId);
       if (this.series) this.d.metrics.forget(this.series);
       this.d.onStop();

@@ -6,7 +6,7 @@
 import type { Pod } from '../../api/core/index.ts';
 import { rfc3339 } from '../../api/object.ts';
 import { Backoff } from '../backoff.ts';
-import type { Clock } from '../clock.ts';
+import { anySignal, type Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import { containersReadyCondition, podReadyCondition, replaceOrAppendCondition, withTransitionTimes } from './conditions.ts';
 import { podStatusPatch } from './patch.ts';
@@ -201,7 +201,9 @@ export class StatusManager {
       const retryAts = [...this.retries.values()].map((r) => r.at);
       const wakeAt = Math.min(nextBatch, ...retryAts);
       this.wakeUp = new AbortController();
-      await clock.sleep(Math.max(0, wakeAt - clock.now().getTime()), AbortSignal.any([signal, this.wakeUp.signal]));
+      // Not AbortSignal.any: the lifetime signal would keep one composite per turn.
+      const any = anySignal(signal, this.wakeUp.signal);
+      await clock.sleep(Math.max(0, wakeAt - clock.now().getTime()), any.signal).finally(any.release);
       this.wakeUp = undefined;
     }
   }

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { KubeList, KubeObject } from '../../../src/api/object.ts';
 import type { Pod } from '../../../src/api/core/index.ts';
-import { newPodManagement } from '../../../src/kubelet/assembly/index.ts';
+import { newPodManagement, newPodSources } from '../../../src/kubelet/assembly/index.ts';
+import { newProbeResultsChannel } from '../../../src/kubelet/assembly/pods.ts';
+import type { PodChange } from '../../../src/kubelet/config/index.ts';
+import type { ProbeUpdate } from '../../../src/kubelet/prober/index.ts';
 import type { ApiClient, KubeClient, WatchChange, WatchOptions } from '../../../src/kubelet/client/client.ts';
 import { FakeClock, settle } from '../../../src/kubelet/clock.ts';
 import { startKubelet } from '../../../src/kubelet/kubelet.ts';
@@ -161,6 +164,27 @@ describe('pod management, assembled', () => {
     releaseA();
     stop.abort();
     await Promise.all(loops);
+  });
+});
+
+describe('the sync loop’s input channels, assembled', () => {
+  it('lose no pod change, however many wait (PodConfig has applied them already)', () => {
+    const { updates } = newPodSources({
+      options: { ...defaultOptions(), staticPodPath: '', manifestURL: '' }, nodeName: NODE, clock: new FakeClock(), log: silentLogger, signal: new AbortController().signal,
+    });
+    const sent: PodChange[][] = Array.from({ length: 5_000 }, (_, i) => [{ op: i % 2 ? 'ADD' : 'REMOVE', source: 'file', pods: [apiPod(`p${i}`, 'x')] }]);
+    for (const c of sent) assert.equal(updates.trySend(c), true);
+    assert.deepEqual(updates.drain(), sent);
+  });
+
+  it('keep the newest probe result of each container and probe, in order, dropping none', () => {
+    const probes = newProbeResultsChannel();
+    const u = (containerId: string, probeType: ProbeUpdate['probeType'], result: ProbeUpdate['result']): ProbeUpdate => ({ podUid: 'p', containerId, probeType, result });
+    for (let i = 0; i < 5_000; i++) {
+      assert.equal(probes.trySend(u(`c${i % 3}`, 'Readiness', i % 2 ? 'success' : 'failure')), true);
+    }
+    probes.trySend(u('c0', 'Liveness', 'failure'));
+    assert.deepEqual(probes.drain(), [u('c0', 'Readiness', 'failure'), u('c1', 'Readiness', 'success'), u('c2', 'Readiness', 'success'), u('c0', 'Liveness', 'failure')]);
   });
 });
 

@@ -43,7 +43,7 @@ function setup() {
     runtime, volumes, status, prober, pods: new PodManager(), node: () => ({ name: 'node-1', ips: ['192.168.1.10'] }),
     rootDir, clusterDomain: 'cluster.local', syncFrequencyMs: 60_000, clock, log: silentLogger,
   });
-  return { clock, cri, events, fetches, rootDir, status, syncer, stop };
+  return { clock, cri, events, fetches, rootDir, status, syncer, stop, runtime };
 }
 
 function pod(name: string, container: Record<string, unknown> = {}): Pod {
@@ -123,6 +123,28 @@ describe('pod sync', () => {
     const took = await settlesAfterAbort(syncer.syncPod(p, ac.signal), ac, () => cri.execsStarted.length > 0);
     assert.ok(took < 1_000, `the sync gave up in ${took} ms`);
     assert.deepEqual(cri.cancelled, [`execSync ${cri.containersNamed('app')[0]!.id}`]);
+  });
+
+  it('stops a cancelled sync there: no pull failure, pull back-off, hook failure or status', async () => {
+    const { cri, syncer, events, status, runtime } = setup();
+    cri.holdPulls('localhost/slow:1');
+    const a = new AbortController();
+    const syncA = syncer.syncPod(pod('a', { image: 'localhost/slow:1' }), a.signal);
+    await until(() => cri.pullsStarted.length > 0, 'the pull to start');
+    a.abort();
+    await assert.rejects(syncA, { name: 'AbortError' });
+    assert.deepEqual(events.filter((e) => e.type === 'Warning'), [], 'a cancelled pull is no failed pull');
+    assert.equal(runtime.images.backoff.get('uid-a_localhost/slow:1'), 0, 'nor a reason to back off');
+    assert.doesNotMatch(JSON.stringify(status.getPodStatus('uid-a')), /ErrImagePull/);
+
+    cri.hangExecs();
+    const h = new AbortController();
+    const syncH = syncer.syncPod(pod('hook', { lifecycle: { postStart: { exec: { command: ['true'] } } } }), h.signal);
+    await until(() => cri.execsStarted.length > 0, 'the hook to start');
+    h.abort();
+    await assert.rejects(syncH, { name: 'AbortError' });
+    assert.deepEqual(events.filter((e) => e.type === 'Warning'), [], 'a cancelled hook is no failed hook');
+    assert.equal(cri.containersNamed('app')[0]?.state, 'CONTAINER_RUNNING', 'the termination kills the container, not the hook');
   });
 
   it('gives up a hanging HTTP postStart hook when cancelled', async () => {

@@ -31,7 +31,7 @@ class ScriptedLifecycle implements PodLifecycle {
   }
 
   syncPod(pod: Pod, signal: AbortSignal) { return this.call<SyncOutcome>({ what: 'sync', pod, signal }); }
-  terminatePod(pod: Pod, grace: number | undefined) { return this.call<void>({ what: 'kill', pod, grace }); }
+  terminatePod(pod: Pod, grace: number | undefined, signal: AbortSignal) { return this.call<void>({ what: 'kill', pod, grace, signal }); }
   cleanupPod(pod: Pod, removed: boolean) { return this.call<void>({ what: 'cleanup', pod, removed }); }
 
   last(): Call {
@@ -201,6 +201,81 @@ describe('pod workers', () => {
     workers.update({ pod: pod('b') });
     await settle();
     assert.deepEqual(lifecycle.trace(), ['sync:a:1']);
+  });
+
+  it('start a pod afresh that comes back with the same UID while it terminates (a static pod’s manifest out and in)', async () => {
+    const { lifecycle, workers, states, ops } = setup();
+    workers.update({ pod: pod('s', '1') });
+    await settle();
+    lifecycle.last().finish({});
+    await settle();
+    workers.update({ pod: pod('s', '1'), removed: true, gracePeriodSeconds: 5 });
+    await settle();
+    workers.update({ pod: pod('s', '2') }); // back during the kill
+    lifecycle.last().finish();
+    await settle();
+    assert.equal(states.state('s'), 'terminated', 'the old pod is still terminated and cleaned up first');
+    lifecycle.last().finish();
+    await settle();
+    assert.deepEqual(lifecycle.trace(), ['sync:s:1', 'kill:s:5', 'cleanup:s:removed', 'sync:s:2']);
+    assert.equal(states.state('s'), 'syncing');
+    lifecycle.last().finish({});
+    await settle();
+    assert.deepEqual(ops, ['create', 'kill', 'create'], 'the new one is a first sync');
+
+    // Back during the cleanup, too; but not when it is removed again before that ends.
+    workers.update({ pod: pod('s', '2'), removed: true, gracePeriodSeconds: 5 });
+    await settle();
+    lifecycle.last().finish();
+    await settle();
+    workers.update({ pod: pod('s', '3') });
+    lifecycle.last().finish();
+    await settle();
+    assert.deepEqual(lifecycle.trace().slice(4), ['kill:s:5', 'cleanup:s:removed', 'sync:s:3']);
+    lifecycle.last().finish({});
+    await settle();
+    workers.update({ pod: pod('s', '3'), removed: true, gracePeriodSeconds: 5 });
+    await settle();
+    workers.update({ pod: pod('s', '4') });
+    workers.update({ pod: pod('s', '4'), removed: true, gracePeriodSeconds: 5 });
+    lifecycle.last().finish();
+    await settle();
+    lifecycle.last().finish();
+    await settle();
+    assert.deepEqual(lifecycle.trace().slice(7), ['kill:s:5', 'cleanup:s:removed']);
+    assert.equal(states.state('s'), undefined);
+  });
+
+  it('report a cancelled sync neither as done nor as failed', async () => {
+    const { lifecycle, workers, ops, queue } = setup();
+    workers.update({ pod: pod('a') });
+    await settle();
+    workers.update({ pod: pod('a'), terminate: true, gracePeriodSeconds: 0 });
+    await settle();
+    assert.deepEqual(lifecycle.trace(), ['sync:a:1', 'kill:a:0']);
+    assert.deepEqual(ops, [], 'the cancelled create is not a sync to count');
+    assert.equal(queue.length, 0, 'nor one to retry');
+  });
+
+  it('cancel a kill in flight when the grace period shortens, and kill again with it', async () => {
+    const { lifecycle, workers, ops } = setup();
+    workers.update({ pod: pod('a') });
+    await settle();
+    lifecycle.last().finish({});
+    await settle();
+    workers.update({ pod: pod('a'), terminate: true, gracePeriodSeconds: 30 });
+    await settle();
+    const kill = lifecycle.last();
+    workers.update({ pod: pod('a'), terminate: true, gracePeriodSeconds: 40 });
+    assert.equal(kill.signal!.aborted, false, 'a longer grace period changes nothing');
+    workers.update({ pod: pod('a'), terminate: true, gracePeriodSeconds: 5 });
+    assert.equal(kill.signal!.aborted, true);
+    await settle();
+    assert.deepEqual(lifecycle.trace(), ['sync:a:1', 'kill:a:30', 'kill:a:5']);
+    lifecycle.last().finish();
+    await settle();
+    assert.deepEqual(ops, ['create', 'kill']);
+    assert.equal(lifecycle.last().what, 'cleanup');
   });
 
   it('terminate a pod whose sync says it has finished', async () => {
