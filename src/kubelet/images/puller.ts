@@ -54,6 +54,12 @@ export class ImageManager {
     this.backoff = opts.backoff ?? new Backoff({ initialMs: IMAGE_BACKOFF_INITIAL_MS, maxMs: IMAGE_BACKOFF_MAX_MS, forgetAfterMs: 2 * IMAGE_BACKOFF_MAX_MS, now: opts.now });
   }
 
+  /** Forgets back-offs left alone past their expiry, and the errors they carried (housekeeping). */
+  gc(): void {
+    this.backoff.gc();
+    for (const key of this.lastError.keys()) if (this.backoff.get(key) === 0) this.lastError.delete(key);
+  }
+
   private async present(image: string, signal?: AbortSignal): Promise<{ ref: string; size: number } | undefined> {
     const st = await this.opts.cri.imageStatus({ image }, false, { signal });
     return st.image ? { ref: st.image.id, size: st.image.size } : undefined;

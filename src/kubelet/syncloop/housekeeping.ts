@@ -1,6 +1,6 @@
 // Housekeeping (upstream's HandlePodCleanups), one pass every two seconds from the sync loop:
 // runtime pods and mirror pods that no source wants, statuses and probe workers of pods no
-// longer known, and container garbage collection once a minute. Nothing is called orphaned
+// longer known, expired back-offs, and container garbage collection once a minute. Nothing is called orphaned
 // before every source has sent its first set, so a restarted kubelet adopts its pods.
 import type { ApiClient } from '../client/client.ts';
 import type { Clock } from '../clock.ts';
@@ -60,6 +60,9 @@ export class Housekeeping {
     const keep = new Set([...d.pods.all().map((p) => p.metadata.uid!), ...d.workers.known()]);
     d.status.removeOrphanedStatuses(keep);
     d.prober.cleanupPods(keep);
+    // Back-offs of pods long gone would otherwise be kept for the node's life (upstream: backOff.GC()).
+    d.runtime.backoff.gc();
+    d.runtime.images.gc();
     const now = d.clock.now().getTime();
     if (now - this.lastGc > gcPeriodMs) {
       this.lastGc = now;

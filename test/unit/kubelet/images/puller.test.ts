@@ -49,6 +49,18 @@ describe('ImageManager', () => {
     assert.equal(s.cri.callsOf('pullImage').length, 0);
   });
 
+  test("gc forgets a pod's pull back-off once it has expired (twice the maximum without a failure)", async () => {
+    const s = setup();
+    await s.images.ensureImageExists(s.req('localhost/missing:1', 'IfNotPresent'));
+    const key = 'u1_localhost/missing:1';
+    await s.clock.advance(599_000);
+    s.images.gc();
+    assert.equal(s.images.backoff.get(key), 10_000, 'kept within twice the maximum');
+    await s.clock.advance(2_000);
+    s.images.gc();
+    assert.equal(s.images.backoff.get(key), 0);
+  });
+
   test('a failing pull is ErrImagePull, then ImagePullBackOff for 10 s, 20 s, 40 s ... up to 300 s', async () => {
     const s = setup();
     const first = await s.images.ensureImageExists(s.req('localhost/missing:1', 'IfNotPresent'));
