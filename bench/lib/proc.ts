@@ -3,6 +3,10 @@
 // shims). Children reaped by a process (runc under a shim, CNI plugins) count towards it.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { listProcesses, parseStatParent, type ProcessEntry } from '../../src/containerd/process.ts';
+
+// One /proc listing for the managed containerd and the benchmarks.
+export { listProcesses, parseStatParent, type ProcessEntry };
 
 export interface CpuTicks {
   /** utime + stime: the process itself. */
@@ -17,12 +21,6 @@ export function parseStatTicks(stat: string): CpuTicks {
   // f[0] is field 3 (state): utime is field 14, stime 15, cutime 16, cstime 17.
   const n = (field: number) => Number(f[field - 3]);
   return { self: n(14) + n(15), children: n(16) + n(17) };
-}
-
-/** State (field 3, 'Z' for a zombie) and parent PID (field 4) of a /proc/<pid>/stat line. Pure. */
-export function parseStatParent(stat: string): { state: string; ppid: number } {
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state: f[0]!, ppid: Number(f[1]) };
 }
 
 /** VmRSS of /proc/<pid>/status in KiB. Pure. */
@@ -65,21 +63,6 @@ export function ownContainerd(ctrd: { pid: number; address: string }): Grouper {
     if (/containerd-shim/.test(argv[0] ?? '') && i >= 0 && argv[i + 1] === ctrd.address) return 'shims';
     return undefined;
   };
-}
-
-export interface ProcessEntry { pid: number; ppid: number; state: string; argv: string[] }
-
-/** Every process now, with its parent and command line (those that end while we look are skipped). */
-export function listProcesses(): ProcessEntry[] {
-  const out: ProcessEntry[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const { state, ppid } = parseStatParent(readFileSync(`/proc/${name}/stat`, 'utf8'));
-      out.push({ pid: Number(name), ppid, state, argv: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean) });
-    } catch { /* gone */ }
-  }
-  return out;
 }
 
 /** utime + stime + cutime + cstime of one process, in seconds; 0 once it is gone. */

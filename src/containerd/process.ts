@@ -170,17 +170,22 @@ async function removeAllPods(address: string): Promise<void> {
   }
 }
 
-interface ProcInfo { pid: number; ppid: number; argv: string[] }
+export interface ProcessEntry { pid: number; ppid: number; state: string; argv: string[] }
 
-function listProcs(): ProcInfo[] {
-  const out: ProcInfo[] = [];
+/** State (field 3, 'Z' for a zombie) and parent PID (field 4) of a /proc/<pid>/stat line; the command may hold spaces, so split after ')'. Pure. */
+export function parseStatParent(stat: string): { state: string; ppid: number } {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: f[0]!, ppid: Number(f[1]) };
+}
+
+/** Every process now, with its parent and command line (those that end while we look are skipped). */
+export function listProcesses(): ProcessEntry[] {
+  const out: ProcessEntry[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      out.push({ pid: Number(name), ppid, argv });
+      const { state, ppid } = parseStatParent(readFileSync(`/proc/${name}/stat`, 'utf8'));
+      out.push({ pid: Number(name), ppid, state, argv: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean) });
     } catch { /* the process ended while we looked */ }
   }
   return out;
@@ -188,7 +193,7 @@ function listProcs(): ProcInfo[] {
 
 /** Shims outlive containerd by design; kill the ones serving our address, and their containers. */
 export function killShimsOf(address: string): number[] {
-  const procs = listProcs();
+  const procs = listProcesses();
   const shims = procs.filter((p) => /containerd-shim/.test(p.argv[0] ?? '') &&
     p.argv.some((a, i) => a === '-address' && p.argv[i + 1] === address));
   const victims: number[] = [];
