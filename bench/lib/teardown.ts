@@ -7,8 +7,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { killShimsOf, socketPathFor, unmountUnder } from '../../src/containerd/process.ts';
-import { createCriClient } from '../../src/kubelet/runtime/cri/client.ts';
+import { killShimsOf, removeAllPods, socketPathFor, unmountUnder } from '../../src/containerd/process.ts';
 import { listProcesses, type ProcessEntry } from './proc.ts';
 
 type Step = { name: string; run: () => Promise<void> };
@@ -98,15 +97,7 @@ export async function sweepChildren(log: (line: string) => void): Promise<void> 
   for (const c of containerds) {
     const address = socketPathFor(c.dir);
     log(`stopping containerd (pid ${c.pid}, ${c.dir}): pods, shims, mounts`);
-    const cri = createCriClient(address, { timeoutMs: 20_000 });
-    try {
-      for (const pod of await cri.listPodSandbox()) {
-        await cri.stopPodSandbox(pod.id).catch(() => {});
-        await cri.removePodSandbox(pod.id).catch(() => {});
-      }
-    } catch { /* best effort: the shims are killed below anyway */ } finally {
-      cri.close();
-    }
+    await removeAllPods(address).catch(() => { /* best effort: the shims are killed below anyway */ });
     await stopProcess(c.pid, 10_000);
     killShimsOf(address);
     unmountUnder(c.dir);

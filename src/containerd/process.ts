@@ -158,7 +158,8 @@ async function stopManaged(child: ChildProcess, exitedP: Promise<void>, hasExite
   rmSync(`${address}.ttrpc`, { force: true });
 }
 
-async function removeAllPods(address: string): Promise<void> {
+/** Stops and removes every pod sandbox of the containerd at address, so CNI tears their networks down. */
+export async function removeAllPods(address: string): Promise<void> {
   const cri = createCriClient(address, { timeoutMs: 20_000 });
   try {
     for (const pod of await cri.listPodSandbox()) {
