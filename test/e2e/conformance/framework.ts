@@ -1,5 +1,6 @@
-// The harness of the conformance port (test/e2e/conformance/*.test.ts): one cluster per file —
-// API server, a managed containerd, one kubelet — and the few moves upstream's e2e framework makes
+// The harness of the conformance port (test/e2e/conformance/*.cases.ts, all run by
+// test/e2e/conformance.test.ts): one cluster for the whole run — API server, a managed containerd,
+// one kubelet — shared by every case file, and the few moves upstream's e2e framework makes
 // (create a pod, wait for a phase, read its output) done with the real kubectl. State is waited for
 // through the API directly: dozens of cases poll at once, and a kubectl process per poll would eat
 // the two cores the pods need.
@@ -49,11 +50,30 @@ export interface Framework {
   deletePod(name: string, timeoutMs?: number): Promise<void>;
 }
 
+type Shared = Framework & { stop(): Promise<void> };
+let shared: { framework: Promise<Shared>; users: number } | undefined;
+
 /**
- * Starts the cluster for one conformance file and returns the framework once the node is Ready
- * and the default service account exists (pods are rejected without it).
+ * The run's cluster, started by the first caller: every case file calls this in its `before` and
+ * `stop` in its `after`; the cluster stops when the last user lets go (the runner holds one
+ * reference for the whole run, so files that run one after another share it too).
  */
-export async function startConformance(): Promise<Framework & { stop(): Promise<void> }> {
+export function startConformance(): Promise<Shared> {
+  if (!shared) shared = { framework: startCluster(), users: 0 };
+  const mine = shared;
+  mine.users++;
+  return mine.framework.then((f) => ({
+    ...f,
+    stop: async () => {
+      if (--mine.users > 0) return;
+      if (shared === mine) shared = undefined;
+      await f.stop();
+    },
+  }));
+}
+
+/** Starts a cluster and returns the framework once the node is Ready and the default service account exists (pods are rejected without it). */
+async function startCluster(): Promise<Shared> {
   const cluster = await startTestCluster();
   const kc = cluster.kubeconfig;
   await cluster.startKubelet(NODE);
