@@ -184,10 +184,15 @@ export class PodWorkers {
     this.kick(uid, lane);
   }
 
-  /** Syncs a known pod again (PLEG event, probe result, resync tick); a finished pod has nothing to do. */
-  resync(uid: string): void {
+  /**
+   * Syncs a known pod again (PLEG event, probe result, resync tick); a finished pod has nothing to
+   * do. `pod`: the pod as the pod manager has it now (same spec, maybe a newer API status).
+   */
+  resync(uid: string, pod?: Pod): void {
     const lane = this.lanes.get(uid);
-    if (lane && !(this.d.states.isTerminated(uid) && lane.cleaned)) this.kick(uid, lane);
+    if (!lane || (this.d.states.isTerminated(uid) && lane.cleaned)) return;
+    if (pod) lane.pod = pod;
+    this.kick(uid, lane);
   }
 
   /** The work in flight, oldest first. */

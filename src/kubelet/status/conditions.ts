@@ -2,7 +2,7 @@
 // ContainersReady, Ready (with readiness gates) and PodReadyToStartContainers; plus the
 // lastTransitionTime bookkeeping the status manager does (a time changes only with the status).
 import type { RuntimePodStatus } from '../container/types.ts';
-import type { Container, ContainerStatus, PodCondition, PodPhase, PodSpec } from '../../api/core/index.ts';
+import type { Container, ContainerStatus, Pod, PodCondition, PodPhase, PodSpec } from '../../api/core/index.ts';
 import { isRestartableInitContainer } from '../../api/pod/index.ts';
 import { isKubeletOwnedCondition } from './types.ts';
 
@@ -61,6 +61,21 @@ export function podReadyCondition(spec: PodSpec, conditions: PodCondition[], sta
   }
   if (messages.length > 0) return condition('Ready', 'False', reasons.readinessGatesNotReady, messages.join(', '));
   return condition('Ready', 'True');
+}
+
+/**
+ * Whether the API pod's Ready condition is out of date with its own gate conditions (upstream's
+ * NeedToReconcilePodReadiness): someone else set a readiness gate's condition, and only a sync of
+ * the pod recomputes Ready. A pod without gates, or not yet given a Ready condition, never is.
+ */
+export function needToReconcilePodReadiness(pod: Pick<Pod, 'spec' | 'status'>): boolean {
+  if (!pod.spec?.readinessGates?.length) return false;
+  const status = pod.status ?? {};
+  const current = status.conditions?.find((c) => c.type === 'Ready');
+  if (!current) return false;
+  const statuses = [...(status.containerStatuses ?? []), ...(status.initContainerStatuses ?? [])];
+  const wanted = podReadyCondition(pod.spec, status.conditions ?? [], statuses, status.phase ?? 'Pending');
+  return current.status !== wanted.status || (current.message ?? '') !== (wanted.message ?? '');
 }
 
 /** A regular container that is running or has run: the pod got past its init containers once. */

@@ -5,4 +5,5 @@ export { StatusManager, canBeDeleted, type PodStatusClient, type MirrorPodRef, t
 export { podStatusPatch } from './patch.ts';
 export { terminatedPodStatus, mergePodStatus, illegalTransition } from './transitions.ts';
 export { podPhase } from './phase.ts';
+export { needToReconcilePodReadiness } from './conditions.ts';
 export { isTerminalPhase } from './types.ts';

@@ -69,7 +69,8 @@ const isNotFound = (e: unknown) => (e as { code?: number } | null)?.code === 404
 
 export class StatusManager {
   private readonly entries = new Map<string, Entry>();
-  private readonly sent = new Map<string, number>();
+  /** The version last sent for each pod, and the UID of the API pod it went to (a mirror's for a static pod). */
+  private readonly sent = new Map<string, { version: number; to: string }>();
   private readonly queue = new Set<string>();
   private readonly retries = new Map<string, { at: number; backoff: Backoff }>();
   private wakeUp?: AbortController;
@@ -148,6 +149,8 @@ export class StatusManager {
     status.startTime = old.startTime ?? status.startTime ?? rfc3339(this.o.clock.now());
     if (cached && !force && sameStatus(cached.status, status)) {
       cached.pod = pod;
+      // The status is unchanged but its mirror pod is new: the new one shows nothing yet.
+      if (this.sentToOldMirror(uid, cached) && !this.retries.has(uid)) this.enqueue(uid);
       return;
     }
     this.entries.set(uid, { pod, status, version: this.nextVersion++, finished: finished || (cached?.finished ?? false), apiPod: cached?.apiPod });
@@ -168,7 +171,19 @@ export class StatusManager {
     const e = this.entries.get(uid);
     if (!e) return false;
     const sent = this.sent.get(uid);
-    return sent === undefined || sent < e.version || (e.apiPod !== undefined && this.deletable(uid, e, e.apiPod));
+    return sent === undefined || sent.version < e.version || this.sentToOldMirror(uid, e) || (e.apiPod !== undefined && this.deletable(uid, e, e.apiPod));
+  }
+
+  /**
+   * A static pod whose status went to a mirror pod since deleted and recreated (a new UID): the
+   * status must go to the new mirror, as upstream's syncBatch does when needsReconcile finds the
+   * mirror's status differs from the cached one (it translates the static pod's UID to the mirror's).
+   */
+  private sentToOldMirror(uid: string, e: Entry): boolean {
+    const sent = this.sent.get(uid);
+    if (!sent || !isStaticPod(e.pod)) return false;
+    const mirror = this.o.mirrorPodFor?.(uid);
+    return mirror !== undefined && mirror.uid !== sent.to;
   }
 
   private deletable(uid: string, e: Entry, apiPod: Pod): boolean {
@@ -272,7 +287,7 @@ export class StatusManager {
       }
     }
     // A terminal phase held back is not sent yet: the periodic sync tries again.
-    if (merged.phase === e.status.phase) this.sent.set(uid, e.version);
+    if (merged.phase === e.status.phase) this.sent.set(uid, { version: e.version, to: target.uid });
     e.apiPod = current;
     if (this.deletable(uid, e, current)) {
       try {

@@ -7,6 +7,7 @@ import type { PodChange } from '../config/index.ts';
 import type { PodLifecycleEvent } from '../pleg/index.ts';
 import type { PodUpdate } from '../pod/workers.ts';
 import type { ProbeUpdate } from '../prober/index.ts';
+import { needToReconcilePodReadiness } from '../status/index.ts';
 
 export type Dispatch =
   /** Pod manager: the pod (or mirror pod) as its source now has it. */
@@ -14,7 +15,7 @@ export type Dispatch =
   | { kind: 'removePod'; pod: Pod }
   /** Pod workers: a changed pod (upstream's UpdatePod). */
   | { kind: 'updatePod'; update: PodUpdate }
-  /** Pod workers: sync a known pod again (upstream's HandlePodSyncs). */
+  /** Pod workers: sync a known pod again, as the pod manager now has it (upstream's HandlePodSyncs). */
   | { kind: 'syncPod'; uid: string }
   /** Status manager: a readiness verdict reaches the API at once. */
   | { kind: 'setReadiness'; podUid: string; containerId: string; ready: boolean };
@@ -40,7 +41,12 @@ export function configDispatch(changes: PodChange[], staticPodUid: StaticPodLook
         continue;
       }
       out.push({ kind: 'setPod', pod });
-      if (change.op === 'RECONCILE') continue;
+      if (change.op === 'RECONCILE') {
+        // Upstream's HandlePodReconcile: only the status changed, and a readiness gate's condition
+        // set by someone else changes Ready only through a sync (of the pod as the API now has it).
+        if (needToReconcilePodReadiness(pod)) out.push({ kind: 'syncPod', uid: pod.metadata.uid! });
+        continue;
+      }
       const deleting = !!pod.metadata.deletionTimestamp;
       out.push({ kind: 'updatePod', update: { pod, terminate: deleting, gracePeriodSeconds: deleting ? pod.metadata.deletionGracePeriodSeconds : undefined } });
     }

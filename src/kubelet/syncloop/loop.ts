@@ -39,7 +39,7 @@ export type SyncLoopInput =
 
 export interface SyncLoopDeps {
   inputs: SyncLoopInputs;
-  pods: Pick<PodManager, 'set' | 'remove' | 'byFullName'>;
+  pods: Pick<PodManager, 'set' | 'remove' | 'byFullName' | 'get'>;
   workers: Pick<PodWorkers, 'update' | 'resync' | 'busy'>;
   status: Pick<StatusManager, 'setContainerReadiness'>;
   /** Where the pod workers put synced pods back; the sync tick takes the due ones. */
@@ -135,7 +135,8 @@ export class SyncLoop {
         case 'setPod': this.d.pods.set(s.pod); break;
         case 'removePod': this.d.pods.remove(s.pod); break;
         case 'updatePod': this.d.workers.update(s.update); break;
-        case 'syncPod': this.d.workers.resync(s.uid); break;
+        // As upstream's HandlePodSyncs, with the pod manager's pod: its status may be newer (a gate condition).
+        case 'syncPod': this.d.workers.resync(s.uid, this.d.pods.get(s.uid)); break;
         case 'setReadiness': this.d.status.setContainerReadiness(s.podUid, s.containerId, s.ready); break;
       }
     }

@@ -39,6 +39,25 @@ describe('sync loop dispatch (pure)', () => {
     ]);
   });
 
+  it('re-syncs a pod whose status alone changed only when its Ready disagrees with its readiness gates', () => {
+    const gated = (gate: 'True' | 'False') => ({
+      ...pod('g', {}, { containers: [{ name: 'c', image: 'i' }], readinessGates: [{ conditionType: 'example.com/lb' }] }),
+      status: {
+        phase: 'Running' as const,
+        containerStatuses: [{ name: 'c', image: 'i', imageID: '', ready: true, restartCount: 0, state: { running: {} }, lastState: {} }],
+        conditions: [
+          { type: 'example.com/lb', status: gate },
+          { type: 'Ready', status: 'False' as const, reason: 'ReadinessGatesNotReady', message: 'the status of pod readiness gate "example.com/lb" is not "True", but False' },
+        ],
+      },
+    });
+    assert.deepEqual(configDispatch([{ op: 'RECONCILE', source: 'api', pods: [gated('False')] }], () => undefined).map((s) => s.kind), ['setPod']);
+    // Upstream's HandlePodReconcile: the gate turned True, the Ready condition did not yet.
+    assert.deepEqual(configDispatch([{ op: 'RECONCILE', source: 'api', pods: [gated('True')] }], () => undefined), [
+      { kind: 'setPod', pod: gated('True') }, { kind: 'syncPod', uid: 'uid-g' },
+    ]);
+  });
+
   it('keeps mirror pods in the pod manager and re-syncs their static pod', () => {
     const owner = (ns: string, name: string) => (ns === 'default' && name === 'etcd' ? 'uid-static-etcd' : undefined);
     assert.deepEqual(configDispatch([{ op: 'ADD', source: 'api', pods: [mirror('etcd'), mirror('orphan')] }], owner), [
@@ -62,7 +81,7 @@ describe('sync loop dispatch (pure)', () => {
   });
 });
 
-function loopSetup(workers: { update(u: PodUpdate): void; resync(uid: string): void; busy(): PodWork[] }, clock = new FakeClock()) {
+function loopSetup(workers: { update(u: PodUpdate): void; resync(uid: string, pod?: Pod): void; busy(): PodWork[] }, clock = new FakeClock()) {
   const config = new BoundedChannel<PodChange[]>(10);
   const pleg = new BoundedChannel<PodLifecycleEvent>(10);
   const probes = new BoundedChannel<ProbeUpdate>(10);
@@ -129,6 +148,24 @@ describe('sync loop', () => {
     t.config.trySend([{ op: 'ADD', source: 'api', pods: [pod('b')] }]);
     await settle();
     assert.equal(calls.at(-1), 'update a removed', 'nothing is handled after the loop stopped');
+  });
+
+  it('re-syncs with the pod as the pod manager has it, the API status others changed included', async () => {
+    const synced: (Pod | undefined)[] = [];
+    const t = loopSetup({ update: () => {}, resync: (_uid, p) => synced.push(p), busy: () => [] });
+    const gates = { containers: [{ name: 'c', image: 'i' }], readinessGates: [{ conditionType: 'example.com/lb' }] };
+    const before: Pod = { ...pod('g', {}, gates), status: { conditions: [{ type: 'Ready', status: 'False' }] } };
+    t.config.trySend([{ op: 'ADD', source: 'api', pods: [before] }]);
+    await settle();
+    const after: Pod = { ...before, status: { conditions: [{ type: 'example.com/lb', status: 'True' }, { type: 'Ready', status: 'False' }] } };
+    t.config.trySend([{ op: 'RECONCILE', source: 'api', pods: [after] }]);
+    await settle();
+    assert.deepEqual(synced, [after], 'the reconciled pod is synced, with its new status');
+    t.pleg.trySend({ id: 'uid-g', type: 'ContainerStarted', data: 'c1' });
+    await settle();
+    assert.equal(synced.at(-1), after, 'later syncs too');
+    t.stop.abort();
+    await t.done;
   });
 
   it('runs housekeeping beside the loop, one pass at a time', async () => {

@@ -113,6 +113,24 @@ describe('pod workers', () => {
     assert.deepEqual(ops, ['create', 'update']);
   });
 
+  it('resync with the pod the sync loop hands over (the pod manager’s, maybe with a newer status)', async () => {
+    const { lifecycle, workers, ops } = setup();
+    workers.update({ pod: pod('a', '1') });
+    await settle();
+    lifecycle.last().finish({});
+    await settle();
+    const newer = { ...pod('a', '1'), status: { conditions: [{ type: 'example.com/lb', status: 'True' as const }] } };
+    workers.resync('a', newer);
+    await settle();
+    assert.equal(lifecycle.last().pod, newer);
+    lifecycle.last().finish({});
+    await settle();
+    workers.resync('a');
+    await settle();
+    assert.equal(lifecycle.last().pod, newer, 'without one, the pod it had');
+    assert.deepEqual(ops, ['create', 'sync']);
+  });
+
   it('only ever shorten a terminating pod’s grace period', async () => {
     const { lifecycle, workers } = setup();
     workers.update({ pod: pod('a') });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { needToReconcilePodReadiness } from '../../../../src/kubelet/status/conditions.ts';
 import { generateApiPodStatus, sortPodIPs, type GenerateOptions } from '../../../../src/kubelet/status/generate.ts';
 import type { PodSpec, PodStatus } from '../../../../src/api/core/index.ts';
 import { at, ctr, exited, iso, pod, running, runtime } from './fixtures.ts';
@@ -274,6 +275,25 @@ describe('generateApiPodStatus: conditions others own, gates and times', () => {
     const ready = generateApiPodStatus(pod(spec, { status: { conditions: [trueGate] } }), rt, base());
     assert.equal(cond(ready, 'Ready').status, 'True');
     assert.deepEqual(cond(ready, 'example.com/lb'), trueGate, 'the gate condition is preserved untouched');
+  });
+
+  it('needs a sync when the API pod’s Ready disagrees with its gate conditions (NeedToReconcilePodReadiness)', () => {
+    const spec = { containers: [ctr('a')], readinessGates: [{ conditionType: 'g1' }, { conditionType: 'g2' }] };
+    const gate = (type: string, status: 'True' | 'False') => ({ type, status, lastTransitionTime: iso(1) });
+    // The pod as the kubelet last reported it: container ready, both gates missing.
+    const reported = generateApiPodStatus(pod(spec), runtime([running('a', 'c1')], {}), base({ readiness: () => true }));
+    assert.equal(cond(reported, 'Ready').reason, 'ReadinessGatesNotReady');
+    const withGates = (...gates: ReturnType<typeof gate>[]) => pod(spec, { status: { ...reported, conditions: [...gates, ...reported.conditions!] } });
+    assert.equal(needToReconcilePodReadiness(pod(spec, { status: reported })), false, 'nothing changed');
+    assert.equal(needToReconcilePodReadiness(withGates(gate('g1', 'True'))), true, 'the message changes with one gate True');
+    assert.equal(needToReconcilePodReadiness(withGates(gate('g1', 'True'), gate('g2', 'True'))), true, 'Ready turns True');
+    const ready = generateApiPodStatus(withGates(gate('g1', 'True'), gate('g2', 'True')), runtime([running('a', 'c1')]), base({ readiness: () => true }));
+    assert.equal(cond(ready, 'Ready').status, 'True');
+    assert.equal(needToReconcilePodReadiness(pod(spec, { status: ready })), false, 'reconciled');
+    const oneFalse = ready.conditions!.map((c) => (c.type === 'g1' ? { ...c, status: 'False' as const } : c));
+    assert.equal(needToReconcilePodReadiness(pod(spec, { status: { ...ready, conditions: oneFalse } })), true, 'Ready turns False');
+    assert.equal(needToReconcilePodReadiness(pod({ containers: [ctr('a')] }, { status: ready })), false, 'no gates: never');
+    assert.equal(needToReconcilePodReadiness(pod(spec, { status: { conditions: [gate('g1', 'True')] } })), false, 'no Ready condition yet: the first sync sets it');
   });
 
   it('keeps PodScheduled and unchanged conditions with their lastTransitionTime; stamps changes with now', () => {

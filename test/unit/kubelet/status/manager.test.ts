@@ -129,6 +129,40 @@ describe('StatusManager', () => {
     assert.equal(api.pods.get('kube-system/web-node1')!.status?.phase, 'Running');
   });
 
+  it('sends a static pod status again to a mirror pod deleted and recreated under a new UID', async () => {
+    let mirror = { namespace: 'kube-system', name: 'web-node1', uid: 'mirror-1' };
+    const { api, m, clock } = setup({ mirrorPodFor: (uid) => (uid === 'static-uid' ? mirror : undefined) });
+    const staticPod = pod({ containers: [ctr('a')] }, { metadata: { name: 'web-node1', namespace: 'kube-system', uid: 'static-uid', annotations: { 'kubernetes.io/config.source': 'file' } } });
+    const mirrorPod = (uid: string) => pod({ containers: [ctr('a')] }, { metadata: { name: 'web-node1', namespace: 'kube-system', uid, annotations: { 'kubernetes.io/config.mirror': 'h' } }, status: { phase: 'Pending' } });
+    api.add(mirrorPod('mirror-1'));
+    const status = gen(staticPod, [running('a', 'c1')]);
+    m.setPodStatus(staticPod, status);
+    await settle();
+    assert.equal(api.pods.get('kube-system/web-node1')!.status?.phase, 'Running');
+
+    // `kubectl delete pod web-node1`: the kubelet makes a new mirror, which the API shows Pending.
+    api.add(mirrorPod('mirror-2'));
+    mirror = { ...mirror, uid: 'mirror-2' };
+    // The static pod's next sync finds its status unchanged; it still goes to the new mirror, at once.
+    m.setPodStatus(staticPod, gen(staticPod, [running('a', 'c1')], m.getPodStatus('static-uid'), 12));
+    await settle();
+    const [, second] = api.patches();
+    assert.deepEqual(second?.body.metadata, { uid: 'mirror-2' });
+    const shown = api.pods.get('kube-system/web-node1')!.status;
+    assert.equal(shown?.phase, 'Running');
+    assert.equal(shown?.podIP, '10.88.0.5');
+    assert.ok(shown?.containerStatuses?.[0]?.state.running);
+    await clock.advance(30_000);
+    assert.equal(api.patches().length, 2, 'sent once to each mirror');
+
+    // Without a sync of the static pod, the periodic batch notices the new mirror.
+    api.add(mirrorPod('mirror-3'));
+    mirror = { ...mirror, uid: 'mirror-3' };
+    await clock.advance(10_000);
+    assert.equal(api.patches().length, 3);
+    assert.equal(api.pods.get('kube-system/web-node1')!.status?.phase, 'Running');
+  });
+
   it('forgets a pod the API no longer has (404) or that was recreated under another UID', async () => {
     const { api, m } = setup();
     const p = apiPod();
