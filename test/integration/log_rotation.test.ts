@@ -1,14 +1,16 @@
 // Container log rotation against a real containerd: a busybox container writing as fast as it
-// can, rotated at 64Ki keeping 3 files. Needs root, containerd, runc and the CNI plugins.
+// can, rotated at 64Ki keeping 3 files, and followed as `kubectl logs -f` does. Needs root, containerd, runc and the CNI plugins.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../support/containerd.ts';
 import { parseCriLine } from '../../src/kubelet/logs/crilog.ts';
 import { parseContainerLogMaxSize, runContainerLogRotation } from '../../src/kubelet/logs/rotation.ts';
+import { serveLog } from '../../src/kubelet/logs/serve.ts';
 import { silentLogger, type Logger } from '../../src/kubelet/log.ts';
 import type { CriClient, In, PodSandboxConfig } from '../../src/kubelet/runtime/cri/client.ts';
 
@@ -46,28 +48,11 @@ describe('container log rotation against containerd', { timeout: 180_000 }, () =
   after(async () => { await env?.stop(); });
 
   test('a fast writer is rotated at 64Ki, keeping at most 3 files, and keeps writing after reopen', async (t) => {
-    const uid = `uid-logrot-${process.pid}`;
-    const logDirectory = join(env.dir, 'pods', `default_logrot_${uid}`);
-    mkdirSync(join(logDirectory, 'writer'), { recursive: true });
-    const sb: In<PodSandboxConfig> = {
-      metadata: { name: 'logrot', uid, namespace: 'default', attempt: 0 },
-      hostname: 'logrot',
-      logDirectory,
-      linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
-    };
-    const podId = await env.cri.runPodSandbox(sb);
+    const w = await startWriter('logrot', `while true; do echo ${LINE}; done`);
     const ac = new AbortController();
     let loop: Promise<void> | undefined;
     try {
-      const ctrId = await env.cri.createContainer(podId, {
-        metadata: { name: 'writer', attempt: 0 },
-        image: { image: BUSYBOX_IMAGE },
-        command: ['sh', '-c', `while true; do echo ${LINE}; done`],
-        logPath: 'writer/0.log',
-      }, sb);
-      await env.cri.startContainer(ctrId);
-      const logPath = join(logDirectory, 'writer/0.log');
-      const logDir = join(logDirectory, 'writer');
+      const { ctrId, logPath, logDir } = w;
 
       let reopens = 0;
       const cri: CriClient = {
@@ -115,8 +100,92 @@ describe('container log rotation against containerd', { timeout: 180_000 }, () =
     } finally {
       ac.abort();
       await loop?.catch(() => {});
-      await env.cri.stopPodSandbox(podId);
-      await env.cri.removePodSandbox(podId);
+      await w.remove();
+    }
+  });
+
+  test('kubectl logs -f follows a counting writer across real rotations: every line once, in order', async (t) => {
+    // Numbered lines, padded so that 64Ki fills in a few hundred lines.
+    const w = await startWriter('logfollow', `i=0; while true; do i=$((i+1)); echo "$i ${'b'.repeat(60)}"; done`);
+    const ac = new AbortController();
+    const stopFollow = new AbortController();
+    let loop: Promise<void> | undefined;
+    try {
+      const out = new CountingWriter();
+      let running = true;
+      const following = serveLog(w.logPath, out, { follow: true, running: () => running, signal: stopFollow.signal, pollMs: 20 });
+      let reopens = 0;
+      const cri: CriClient = { ...env.cri, reopenContainerLog: async (id, o) => { await env.cri.reopenContainerLog(id, o); reopens++; } };
+      loop = runContainerLogRotation({ cri, maxSizeBytes: parseContainerLogMaxSize('64Ki'), maxFiles: 3, intervalMs: 200, signal: ac.signal });
+      const until = Date.now() + 30_000;
+      while (reopens < 5) {
+        assert.ok(Date.now() < until, `only ${reopens} rotations in 30 s`);
+        await sleep(20);
+      }
+      ac.abort();
+      await loop;
+      await env.cri.stopContainer(w.ctrId, 0);
+      running = false;
+      const guard = setTimeout(() => stopFollow.abort(), 10_000);
+      await following;
+      clearTimeout(guard);
+      assert.ok(!stopFollow.signal.aborted, 'follow did not end after the container stopped');
+      t.diagnostic(`rotations: ${reopens}, lines followed: ${out.count}`);
+      assert.deepEqual(out.errors, []);
+      assert.ok(out.count > 5 * 1000, `only ${out.count} lines followed`);
+    } finally {
+      ac.abort();
+      stopFollow.abort();
+      await loop?.catch(() => {});
+      await w.remove();
     }
   });
 });
+
+/** Checks a followed counting writer's output as it comes: lines 1, 2, 3 ... with nothing lost or repeated. */
+class CountingWriter extends Writable {
+  count = 0;
+  errors: string[] = [];
+  private carry = '';
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    const lines = (this.carry + chunk.toString('utf8')).split('\n');
+    this.carry = lines.pop() ?? '';
+    for (const l of lines) {
+      const n = Number(l.split(' ')[0]);
+      if (n !== this.count + 1 && this.errors.length < 5) this.errors.push(`line ${this.count + 1} expected, got ${JSON.stringify(l.slice(0, 80))}`);
+      this.count = n;
+    }
+    done();
+  }
+}
+
+/** A pod sandbox with one busybox container running command, its CRI log at <logDirectory>/writer/0.log. */
+async function startWriter(name: string, command: string) {
+  const uid = `uid-${name}-${process.pid}`;
+  const logDirectory = join(env.dir, 'pods', `default_${name}_${uid}`);
+  mkdirSync(join(logDirectory, 'writer'), { recursive: true });
+  const sb: In<PodSandboxConfig> = {
+    metadata: { name, uid, namespace: 'default', attempt: 0 },
+    hostname: name,
+    logDirectory,
+    linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+  };
+  const podId = await env.cri.runPodSandbox(sb);
+  const remove = async () => {
+    await env.cri.stopPodSandbox(podId);
+    await env.cri.removePodSandbox(podId);
+  };
+  try {
+    const ctrId = await env.cri.createContainer(podId, {
+      metadata: { name: 'writer', attempt: 0 },
+      image: { image: BUSYBOX_IMAGE },
+      command: ['sh', '-c', command],
+      logPath: 'writer/0.log',
+    }, sb);
+    await env.cri.startContainer(ctrId);
+    return { ctrId, logPath: join(logDirectory, 'writer/0.log'), logDir: join(logDirectory, 'writer'), remove };
+  } catch (err) {
+    await remove();
+    throw err;
+  }
+}

@@ -1,8 +1,9 @@
 // Making sure a container's image is present before it is created (upstream's
 // images.imageManager.EnsureImageExists): pull policy, per-image pull back-off, pull secrets,
 // and the kubelet's events with upstream's messages.
+import { createHash } from 'node:crypto';
 import type { CriClient } from '../runtime/cri/client.ts';
-import type { In, PodSandboxConfig } from '../runtime/cri/types.ts';
+import type { AuthConfig, In, PodSandboxConfig } from '../runtime/cri/types.ts';
 import { formatDuration } from '../../api/duration.ts';
 import { Backoff } from '../backoff.ts';
 import { credentialsFor, type PullSecret } from './auth.ts';
@@ -108,23 +109,36 @@ export class ImageManager {
   }
 
   /**
-   * One pull per image at a time; concurrent requests for the same image share it. A requester
-   * whose signal aborts (its pod is being deleted) stops waiting; the pull itself is cancelled
-   * only once no requester waits for it any more.
+   * Concurrent identical requests (same image, same credentials) share one pull. Upstream's puller
+   * pulls every request with its own pull secrets; sharing across different credentials would
+   * hand one pod another pod's result, e.g. an authorization failure its own secrets would not
+   * have met. A requester whose signal aborts (its pod is being deleted) stops waiting; the pull
+   * itself is cancelled only once no requester waits for it any more.
    */
-  private pull(image: string, req: EnsureImageRequest): Promise<Pulled> {
-    let shared = this.inflight.get(image);
+  private async pull(image: string, req: EnsureImageRequest): Promise<Pulled> {
+    const creds = credentialsFor(image, await this.pullSecrets(req));
+    const key = pullKey(image, creds);
+    let shared = this.inflight.get(key);
     if (!shared) {
       const cancel = new AbortController();
-      const entry: SharedPull = { pull: this.pullOnce(image, req, cancel.signal), waiters: 0, cancel };
-      this.inflight.set(image, entry);
-      entry.pull.finally(() => this.forget(image, entry)).catch(() => {});
+      const entry: SharedPull = { pull: this.pullOnce(image, creds, req.sandboxConfig, cancel.signal), waiters: 0, cancel };
+      this.inflight.set(key, entry);
+      entry.pull.finally(() => this.forget(key, entry)).catch(() => {});
       shared = entry;
     }
-    return this.waitFor(image, shared, req.signal);
+    return this.waitFor(key, shared, req.signal);
   }
 
-  private waitFor(image: string, shared: SharedPull, signal: AbortSignal | undefined): Promise<Pulled> {
+  private async pullSecrets(req: EnsureImageRequest): Promise<PullSecret[]> {
+    const secrets: PullSecret[] = [];
+    for (const name of req.pullSecretNames ?? []) {
+      const s = await this.opts.getSecret?.(req.namespace, name);
+      if (s) secrets.push(s);
+    }
+    return secrets;
+  }
+
+  private waitFor(key: string, shared: SharedPull, signal: AbortSignal | undefined): Promise<Pulled> {
     // A requester without a signal never gives up: it keeps the pull alive.
     shared.waiters++;
     if (!signal) return shared.pull;
@@ -134,7 +148,7 @@ export class ImageManager {
         leave();
         if (--shared.waiters === 0) {
           // A later requester starts afresh rather than joining a cancelled pull.
-          this.forget(image, shared);
+          this.forget(key, shared);
           shared.cancel.abort(signal.reason);
         }
         reject(signal.reason);
@@ -145,21 +159,15 @@ export class ImageManager {
     });
   }
 
-  private forget(image: string, shared: SharedPull): void {
-    if (this.inflight.get(image) === shared) this.inflight.delete(image);
+  private forget(key: string, shared: SharedPull): void {
+    if (this.inflight.get(key) === shared) this.inflight.delete(key);
   }
 
-  private async pullOnce(image: string, req: EnsureImageRequest, signal: AbortSignal): Promise<Pulled> {
-    const secrets: PullSecret[] = [];
-    for (const name of req.pullSecretNames ?? []) {
-      const s = await this.opts.getSecret?.(req.namespace, name);
-      if (s) secrets.push(s);
-    }
-    const creds = credentialsFor(image, secrets);
+  private async pullOnce(image: string, creds: In<AuthConfig>[], sandboxConfig: In<PodSandboxConfig> | undefined, signal: AbortSignal): Promise<Pulled> {
     let lastErr: unknown;
     for (const auth of creds.length ? creds : [undefined]) {
       try {
-        const ref = await this.opts.cri.pullImage({ image }, auth, req.sandboxConfig, { signal });
+        const ref = await this.opts.cri.pullImage({ image }, auth, sandboxConfig, { signal });
         const st = await this.opts.cri.imageStatus({ image: ref }, false, { signal });
         return { ref, size: st.image?.size ?? 0 };
       } catch (err) {
@@ -173,7 +181,12 @@ export class ImageManager {
 
 interface Pulled { ref: string; size: number }
 
-/** A pull in flight, shared by every requester of its image. */
+/** Identifies a pull by image and credentials; hashed so the map holds no secrets. */
+function pullKey(image: string, creds: In<AuthConfig>[]): string {
+  return `${image}#${createHash('sha256').update(JSON.stringify(creds)).digest('hex')}`;
+}
+
+/** A pull in flight, shared by every requester of its image with the same credentials. */
 interface SharedPull {
   pull: Promise<Pulled>;
   /** Requesters still waiting for it. */

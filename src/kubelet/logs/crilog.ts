@@ -60,3 +60,20 @@ export function selectLog(content: string, o: LogOptions): string {
   if (o.limitBytes !== undefined && Buffer.byteLength(out) > o.limitBytes) out = Buffer.from(out).subarray(0, o.limitBytes).toString('utf8');
   return out;
 }
+
+/**
+ * Splits bytes read from a log into its complete lines (without the newline), carrying an
+ * unfinished last line over to the next read. Works on bytes, so a read that ends inside a
+ * multi-byte character leaves it whole for the next.
+ */
+export function splitLines(carry: Buffer, chunk: Buffer): { lines: Buffer[]; carry: Buffer } {
+  const bytes = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let nl = bytes.indexOf(0x0a); nl >= 0; nl = bytes.indexOf(0x0a, start)) {
+    lines.push(bytes.subarray(start, nl));
+    start = nl + 1;
+  }
+  // A copy: the caller may reuse chunk's memory for its next read.
+  return { lines, carry: Buffer.from(bytes.subarray(start)) };
+}

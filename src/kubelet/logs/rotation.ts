@@ -6,7 +6,7 @@
 // reading) and the oldest are deleted. A failed reopen renames the file back to try again later.
 //
 // The decision (rotationPlan) is pure; rotateContainerLog / runContainerLogRotation are the shells.
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type Stats } from 'node:fs';
 import { readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -127,6 +127,22 @@ export function rotationPlan(input: RotationInput): RotationPlan {
   };
 }
 
+/** A log's rotated, uncompressed files among the names of its directory, oldest (written first) first. */
+export function rotatedLogNames(logName: string, siblings: string[]): string[] {
+  return rotatedFiles(logName, siblings).filter((r) => r.kind === 'plain').sort(oldestFirst).map((r) => r.name);
+}
+
+/**
+ * The rotated file written right after `current` (a rotated name of the same log), for a reader
+ * following the log; undefined when the live file comes next. Compressed files are passed over:
+ * they are two rotations old, and a reader that far behind has lost them.
+ */
+export function nextRotatedLog(logName: string, current: string, siblings: string[]): string | undefined {
+  const [cur] = rotatedFiles(logName, [current]);
+  if (!cur) return undefined;
+  return rotatedFiles(logName, siblings).filter((r) => r.kind === 'plain' && oldestFirst(cur, r) < 0).sort(oldestFirst)[0]?.name;
+}
+
 /** Gzips file to `<file>.gz`, writing `<file>.tmp` first so a crash never leaves a truncated .gz; then removes file. */
 async function compressLog(file: string, signal?: AbortSignal): Promise<void> {
   const tmp = file + TMP_SUFFIX;
@@ -140,14 +156,17 @@ async function compressLog(file: string, signal?: AbortSignal): Promise<void> {
   await unlink(file);
 }
 
-async function sizeOf(path: string): Promise<number | undefined> {
+/** A file's stat; undefined when it does not exist (a log between rename and reopen). */
+export async function statIfExists(path: string): Promise<Stats | undefined> {
   try {
-    return (await stat(path)).size;
+    return await stat(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
 }
+
+const sizeOf = async (path: string) => (await statIfExists(path))?.size;
 
 export interface RotateOptions {
   maxSizeBytes: number;

@@ -10,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { FakeClock } from '../../../src/kubelet/clock.ts';
 import { silentLogger, type Logger } from '../../../src/kubelet/log.ts';
 import {
-  parseContainerLogMaxSize, removeContainerLogs, rotateContainerLogs, rotationPlan, rotationTimestamp, runContainerLogRotation,
+  nextRotatedLog, parseContainerLogMaxSize, removeContainerLogs, rotateContainerLogs, rotatedLogNames, rotationPlan, rotationTimestamp, runContainerLogRotation,
   type RotationInput,
 } from '../../../src/kubelet/logs/rotation.ts';
 import { CriError } from '../../../src/kubelet/runtime/cri/client.ts';
@@ -131,6 +131,19 @@ async function until(what: string, cond: () => boolean): Promise<void> {
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+describe('rotated files in the order they were written (for a reader following the log)', () => {
+  const names = ['0.log', '0.log.20261127-035507-10', '0.log.20261127-035507.gz', '0.log.20261127-035507-2', '0.log.20261127-040000', '0.log.20261127-035507-1.tmp', '1.log.20261127-035508'];
+  test('plain rotated files oldest first; collision counters compare as numbers', () => {
+    assert.deepEqual(rotatedLogNames('0.log', names), ['0.log.20261127-035507-2', '0.log.20261127-035507-10', '0.log.20261127-040000']);
+  });
+  test('the file after a rotated one, or none when the live file comes next', () => {
+    assert.equal(nextRotatedLog('0.log', '0.log.20261127-035507', names), '0.log.20261127-035507-2');
+    assert.equal(nextRotatedLog('0.log', '0.log.20261127-035507-2', names), '0.log.20261127-035507-10');
+    assert.equal(nextRotatedLog('0.log', '0.log.20261127-040000', names), undefined);
+    assert.equal(nextRotatedLog('0.log', '0.log', names), undefined);
+  });
+});
 
 describe('rotateContainerLogs with the fake runtime', () => {
   test('a big log is renamed with the timestamp and reopened; a small one is left alone', async () => {

@@ -5,7 +5,34 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/kubelet/clock.ts';
 import { credentialsFor, imageRegistry } from '../../../../src/kubelet/images/auth.ts';
 import { applyDefaultImageTag, ImageManager, type EnsureImageRequest } from '../../../../src/kubelet/images/puller.ts';
+import * as grpc from '@grpc/grpc-js';
+import { CriError } from '../../../../src/kubelet/runtime/cri/client.ts';
+import type { AuthConfig, ImageSpec, In, PodSandboxConfig } from '../../../../src/kubelet/runtime/cri/types.ts';
 import { FakeRuntime } from '../../../../src/kubelet/runtime/fake/runtime.ts';
+
+/** A private registry that accepts one user only, and holds each pull until released. */
+class OneCredentialRegistry extends FakeRuntime {
+  readonly attempts: string[] = [];
+  private held: Array<() => void> = [];
+  override async pullImage(image: In<ImageSpec>, auth?: In<AuthConfig>, sandboxConfig?: In<PodSandboxConfig>) {
+    this.attempts.push(auth?.username || '(anonymous)');
+    await new Promise<void>((resolve) => this.held.push(resolve));
+    if (auth?.username !== 'alice') {
+      throw new CriError('PullImage', grpc.status.UNKNOWN, `failed to pull and unpack image "${image.image}": 401 Unauthorized`);
+    }
+    return super.pullImage(image, auth, sandboxConfig);
+  }
+  /** Lets every pull started so far go on. */
+  release(): void {
+    for (const go of this.held.splice(0)) go();
+  }
+}
+
+const dockerConfig = (user: string) => ({
+  type: 'kubernetes.io/dockerconfigjson',
+  data: { '.dockerconfigjson': Buffer.from(JSON.stringify({ auths: { 'registry.example.com': { username: user, password: 'pw' } } })).toString('base64') },
+});
+const settle = () => new Promise((r) => setTimeout(r, 5));
 
 function setup() {
   const clock = new FakeClock();
@@ -103,6 +130,29 @@ describe('ImageManager', () => {
     assert.equal(r.ok, true);
     const auth = s.cri.callsOf('pullImage')[0].args[1] as { username: string; password: string; serverAddress: string };
     assert.deepEqual([auth.username, auth.password, auth.serverAddress], ['bob', 's3cret', 'registry.example.com:5000']);
+  });
+
+  test("concurrent pulls of one image: each pod's own pull secrets are tried; identical requests share one pull", async () => {
+    const cri = new OneCredentialRegistry();
+    cri.registry.set('registry.example.com/team/app:1', { size: 7 });
+    const secrets: Record<string, ReturnType<typeof dockerConfig>> = { 'default/bob': dockerConfig('bob'), 'default/alice': dockerConfig('alice') };
+    const images = new ImageManager({ cri, now: () => new Date(), getSecret: async (ns, n) => secrets[`${ns}/${n}`] });
+    const request = (podUid: string, secret: string): EnsureImageRequest => ({
+      podUid, namespace: 'default', image: 'registry.example.com/team/app:1', pullPolicy: 'Always', pullSecretNames: [secret], record: () => {},
+    });
+    const first = images.ensureImageExists(request('pod-1', 'bob'));
+    await settle();
+    const second = images.ensureImageExists(request('pod-2', 'alice'));
+    const third = images.ensureImageExists(request('pod-3', 'alice'));
+    await settle();
+    cri.release();
+    await settle();
+    cri.release();
+    const [r1, r2, r3] = await Promise.all([first, second, third]);
+    assert.equal(r1.ok, false, "bob's credentials are refused");
+    assert.equal(!r1.ok && r1.reason, 'ErrImagePull');
+    assert.deepEqual([r2.ok, r3.ok], [true, true], `alice's pods: ${JSON.stringify([r2, r3])}`);
+    assert.deepEqual([...cri.attempts].sort(), ['alice', 'bob'], 'one pull per set of credentials');
   });
 
   test('image reference helpers', () => {
