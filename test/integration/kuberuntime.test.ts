@@ -55,7 +55,7 @@ describe('kuberuntime against containerd', { timeout: 180_000 }, () => {
       podLogsRoot: join(env.dir, 'pods'),
       podCgroups: createPodCgroups(),
       envSources: { getConfigMap: async () => undefined, getSecret: async () => undefined },
-      nodeAllocatable: { cpuMilli: 2000, memoryBytes: 2 * 1024 ** 3 },
+      nodeAllocatable: () => ({ cpu: '2', memory: '2Gi' }),
       memoryCapacityBytes: 2 * 1024 ** 3,
       containerDir: (p, name) => join(env.dir, 'kubelet', 'pods', p.metadata.uid!, 'containers', name),
       mounts: () => [{ containerPath: '/shared', hostPath: shared }],
