@@ -1,9 +1,11 @@
 // The runtime manager against a real containerd: a two-container pod reaches running through
 // syncPod, an image change recreates one container, killPod runs a preStop exec, and GC keeps
-// one exited container per name. Needs root, containerd, runc and the CNI plugins.
+// one exited container per name; subPath mounts are bound by descriptor (a symlink swapped in
+// before the bind changes nothing) and bad ones are CreateContainerConfigError. Needs root,
+// containerd, runc and the CNI plugins.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../support/containerd.ts';
@@ -18,6 +20,10 @@ import { killPod, removePod } from '../../src/kubelet/kuberuntime/kill.ts';
 import { podCgroupParent } from '../../src/kubelet/kuberuntime/qos.ts';
 import { getPodStatus } from '../../src/kubelet/kuberuntime/status.ts';
 import { syncPod } from '../../src/kubelet/kuberuntime/sync.ts';
+import { VolumeManager } from '../../src/kubelet/volume/manager.ts';
+import { createMounter } from '../../src/kubelet/volume/mounter.ts';
+import { makeContainerMounts } from '../../src/kubelet/volume/mounts.ts';
+import type { VolumeObjectSource } from '../../src/kubelet/volume/types.ts';
 
 let env: TestContainerd;
 let deps: RuntimeManagerDeps;
@@ -37,6 +43,16 @@ function mkPod(name: string, containers: Container[], spec: Partial<Pod['spec']>
   };
 }
 const status = (p: Pod) => getPodStatus(env.cri, p.metadata.uid!, p.metadata.name!, 'default');
+const noObjects: VolumeObjectSource = {
+  getSecret: () => Promise.reject(new Error('not used')),
+  getConfigMap: () => Promise.reject(new Error('not used')),
+  requestServiceAccountToken: () => Promise.reject(new Error('not used')),
+};
+/** Until the file holds what match wants (a container's write lands within a few seconds). */
+async function fileMatching(path: string, match: RegExp): Promise<string> {
+  for (let i = 0; i < 50 && !(existsSync(path) && match.test(readFileSync(path, 'utf8'))); i++) await sleep(100);
+  return existsSync(path) ? readFileSync(path, 'utf8') : '';
+}
 const sync = async (p: Pod) => syncPod(p, await status(p), deps);
 
 describe('kuberuntime against containerd', { timeout: 180_000 }, () => {
@@ -55,7 +71,7 @@ describe('kuberuntime against containerd', { timeout: 180_000 }, () => {
       podLogsRoot: join(env.dir, 'pods'),
       podCgroups: createPodCgroups(),
       envSources: { getConfigMap: async () => undefined, getSecret: async () => undefined },
-      nodeAllocatable: { cpuMilli: 2000, memoryBytes: 2 * 1024 ** 3 },
+      nodeAllocatable: () => ({ cpu: '2', memory: '2Gi' }),
       memoryCapacityBytes: 2 * 1024 ** 3,
       containerDir: (p, name) => join(env.dir, 'kubelet', 'pods', p.metadata.uid!, 'containers', name),
       mounts: () => [{ containerPath: '/shared', hostPath: shared }],
@@ -143,5 +159,60 @@ describe('kuberuntime against containerd', { timeout: 180_000 }, () => {
     assert.deepEqual(gc.errors, []);
     const left = (await status(p)).containers.filter((c) => c.state === 'exited');
     assert.equal(left.length, 1, 'one exited container kept for logs');
+  });
+
+  test('subPathExpr from a configMap is bound by descriptor; a swapped-in symlink and bad subPaths are refused', async () => {
+    const root = join(env.dir, 'kubelet');
+    const outside = join(env.dir, 'outside');
+    mkdirSync(outside, { recursive: true });
+    const real = createMounter();
+    // Swaps the subPath for a symlink to a host directory between the check and the bind: the
+    // race of CVE-2017-1002101. The bind follows the open descriptor, not the path.
+    let swap: (() => void) | undefined;
+    const racing = { ...real, bind: async (source: string, target: string) => { swap?.(); swap = undefined; await real.bind(source, target); } };
+    const volumes = new VolumeManager({ rootDir: root, objects: noObjects, mounter: racing });
+    const p = mkPod('subpath', [
+      ctr('w', { envFrom: [{ configMapRef: { name: 'dirs' } }], volumeMounts: [{ name: 'data', mountPath: '/sub', subPathExpr: '$(DIR)' }], command: ['sh', '-c', 'echo written > /sub/file; sleep 3600'] }),
+      ctr('dots', { env: [{ name: 'POD_NAME', value: '..' }], volumeMounts: [{ name: 'data', mountPath: '/x', subPathExpr: '$(POD_NAME)' }] }),
+      ctr('abs', { env: [{ name: 'POD_NAME', value: '/tmp' }], volumeMounts: [{ name: 'data', mountPath: '/x', subPathExpr: '$(POD_NAME)' }] }),
+    ], { volumes: [{ name: 'data', emptyDir: {} }] });
+    pods.push(p);
+    const mounted = await volumes.mountPodVolumes(p);
+    const vol = mounted.get('data')!.hostPath;
+    swap = () => {
+      renameSync(join(vol, 'from-cm'), join(vol, 'moved'));
+      symlinkSync(outside, join(vol, 'from-cm'));
+    };
+    const subDeps: RuntimeManagerDeps = {
+      ...deps,
+      envSources: { getConfigMap: async (_ns, name) => (name === 'dirs' ? { data: { DIR: 'from-cm' } } : undefined), getSecret: async () => undefined },
+      mounts: (pod, c, podIPs, cenv) => makeContainerMounts({ rootDir: root, pod, container: c, mounted, podIPs, env: cenv, bindSubPath: (b) => volumes.bindSubPath(b) }),
+    };
+    try {
+      const r = await syncPod(p, await status(p), subDeps);
+      assert.deepEqual(r.started, ['w']);
+      assert.equal(r.waiting.dots?.reason, 'CreateContainerConfigError');
+      assert.equal(r.waiting.dots?.message, "unable to provision SubPath `..`: must not contain '..'");
+      assert.deepEqual(r.waiting.abs, { reason: 'CreateContainerConfigError', message: 'error SubPath `/tmp` must not be an absolute path' });
+      assert.match(await fileMatching(join(vol, 'moved', 'file'), /written/), /^written\n$/, 'the write landed in the directory that was checked');
+      assert.deepEqual(readdirSync(outside), [], 'nothing reached the symlink’s target');
+      const bound = join(root, 'pods', p.metadata.uid!, 'volume-subpaths', 'data', 'w', '0');
+      assert.ok((await real.mountPointsUnder(bound)).includes(bound), 'the runtime got the kubelet-owned bind');
+      assert.deepEqual((await status(p)).containers.map((c) => c.name), ['w'], 'no container created for the bad subPaths');
+
+      // The container again, now that the subPath resolves outside the volume: refused.
+      const killed = await killPod(subDeps, p, await status(p), { gracePeriodOverride: 0 });
+      assert.deepEqual(killed.errors, []);
+      await removePod(subDeps, await status(p));
+      const again = await syncPod(p, await status(p), subDeps);
+      assert.equal(again.waiting.w?.reason, 'CreateContainerConfigError');
+      assert.equal(again.waiting.w?.message, 'failed to prepare subPath for volumeMount "data" of container "w"');
+    } finally {
+      await killPod(subDeps, p, await status(p), { gracePeriodOverride: 0 }).catch(() => undefined);
+      await volumes.unmountPodVolumes(p.metadata.uid!);
+      assert.deepEqual(await real.mountPointsUnder(join(root, 'pods', p.metadata.uid!)), [], 'every subPath bind is gone with the volumes');
+      assert.ok(!existsSync(join(root, 'pods', p.metadata.uid!, 'volume-subpaths')));
+      real.close?.();
+    }
   });
 });

@@ -10,6 +10,7 @@ import type { HealthCheck } from '../healthz.ts';
 import type { Logger } from '../log.ts';
 import { containerTypeIn, instrumentCri, KubeletMetrics } from '../metrics/index.ts';
 import { NodeLeaseController } from '../nodelease/controller.ts';
+import { computeAllocatable, computeCapacity, formatResources } from '../nodestatus/allocatable.ts';
 import { nodeAddresses, observe, readMachineInfo, type MachineInfo } from '../nodestatus/machine.ts';
 import { NodeStatusManager, type NodeStatusManagerOptions, type StatusSources } from '../nodestatus/manager.ts';
 import type { KubeletOptions } from '../options/options.ts';
@@ -43,6 +44,11 @@ export interface NodeAgent {
   /** The Node object's UID once registered. */
   nodeUid(): string | undefined;
   nodeIPs(): string[];
+  /**
+   * The Node's status.allocatable as last read or written; before that (or standalone), what the
+   * kubelet would report from the machine (upstream's getNodeAnyWay: the lister, else the initial node).
+   */
+  allocatable(): Record<string, string | number>;
   /** The `runtime` check for /healthz. */
   runtimeCheck: HealthCheck;
   /** Starts the runtime checks, then (once the runtime answered, or after 2 s) node status and Lease. */
@@ -72,8 +78,14 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
   const eventLimiter = createEventRateLimiter(options.eventRecordQPS, options.eventBurst, clock, signal);
   const events = createEventRecorder(api, nodeName, clock, log, eventLimiter);
   let nodeUid: string | undefined;
+  let allocatable: Record<string, string | number> | undefined;
+  const initialAllocatable = formatResources(computeAllocatable(computeCapacity(machine, undefined, options.maxPods), options.kubeReserved, options.systemReserved, options.evictionHard));
   const sources = statusSources(options, nodeName, machine, cri, runtime, clock);
-  const nodeStatus = api && nodeStatusManager(d, { api, machine, sources, events, metrics, onNode: (node) => (nodeUid = node.metadata.uid ?? nodeUid) });
+  const onNode: NodeStatusManagerOptions['onNode'] = (node) => {
+    nodeUid = node.metadata.uid ?? nodeUid;
+    allocatable = node.status?.allocatable ?? allocatable;
+  };
+  const nodeStatus = api && nodeStatusManager(d, { api, machine, sources, events, metrics, onNode });
   const lease = api && new NodeLeaseController({ api, nodeName, durationSeconds: options.nodeLeaseDurationSeconds, clock, log, nodeUid: () => nodeUid });
 
   return {
@@ -84,6 +96,7 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
     eventLimiter,
     nodeUid: () => nodeUid,
     nodeIPs: () => sources.addresses().filter((a) => a.type === 'InternalIP').map((a) => a.address),
+    allocatable: () => allocatable ?? initialAllocatable,
     runtimeCheck: {
       name: 'runtime',
       check: () => {

@@ -31,7 +31,8 @@ export interface PodManagementDeps {
   nodeName: string;
   nodeUid: () => string | undefined;
   nodeIPs: () => string[];
-  allocatable: { cpuMilli: number; memoryBytes: number };
+  /** The Node's status.allocatable now. */
+  allocatable: () => Record<string, string | number>;
   memoryCapacityBytes: number;
   /** The pod manager: built first, since the CRI's metrics ask it which kind a container is. */
   pods: PodManager;
@@ -87,7 +88,7 @@ export function newPodManagement(d: PodManagementDeps): PodManagement {
     podCouldHaveRunningContainers: (uid) => workerStates.couldHaveRunningContainers(uid),
     podResourcesAreReclaimed: (pod) => workerStates.isTerminated(pod.metadata.uid!),
   });
-  const volumes = new VolumeManager({ rootDir: o.rootDir, objects: volumeObjects(api, read), clock });
+  const volumes = new VolumeManager({ rootDir: o.rootDir, objects: volumeObjects(api, read), clock, nodeAllocatable: d.allocatable });
   const probeResults = newProbeResultsChannel();
   const prober = new ProbeManager({
     runtime: cri, recorder, clock, signal,
@@ -155,7 +156,7 @@ function runtimeManagerDeps(d: PodManagementDeps, recorder: PodEventRecorder, re
     podCgroups: o.cgroupsPerQOS ? createPodCgroups() : undefined,
     envSources: envSources(read),
     nodeName: d.nodeName,
-    hostIPs: d.nodeIPs(),
+    hostIPs: d.nodeIPs,
     nodeAllocatable: d.allocatable,
     memoryCapacityBytes: d.memoryCapacityBytes,
   };

@@ -43,12 +43,17 @@ export interface RuntimeManagerDeps {
   /** Pull secrets by name. */
   getPullSecret?: (namespace: string, name: string) => Promise<PullSecret | undefined>;
   nodeName?: string;
-  hostIPs?: string[];
-  nodeAllocatable: { cpuMilli: number; memoryBytes: number; ephemeralStorageBytes?: number };
+  /** The node's IPs now (status.hostIP(s) variables), asked at each container start. */
+  hostIPs?: () => string[];
+  /** The node's status.allocatable now: the limits of containers that set none, for the downward API. */
+  nodeAllocatable: () => Record<string, string | number>;
   /** Node memory capacity, for oom_score_adj of burstable containers. */
   memoryCapacityBytes: number;
-  /** Volume mounts from the volume manager (and /etc/hosts, which names podIPs: the sandbox's IPs). */
-  mounts?: (pod: Pod, container: Container, podIPs: string[]) => In<Mount>[] | Promise<In<Mount>[]>;
+  /**
+   * Volume mounts from the volume manager (and /etc/hosts, which names podIPs: the sandbox's IPs);
+   * env is the container's environment, which subPathExpr expands from.
+   */
+  mounts?: (pod: Pod, container: Container, podIPs: string[], env: ReadonlyMap<string, string>) => In<Mount>[] | Promise<In<Mount>[]>;
   /**
    * `/var/lib/kubelet/pods/<uid>/containers/<name>`: when given, a fresh termination-log file is
    * created there and mounted at terminationMessagePath (unless the mounts already cover it).

@@ -2,8 +2,9 @@
 // secrets, with prefix), then env in order (value with $(VAR) expansion, or valueFrom field,
 // resource, configmap or secret key, with `optional`). A missing non-optional source is an
 // error that becomes the CreateContainerConfigError waiting reason.
-import { parseQuantity, quantityMilliValue, quantityValue } from '../../api/quantity.ts';
 import type { ConfigMap, Container, Pod, Secret } from '../../api/core/index.ts';
+import { expandVars } from '../container/expansion.ts';
+import { containerResourceValue } from '../volume/index.ts';
 import { podNamespace } from './pod.ts';
 
 /** What env reads of a configMap and of a secret (whose data is base64, as in the API). */
@@ -18,38 +19,20 @@ export interface EnvSources {
 
 export interface EnvContext {
   podIPs: string[];
+  /** The node's IPs as they are now (status.hostIP, status.hostIPs). */
   hostIPs: string[];
   nodeName?: string;
-  /** Node allocatable, used for resourceFieldRef limits that are not set. */
-  nodeAllocatable: { cpuMilli: number; memoryBytes: number; ephemeralStorageBytes?: number };
+  /** The node's status.allocatable: resourceFieldRef limits that are not set. */
+  nodeAllocatable: Record<string, string | number>;
   /** Service links (enableServiceLinks), lower precedence than the pod's own variables. */
   serviceEnv?: Record<string, string>;
+  /** Records a Warning event on the pod (envFrom keys skipped as invalid names). */
+  warn?: (reason: string, message: string) => void;
 }
 
 export class EnvError extends Error {}
 
-/** Kubernetes' `$(VAR)` expansion: defined variables are replaced, `$$` escapes, others stay. */
-export function expandVars(input: string, lookup: (name: string) => string | undefined): string {
-  let out = '';
-  for (let i = 0; i < input.length; i++) {
-    const ch = input[i];
-    if (ch !== '$' || i + 1 >= input.length) { out += ch; continue; }
-    const next = input[i + 1];
-    if (next === '$') { out += '$'; i++; continue; }
-    if (next === '(') {
-      const close = input.indexOf(')', i + 2);
-      if (close < 0) { out += input.slice(i); break; }
-      const name = input.slice(i + 2, close);
-      const v = name ? lookup(name) : undefined;
-      out += v !== undefined ? v : `$(${name})`;
-      i = close;
-      continue;
-    }
-    out += ch;
-  }
-  return out;
-}
-
+/** Upstream's validation.IsEnvVarName: what envFrom may turn into a variable. */
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 function fieldValue(pod: Pod, path: string, ctx: EnvContext): string {
@@ -69,25 +52,28 @@ function fieldValue(pod: Pod, path: string, ctx: EnvContext): string {
   }
 }
 
-function resourceValue(pod: Pod, self: Container, ref: { containerName?: string; resource: string; divisor?: string | number }, ctx: EnvContext): string {
-  const target = ref.containerName
-    ? [...pod.spec.containers, ...(pod.spec.initContainers ?? [])].find((c) => c.name === ref.containerName)
-    : self;
-  if (!target) throw new EnvError(`cannot find container: ${ref.containerName}`);
-  const [kind, resource] = ref.resource.split('.', 2) as ['limits' | 'requests', string];
-  const raw = target.resources?.[kind]?.[resource] ?? (kind === 'requests' ? target.resources?.limits?.[resource] : undefined);
-  const divisor = ref.divisor !== undefined && ref.divisor !== '' && ref.divisor !== 0 ? parseQuantity(ref.divisor) : parseQuantity(1);
-  if (resource === 'cpu') {
-    const m = raw !== undefined ? quantityMilliValue(parseQuantity(raw)) : kind === 'limits' ? ctx.nodeAllocatable.cpuMilli : 0;
-    return String(Math.ceil(m / quantityMilliValue(divisor)));
+function resourceValue(self: Container, pod: Pod, ref: { containerName?: string; resource: string; divisor?: string | number }, ctx: EnvContext): string {
+  try {
+    return containerResourceValue(pod, ref.containerName || self.name, ref.resource, ref.divisor, ctx.nodeAllocatable);
+  } catch (e) {
+    throw new EnvError((e as Error).message);
   }
-  let bytes: number;
-  if (raw !== undefined) bytes = quantityValue(parseQuantity(raw));
-  else if (kind === 'requests') bytes = 0;
-  else if (resource === 'memory') bytes = ctx.nodeAllocatable.memoryBytes;
-  else if (resource === 'ephemeral-storage') bytes = ctx.nodeAllocatable.ephemeralStorageBytes ?? 0;
-  else throw new EnvError(`unsupported container resource: ${ref.resource}`);
-  return String(Math.ceil(bytes / quantityValue(divisor)));
+}
+
+/**
+ * envFrom's variables from one configmap's or secret's keys (prefixed); keys that are no valid
+ * name are skipped with one Warning event, as upstream's makeEnvironmentVariables.
+ */
+function addEnvFrom(env: Map<string, string>, data: Record<string, string>, prefix: string, source: string, ctx: EnvContext): void {
+  const invalid: string[] = [];
+  for (const [key, value] of Object.entries(data)) {
+    const name = prefix + key;
+    if (ENV_NAME.test(name)) env.set(name, value);
+    else invalid.push(name);
+  }
+  if (invalid.length === 0) return;
+  ctx.warn?.('InvalidEnvironmentVariableNames',
+    `Keys [${invalid.sort().join(', ')}] from the EnvFrom ${source} were skipped since they are considered invalid environment variable names.`);
 }
 
 const b64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
@@ -116,7 +102,7 @@ export async function makeEnvironment(pod: Pod, container: Container, sources: E
         if (from.configMapRef.optional) continue;
         throw new EnvError(`configmap "${name}" not found`);
       }
-      for (const [k, v] of Object.entries(cm.data ?? {})) if (ENV_NAME.test(prefix + k)) env.set(prefix + k, v);
+      addEnvFrom(env, cm.data ?? {}, prefix, `configMap ${ns}/${name}`, ctx);
     } else if (from.secretRef) {
       const name = from.secretRef.name ?? '';
       const s = await secret(name);
@@ -124,7 +110,7 @@ export async function makeEnvironment(pod: Pod, container: Container, sources: E
         if (from.secretRef.optional) continue;
         throw new EnvError(`secret "${name}" not found`);
       }
-      for (const [k, v] of Object.entries(s.data ?? {})) if (ENV_NAME.test(prefix + k)) env.set(prefix + k, b64(v));
+      addEnvFrom(env, Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, b64(v)])), prefix, `secret ${ns}/${name}`, ctx);
     }
   }
 
@@ -133,7 +119,7 @@ export async function makeEnvironment(pod: Pod, container: Container, sources: E
     const vf = e.valueFrom;
     if (!vf) { env.set(e.name, expandVars(e.value ?? '', lookup)); continue; }
     if (vf.fieldRef) env.set(e.name, fieldValue(pod, vf.fieldRef.fieldPath, ctx));
-    else if (vf.resourceFieldRef) env.set(e.name, resourceValue(pod, container, vf.resourceFieldRef, ctx));
+    else if (vf.resourceFieldRef) env.set(e.name, resourceValue(container, pod, vf.resourceFieldRef, ctx));
     else if (vf.configMapKeyRef) {
       const { name = '', key, optional } = vf.configMapKeyRef;
       const cm = await configMap(name);

@@ -1,16 +1,13 @@
 // syncPod: the thin effectful shell around computePodActions (upstream's SyncPod). Kills what
 // must go, creates the sandbox, starts init containers in order and then the app containers,
 // and reports, per container, why one is waiting.
-import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { RuntimePodStatus } from '../container/types.ts';
-import type { In, PodSandboxConfig } from '../runtime/cri/types.ts';
+import type { ContainerConfig, In, PodSandboxConfig } from '../runtime/cri/types.ts';
 import { computePodActions, type ContainerToStart, type PodActions, type WaitingReason } from './actions.ts';
-import { containerConfig, containerLogPath } from './container_config.ts';
 import { containerFieldPath, podRef, type RuntimeManagerDeps } from './deps.ts';
 import { podDNSConfig, readResolvConf } from './dns.ts';
-import { EnvError, expandCommand, makeEnvironment } from './env.ts';
+import { EnvError } from './env.ts';
+import { generateContainerConfig, mkdirp } from './generate.ts';
 import { runHook } from './hooks.ts';
 import { killContainer, killPod, purgeInitContainers } from './kill.ts';
 import type { Pod } from '../../api/core/index.ts';
@@ -130,8 +127,6 @@ export async function syncPod(pod: Pod, status: RuntimePodStatus, deps: RuntimeM
   return result;
 }
 
-const mkdirp = async (p: string) => { await mkdir(p, { recursive: true }); };
-
 /**
  * Starts one container; returns why it could not (a waiting reason) or undefined. Throws once
  * the signal aborts (the sync was cancelled): a cancelled step is no failure to record.
@@ -155,34 +150,18 @@ async function startContainer(
   });
   if (!image.ok) return { reason: image.reason, message: image.message };
 
-  let env: { name: string; value: string }[];
+  let config: In<ContainerConfig>;
   try {
-    env = await makeEnvironment(pod, c, deps.envSources, {
-      podIPs, hostIPs: deps.hostIPs ?? [], nodeName: deps.nodeName, nodeAllocatable: deps.nodeAllocatable,
-      serviceEnv: deps.serviceEnv?.(pod),
-    });
+    config = await generateContainerConfig(deps, pod, s, image.imageRef, sandboxConfig, podIPs);
   } catch (err) {
+    signal?.throwIfAborted();
     const message = errText(err);
     record('Warning', 'Failed', `Error: ${message}`);
-    if (!(err instanceof EnvError)) deps.log?.error('Failed to resolve container environment', err, { container: c.name });
+    if (!(err instanceof EnvError)) deps.log?.error('Failed to generate container config', err, { container: c.name });
     return { reason: 'CreateContainerConfigError', message };
   }
-  const { command, args } = expandCommand(c, env);
-
   let containerId: string;
   try {
-    const mounts = [...(await deps.mounts?.(pod, c, podIPs) ?? [])];
-    const termPath = c.terminationMessagePath ?? '/dev/termination-log';
-    if (deps.containerDir && termPath && !mounts.some((m) => m.containerPath === termPath)) {
-      const file = `${deps.containerDir(pod, c.name)}/${randomBytes(4).toString('hex')}`;
-      await (deps.mkdir ?? mkdirp)(dirname(file));
-      await writeFile(file, '', { mode: 0o666 });
-      mounts.push({ containerPath: termPath, hostPath: file, readonly: false });
-    }
-    await (deps.mkdir ?? mkdirp)(`${sandboxConfig.logDirectory}/${dirname(containerLogPath(c.name, s.restartCount))}`);
-    const config = containerConfig(pod, c, {
-      restartCount: s.restartCount, imageRef: image.imageRef, env, command, args, mounts, memoryCapacityBytes: deps.memoryCapacityBytes,
-    });
     containerId = await cri.createContainer(sandboxId, config, sandboxConfig, { signal });
   } catch (err) {
     signal?.throwIfAborted();

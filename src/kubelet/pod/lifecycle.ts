@@ -61,17 +61,21 @@ export class PodSyncer implements PodLifecycle {
 
   constructor(private readonly d: LifecycleDeps) {
     this.runtimeStatuses = new RuntimeStatusSource({ cache: d.podCache, fetch: (uid, name, ns) => getPodStatus(d.runtime.cri, uid, name, ns), clock: d.clock });
-    this.runtime = { ...d.runtime, mounts: (pod, container, podIPs) => this.containerMounts(pod, container, podIPs) };
+    this.runtime = { ...d.runtime, mounts: (pod, container, podIPs, env) => this.containerMounts(pod, container, env, podIPs) };
   }
 
   /**
    * A new container's mounts: its volumes, /etc/hosts and termination log (the runtime manager's
-   * `mounts`). sandboxIPs: the sandbox's IPs as the runtime manager knows them, when it does.
+   * `mounts`). env: the container's environment (for subPathExpr); sandboxIPs: the sandbox's IPs
+   * as the runtime manager knows them, when it does.
    */
-  private async containerMounts(pod: Pod, container: Container, sandboxIPs?: string[]) {
+  private async containerMounts(pod: Pod, container: Container, env: ReadonlyMap<string, string>, sandboxIPs?: string[]) {
     const mounted = this.mounted.get(pod.metadata.uid!) ?? new Map();
     const ips = pod.spec.hostNetwork ? this.d.node().ips : sandboxIPs?.length ? sandboxIPs : await this.podIPs(pod);
-    return makeContainerMounts({ rootDir: this.d.rootDir, pod, container, mounted, podIPs: ips, clusterDomain: this.d.clusterDomain });
+    return makeContainerMounts({
+      rootDir: this.d.rootDir, pod, container, mounted, podIPs: ips, clusterDomain: this.d.clusterDomain, env,
+      bindSubPath: (s) => this.d.volumes.bindSubPath(s),
+    });
   }
 
   private updateStatus(pod: Pod, runtime: RuntimePodStatus | undefined, terminal = false): PodStatus {

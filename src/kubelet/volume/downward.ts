@@ -58,10 +58,13 @@ function ceilDiv(a: number, b: number): number {
   return Math.ceil(a / b);
 }
 
+/** The limits upstream's MergeContainerResourceLimits fills from node allocatable (never hugepages). */
+const allocatableDefaulted = new Set(['cpu', 'memory', 'ephemeral-storage']);
+
 /**
  * A container resource (`limits.cpu`, `requests.memory`, `limits.ephemeral-storage`,
- * `limits.hugepages-2Mi`, ...) divided by divisor and rounded up, as upstream does. An unset
- * limit falls back to the node's allocatable amount of that resource.
+ * `limits.hugepages-2Mi`, ...) divided by divisor and rounded up, as upstream does. A cpu,
+ * memory or ephemeral-storage limit that is unset or zero is the node's allocatable amount.
  */
 export function containerResourceValue(
   pod: Pod,
@@ -77,9 +80,10 @@ export function containerResourceValue(
   const name = resource.slice(dot + 1);
   if (dot < 0 || (kind !== 'limits' && kind !== 'requests')) throw new Error(`unsupported container resource : ${resource}`);
   let raw = kind === 'limits' ? container.resources?.limits?.[name] : container.resources?.requests?.[name];
-  if (raw === undefined && kind === 'limits') raw = nodeAllocatable[name];
+  const unset = raw === undefined || parseQuantity(raw).nanos === 0n;
+  if (kind === 'limits' && unset && allocatableDefaulted.has(name) && nodeAllocatable[name] !== undefined) raw = nodeAllocatable[name];
   const value = parseQuantity(raw ?? 0);
-  const div = parseQuantity(divisor === undefined || divisor === '' ? '1' : divisor);
+  const div = parseQuantity(divisor === undefined || divisor === '' || divisor === 0 ? '1' : divisor);
   if (name === 'cpu') return String(ceilDiv(quantityMilliValue(value), quantityMilliValue(div)));
   if (name === 'memory' || name === 'ephemeral-storage' || name.startsWith('hugepages-')) {
     return String(ceilDiv(quantityValue(value), quantityValue(div)));

@@ -11,8 +11,10 @@ export {
 export { makePodDataDirs, cleanupPodDataDirs, podDir, podVolumesDir, podContainerDir, etcHostsPath, volumeDir } from './paths.ts';
 export { createMounter, type Mounter } from './mounter.ts';
 export { writeAtomic, type Payload, type FileProjection } from './atomic_writer.ts';
-export { containerMounts, makeContainerMounts, expandVars, type ContainerMountExtras, type MakeContainerMountsOptions } from './mounts.ts';
+export { containerMounts, makeContainerMounts, type ContainerMountExtras, type MakeContainerMountsOptions } from './mounts.ts';
+export type { SubPathBind } from './subpath.ts';
 export { writeEtcHosts, managedHostsFileContent, nodeHostsFileContent, podHostnameAndDomain } from './etc_hosts.ts';
 export { terminationLogPath, createTerminationLogFile, readTerminationMessage } from './termination.ts';
 export { checkHostPathType } from './hostpath.ts';
+export { containerResourceValue, podFieldValue } from './downward.ts';
 export { ServiceAccountTokenManager, tokenNeedsRefresh } from './token.ts';

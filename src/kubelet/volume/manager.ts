@@ -11,6 +11,7 @@ import { checkHostPathType } from './hostpath.ts';
 import { createMounter, type Mounter } from './mounter.ts';
 import { makePodDataDirs, podDir, podVolumesDir, volumeDir, type VolumePluginName } from './paths.ts';
 import { configMapPayload, defaultVolumeMode, downwardAPIPayload, mergePayloads, secretPayload } from './payload.ts';
+import { bindSubPath, cleanSubPaths, type SubPathBind } from './subpath.ts';
 import { ServiceAccountTokenManager } from './token.ts';
 import type { ConfigMap, Pod, Secret, Volume } from '../../api/core/index.ts';
 import { isNotFoundError, type MountedVolume, type VolumeObjectSource } from './types.ts';
@@ -122,8 +123,10 @@ export class VolumeManager {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
-    // Everything mounted under the pod (tmpfs volumes, nested mounts) goes first, deepest first,
-    // from one read of the mount table; then the volume directories.
+    // The containers' subPath binds go first (upstream's CleanSubPaths before TearDown); then
+    // everything else mounted under the pod (tmpfs volumes, nested mounts), deepest first, from one
+    // read of the mount table; then the volume directories.
+    await cleanSubPaths(this.mounter, podDir(this.opts.rootDir, uid));
     for (const p of await this.mounter.mountPointsUnder(podDir(this.opts.rootDir, uid))) await this.mounter.unmount(p);
     for (const plugin of plugins) {
       const pluginDir = join(volumesDir, plugin);
@@ -134,6 +137,11 @@ export class VolumeManager {
     await rm(volumesDir, { recursive: true, force: true });
     this.pods.delete(uid);
     this.tokens.forgetPod(uid);
+  }
+
+  /** Binds a container's subPath safely (subpath.ts); resolves to the path to give the runtime. */
+  bindSubPath(s: SubPathBind): Promise<string> {
+    return bindSubPath(this.mounter, s);
   }
 
   /** Volumes set up by this manager, as upstream's unique names: `<plugin>/<pod uid>-<volume>`. */

@@ -6,15 +6,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 
-/** What the shell runs per request line `<id> <op> <size|-> <target>`; answers `\x01<id> <rc> <output>\x02`. */
+/**
+ * What the shell runs per request line `<id> <op> <arg|-> <target>` (arg: a tmpfs's size, a bind's
+ * source); answers `\x01<id> <rc> <output>\x02`. A bind's source is never canonicalized: it is a
+ * /proc/<pid>/fd/<n> link that must stay the open file it names (upstream's --no-canonicalize).
+ */
 const script = `
 while IFS= read -r line; do
-  id=\${line%% *}; rest=\${line#* }; op=\${rest%% *}; rest=\${rest#* }; size=\${rest%% *}; target=\${rest#* }
+  id=\${line%% *}; rest=\${line#* }; op=\${rest%% *}; rest=\${rest#* }; arg=\${rest%% *}; target=\${rest#* }
   (
     case $op in
       tmpfs)
-        if [ "$size" = - ]; then out=$(mount -t tmpfs tmpfs "$target" 2>&1)
-        else out=$(mount -t tmpfs -o "size=$size" tmpfs "$target" 2>&1); fi ;;
+        if [ "$arg" = - ]; then out=$(mount -t tmpfs tmpfs "$target" 2>&1)
+        else out=$(mount -t tmpfs -o "size=$arg" tmpfs "$target" 2>&1); fi ;;
+      bind) out=$(mount --no-canonicalize --bind "$arg" "$target" 2>&1) ;;
       umount) out=$(umount "$target" 2>&1) ;;
       *) out="unknown operation $op"; false ;;
     esac
@@ -24,13 +29,17 @@ while IFS= read -r line; do
 done
 `;
 
-export type MountOp = { op: 'tmpfs'; target: string; sizeBytes?: number } | { op: 'umount'; target: string };
+export type MountOp =
+  | { op: 'tmpfs'; target: string; sizeBytes?: number }
+  | { op: 'bind'; source: string; target: string }
+  | { op: 'umount'; target: string };
 
-/** The request line for an operation; throws on a target the line protocol cannot carry. */
+/** The request line for an operation; throws on a target or source the line protocol cannot carry. */
 export function requestLine(id: number, m: MountOp): string {
   if (!m.target.startsWith('/') || /[\n\r\0]/.test(m.target)) throw new Error(`invalid mount target ${JSON.stringify(m.target)}`);
-  const size = m.op === 'tmpfs' && m.sizeBytes !== undefined && m.sizeBytes > 0 ? String(Math.ceil(m.sizeBytes)) : '-';
-  return `${id} ${m.op} ${size} ${m.target}\n`;
+  if (m.op === 'bind' && !/^\/[^\s\0]*$/.test(m.source)) throw new Error(`invalid bind mount source ${JSON.stringify(m.source)}`);
+  const arg = m.op === 'bind' ? m.source : m.op === 'tmpfs' && m.sizeBytes !== undefined && m.sizeBytes > 0 ? String(Math.ceil(m.sizeBytes)) : '-';
+  return `${id} ${m.op} ${arg} ${m.target}\n`;
 }
 
 export interface HelperReply { id: number; rc: number; output: string }
@@ -54,6 +63,7 @@ export function parseReplies(buffered: string): { replies: HelperReply[]; rest: 
 /** How an operation reads in errors, as the command line it stands for. */
 export function commandOf(m: MountOp): string {
   if (m.op === 'umount') return `umount ${m.target}`;
+  if (m.op === 'bind') return `mount --no-canonicalize --bind ${m.source} ${m.target}`;
   const size = m.sizeBytes !== undefined && m.sizeBytes > 0 ? ` -o size=${Math.ceil(m.sizeBytes)}` : '';
   return `mount -t tmpfs${size} tmpfs ${m.target}`;
 }

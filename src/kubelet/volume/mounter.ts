@@ -10,6 +10,8 @@ import { MountHelper } from './mount_helper.ts';
 export interface Mounter {
   /** Mounts a fresh tmpfs at target (which must exist); size in bytes when given. */
   mountTmpfs(target: string, sizeBytes?: number): Promise<void>;
+  /** Bind-mounts source at target (which must exist), without resolving source's symlinks. */
+  bind(source: string, target: string): Promise<void>;
   unmount(target: string): Promise<void>;
   /** Whether something is mounted at target (false when it does not exist). */
   isMountPoint(target: string): Promise<boolean>;
@@ -81,6 +83,7 @@ export function createMounter(opts: { mountinfoPath?: string; shell?: string } =
   const helper = new MountHelper({ shell: opts.shell });
   return {
     mountTmpfs: (target, sizeBytes) => helper.run({ op: 'tmpfs', target: resolve(target), sizeBytes }),
+    bind: (source, target) => helper.run({ op: 'bind', source, target: resolve(target) }),
     unmount: (target) => helper.run({ op: 'umount', target: resolve(target) }),
     isMountPoint: likelyMountPoint,
     async mountPointsUnder(dir) {

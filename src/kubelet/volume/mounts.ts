@@ -1,12 +1,14 @@
 // The CRI mounts of a container: its volumeMounts (with subPath/subPathExpr, readOnly and
 // mountPropagation), the kubelet-managed /etc/hosts and the termination-log file.
-// containerMounts is pure; makeContainerMounts is the shell that prepares the files first.
+// containerMounts is pure; makeContainerMounts is the shell that prepares the files and the
+// subPath binds first (subpath.ts).
 
-import { mkdir, realpath, stat } from 'node:fs/promises';
-import { join, posix, relative, isAbsolute } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { posix } from 'node:path';
 import type { Mount, MountPropagation } from '../runtime/cri/types.ts';
-import { podFieldValue } from './downward.ts';
 import { writeEtcHosts, type EtcHostsOptions } from './etc_hosts.ts';
+import { podDir } from './paths.ts';
+import { safeMakeDir, volumeMountSubPath, type SubPathBind } from './subpath.ts';
 import { createTerminationLogFile } from './termination.ts';
 import type { Container, Pod, VolumeMount } from '../../api/core/index.ts';
 import type { MountedVolume } from './types.ts';
@@ -18,8 +20,8 @@ export interface ContainerMountExtras {
   etcHostsPath?: string;
   /** Host path of this container's termination-log file, mounted at terminationMessagePath. */
   terminationLogPath?: string;
-  /** The container's resolved environment, for subPathExpr (default: literal values and pod fieldRefs). */
-  env?: Record<string, string>;
+  /** By volumeMount index: where the runtime finds each mount's subPath (its safe bind). */
+  subPathHostPaths?: ReadonlyMap<number, string>;
 }
 
 function propagationOf(m: VolumeMount): MountPropagation {
@@ -35,37 +37,10 @@ function propagationOf(m: VolumeMount): MountPropagation {
   }
 }
 
-/** Expands $(VAR) from env as upstream's expansion does: $$ escapes, unknown references stay. */
-export function expandVars(input: string, env: Record<string, string>): string {
-  return input.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (whole, name: string | undefined) => {
-    if (name === undefined) return '$';
-    return Object.hasOwn(env, name) ? env[name] : whole;
-  });
-}
-
-/** The environment subPathExpr sees when none is given: literal values and pod fieldRefs. */
-export function simpleContainerEnv(pod: Pod, container: Container): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const e of container.env ?? []) {
-    if (e.value !== undefined) env[e.name] = expandVars(e.value, env);
-    else if (e.valueFrom?.fieldRef) {
-      try {
-        env[e.name] = podFieldValue(pod, e.valueFrom.fieldRef.fieldPath);
-      } catch {
-        // leave unset: the reference stays unexpanded
-      }
-    }
-  }
-  return env;
-}
-
-/** The subPath of a volumeMount (subPathExpr expanded), validated as upstream; '' when none. */
-export function resolveSubPath(m: VolumeMount, env: () => Record<string, string>): string {
-  const sub = m.subPathExpr ? expandVars(m.subPathExpr, env()) : (m.subPath ?? '');
-  if (!sub) return '';
-  if (posix.isAbsolute(sub)) throw new Error(`error SubPath \`${sub}\` must not be an absolute path`);
-  if (sub.split('/').includes('..')) throw new Error(`unable to provision SubPath \`${sub}\`: must not contain '..'`);
-  return sub;
+function volumeOf(mounted: Map<string, MountedVolume>, m: VolumeMount, container: Container): MountedVolume {
+  const vol = mounted.get(m.name);
+  if (!vol) throw new Error(`cannot find volume "${m.name}" to mount into container "${container.name}"`);
+  return vol;
 }
 
 function criMount(containerPath: string, hostPath: string, readonly: boolean, selinuxRelabel: boolean, propagation: MountPropagation = 'PROPAGATION_PRIVATE', recursiveReadOnly = false): Mount {
@@ -74,14 +49,16 @@ function criMount(containerPath: string, hostPath: string, readonly: boolean, se
 
 export function containerMounts(pod: Pod, container: Container, mounted: Map<string, MountedVolume>, extras: ContainerMountExtras = {}): Mount[] {
   const mounts: Mount[] = [];
-  let envCache: Record<string, string> | undefined;
-  const env = () => (envCache ??= extras.env ?? simpleContainerEnv(pod, container));
   let mountEtcHosts = extras.etcHostsPath !== undefined;
-  for (const m of container.volumeMounts ?? []) {
-    const vol = mounted.get(m.name);
-    if (!vol) throw new Error(`cannot find volume "${m.name}" to mount into container "${container.name}"`);
-    const sub = resolveSubPath(m, env);
-    const hostPath = sub ? join(vol.hostPath, sub) : vol.hostPath;
+  for (const [i, m] of (container.volumeMounts ?? []).entries()) {
+    const vol = volumeOf(mounted, m, container);
+    let hostPath = vol.hostPath;
+    if (m.subPath || m.subPathExpr) {
+      const bound = extras.subPathHostPaths?.get(i);
+      // Never the joined path: the runtime would resolve it, symlinks and all.
+      if (bound === undefined) throw new Error(`subPath of volumeMount "${m.name}" of container "${container.name}" is not prepared`);
+      hostPath = bound;
+    }
     const readOnly = m.readOnly === true || vol.readOnly;
     const rro = m.recursiveReadOnly === 'Enabled' || (m.recursiveReadOnly === 'IfPossible' && readOnly);
     mounts.push(criMount(m.mountPath, hostPath, readOnly, vol.selinuxRelabel ?? false, propagationOf(m), rro));
@@ -94,22 +71,6 @@ export function containerMounts(pod: Pod, container: Container, mounted: Map<str
   return mounts;
 }
 
-/** Creates a subPath inside its volume if missing, refusing one that escapes it through symlinks. */
-export async function prepareSubPath(volumePath: string, subPath: string): Promise<void> {
-  const target = join(volumePath, subPath);
-  try {
-    await stat(target);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    const mode = (await stat(volumePath)).mode & 0o7777;
-    await mkdir(target, { recursive: true, mode });
-  }
-  const base = await realpath(volumePath);
-  const real = await realpath(target);
-  const rel = relative(base, real);
-  if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`subpath "${real}" not within volume path "${base}"`);
-}
-
 export interface MakeContainerMountsOptions extends EtcHostsOptions {
   rootDir: string;
   pod: Pod;
@@ -117,22 +78,47 @@ export interface MakeContainerMountsOptions extends EtcHostsOptions {
   mounted: Map<string, MountedVolume>;
   /** The sandbox's IPs (node IPs for host-network pods); none means no /etc/hosts mount yet. */
   podIPs: string[];
-  env?: Record<string, string>;
+  /** The container's environment, which subPathExpr expands from (upstream's makeEnvironmentVariables). */
+  env: ReadonlyMap<string, string>;
+  /** Binds a subPath safely and resolves to the path for the runtime (VolumeManager.bindSubPath). */
+  bindSubPath: (s: SubPathBind) => Promise<string>;
+}
+
+/** Creates (safely) a missing subPath directory and binds it; errors keep host paths out, as upstream's. */
+async function prepareSubPath(o: MakeContainerMountsOptions, m: VolumeMount, index: number, subPath: string): Promise<string> {
+  const vol = volumeOf(o.mounted, m, o.container);
+  const what = `volumeMount ${JSON.stringify(m.name)} of container ${JSON.stringify(o.container.name)}`;
+  const exists = await stat(posix.join(vol.hostPath, subPath)).then(() => true, () => false);
+  if (!exists) {
+    try {
+      await safeMakeDir(subPath, vol.hostPath, (await stat(vol.hostPath)).mode & 0o7777);
+    } catch (cause) {
+      throw new Error(`failed to create subPath directory for ${what}`, { cause });
+    }
+  }
+  try {
+    return await o.bindSubPath({
+      podDir: podDir(o.rootDir, o.pod.metadata.uid ?? ''), volumeName: m.name, volumePath: vol.hostPath, subPath,
+      containerName: o.container.name, mountIndex: index,
+    });
+  } catch (cause) {
+    throw new Error(`failed to prepare subPath for ${what}`, { cause });
+  }
 }
 
 /**
  * Prepares what a new container instance needs on the host (etc-hosts, a fresh termination-log
- * file, subPath directories) and returns its CRI mounts.
+ * file, subPath directories and their binds) and returns its CRI mounts.
  */
 export async function makeContainerMounts(o: MakeContainerMountsOptions): Promise<Mount[]> {
+  const subPathHostPaths = new Map<number, string>();
+  for (const [i, m] of (o.container.volumeMounts ?? []).entries()) {
+    volumeOf(o.mounted, m, o.container);
+    const sub = volumeMountSubPath(m, o.env);
+    if (sub) subPathHostPaths.set(i, await prepareSubPath(o, m, i, sub));
+  }
   const uid = o.pod.metadata.uid ?? '';
   const etcHostsPath = await writeEtcHosts(o.rootDir, o.pod, o.podIPs, o);
   const terminationLogPath = o.container.terminationMessagePath ? await createTerminationLogFile(o.rootDir, uid, o.container.name) : undefined;
-  const env = o.env ?? simpleContainerEnv(o.pod, o.container);
-  for (const m of o.container.volumeMounts ?? []) {
-    const vol = o.mounted.get(m.name);
-    const sub = vol ? resolveSubPath(m, () => env) : '';
-    if (vol && sub) await prepareSubPath(vol.hostPath, sub);
-  }
-  return containerMounts(o.pod, o.container, o.mounted, { etcHostsPath, terminationLogPath, env });
+  return containerMounts(o.pod, o.container, o.mounted, { etcHostsPath, terminationLogPath, subPathHostPaths });
 }

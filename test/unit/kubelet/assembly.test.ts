@@ -3,12 +3,13 @@
 // image pull, starts its termination at once while another pod's sync carries on; the whole
 // kubelet's /healthz fails while a pod worker is stuck past the threshold and recovers after.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { KubeList, KubeObject } from '../../../src/api/object.ts';
-import type { Pod } from '../../../src/api/core/index.ts';
+import type { EnvVar, Pod } from '../../../src/api/core/index.ts';
+import { parseQuantity } from '../../../src/api/quantity.ts';
 import { newPodManagement, newPodSources, newProbeResultsChannel } from '../../../src/kubelet/assembly/index.ts';
 import type { PodChange } from '../../../src/kubelet/config/index.ts';
 import type { ProbeUpdate } from '../../../src/kubelet/prober/index.ts';
@@ -128,18 +129,40 @@ function runtime(clock: FakeClock): GatedRuntime {
 const runningIn = (cri: GatedRuntime, name: string) =>
   [...cri.containers.values()].some((c) => c.state === 'CONTAINER_RUNNING' && cri.sandboxes.get(c.sandboxId)?.config.metadata?.name === name);
 const sandboxOf = (cri: GatedRuntime, name: string) => [...cri.sandboxes.values()].find((s) => s.config.metadata?.name === name);
+/** The environment the runtime was given for a pod's container, by the pod's name. */
+function envOf(cri: GatedRuntime, name: string): Record<string, string> {
+  const c = [...cri.containers.values()].find((c) => cri.sandboxes.get(c.sandboxId)?.config.metadata?.name === name);
+  return Object.fromEntries((c?.config.envs ?? []).map((e) => [e.key, e.value]));
+}
+function withEnv(pod: Pod, env: EnvVar[]): Pod {
+  pod.spec.containers[0].env = env;
+  return pod;
+}
+
+function machineInfo(): MachineInfo {
+  return {
+    numCores: 4, memoryCapacityBytes: 8 * 1024 ** 3, hugepages: {}, machineID: 'm', systemUUID: 's', bootID: 'b',
+    kernelVersion: '6.1.0', osImage: 'Debian GNU/Linux 12 (bookworm)', operatingSystem: 'linux', architecture: 'amd64',
+  };
+}
+
+/** Pod management on the fake runtime and API, with the node's IPs as nodeIPs says. */
+function podManagement(nodeIPs: () => string[]) {
+  const clock = new FakeClock();
+  const cri = runtime(clock);
+  const api = new PodApi();
+  const stop = new AbortController();
+  const pm = newPodManagement({
+    options: options(), nodeName: NODE, nodeUid: () => undefined, nodeIPs,
+    allocatable: () => ({ cpu: '4', memory: '8Gi' }), memoryCapacityBytes: 8 * 1024 ** 3,
+    pods: new PodManager(), api, cri, clock, log: silentLogger, signal: stop.signal,
+  });
+  return { clock, cri, api, stop, pm };
+}
 
 describe('pod management, assembled', () => {
   it('runs the API’s pods; deleting one mid-pull starts its termination at once and leaves the others be', async () => {
-    const clock = new FakeClock();
-    const cri = runtime(clock);
-    const api = new PodApi();
-    const stop = new AbortController();
-    const pm = newPodManagement({
-      options: options(), nodeName: NODE, nodeUid: () => undefined, nodeIPs: () => ['192.168.1.10'],
-      allocatable: { cpuMilli: 4000, memoryBytes: 8 * 1024 ** 3 }, memoryCapacityBytes: 8 * 1024 ** 3,
-      pods: new PodManager(), api, cri, clock, log: silentLogger, signal: stop.signal,
-    });
+    const { clock, cri, api, stop, pm } = podManagement(() => ['192.168.1.10']);
     const releaseA = cri.holdPulls('localhost/slow:1');
     const releaseB = cri.holdPulls('localhost/slow:2');
     api.setPod(apiPod('ready', 'localhost/busybox:1.35'));
@@ -163,6 +186,57 @@ describe('pod management, assembled', () => {
     releaseA();
     stop.abort();
     await Promise.all(loops);
+  });
+});
+
+describe('container environment, assembled', () => {
+  it('takes status.hostIP(s) from the node’s addresses as they are when each container starts', async () => {
+    let nodeIPs = ['192.168.1.10'];
+    const { cri, api, stop, pm } = podManagement(() => nodeIPs);
+    const hostEnv: EnvVar[] = [
+      { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+      { name: 'HOST_IPS', valueFrom: { fieldRef: { fieldPath: 'status.hostIPs' } } },
+    ];
+    api.setPod(withEnv(apiPod('first', 'localhost/busybox:1.35'), hostEnv));
+    const loops = pm.run();
+    await until(() => runningIn(cri, 'first'), 'the first pod running');
+    nodeIPs = ['192.168.1.20', 'fd00::20'];
+    api.setPod(withEnv(apiPod('second', 'localhost/busybox:1.35'), hostEnv));
+    await until(() => runningIn(cri, 'second'), 'the second pod running');
+    assert.deepEqual([envOf(cri, 'first').HOST_IP, envOf(cri, 'first').HOST_IPS], ['192.168.1.10', '192.168.1.10']);
+    assert.deepEqual([envOf(cri, 'second').HOST_IP, envOf(cri, 'second').HOST_IPS], ['192.168.1.20', '192.168.1.20,fd00::20']);
+    stop.abort();
+    await Promise.all(loops);
+  });
+
+  it('gives a container without limits the node’s allocatable, in env and in downwardAPI volumes', async () => {
+    const clock = new FakeClock();
+    const cri = runtime(clock);
+    const api = new PodApi();
+    const pod = withEnv(apiPod('limits', 'localhost/busybox:1.35'), [
+      { name: 'CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+      { name: 'MEMORY_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+    ]);
+    pod.spec.containers[0].volumeMounts = [{ name: 'podinfo', mountPath: '/etc/podinfo' }];
+    pod.spec.volumes = [{ name: 'podinfo', downwardAPI: { items: [
+      { path: 'cpu_limit', resourceFieldRef: { containerName: 'app', resource: 'limits.cpu' } },
+      { path: 'memory_limit', resourceFieldRef: { containerName: 'app', resource: 'limits.memory', divisor: '1Mi' } },
+    ] } }];
+    api.setPod(pod);
+    // Capacity 4 cores and 8Gi; allocatable 3 cores and 7Gi.
+    const o = { ...options(), systemReserved: { cpu: parseQuantity('1'), memory: parseQuantity('1Gi') }, evictionHard: [] };
+    const stop = new AbortController();
+    const starting = startKubelet(o, stop.signal, { clock, log: silentLogger, api, cri, machine: machineInfo() });
+    let started = false;
+    void starting.then(() => (started = true));
+    while (!started) await clock.advance(100);
+    const kubelet = await starting;
+    await until(() => runningIn(cri, 'limits'), 'the pod running');
+    assert.deepEqual([envOf(cri, 'limits').CPU_LIMIT, envOf(cri, 'limits').MEMORY_LIMIT], ['3', '7168']);
+    const volume = join(o.rootDir, 'pods', 'uid-limits', 'volumes', 'kubernetes.io~downward-api', 'podinfo');
+    assert.deepEqual([readFileSync(join(volume, 'cpu_limit'), 'utf8'), readFileSync(join(volume, 'memory_limit'), 'utf8')], ['3', '7168']);
+    stop.abort();
+    await kubelet.done;
   });
 });
 
@@ -192,10 +266,7 @@ describe('the kubelet, assembled', () => {
     const clock = new FakeClock();
     const cri = runtime(clock);
     const api = new PodApi();
-    const machine: MachineInfo = {
-      numCores: 4, memoryCapacityBytes: 8 * 1024 ** 3, hugepages: {}, machineID: 'm', systemUUID: 's', bootID: 'b',
-      kernelVersion: '6.1.0', osImage: 'Debian GNU/Linux 12 (bookworm)', operatingSystem: 'linux', architecture: 'amd64',
-    };
+    const machine = machineInfo();
     const release = cri.holdPulls('localhost/slow:1');
     api.setPod(apiPod('stuck', 'localhost/slow:1'));
     const stop = new AbortController();

@@ -2,11 +2,12 @@
 // missing source as CreateContainerConfigError through syncPod.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EnvError, expandVars, makeEnvironment, type EnvContext } from '../../../../src/kubelet/kuberuntime/env.ts';
+import { expandSubPathExpr, expandVars } from '../../../../src/kubelet/container/expansion.ts';
+import { EnvError, makeEnvironment, type EnvContext } from '../../../../src/kubelet/kuberuntime/env.ts';
 import { container, harness, newest, pod } from './helpers.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const ctx: EnvContext = { podIPs: ['10.0.0.5'], hostIPs: ['192.168.1.10'], nodeName: 'node-1', nodeAllocatable: { cpuMilli: 4000, memoryBytes: 8 * 1024 ** 3 } };
+const ctx: EnvContext = { podIPs: ['10.0.0.5'], hostIPs: ['192.168.1.10'], nodeName: 'node-1', nodeAllocatable: { cpu: '4', memory: '8Gi' } };
 
 describe('env', () => {
   test('$(VAR) expansion as upstream: defined replaced, $$ escapes, undefined and unclosed stay', () => {
@@ -18,6 +19,30 @@ describe('env', () => {
     assert.equal(expandVars('$(A', look), '$(A');
     assert.equal(expandVars('a$b$', look), 'a$b$');
     assert.equal(expandVars('$()', look), '$()');
+  });
+
+  test('subPathExpr expansion fails on every variable that is unset or empty, as upstream', () => {
+    const env = new Map([['POD', 'web'], ['EMPTY', '']]);
+    assert.equal(expandSubPathExpr('logs/$(POD)/$$(POD)', env), 'logs/web/$(POD)');
+    assert.throws(() => expandSubPathExpr('$(POD)/$(NOPE)/$(EMPTY)', env), { message: 'missing value for EMPTY, NOPE' });
+  });
+
+  test('envFrom takes every key that is a valid name (data-1, with a prefix too) and reports the ones skipped', async () => {
+    const h = harness();
+    h.configMaps.set('default/cm', { data: { 'data-1': 'value-1', 'data-2': 'value-2', '1bad': 'x', 'has space': 'y' } });
+    h.secrets.set('default/sec', { data: { 'data-1': b64('s1'), 'bad=key': b64('z') } });
+    const c = container('a', {
+      envFrom: [{ configMapRef: { name: 'cm' } }, { configMapRef: { name: 'cm' }, prefix: 'p-' }, { secretRef: { name: 'sec' }, prefix: 's.' }],
+    });
+    const r = await h.sync(pod('envfrom', [c]));
+    assert.deepEqual(r.started, ['a']);
+    const envs = Object.fromEntries(newest(h.cri, 'a').config.envs!.map((e) => [e.key, e.value]));
+    assert.deepEqual(envs, { 'data-1': 'value-1', 'data-2': 'value-2', 'p-data-1': 'value-1', 'p-data-2': 'value-2', 'p-1bad': 'x', 's.data-1': 's1' });
+    assert.deepEqual(h.events.filter((e) => e.reason === 'InvalidEnvironmentVariableNames').map((e) => [e.type, e.message, e.fieldPath]), [
+      ['Warning', 'Keys [1bad, has space] from the EnvFrom configMap default/cm were skipped since they are considered invalid environment variable names.', undefined],
+      ['Warning', 'Keys [p-has space] from the EnvFrom configMap default/cm were skipped since they are considered invalid environment variable names.', undefined],
+      ['Warning', 'Keys [s.bad=key] from the EnvFrom secret default/sec were skipped since they are considered invalid environment variable names.', undefined],
+    ]);
   });
 
   test('envFrom, values, field, resource, configmap and secret refs, in definition order', async () => {
@@ -75,6 +100,26 @@ describe('env', () => {
     assert.ok(h.events.some((e) => e.reason === 'Failed' && e.message === 'Error: secret "nope" not found' && e.fieldPath === 'spec.containers{bad}'));
     h.secrets.set('default/nope', { data: { k: b64('v') } });
     assert.deepEqual((await h.sync(pod('cfgerr', [good, bad]))).started, ['bad'], 'retried on the next sync');
+  });
+
+  test('mounts see the whole environment, and a mount that cannot be made is CreateContainerConfigError', async () => {
+    const h = harness();
+    h.configMaps.set('default/cm', { data: { DIR: 'from-cm' } });
+    let seen: ReadonlyMap<string, string> | undefined;
+    h.deps.mounts = async (_pod, _c, _ips, env) => {
+      seen = env;
+      throw new Error("unable to provision SubPath `../etc`: must not contain '..'");
+    };
+    const c = container('a', {
+      envFrom: [{ configMapRef: { name: 'cm' } }],
+      env: [{ name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } }],
+      volumeMounts: [{ name: 'v', mountPath: '/v', subPathExpr: '$(DIR)' }],
+    });
+    const r = await h.sync(pod('subpath', [c]));
+    assert.deepEqual(r.waiting.a, { reason: 'CreateContainerConfigError', message: "unable to provision SubPath `../etc`: must not contain '..'" });
+    assert.deepEqual(Object.fromEntries(seen ?? []), { DIR: 'from-cm', CPU: '4' });
+    assert.equal(h.cri.callsOf('createContainer').length, 0, 'CreateContainer was never called');
+    assert.ok(h.events.some((e) => e.reason === 'Failed' && e.message === "Error: unable to provision SubPath `../etc`: must not contain '..'"));
   });
 
   test('syncPod reports ErrImagePull, then ImagePullBackOff, and ErrImageNeverPull', async () => {

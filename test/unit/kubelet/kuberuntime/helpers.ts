@@ -47,8 +47,8 @@ export function makeDeps(cri: FakeRuntime, clock: FakeClock, events: RecordedEve
       getSecret: async (ns, name) => secrets.get(`${ns}/${name}`),
     },
     nodeName: 'node-1',
-    hostIPs: ['192.168.1.10'],
-    nodeAllocatable: { cpuMilli: 4000, memoryBytes: 8 * 1024 ** 3 },
+    hostIPs: () => ['192.168.1.10'],
+    nodeAllocatable: () => ({ cpu: '4', memory: '8Gi' }),
     memoryCapacityBytes: 8 * 1024 ** 3,
     mkdir: async () => {},
   };

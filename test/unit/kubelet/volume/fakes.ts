@@ -56,6 +56,10 @@ export class FakeMounter implements Mounter {
     this.calls.push(`mount ${target} ${sizeBytes ?? '-'}`);
     this.mounted.set(target, sizeBytes);
   }
+  async bind(source: string, target: string): Promise<void> {
+    this.calls.push(`bind ${source} ${target}`);
+    this.mounted.set(target, undefined);
+  }
   async unmount(target: string): Promise<void> {
     this.calls.push(`umount ${target}`);
     if (!this.mounted.delete(target)) throw new Error(`umount: ${target}: not mounted`);

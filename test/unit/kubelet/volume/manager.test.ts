@@ -118,6 +118,26 @@ test('a restarted manager tears down what it finds on disk and in the mount tabl
     assert.equal(first.mounter.mounted.size, 0);
   }));
 
+test('subPath binds live under the pod’s volume-subpaths and go with its volumes', () =>
+  withTempDir(async (root) => {
+    const { mounter, mgr } = setup(root);
+    const mounted = await mgr.mountPodVolumes(mkPod([{ name: 'data', emptyDir: {} }]));
+    const volumePath = mounted.get('data')!.hostPath;
+    await mkdir(join(volumePath, 'logs'));
+    const podDir = join(root, 'pods/uid-1');
+    const bind = { podDir, volumeName: 'data', volumePath, subPath: 'logs', containerName: 'app', mountIndex: 2 };
+    const target = await mgr.bindSubPath(bind);
+    assert.equal(target, join(podDir, 'volume-subpaths/data/app/2'));
+    // The fake's "bind" leaves the target its own empty directory: another file than the subPath,
+    // which is unmounted and bound again (a real bind of the same file is reused: the integration test).
+    assert.equal(await mgr.bindSubPath(bind), target);
+    assert.deepEqual(mounter.calls.filter((c) => c.includes(target)).map((c) => c.split(' ')[0]), ['bind', 'umount', 'bind']);
+    await mgr.unmountPodVolumes('uid-1');
+    assert.equal(mounter.mounted.size, 0);
+    assert.ok(mounter.calls.includes(`umount ${target}`));
+    await assert.rejects(lstat(join(podDir, 'volume-subpaths')), { code: 'ENOENT' });
+  }));
+
 test('downwardAPI volume and hostPath DirectoryOrCreate', () =>
   withTempDir(async (root) => {
     const { mgr } = setup(root);

@@ -16,6 +16,9 @@ describe('mount helper protocol', () => {
     assert.throws(() => requestLine(1, { op: 'umount', target: 'relative' }), /invalid mount target/);
     assert.throws(() => requestLine(1, { op: 'umount', target: '/a\nb' }), /invalid mount target/);
     assert.equal(commandOf({ op: 'tmpfs', target: '/t', sizeBytes: 5 }), 'mount -t tmpfs -o size=5 tmpfs /t');
+    assert.equal(requestLine(10, { op: 'bind', source: '/proc/42/fd/7', target: '/p/volume-subpaths/v/c/0' }), '10 bind /proc/42/fd/7 /p/volume-subpaths/v/c/0\n');
+    assert.equal(commandOf({ op: 'bind', source: '/proc/42/fd/7', target: '/t' }), 'mount --no-canonicalize --bind /proc/42/fd/7 /t');
+    assert.throws(() => requestLine(1, { op: 'bind', source: '/proc/1/fd/3 /etc', target: '/t' }), /invalid bind mount source/);
   });
 
   it('replies are framed, may hold newlines and may arrive in pieces', () => {

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, stat, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { containerMounts, expandVars, makeContainerMounts } from '../../../../src/kubelet/volume/mounts.ts';
+import { containerMounts, makeContainerMounts, type MakeContainerMountsOptions } from '../../../../src/kubelet/volume/mounts.ts';
 import { makePodDataDirs } from '../../../../src/kubelet/volume/paths.ts';
+import { bindSubPath, safeMakeDir, safeOpen, volumeMountSubPath } from '../../../../src/kubelet/volume/subpath.ts';
 import type { Container, Pod, VolumeMount } from '../../../../src/api/core/index.ts';
 import type { MountedVolume } from '../../../../src/kubelet/volume/types.ts';
-import { withTempDir } from './fakes.ts';
+import { FakeMounter, withTempDir } from './fakes.ts';
 
 const mounted = new Map<string, MountedVolume>([
   ['data', { hostPath: '/r/pods/u/volumes/kubernetes.io~empty-dir/data', readOnly: false, selinuxRelabel: true }],
@@ -16,7 +17,7 @@ const mounted = new Map<string, MountedVolume>([
 
 const pod = (containers: Container[]): Pod => ({ metadata: { name: 'p', namespace: 'ns', uid: 'u' }, spec: { containers } });
 
-test('volumeMounts become CRI mounts with subPath, readOnly and propagation', () => {
+test('volumeMounts become CRI mounts with subPath binds, readOnly and propagation', () => {
   const c: Container = {
     name: 'app',
     volumeMounts: [
@@ -27,11 +28,14 @@ test('volumeMounts become CRI mounts with subPath, readOnly and propagation', ()
     ],
     terminationMessagePath: '/dev/termination-log',
   };
-  const mounts = containerMounts(pod([c]), c, mounted, { etcHostsPath: '/r/pods/u/etc-hosts', terminationLogPath: '/r/pods/u/containers/app/abcd1234' });
+  const mounts = containerMounts(pod([c]), c, mounted, {
+    etcHostsPath: '/r/pods/u/etc-hosts', terminationLogPath: '/r/pods/u/containers/app/abcd1234',
+    subPathHostPaths: new Map([[1, '/r/pods/u/volume-subpaths/data/app/1']]),
+  });
   const brief = mounts.map((m) => [m.containerPath, m.hostPath, m.readonly, m.propagation, m.selinuxRelabel, m.recursiveReadOnly]);
   assert.deepEqual(brief, [
     ['/data', '/r/pods/u/volumes/kubernetes.io~empty-dir/data', false, 'PROPAGATION_PRIVATE', true, false],
-    ['/logs', '/r/pods/u/volumes/kubernetes.io~empty-dir/data/logs/app', true, 'PROPAGATION_PRIVATE', true, false],
+    ['/logs', '/r/pods/u/volume-subpaths/data/app/1', true, 'PROPAGATION_PRIVATE', true, false],
     ['/etc/app', '/r/pods/u/volumes/kubernetes.io~configmap/cfg', true, 'PROPAGATION_PRIVATE', true, false],
     ['/host-logs', '/var/log', true, 'PROPAGATION_HOST_TO_CONTAINER', false, true],
     ['/etc/hosts', '/r/pods/u/etc-hosts', false, 'PROPAGATION_PRIVATE', true, false],
@@ -43,52 +47,80 @@ test('volumeMounts become CRI mounts with subPath, readOnly and propagation', ()
 
 test('a volume mounted at /etc/hosts replaces the managed one; bad mounts are refused', () => {
   const c: Container = { name: 'app', volumeMounts: [{ name: 'host', mountPath: '/etc/hosts', subPath: 'hosts' }] };
-  const mounts = containerMounts(pod([c]), c, mounted, { etcHostsPath: '/r/pods/u/etc-hosts' });
-  assert.deepEqual(mounts.map((m) => [m.containerPath, m.hostPath]), [['/etc/hosts', '/var/log/hosts']]);
+  const mounts = containerMounts(pod([c]), c, mounted, { etcHostsPath: '/r/pods/u/etc-hosts', subPathHostPaths: new Map([[0, '/r/b/0']]) });
+  assert.deepEqual(mounts.map((m) => [m.containerPath, m.hostPath]), [['/etc/hosts', '/r/b/0']]);
+  // The joined path is never handed to the runtime: a subPath must have been bound first.
+  assert.throws(() => containerMounts(pod([c]), c, mounted), { message: 'subPath of volumeMount "host" of container "app" is not prepared' });
   const missing: Container = { name: 'app', volumeMounts: [{ name: 'nope', mountPath: '/x' }] };
   assert.throws(() => containerMounts(pod([missing]), missing, mounted), { message: 'cannot find volume "nope" to mount into container "app"' });
-  const escape: Container = { name: 'app', volumeMounts: [{ name: 'data', mountPath: '/x', subPath: '../../etc' }] };
-  assert.throws(() => containerMounts(pod([escape]), escape, mounted), /must not contain '\.\.'/);
-  const abs: Container = { name: 'app', volumeMounts: [{ name: 'data', mountPath: '/x', subPath: '/etc' }] };
-  assert.throws(() => containerMounts(pod([abs]), abs, mounted), /must not be an absolute path/);
   // Not a mode the API defines, yet nothing upstream of the kubelet rejects it.
   const prop: Container = { name: 'app', volumeMounts: [{ name: 'data', mountPath: '/x', mountPropagation: 'Sideways' as VolumeMount['mountPropagation'] }] };
   assert.throws(() => containerMounts(pod([prop]), prop, mounted), /invalid mount propagation mode "Sideways"/);
 });
 
-test('subPathExpr expands from env, including downward fieldRefs', () => {
-  assert.equal(expandVars('$(A)/$(B)/$$(A)/$(MISSING)', { A: 'x', B: 'y' }), 'x/y/$(A)/$(MISSING)');
-  const c: Container = {
-    name: 'app',
-    env: [{ name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, { name: 'DIR', value: 'logs-$(POD)' }],
-    volumeMounts: [{ name: 'data', mountPath: '/out', subPathExpr: '$(DIR)' }],
-  };
-  const [m] = containerMounts(pod([c]), c, mounted);
-  assert.equal(m.hostPath, '/r/pods/u/volumes/kubernetes.io~empty-dir/data/logs-p');
+test('subPath and subPathExpr: expanded from the whole environment, never absolute, never ..', () => {
+  const env = new Map([['POD', 'web'], ['FROM_CONFIGMAP', 'cfg'], ['DOTS', '..']]);
+  const sub = (m: Partial<VolumeMount>) => volumeMountSubPath({ name: 'data', mountPath: '/x', ...m }, env);
+  assert.equal(sub({}), '');
+  assert.equal(sub({ subPath: 'a/b' }), 'a/b');
+  assert.equal(sub({ subPathExpr: 'logs/$(POD)/$(FROM_CONFIGMAP)' }), 'logs/web/cfg');
+  assert.throws(() => sub({ subPathExpr: '$(DOTS)/$(DOTS)/etc' }), { message: "unable to provision SubPath `../../etc`: must not contain '..'" });
+  assert.throws(() => sub({ subPath: '/etc' }), { message: 'error SubPath `/etc` must not be an absolute path' });
+  assert.throws(() => sub({ subPathExpr: '$(NOPE)' }), { message: 'missing value for NOPE' });
 });
 
-test('makeContainerMounts writes etc-hosts, a fresh termination log per instance and subPath dirs', () =>
+test('safeOpen refuses a symlink on the way; safeMakeDir creates inside the volume only', () =>
+  withTempDir(async (root) => {
+    const vol = join(root, 'vol');
+    const outside = join(root, 'outside');
+    await mkdir(join(vol, 'a'), { recursive: true });
+    await mkdir(outside);
+    await symlink(outside, join(vol, 'link'));
+    await symlink('a', join(vol, 'inner'));
+    const h = await safeOpen(join(vol, 'a'), vol);
+    assert.equal((await h.stat()).isDirectory(), true);
+    await h.close();
+    await assert.rejects(safeOpen(join(vol, 'link'), vol), /unexpected symlink found/);
+    await assert.rejects(safeOpen(join(vol, 'inner'), vol), /unexpected symlink found/);
+    await safeMakeDir('a/b/c', vol, 0o2775);
+    assert.equal((await stat(join(vol, 'a/b/c'))).mode & 0o7777, 0o2775);
+    await safeMakeDir('inner/d', vol, 0o755); // a symlink that stays inside the volume is followed
+    assert.equal((await stat(join(vol, 'a/d'))).isDirectory(), true);
+    await assert.rejects(safeMakeDir('link/escaped', vol, 0o755), /is outside of allowed base/);
+    await assert.rejects(lstat(join(outside, 'escaped')), { code: 'ENOENT' });
+  }));
+
+test('makeContainerMounts writes etc-hosts, a fresh termination log per instance and binds subPaths by descriptor', () =>
   withTempDir(async (root) => {
     await makePodDataDirs(root, 'u');
     const vol = join(root, 'pods/u/volumes/kubernetes.io~empty-dir/data');
     await mkdir(vol, { recursive: true, mode: 0o777 });
     const vols = new Map<string, MountedVolume>([['data', { hostPath: vol, readOnly: false, selinuxRelabel: true }]]);
-    const c: Container = { name: 'app', terminationMessagePath: '/dev/termination-log', volumeMounts: [{ name: 'data', mountPath: '/d', subPath: 'a/b' }] };
+    const mounter = new FakeMounter();
+    const c: Container = { name: 'app', terminationMessagePath: '/dev/termination-log', volumeMounts: [{ name: 'data', mountPath: '/d', subPathExpr: 'a/$(DIR)' }] };
     const p = pod([c]);
-    const mounts = await makeContainerMounts({ rootDir: root, pod: p, container: c, mounted: vols, podIPs: ['10.1.0.7'] });
+    const opts = (container: Container, podIPs: string[]): MakeContainerMountsOptions => ({
+      rootDir: root, pod: p, container, mounted: vols, podIPs, env: new Map([['DIR', 'b']]), bindSubPath: (s) => bindSubPath(mounter, s),
+    });
+    const mounts = await makeContainerMounts(opts(c, ['10.1.0.7']));
     assert.deepEqual(mounts.map((m) => m.containerPath), ['/d', '/etc/hosts', '/dev/termination-log']);
     assert.equal((await stat(join(vol, 'a/b'))).isDirectory(), true);
+    const target = join(root, 'pods/u/volume-subpaths/data/app/0');
+    assert.equal(mounts[0].hostPath, target);
+    assert.match(mounter.calls[0], new RegExp(`^bind /proc/${process.pid}/fd/\\d+ ${target}$`));
+    assert.equal((await stat(target)).isDirectory(), true);
     assert.match(await readFile(join(root, 'pods/u/etc-hosts'), 'utf8'), /\n10\.1\.0\.7\tp\n$/);
     const log = mounts[2].hostPath;
     assert.match(log, new RegExp(`^${root}/pods/u/containers/app/[0-9a-f]{8}$`));
     assert.equal((await stat(log)).mode & 0o777, 0o666);
-    await makeContainerMounts({ rootDir: root, pod: p, container: c, mounted: vols, podIPs: ['10.1.0.7'] });
+    await makeContainerMounts(opts(c, ['10.1.0.7']));
     assert.equal((await readdir(join(root, 'pods/u/containers/app'))).length, 2);
     // No pod IP yet: no /etc/hosts mount.
-    const early = await makeContainerMounts({ rootDir: root, pod: p, container: c, mounted: vols, podIPs: [] });
+    const early = await makeContainerMounts(opts(c, []));
     assert.deepEqual(early.map((m) => m.containerPath), ['/d', '/dev/termination-log']);
-    // A subPath that escapes through a symlink is refused.
+    // A subPath that escapes through a symlink is refused, without naming host paths.
     await symlink('/etc', join(vol, 'evil'));
     const evil: Container = { name: 'app', volumeMounts: [{ name: 'data', mountPath: '/e', subPath: 'evil' }] };
-    await assert.rejects(makeContainerMounts({ rootDir: root, pod: p, container: evil, mounted: vols, podIPs: [] }), /subpath "\/etc" not within volume path/);
+    await assert.rejects(makeContainerMounts(opts(evil, [])), (e: Error) =>
+      e.message === 'failed to prepare subPath for volumeMount "data" of container "app"' && /not within volume path/.test(String((e.cause as Error).message)));
   }));
