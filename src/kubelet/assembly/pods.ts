@@ -1,6 +1,7 @@
 // Pod management, assembled: every part is built here and handed its dependencies at
 // construction, in dependency order; nothing runs until run(). The sources' changes, the PLEG's
 // events and the prober's results meet in the sync loop, which hands them to the pod workers.
+import { setMaxListeners } from 'node:events';
 import type { Pod } from '../../api/core/index.ts';
 import type { ApiClient, KubeClient } from '../client/client.ts';
 import type { Clock } from '../clock.ts';
@@ -74,6 +75,11 @@ const noApi: ApiClient = new Proxy({} as ApiClient, {
 
 export function newPodManagement(d: PodManagementDeps): PodManagement {
   const { options: o, clock, log, signal, cri, pods } = d;
+  // Every loop of the kubelet (sync loop, node status, lease, stats, PLEG) and every pod and probe
+  // worker waits on this one signal at the same time, so Node's warning past 10 listeners fires
+  // on any busy node. Each lets go when its wait ends (test/unit/kubelet/lifetime_signal.test.ts
+  // holds that), so the count follows what runs, not how long it has run.
+  setMaxListeners(0, signal);
   const api = d.api ?? noApi;
   const recorder = createPodEventRecorder(d.api, d.nodeName, clock, log, d.eventLimiter);
   const read = objectReader(api);

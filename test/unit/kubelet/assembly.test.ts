@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { KubeList, KubeObject } from '../../../src/api/object.ts';
 import type { EnvVar, Pod } from '../../../src/api/core/index.ts';
 import { parseQuantity } from '../../../src/api/quantity.ts';
@@ -24,6 +24,16 @@ import { FakeApi } from './fakeapi.ts';
 import { GatedRuntime, until } from './gated_runtime.ts';
 
 const NODE = 'node-1';
+
+// Issue #14 item 12: every kubelet start printed MaxListenersExceededWarning, its loops and
+// workers all waiting on the one lifetime signal. Whole kubelets run in this file: none may warn.
+const warnings: string[] = [];
+const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+before(() => process.on('warning', onWarning));
+after(() => {
+  process.off('warning', onWarning);
+  assert.deepEqual(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')), []);
+});
 
 /** FakeApi plus what the API source needs: a pod list and a watch of the node's pods. */
 class PodApi implements ApiClient, Pick<KubeClient, 'watch'> {
