@@ -281,3 +281,22 @@ function computeInitActions(
   for (const s of starts.reverse()) if (s) actions.initContainersToStart.push(s);
   return initialized;
 }
+
+/**
+ * Upstream's terminationOrdering (KEP-753) as data: whom each container waits for before it is
+ * stopped when the whole pod is killed. A sidecar waits for every main container and for the
+ * sidecar declared after it, so sidecars stop after the main containers, in reverse order of their
+ * start; main containers wait for none. Empty for a pod without sidecars. (As upstream, a sidecar
+ * waits only for the next one: if that one is not running, it does not wait for those after it.)
+ */
+export function terminationPrerequisites(pod: Pod): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const mains = pod.spec.containers.map((c) => c.name);
+  let later: string | undefined;
+  for (const c of [...(pod.spec.initContainers ?? [])].reverse()) {
+    if (!isRestartableInitContainer(c)) continue;
+    out.set(c.name, later === undefined ? mains : [...mains, later]);
+    later = c.name;
+  }
+  return out;
+}

@@ -10,6 +10,7 @@ import type { Backoff } from '../backoff.ts';
 import type { PodCgroups } from './cgroups.ts';
 import type { ResolvConf } from './dns.ts';
 import type { EnvSources } from './env.ts';
+import type { HookGet } from './hook_http.ts';
 import type { Container, Pod } from '../../api/core/index.ts';
 
 export interface PodRef { name: string; namespace: string; uid: string }
@@ -63,7 +64,8 @@ export interface RuntimeManagerDeps {
   serviceEnv?: (pod: Pod) => Record<string, string>;
   /** Directory creation (tests may stub it). */
   mkdir?: (path: string) => Promise<void>;
-  fetch?: typeof fetch;
+  /** The client of httpGet hooks (tests may stub it); default: hook_http.ts hookGet. */
+  fetch?: HookGet;
 }
 
 export function podRef(pod: Pod): PodRef {

@@ -3,6 +3,7 @@
 import type { Clock } from '../clock.ts';
 import type { CriClient } from '../runtime/cri/client.ts';
 import type { Container, LifecycleHandler } from '../../api/core/index.ts';
+import { hookGet, type HookGet } from './hook_http.ts';
 
 export interface HookContext {
   cri: CriClient;
@@ -13,7 +14,8 @@ export interface HookContext {
   /** Seconds the hook may take (0: no limit). */
   timeoutSeconds: number;
   signal?: AbortSignal;
-  fetch?: typeof fetch;
+  /** The httpGet client; default hookGet (upstream's: no certificate checks). */
+  fetch?: HookGet;
 }
 
 export function resolvePort(port: number | string, container: Container): number | undefined {
@@ -45,14 +47,13 @@ export async function runHook(h: LifecycleHandler, ctx: HookContext): Promise<st
       const signals = [ctx.signal, ctx.timeoutSeconds > 0 ? AbortSignal.timeout(ctx.timeoutSeconds * 1000) : undefined]
         .filter((s): s is AbortSignal => !!s);
       // As upstream, only a failed request fails the hook, not the status code.
-      const res = await (ctx.fetch ?? fetch)(`${scheme}://${hostPart}:${port}${path}`, {
-        headers, signal: signals.length ? AbortSignal.any(signals) : undefined,
-      });
-      await res.arrayBuffer().catch(() => undefined);
+      await (ctx.fetch ?? hookGet)(`${scheme}://${hostPart}:${port}${path}`, headers, signals.length ? AbortSignal.any(signals) : undefined);
       return undefined;
     }
     if (h.sleep) {
-      await ctx.clock.sleep(Math.max(0, h.sleep.seconds) * 1000, ctx.signal);
+      // Cut off when the hook's time is up (a preStop's: the grace period), as upstream's.
+      const seconds = Math.max(0, h.sleep.seconds);
+      await ctx.clock.sleep((ctx.timeoutSeconds > 0 ? Math.min(seconds, ctx.timeoutSeconds) : seconds) * 1000, ctx.signal);
       return undefined;
     }
     if (h.tcpSocket) return 'tcpSocket is not a supported lifecycle handler';

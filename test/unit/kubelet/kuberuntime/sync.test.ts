@@ -317,7 +317,8 @@ describe('killPod and adoption', () => {
 
   test('a failing preStop is reported and the grace period never drops under 2 s', async () => {
     const h = harness();
-    const p = pod('prefail', [container('a', { lifecycle: { preStop: { exec: { command: ['false'] } } } })], { terminationGracePeriodSeconds: 3 });
+    // 4 s of grace, 3 s of them the hook's: the 1 s left is raised to 2 s.
+    const p = pod('prefail', [container('a', { lifecycle: { preStop: { exec: { command: ['false'] } } } })], { terminationGracePeriodSeconds: 4 });
     await h.sync(p);
     h.cri.onExec = async () => { await h.clock.advance(3000); return { exitCode: 1 }; };
     await killPod(h.deps, p, await h.status(p));

@@ -29,10 +29,10 @@ function setup() {
   const runtime = {
     ...makeDeps(cri, clock, events, new Map(), new Map()),
     // An HTTP hook's server that never answers.
-    fetch: ((url: string, init?: RequestInit) => {
-      fetches.push({ url, signal: init?.signal ?? undefined });
-      return new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason), { once: true }));
-    }) as typeof fetch,
+    fetch: (url: string, _headers: Record<string, string>, signal?: AbortSignal) => {
+      fetches.push({ url, signal });
+      return new Promise<void>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason), { once: true }));
+    },
   };
   const rootDir = mkdtempSync(join(tmpdir(), 'berth-lifecycle-'));
   const status = new StatusManager({ client: { getPod: notUsed, patchPodStatus: notUsed, deletePod: notUsed }, clock, log: silentLogger });
