@@ -48,7 +48,9 @@ export function credentialsFor(image: string, secrets: PullSecret[]): In<AuthCon
         const i = decoded.indexOf(':');
         if (i > 0) { username = decoded.slice(0, i); password = decoded.slice(i + 1); }
       }
-      out.push({ username, password, serverAddress: registry, identityToken: e.identitytoken ?? '', registryToken: e.registrytoken ?? '' });
+      // No serverAddress, as upstream's keyring gives none: containerd parses it as a URL and,
+      // when its host is not the registry's ("localhost:5000" has none), pulls without credentials.
+      out.push({ username, password, serverAddress: '', identityToken: e.identitytoken ?? '', registryToken: e.registrytoken ?? '' });
     }
   }
   return out;

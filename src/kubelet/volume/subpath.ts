@@ -31,10 +31,14 @@ export function volumeMountSubPath(m: VolumeMount, env: ReadonlyMap<string, stri
   return sub;
 }
 
-/** Whether path is base or below it (both clean and absolute). */
+/**
+ * Whether path is base or below it (both clean and absolute). Upstream's StartsWithBackstep: only
+ * a first segment of exactly `..` leaves the base — configMap and secret volumes keep their files
+ * under `..2026_12_07_...` directories, which are inside it.
+ */
 export function pathWithinBase(path: string, base: string): boolean {
   const rel = relative(base, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  return rel !== '..' && !rel.startsWith('../') && !isAbsolute(rel);
 }
 
 export interface SubPathBind {

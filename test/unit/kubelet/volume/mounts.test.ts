@@ -4,7 +4,7 @@ import { lstat, mkdir, readFile, readdir, stat, symlink } from 'node:fs/promises
 import { join } from 'node:path';
 import { containerMounts, makeContainerMounts, type MakeContainerMountsOptions } from '../../../../src/kubelet/volume/mounts.ts';
 import { makePodDataDirs } from '../../../../src/kubelet/volume/paths.ts';
-import { bindSubPath, safeMakeDir, safeOpen, volumeMountSubPath } from '../../../../src/kubelet/volume/subpath.ts';
+import { bindSubPath, pathWithinBase, safeMakeDir, safeOpen, volumeMountSubPath } from '../../../../src/kubelet/volume/subpath.ts';
 import type { Container, Pod, VolumeMount } from '../../../../src/api/core/index.ts';
 import type { MountedVolume } from '../../../../src/kubelet/volume/types.ts';
 import { FakeMounter, withTempDir } from './fakes.ts';
@@ -67,6 +67,16 @@ test('subPath and subPathExpr: expanded from the whole environment, never absolu
   assert.throws(() => sub({ subPathExpr: '$(DOTS)/$(DOTS)/etc' }), { message: "unable to provision SubPath `../../etc`: must not contain '..'" });
   assert.throws(() => sub({ subPath: '/etc' }), { message: 'error SubPath `/etc` must not be an absolute path' });
   assert.throws(() => sub({ subPathExpr: '$(NOPE)' }), { message: 'missing value for NOPE' });
+});
+
+test('a path is within its base unless its first step is exactly ..: the atomic writer’s ..<timestamp> directories are inside', () => {
+  const vol = '/var/lib/kubelet/pods/u/volumes/kubernetes.io~secret/s';
+  assert.equal(pathWithinBase(`${vol}/..2026_12_07_16_40_21.v3guqh/secret-key`, vol), true);
+  assert.equal(pathWithinBase(`${vol}/..data`, vol), true);
+  assert.equal(pathWithinBase(vol, vol), true);
+  assert.equal(pathWithinBase(`${vol}/../other`, vol), false);
+  assert.equal(pathWithinBase('/var/lib/kubelet/pods/u/volumes/kubernetes.io~secret', vol), false);
+  assert.equal(pathWithinBase('/etc', vol), false);
 });
 
 test('safeOpen refuses a symlink on the way; safeMakeDir creates inside the volume only', () =>

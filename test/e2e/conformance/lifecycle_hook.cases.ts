@@ -17,8 +17,6 @@ import { cleanup, httpServerContainer, podOf } from './busybox_stand_ins.ts';
 const D = '[sig-node] Container Lifecycle Hook when create a pod with lifecycle hook';
 const POST_START_WAIT = 60_000; // upstream's postStartWaitTimeout is 2 minutes
 const PRE_STOP_WAIT = 30_000; // as upstream
-const HTTPS_TODO = '#14 item 6 (not among the fixes under way): HTTPS hooks verify the pod\'s certificate, upstream skips verification';
-
 describe(D, { concurrency: true }, () => {
   let f: Framework & { stop(): Promise<void> };
   let https: Server;
@@ -89,7 +87,7 @@ describe(D, { concurrency: true }, () => {
     await cleanup(f, h.name);
   });
 
-  it(`${D} should execute poststart https hook properly [MinimumKubeletVersion:1.23] [NodeConformance]`, { todo: HTTPS_TODO }, async () => {
+  it(`${D} should execute poststart https hook properly [MinimumKubeletVersion:1.23] [NodeConformance]`, async () => {
     await testPodWithHook(podWithHook('pod-with-poststart-https-hook', {
       postStart: { httpGet: { scheme: 'HTTPS', path: '/echo?msg=poststart', host: '127.0.0.1', port: httpsPort } },
     }), inHttpsLog);
@@ -103,7 +101,7 @@ describe(D, { concurrency: true }, () => {
     await cleanup(f, h.name);
   });
 
-  it(`${D} should execute prestop https hook properly [MinimumKubeletVersion:1.23] [NodeConformance]`, { todo: HTTPS_TODO }, async () => {
+  it(`${D} should execute prestop https hook properly [MinimumKubeletVersion:1.23] [NodeConformance]`, async () => {
     await testPodWithHook(podWithHook('pod-with-prestop-https-hook', {
       preStop: { httpGet: { scheme: 'HTTPS', path: '/echo?msg=prestop', host: '127.0.0.1', port: httpsPort } },
     }), inHttpsLog);

@@ -195,10 +195,7 @@ while true; do sleep 1; done
     await imagePullTest(`${registry.host}/private/authenticated-image-pulling/alpine:3.7`, false, 'Pending', true);
   });
 
-  // Berth sends the pull secret as CRI AuthConfig with serverAddress "localhost:PORT" (no
-  // scheme); containerd 1.6's ParseAuth url-parses it to an empty host, finds it does not match
-  // the registry and pulls without credentials (401). Upstream's kubelet leaves ServerAddress empty.
-  it(`${N} should be able to pull from private registry with secret [NodeConformance]`, { todo: 'Berth bug: pull credentials carry a schemeless serverAddress, which containerd drops (src/kubelet/images/auth.ts credentialsFor)' }, async () => {
+  it(`${N} should be able to pull from private registry with secret [NodeConformance]`, async () => {
     await imagePullTest(`${registry.host}/private/authenticated-image-pulling/alpine:3.7`, true, 'Running', false);
   });
 });
