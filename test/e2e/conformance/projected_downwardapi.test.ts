@@ -1,0 +1,13 @@
+// Upstream's test/e2e/common/storage/projected_downwardapi.go, case by case (see docs/conformance.md).
+import { describe } from 'node:test';
+import { conformanceCluster, downwardAPIVolumeCases } from './storage_support.ts';
+
+const D = '[sig-storage] Projected downwardAPI';
+
+describe(D, { concurrency: true }, () => {
+  const f = conformanceCluster();
+
+  // As upstream, the mode and update cases use a projected volume; podname only and the resource
+  // cases use upstream's plain downwardAPI pod builders (downwardAPIVolumePodForSimpleTest & co.).
+  downwardAPIVolumeCases(D, f, { modes: true, updates: true }, { allocatable: '#14 item 3: a downwardAPI volume writes 0 for an unset limit instead of node allocatable' });
+});
