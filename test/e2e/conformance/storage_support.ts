@@ -307,7 +307,7 @@ export const DOWNWARD_RESOURCES = { requests: { cpu: '250m', memory: '32Mi' }, l
  * name D. Upstream builds some of the projected file's pods with the plain downwardAPI helpers
  * (podname only and the resource cases); `projected` says which use a projected volume there.
  */
-export function downwardAPIVolumeCases(D: string, f: Framework, projected: { modes: boolean; updates: boolean }, todo: { allocatable: string }): void {
+export function downwardAPIVolumeCases(D: string, f: Framework, projected: { modes: boolean; updates: boolean }): void {
   const source = (asProjected: boolean, items: Json[], defaultMode?: number): Json => {
     const mode = defaultMode !== undefined ? { defaultMode } : {};
     return asProjected ? { projected: { sources: [{ downwardAPI: { items } }], ...mode } } : { downwardAPI: { items, ...mode } };
@@ -356,6 +356,6 @@ export function downwardAPIVolumeCases(D: string, f: Framework, projected: { mod
 
   // The file holds only the number after the `content of file "...":` prefix, which has no digit 1-9.
   const allocatableCase = (file: string) => output(simple(uniqueName('downwardapi-volume'), `/etc/podinfo/${file}`), [/[1-9]/]);
-  it(`${D} should provide node allocatable (cpu) as default cpu limit if the limit is not set [NodeConformance] [Conformance]`, { todo: todo.allocatable }, () => allocatableCase('cpu_limit'));
-  it(`${D} should provide node allocatable (memory) as default memory limit if the limit is not set [NodeConformance] [Conformance]`, { todo: todo.allocatable }, () => allocatableCase('memory_limit'));
+  it(`${D} should provide node allocatable (cpu) as default cpu limit if the limit is not set [NodeConformance] [Conformance]`, () => allocatableCase('cpu_limit'));
+  it(`${D} should provide node allocatable (memory) as default memory limit if the limit is not set [NodeConformance] [Conformance]`, () => allocatableCase('memory_limit'));
 }

@@ -7,5 +7,5 @@ const D = '[sig-storage] Downward API volume';
 describe(D, { concurrency: true }, () => {
   const f = conformanceCluster();
 
-  downwardAPIVolumeCases(D, f, { modes: false, updates: false }, { allocatable: '#14 item 3: a downwardAPI volume writes 0 for an unset limit instead of node allocatable' });
+  downwardAPIVolumeCases(D, f, { modes: false, updates: false });
 });

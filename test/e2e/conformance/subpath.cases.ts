@@ -6,10 +6,6 @@ import { uniqueName, type Json } from './framework.ts';
 import { conformanceCluster, dataObject, mounttestPod } from './storage_support.ts';
 
 const D = '[sig-storage] Subpath Atomic writer volumes';
-// Berth refuses every subPath into an atomic-writer volume: prepareSubPath (src/kubelet/volume/
-// mounts.ts) takes the resolved path's `..<timestamp>` data directory for a `..` escape.
-const todo = 'Berth bug: a subPath into a configMap/secret/downwardAPI/projected volume resolves into its ..<timestamp> directory, which prepareSubPath takes for an escape (CreateContainerError "not within volume path")';
-
 describe(D, { concurrency: true }, () => {
   // upstream's BeforeEach (AlreadyExists tolerated there; here made once for the file).
   const f = conformanceCluster(async (f) => {
@@ -34,12 +30,12 @@ describe(D, { concurrency: true }, () => {
     await f.deletePod(podName);
   };
 
-  it(`${D} should support subpaths with secret pod [Conformance]`, { todo }, () => basicSubpath('secret-key', 'secret', { secret: { secretName: 'my-secret' } }, () => 'secret-value'));
-  it(`${D} should support subpaths with configmap pod [Conformance]`, { todo }, () => basicSubpath('configmap-key', 'configmap', { configMap: { name: 'my-configmap' } }, () => 'configmap-value'));
-  it(`${D} should support subpaths with configmap pod with mountPath of existing file [Conformance]`, { todo }, () =>
+  it(`${D} should support subpaths with secret pod [Conformance]`, () => basicSubpath('secret-key', 'secret', { secret: { secretName: 'my-secret' } }, () => 'secret-value'));
+  it(`${D} should support subpaths with configmap pod [Conformance]`, () => basicSubpath('configmap-key', 'configmap', { configMap: { name: 'my-configmap' } }, () => 'configmap-value'));
+  it(`${D} should support subpaths with configmap pod with mountPath of existing file [Conformance]`, () =>
     basicSubpath('configmap-key', 'configmap', { configMap: { name: 'my-configmap' } }, () => 'configmap-value', '/etc/resolv.conf'));
-  it(`${D} should support subpaths with downward pod [Conformance]`, { todo }, () =>
+  it(`${D} should support subpaths with downward pod [Conformance]`, () =>
     basicSubpath('downward/podname', 'downwardAPI', { downwardAPI: { items: [{ path: 'downward/podname', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } }] } }, (podName) => podName));
-  it(`${D} should support subpaths with projected pod [Conformance]`, { todo }, () =>
+  it(`${D} should support subpaths with projected pod [Conformance]`, () =>
     basicSubpath('projected/configmap-key', 'projected', { projected: { sources: [{ configMap: { name: 'my-configmap', items: [{ path: 'projected/configmap-key', key: 'configmap-key' }] } }] } }, () => 'configmap-value'));
 });
