@@ -61,7 +61,7 @@ export function podSandboxConfig(pod: Pod, i: SandboxConfigInput): In<PodSandbox
     annotations: sandboxAnnotations(pod),
     linux: {
       cgroupParent: i.cgroupParent,
-      sysctls: Object.fromEntries((sc.sysctls ?? []).map((s) => [s.name, s.value])),
+      sysctls: Object.fromEntries((sc.sysctls ?? []).map((s) => [normalizeSysctlName(s.name), s.value])),
       securityContext: {
         namespaceOptions: podNamespaceOptions(pod),
         runAsUser: sc.runAsUser !== undefined ? { value: sc.runAsUser } : null,
@@ -71,4 +71,16 @@ export function podSandboxConfig(pod: Pod, i: SandboxConfigInput): In<PodSandbox
       },
     },
   };
+}
+
+/**
+ * A sysctl name in the dotted form runtimes expect (upstream's NormalizeName, applied by
+ * ConvertPodSysctlsVariableToDotsSeparator): a name written with slashes first, as
+ * `net/ipv4/conf/eno2.100/rp_filter`, has its `.` and `/` swapped, giving
+ * `net.ipv4.conf.eno2/100.rp_filter`; a dotted name is left as it is.
+ */
+export function normalizeSysctlName(name: string): string {
+  const first = name.search(/[./]/);
+  if (first < 0 || name[first] === '.') return name;
+  return name.replace(/[./]/g, (c) => (c === '.' ? '/' : '.'));
 }

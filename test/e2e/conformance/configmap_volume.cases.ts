@@ -1,7 +1,7 @@
 // Upstream's test/e2e/common/storage/configmap_volume.go, case by case (see docs/conformance.md).
 import { describe, it } from 'node:test';
-import { BUSYBOX, uniqueName } from './framework.ts';
-import { CONFIGMAP_DATA, dataObject, fileModeRegex, immutableCase, mounttestPod, optionalUpdatesCase, updatesCase, VOLUME_UPDATE_TIMEOUT_MS, waitForLog, dropPod, conformanceCluster } from './storage_support.ts';
+import { conformanceCluster, BUSYBOX, uniqueName } from './framework.ts';
+import { CONFIGMAP_DATA, dataObject, fileModeRegex, immutableCase, mounttestPod, optionalUpdatesCase, updatesCase, VOLUME_UPDATE_TIMEOUT_MS, waitForLog, dropPod } from './storage_support.ts';
 
 const D = '[sig-storage] ConfigMap';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { BUSYBOX, type Framework, type Json, startConformance, uniqueName } from './framework.ts';
+import { BUSYBOX, type Framework, type Json, conformanceCluster, uniqueName } from './framework.ts';
 import { cleanup, httpServerContainer, podOf, runLivenessTest } from './busybox_stand_ins.ts';
 
 const D = '[sig-node] Probing container';
@@ -28,7 +28,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const NO_RESTART_WINDOW = 45_000;
 
 describe(D, { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
+  const f = conformanceCluster();
   let grpcServer: grpc.Server;
   let grpcPort: number;
 
@@ -38,10 +38,8 @@ describe(D, { concurrency: true }, () => {
     grpcServer = new grpc.Server();
     grpcServer.addService(def.grpc.health.v1.Health.service, { Check: (_c: unknown, cb: (e: null, r: object) => void) => cb(null, { status: 'SERVING' }) });
     grpcPort = await new Promise<number>((r, j) => grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? j(e) : r(p))));
-    f = await startConformance();
   });
   after(async () => {
-    await f?.stop();
     grpcServer?.forceShutdown();
   });
 

@@ -11,16 +11,14 @@
 // entrypoint-tester does.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BUSYBOX, type Framework, type Json, startConformance, uniqueName } from './framework.ts';
+import { BUSYBOX, type Framework, type Json, conformanceCluster, uniqueName } from './framework.ts';
 import { podOf } from './busybox_stand_ins.ts';
 
 const D = '[sig-node] Containers';
 const PRINT_ARGV = 'echo "[$0 $*]"';
 
 describe(D, { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
-  before(async () => { f = await startConformance(); });
-  after(async () => { await f?.stop(); });
+  const f = conformanceCluster();
 
   /** entrypointTestPod: restartPolicy Never, grace period 1 s. */
   const entrypointTestPod = (c: Json) => podOf(uniqueName('client-containers'), [{ name: 'agnhost-container', image: BUSYBOX, ...c }], { restartPolicy: 'Never' });

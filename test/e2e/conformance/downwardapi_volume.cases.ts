@@ -1,6 +1,7 @@
 // Upstream's test/e2e/common/storage/downwardapi_volume.go, case by case (see docs/conformance.md).
 import { describe } from 'node:test';
-import { conformanceCluster, downwardAPIVolumeCases } from './storage_support.ts';
+import { conformanceCluster } from './framework.ts';
+import { downwardAPIVolumeCases } from './storage_support.ts';
 
 const D = '[sig-storage] Downward API volume';
 

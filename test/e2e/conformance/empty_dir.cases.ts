@@ -2,8 +2,8 @@
 // FSGroup context and "memory backed volumes of specified size" are not conformance cases;
 // "pod should support shared volumes between containers" reads the file with kubectl exec (#16).
 import { describe, it } from 'node:test';
-import { uniqueName } from './framework.ts';
-import { mounttestPod, conformanceCluster } from './storage_support.ts';
+import { conformanceCluster, uniqueName } from './framework.ts';
+import { mounttestPod } from './storage_support.ts';
 
 const D = '[sig-storage] EmptyDir volumes';
 const NON_ROOT_UID = 1001;

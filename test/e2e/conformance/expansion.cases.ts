@@ -3,16 +3,14 @@
 // in writing subpaths in container" writes through `kubectl exec`: pending #16).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BUSYBOX, type Framework, type Json, startConformance, uniqueName } from './framework.ts';
+import { BUSYBOX, type Framework, type Json, conformanceCluster, uniqueName } from './framework.ts';
 import { podOf } from './busybox_stand_ins.ts';
 
 const D = '[sig-node] Variable Expansion';
 const POD_START_SHORT_TIMEOUT = 60_000; // upstream's framework.PodStartShortTimeout is 2 minutes
 
 describe(D, { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
-  before(async () => { f = await startConformance(); });
-  after(async () => { await f?.stop(); });
+  const f = conformanceCluster();
 
   /** Upstream's newPod: one busybox container "dapi-container", restartPolicy Never. */
   const newPod = (command: string[] | undefined, env: Json[], volumeMounts?: Json[], volumes?: Json[]) => {

@@ -8,6 +8,7 @@
 // Cases are named after the upstream test (file and `It` text), so a failure here leads to the
 // case upstream; docs/conformance.md lists every upstream case and where it stands.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { startTestCluster, type TestCluster } from '../../support/cluster.ts';
 import { credentialsFromKubeconfig, TestClient } from '../../support/client.ts';
 import { eventually, kubectl, kubectlOk } from '../../support/kubectl.ts';
@@ -140,6 +141,23 @@ async function startCluster(): Promise<Shared> {
       await cluster.stop();
     },
   };
+}
+
+/**
+ * The run's cluster for one case file (call it inside the file's describe): started before the
+ * file's cases, let go after them; the Framework returned forwards to it once started, and setUp
+ * runs once it is (objects every case of the file reads).
+ */
+export function conformanceCluster(setUp?: (f: Framework) => Promise<void>): Framework {
+  let f: Shared | undefined;
+  before(async () => {
+    f = await startConformance();
+    await setUp?.(f);
+  });
+  after(async () => {
+    await f?.stop();
+  });
+  return new Proxy({} as Framework, { get: (_, key) => f![key as keyof Framework] });
 }
 
 /** A unique, DNS-label-safe name for a case's objects: cases in one file run at once. */

@@ -2,8 +2,8 @@
 // upstream, the volume is the node's /tmp (the test process and the kubelet share the machine).
 import { rm } from 'node:fs/promises';
 import { after, describe, it } from 'node:test';
-import { uniqueName, type Json } from './framework.ts';
-import { conformanceCluster, mounttestContainer } from './storage_support.ts';
+import { conformanceCluster, uniqueName, type Json } from './framework.ts';
+import { mounttestContainer } from './storage_support.ts';
 
 const D = '[sig-storage] HostPath';
 const FILE = '/test-volume/test-file';

@@ -5,7 +5,7 @@
 // each state seen. The pause image of the RestartAlways cases is a busybox sleep.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BUSYBOX, type Framework, type Json, startConformance, uniqueName } from './framework.ts';
+import { BUSYBOX, type Framework, type Json, conformanceCluster, uniqueName } from './framework.ts';
 import { cleanup, podOf } from './busybox_stand_ins.ts';
 
 const D = '[sig-node] InitContainer [NodeConformance]';
@@ -18,9 +18,7 @@ const debug = (s: Json) => JSON.stringify(s);
 type Condition = (pod: Json) => boolean;
 
 describe(D, { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
-  before(async () => { f = await startConformance(); });
-  after(async () => { await f?.stop(); });
+  const f = conformanceCluster();
 
   /** watchtools.Until over polled snapshots: conditions in turn, each ending on some snapshot. */
   const until = async (name: string, conditions: Condition[], timeoutMs = POD_START_TIMEOUT): Promise<Json> => {

@@ -3,15 +3,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../../support/kubectl.ts';
-import { BUSYBOX, type Framework, startConformance, uniqueName } from './framework.ts';
+import { BUSYBOX, type Framework, conformanceCluster, uniqueName } from './framework.ts';
 import { cleanup, podOf } from './busybox_stand_ins.ts';
 
 const D = '[sig-node] Kubelet';
 
 describe(D, { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
-  before(async () => { f = await startConformance(); });
-  after(async () => { await f?.stop(); });
+  const f = conformanceCluster();
 
   const never = (name: string, command: string[], extra = {}) =>
     podOf(name, [{ image: BUSYBOX, name, command, ...extra }], { restartPolicy: 'Never' });

@@ -11,14 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../../support/kubectl.ts';
-import { BUSYBOX, type Framework, type Json, startConformance, uniqueName } from './framework.ts';
+import { BUSYBOX, type Framework, type Json, conformanceCluster, uniqueName } from './framework.ts';
 import { cleanup, httpServerContainer, podOf } from './busybox_stand_ins.ts';
 
 const D = '[sig-node] Container Lifecycle Hook when create a pod with lifecycle hook';
 const POST_START_WAIT = 60_000; // upstream's postStartWaitTimeout is 2 minutes
 const PRE_STOP_WAIT = 30_000; // as upstream
 describe(D, { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
+  const f = conformanceCluster();
   let https: Server;
   let httpsPort: number;
   const httpsRequests: string[] = [];
@@ -33,10 +33,8 @@ describe(D, { concurrency: true }, () => {
     rmSync(dir, { recursive: true, force: true });
     await new Promise<void>((r) => https.listen(0, '127.0.0.1', r));
     httpsPort = (https.address() as { port: number }).port;
-    f = await startConformance();
   });
   after(async () => {
-    await f?.stop();
     https?.close();
   });
 

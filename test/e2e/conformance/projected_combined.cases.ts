@@ -1,7 +1,7 @@
 // Upstream's test/e2e/common/storage/projected_combined.go (see docs/conformance.md).
 import { describe, it } from 'node:test';
-import { shellPod, uniqueName } from './framework.ts';
-import { dataObject, conformanceCluster } from './storage_support.ts';
+import { conformanceCluster, shellPod, uniqueName } from './framework.ts';
+import { dataObject } from './storage_support.ts';
 
 const D = '[sig-storage] Projected combined';
 

@@ -1,7 +1,7 @@
 // Upstream's test/e2e/common/storage/projected_configmap.go, case by case (see docs/conformance.md).
 import { describe, it } from 'node:test';
-import { uniqueName } from './framework.ts';
-import { CONFIGMAP_DATA, dataObject, fileModeRegex, mounttestPod, optionalUpdatesCase, updatesCase, conformanceCluster } from './storage_support.ts';
+import { conformanceCluster, uniqueName } from './framework.ts';
+import { CONFIGMAP_DATA, dataObject, fileModeRegex, mounttestPod, optionalUpdatesCase, updatesCase } from './storage_support.ts';
 
 const D = '[sig-storage] Projected configMap';
 const ROOT = '/etc/projected-configmap-volume';

@@ -1,7 +1,7 @@
 // Upstream's test/e2e/common/storage/projected_secret.go, case by case (see docs/conformance.md).
 import { describe, it } from 'node:test';
-import { uniqueName } from './framework.ts';
-import { dataObject, fileModeRegex, mounttestPod, optionalUpdatesCase, SECRET_DATA, conformanceCluster, secretInOtherNamespaceCase } from './storage_support.ts';
+import { conformanceCluster, uniqueName } from './framework.ts';
+import { dataObject, fileModeRegex, mounttestPod, optionalUpdatesCase, SECRET_DATA, secretInOtherNamespaceCase } from './storage_support.ts';
 
 const D = '[sig-storage] Projected secret';
 const ROOT = '/etc/projected-secret-volume';

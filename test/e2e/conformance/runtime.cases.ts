@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { busyboxLayer } from '../../../src/containerd/images.ts';
-import { BUSYBOX, type Framework, type Json, startConformance, uniqueName } from './framework.ts';
+import { BUSYBOX, type Framework, type Json, conformanceCluster, uniqueName } from './framework.ts';
 import { podOf, statusOf } from './busybox_stand_ins.ts';
 
 const D = '[sig-node] Container Runtime blackbox test';
@@ -58,14 +58,12 @@ function startRegistry(): Promise<{ server: Server; host: string }> {
 }
 
 describe(D, { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
+  const f = conformanceCluster();
   let registry: { server: Server; host: string };
   before(async () => {
     registry = await startRegistry();
-    f = await startConformance();
   });
   after(async () => {
-    await f?.stop();
     registry?.server.close();
   });
 

@@ -3,24 +3,8 @@
 // that prints the same lines, the ConfigMap/Secret/pod builders upstream's helpers make, and the
 // moves several cases repeat (poll a container's log, replace an object, the optional-update case).
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import { BUSYBOX, NAMESPACE, shellPod, startConformance, uniqueName, type Framework, type Json } from './framework.ts';
-
-/**
- * The file's cluster, started before its cases and stopped after them (call inside the describe):
- * the Framework returned forwards to it once started; setUp runs once it is.
- */
-export function conformanceCluster(setUp?: (f: Framework) => Promise<void>): Framework {
-  let f: (Framework & { stop(): Promise<void> }) | undefined;
-  before(async () => {
-    f = await startConformance();
-    await setUp?.(f);
-  });
-  after(async () => {
-    await f?.stop();
-  });
-  return new Proxy({} as Framework, { get: (_, key) => f![key as keyof Framework] });
-}
 
 // Go's os.FileMode.String() for a path (following links, as os.Stat does): type and special bits
 // in Go's order (d, u, g, t), then rwxrwxrwx. busybox ash does the bit arithmetic; 0-prefixed

@@ -2,8 +2,8 @@
 // with testsuites.SubpathTestPod as TestBasicSubpath leaves it after removeUnusedContainers: one
 // container reading the subPath mount in a loop (mounttest --file_content_in_loop, 20 s).
 import { describe, it } from 'node:test';
-import { uniqueName, type Json } from './framework.ts';
-import { conformanceCluster, dataObject, mounttestPod } from './storage_support.ts';
+import { conformanceCluster, uniqueName, type Json } from './framework.ts';
+import { dataObject, mounttestPod } from './storage_support.ts';
 
 const D = '[sig-storage] Subpath Atomic writer volumes';
 describe(D, { concurrency: true }, () => {

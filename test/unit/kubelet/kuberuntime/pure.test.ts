@@ -10,8 +10,19 @@ import { containerConfig, linuxResources, milliCPUToQuota, milliCPUToShares } fr
 import { parseResolvConf, podDNSConfig } from '../../../../src/kubelet/kuberuntime/dns.ts';
 import { fnv32a, hashContainer } from '../../../../src/kubelet/kuberuntime/hash.ts';
 import { oomScoreAdjust, podCgroupParent } from '../../../../src/kubelet/kuberuntime/qos.ts';
+import { normalizeSysctlName } from '../../../../src/kubelet/kuberuntime/sandbox.ts';
 import { tailCriLog, terminationMessage } from '../../../../src/kubelet/kuberuntime/termination.ts';
 import { container, harness, newest, pod } from './helpers.ts';
+
+describe('sysctls', () => {
+  test('reach the runtime dotted: a slash-first name swaps its dots and slashes, as upstream\'s NormalizeName', () => {
+    assert.equal(normalizeSysctlName('kernel/shm_rmid_forced'), 'kernel.shm_rmid_forced');
+    assert.equal(normalizeSysctlName('net/ipv4/conf/eno2.100/rp_filter'), 'net.ipv4.conf.eno2/100.rp_filter');
+    assert.equal(normalizeSysctlName('net.ipv4.conf.eno2/100.rp_filter'), 'net.ipv4.conf.eno2/100.rp_filter');
+    assert.equal(normalizeSysctlName('kernel.shm_rmid_forced'), 'kernel.shm_rmid_forced');
+    assert.equal(normalizeSysctlName('vm'), 'vm');
+  });
+});
 
 describe('hash', () => {
   test('FNV-1a 32 test vectors and a hash that depends only on name and image', () => {

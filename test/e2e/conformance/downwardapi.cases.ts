@@ -1,7 +1,7 @@
 // Upstream's test/e2e/common/node/downwardapi.go: pod and container fields as environment variables.
 // docs/conformance.md has every case and its status.
 import { after, before, describe, it } from 'node:test';
-import { BUSYBOX, NAMESPACE, startConformance, uniqueName, type Framework, type Json } from './framework.ts';
+import { BUSYBOX, NAMESPACE, conformanceCluster, uniqueName, type Framework, type Json } from './framework.ts';
 
 // An IPv4 or IPv6 address after the variable name, as upstream's e2enetwork.RegexIPv4|RegexIPv6
 // (written more loosely here: the kubelet either fills the variable with an address or leaves it empty).
@@ -25,11 +25,7 @@ const dapiPod = (name: string, env: Json[], resources: Json | undefined = { requ
 });
 
 describe('[sig-node] Downward API', { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
-  before(async () => {
-    f = await startConformance();
-  });
-  after(() => f?.stop());
+  const f = conformanceCluster();
 
   it('[sig-node] Downward API should provide pod name, namespace and IP address as env vars [NodeConformance] [Conformance]', async () => {
     const name = uniqueName('downward-api');

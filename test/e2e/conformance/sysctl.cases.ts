@@ -4,16 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../../support/kubectl.ts';
-import { shellPod, startConformance, uniqueName, type Framework, type Json } from './framework.ts';
+import { shellPod, conformanceCluster, uniqueName, type Framework, type Json } from './framework.ts';
 
 const sysctlPod = (name: string, sysctls: Json[], command: string[]): Json => shellPod(name, '', { securityContext: { sysctls } }, { name: 'test-container', command });
 
 describe('[sig-node] Sysctls [LinuxOnly] [NodeConformance]', { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
-  before(async () => {
-    f = await startConformance();
-  });
-  after(() => f?.stop());
+  const f = conformanceCluster();
 
   /** Upstream's flow: no error event, the pod ends Succeeded, and the log shows the value set. */
   const setAndRead = async (name: string, sysctlName: string) => {

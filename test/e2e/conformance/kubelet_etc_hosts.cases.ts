@@ -3,7 +3,7 @@
 // Upstream reads the files with exec; here each container prints both files to its log once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BUSYBOX, startConformance, type Framework, type Json } from './framework.ts';
+import { BUSYBOX, conformanceCluster, type Framework, type Json } from './framework.ts';
 
 const HEADER = '# Kubernetes-managed hosts file.';
 const SCRIPT = 'echo "<hosts>"; cat /etc/hosts; echo "</hosts><original>"; cat /etc/hosts-original; echo "</original>"; trap "exit 0" TERM; while true; do sleep 1; done';
@@ -28,11 +28,7 @@ const pod = (name: string, containers: Json[], hostNetwork: boolean): Json => ({
 });
 
 describe('[sig-node] KubeletManagedEtcHosts', { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
-  before(async () => {
-    f = await startConformance();
-  });
-  after(() => f?.stop());
+  const f = conformanceCluster();
 
   it('[sig-node] KubeletManagedEtcHosts should test kubelet managed /etc/hosts file [LinuxOnly] [NodeConformance] [Conformance]', async () => {
     await f.create(pod('test-pod', [container('busybox-1', false), container('busybox-2', false), container('busybox-3', true)], false));

@@ -3,7 +3,7 @@
 // container runs them once itself and prints the outcome.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BUSYBOX, startConformance, type Framework, type Json } from './framework.ts';
+import { BUSYBOX, conformanceCluster, type Framework, type Json } from './framework.ts';
 
 // Upstream adds a link of type dummy; this machine's kernel has no dummy link type ("Operation not
 // supported" even to root, checked in a fresh network namespace), so the link is a veth pair, which
@@ -20,11 +20,7 @@ const container = (name: string, privileged: boolean): Json => ({
 });
 
 describe('[sig-node] PrivilegedPod [NodeConformance]', { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
-  before(async () => {
-    f = await startConformance();
-  });
-  after(() => f?.stop());
+  const f = conformanceCluster();
 
   it('[sig-node] PrivilegedPod [NodeConformance] should enable privileged commands [LinuxOnly]', async () => {
     await f.create({

@@ -2,7 +2,7 @@
 // has every case and its status.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { NAMESPACE, startConformance, type Framework, type Json } from './framework.ts';
+import { NAMESPACE, conformanceCluster, type Framework, type Json } from './framework.ts';
 
 /** Go's time.Time{} plus s seconds, as a MicroTime. */
 const micro = (s: number) => `0001-01-01T00:${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}.000000Z`;
@@ -22,11 +22,7 @@ function assertSpec(actual: Json, expected: Json, what: string) {
 }
 
 describe('[sig-node] Lease', { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
-  before(async () => {
-    f = await startConformance();
-  });
-  after(() => f?.stop());
+  const f = conformanceCluster();
 
   it('[sig-node] Lease lease API should be available [Conformance]', async () => {
     const base = `/apis/coordination.k8s.io/v1/namespaces/${NAMESPACE}/leases`;

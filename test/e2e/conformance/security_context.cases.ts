@@ -3,17 +3,13 @@
 // case and its status (user namespaces, runAsNonRoot and supplemental-group policies are not here).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { shellPod, startConformance, uniqueName, type Framework, type Json } from './framework.ts';
+import { shellPod, conformanceCluster, uniqueName, type Framework, type Json } from './framework.ts';
 
 /** Upstream's makeUserPod shape: one container named after the pod, restartPolicy Never. */
 const scPod = (name: string, script: string, securityContext: Json): Json => shellPod(name, script, {}, { name, securityContext });
 
 describe('[sig-node] Security Context', { concurrency: true }, () => {
-  let f: Framework & { stop(): Promise<void> };
-  before(async () => {
-    f = await startConformance();
-  });
-  after(() => f?.stop());
+  const f = conformanceCluster();
 
   const runAsUser = async (uid: number) => {
     const name = uniqueName(`busybox-user-${uid}`);
