@@ -1,7 +1,7 @@
 // `berth apiserver`: the compact Kubernetes API server on its own.
 import { Command, Option } from 'commander';
 import { durationFlag, listFlag, portFlag } from './flags.ts';
-import { waitForSignal } from './signals.ts';
+import { stopOnSignal } from './signals.ts';
 
 export function apiserverCommand(): Command {
   return new Command('apiserver')
@@ -36,7 +36,6 @@ export function apiserverCommand(): Command {
       });
       console.log(`berth apiserver listening on ${server.url} (storage: ${o.storage})`);
       console.log(`admin kubeconfig: ${o.dataDir}/admin.kubeconfig`);
-      await waitForSignal();
-      await server.close();
+      await stopOnSignal({ name: 'apiserver', stop: () => server.close() });
     });
 }

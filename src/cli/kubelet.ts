@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { addKubeletFlags, givenFlags } from '../kubelet/options/flags.ts';
 import type { KubeletOptions } from '../kubelet/options/options.ts';
 import { resolveKubeletOptions } from '../kubelet/options/resolve.ts';
-import { waitForSignal } from './signals.ts';
+import { stopOnSignal } from './signals.ts';
 
 export type KubeletRunner = (options: KubeletOptions) => Promise<void>;
 
@@ -13,9 +13,13 @@ export const runKubelet: KubeletRunner = async (options) => {
   const { startKubelet } = await import('../kubelet/kubelet.ts');
   const controller = new AbortController();
   const kubelet = await startKubelet(options, controller.signal);
-  await waitForSignal();
-  controller.abort();
-  await kubelet.done;
+  await stopOnSignal({
+    name: 'kubelet',
+    stop: () => {
+      controller.abort();
+      return kubelet.done;
+    },
+  });
 };
 
 /** `run` is replaceable so that tests can see the resolved options without starting anything. */

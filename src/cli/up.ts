@@ -1,7 +1,7 @@
 // `berth up`: a single-node cluster on this machine, until SIGINT/SIGTERM.
 import { Command, Option } from 'commander';
 import { durationFlag, portFlag } from './flags.ts';
-import { waitForSignal } from './signals.ts';
+import { stopOnSignal } from './signals.ts';
 
 export function upCommand(): Command {
   return new Command('up')
@@ -51,8 +51,14 @@ export function upCommand(): Command {
           'Stop with Ctrl-C.',
         ].join('\n'),
       );
-      await waitForSignal();
-      console.log('berth up: stopping');
-      await cluster.stop();
+      await stopOnSignal({
+        name: 'up',
+        stop: () => {
+          console.log('berth up: stopping');
+          return cluster.stop();
+        },
+        pending: () => cluster.stopping(),
+        onForcedExit: () => cluster.kill(),
+      });
     });
 }

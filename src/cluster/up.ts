@@ -9,7 +9,7 @@ import { nodeAddresses } from '../kubelet/nodestatus/machine.ts';
 import { writeKubeletCredentials } from './kubeletcreds.ts';
 import { cniBridgeConfig } from '../containerd/config.ts';
 import { buildBusyboxImage, buildPauseImage, importImage } from '../containerd/images.ts';
-import { startContainerd, unmountUnder, type ManagedContainerd } from '../containerd/process.ts';
+import { killShimsOf, startContainerd, unmountUnder, type ManagedContainerd } from '../containerd/process.ts';
 import { startKubelet, type Kubelet } from '../kubelet/kubelet.ts';
 import { defaultOptions, type KubeletOptions } from '../kubelet/options/options.ts';
 import { ensureSystemPackages } from './packages.ts';
@@ -52,6 +52,10 @@ export interface Cluster {
   nodeName: string;
   /** Stops what was started, in reverse order. */
   stop(): Promise<void>;
+  /** The stop's steps not yet finished (what a stop that takes too long waits for). */
+  stopping(): string[];
+  /** For an exit that cannot wait for stop(): kills the managed containerd and its shims at once. */
+  kill(): void;
 }
 
 export async function startCluster(o: UpOptions): Promise<Cluster> {
@@ -59,16 +63,20 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
   const dataDir = resolve(o.dataDir);
   await mkdir(dataDir, { recursive: true });
   const releaseLock = await acquireDataDirLock(dataDir);
-  const stack: Array<() => Promise<void>> = [async () => releaseLock()];
+  // Named, so that a stop that takes too long can say which step it is in.
+  const stack: Array<{ name: string; stop: () => Promise<void> }> = [{ name: 'data dir lock', stop: async () => releaseLock() }];
   const stop = async () => {
     while (stack.length) {
+      const step = stack[stack.length - 1]!;
       try {
-        await stack.pop()!();
+        await step.stop();
       } catch (e) {
-        log(`berth up: stopping: ${(e as Error).message}`);
+        log(`berth up: stopping ${step.name}: ${(e as Error).message}`);
       }
+      stack.pop();
     }
   };
+  const stopping = () => stack.map((s) => s.name).reverse();
   try {
     if (!o.containerRuntimeEndpoint) await ensureSystemPackages(log);
     const nodeName = (o.nodeName ?? hostname()).toLowerCase();
@@ -85,7 +93,7 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
       metricResolutionMs: o.metricResolutionMs,
       log,
     });
-    stack.push(() => apiserver.close());
+    stack.push({ name: 'apiserver', stop: () => apiserver.close() });
 
     // The kubelet's identity (system:node:<name>) and its serving certificate, both from the cluster CA.
     const creds = await writeKubeletCredentials(dataDir, apiserver.url, nodeName, [hostname(), 'localhost', '127.0.0.1', ...nodeIPs()], { kubeconfig: join(dataDir, 'kubelet.kubeconfig'), certDir: join(dataDir, 'kubelet', 'pki') });
@@ -102,9 +110,9 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
         cniBridgeConfig({ name: 'berth', bridge: bridgeName, subnet: podCidr, ipamDataDir: join(dataDir, 'cni', 'ipam') }),
       );
       // Pods die with the managed containerd; their volume mounts should not outlive them.
-      stack.push(async () => unmountUnder(join(dataDir, 'kubelet', 'pods')));
+      stack.push({ name: 'pod volume mounts', stop: async () => unmountUnder(join(dataDir, 'kubelet', 'pods')) });
       containerd = await startContainerd({ dir: join(dataDir, 'containerd'), cniConfDir, sandboxImage: pauseImage, log: join(dataDir, 'containerd.log') });
-      stack.push(() => containerd!.stop());
+      stack.push({ name: 'containerd', stop: () => containerd!.stop() });
       const images = join(dataDir, 'images');
       await mkdir(images, { recursive: true });
       if (!existsSync(join(images, 'busybox.tar'))) buildBusyboxImage(join(images, 'busybox.tar'), busyboxImages);
@@ -141,9 +149,12 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
       },
       kubeletStop.signal,
     );
-    stack.push(async () => {
-      kubeletStop.abort();
-      await kubelet.done;
+    stack.push({
+      name: 'kubelet',
+      stop: async () => {
+        kubeletStop.abort();
+        await kubelet.done;
+      },
     });
 
     return {
@@ -156,6 +167,16 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
       podCidr,
       nodeName,
       stop,
+      stopping,
+      kill: () => {
+        if (!containerd) return;
+        try {
+          process.kill(containerd.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        killShimsOf(containerd.address);
+      },
     };
   } catch (e) {
     await stop();

@@ -63,14 +63,14 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
   let ownedClient: KubeClient | undefined;
   if (!api) {
     const config = await resolveClientConfig(options.kubeconfig, options.apiServers);
-    if (config) api = ownedClient = new KubeClient(config, { clock });
+    if (config) api = ownedClient = new KubeClient(config, { clock, signal });
     else if (options.registerNode) throw new Error('no API server to register with: give --kubeconfig (or the legacy --api-servers URL), or run standalone with --register-node=false');
     else log.info('No API server given: running standalone (node status and Lease are not reported)');
   }
 
   const metrics = new KubeletMetrics({ nodeName, clock });
   // Runtime operations are counted for /metrics; container types need the pod spec.
-  const cri = instrumentCri(d.cri ?? createCriClient(options.containerRuntimeEndpoint, { timeoutMs: options.runtimeRequestTimeoutMs }), metrics, {
+  const cri = instrumentCri(d.cri ?? createCriClient(options.containerRuntimeEndpoint, { timeoutMs: options.runtimeRequestTimeoutMs, signal }), metrics, {
     containerType: (uid, name) => containerTypeIn(d.pods.get(uid)?.spec, name),
   });
   const runtime = new RuntimeState(cri, clock, log);

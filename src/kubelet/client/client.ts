@@ -42,6 +42,11 @@ export interface KubeClientOptions {
   attempts?: number;
   userAgent?: string;
   clock?: Clock;
+  /**
+   * The component's lifetime: once it aborts, every request in flight ends (its connection is
+   * destroyed, dialing or not), none is retried and none starts.
+   */
+  signal?: AbortSignal;
 }
 
 const codeReasons: Record<number, StatusReason> = {
@@ -74,6 +79,7 @@ export class KubeClient {
   private readonly attempts: number;
   private readonly userAgent: string;
   private readonly clock: Clock;
+  private readonly lifetime: AbortSignal | undefined;
 
   constructor(readonly config: ClientConfig, opts: KubeClientOptions = {}) {
     const secure = config.server.startsWith('https:');
@@ -93,6 +99,9 @@ export class KubeClient {
     this.attempts = opts.attempts ?? 3;
     this.userAgent = opts.userAgent ?? `berth-kubelet/v1.32.0-berth (linux/${process.arch === 'x64' ? 'amd64' : process.arch})`;
     this.clock = opts.clock ?? realClock;
+    // One listener for the client, not one per request: destroying the agent ends them all.
+    this.lifetime = opts.signal;
+    this.lifetime?.addEventListener('abort', () => this.agent.destroy(), { once: true });
   }
 
   get<T extends KubeObject>(path: string, o?: RequestOptions): Promise<T> {
@@ -174,7 +183,7 @@ export class KubeClient {
       try {
         return await fn();
       } catch (e) {
-        if (attempt >= this.attempts || !isRetriable(e) || o?.signal?.aborted) throw e;
+        if (attempt >= this.attempts || !isRetriable(e) || o?.signal?.aborted || this.lifetime?.aborted) throw e;
         await this.clock.sleep(backoff.next(), o?.signal);
       }
     }
@@ -205,6 +214,10 @@ export class KubeClient {
     const send = url.protocol === 'https:' ? https.request : http.request;
     const timeoutMs = o?.timeoutMs ?? this.timeoutMs;
     return new Promise((resolvePromise, reject) => {
+      if (this.lifetime?.aborted) {
+        reject(Object.assign(new Error(`${method} ${url.pathname}: the client has stopped`), { name: 'AbortError' }));
+        return;
+      }
       const req = send(url, { method, agent: this.agent, headers, signal: o?.signal }, (res) => {
         if (timer) res.once('close', () => clearTimeout(timer));
         const code = res.statusCode ?? 0;

@@ -4,6 +4,7 @@
 // costs nothing more. In a list, an item that does not validate is rejected on its own.
 import type { Pod } from '../../api/core/index.ts';
 import { anySignal, realClock, type Clock } from '../clock.ts';
+import { httpGet, type GetResponse } from '../httpclient.ts';
 import { maxManifestBytes, parseManifestText, podsInDocument } from './manifest.ts';
 import { prepareStaticPod } from './static_pod.ts';
 import type { SourceErrorHandler, UpdateHandler } from './types.ts';
@@ -70,26 +71,20 @@ export function decodeManifestBody(url: string, body: string, nodeName: string):
 
 /** GETs the manifest; rejects with a message naming the URL on a network error, a timeout, a non-2xx answer. */
 export async function fetchManifest(url: string, headers: ManifestHeaders, timeoutMs: number, signal: AbortSignal): Promise<string> {
-  const h = new Headers();
-  for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
+  const h: [string, string][] = [];
+  for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) h.push([k, one]);
   // Not AbortSignal.any: the source's lifetime signal would keep one composite per poll.
   const any = anySignal(signal, AbortSignal.timeout(timeoutMs));
   try {
-    let res: Response;
+    let res: GetResponse;
     try {
-      res = await fetch(url, { headers: h, signal: any.signal, redirect: 'follow' });
+      res = await httpGet(url, { headers: h, signal: any.signal, maxBodyBytes: maxManifestBytes });
     } catch (e) {
-      const err = e as Error;
-      if (err.name === 'TimeoutError') throw new Error(`${url}: no answer within ${timeoutMs} ms`);
-      throw new Error(`${url}: ${(err.cause as Error | undefined)?.message ?? err.message}`);
+      if ((any.signal.reason as Error | undefined)?.name === 'TimeoutError') throw new Error(`${url}: no answer within ${timeoutMs} ms`);
+      throw new Error(`${url}: ${(e as Error).message}`);
     }
-    if (res.status < 200 || res.status > 299) {
-      await res.body?.cancel();
-      throw new Error(`${url}: ${res.status} ${res.statusText}`.trim());
-    }
-    const body = await res.text();
-    if (Buffer.byteLength(body) > maxManifestBytes) throw new Error(`${url}: the body is larger than ${maxManifestBytes} bytes`);
-    return body;
+    if (res.status < 200 || res.status > 299) throw new Error(`${url}: ${res.status} ${res.statusText}`.trim());
+    return res.body.toString('utf8');
   } finally {
     any.release();
   }

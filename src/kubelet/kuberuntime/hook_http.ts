@@ -4,6 +4,7 @@
 // no connection kept. Only a failed request is an error; the status code is not looked at.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { dialTimeout } from '../httpclient.ts';
 
 /** GETs url with these headers; rejects when the request fails. Injectable for tests. */
 export type HookGet = (url: string, headers: Record<string, string>, signal?: AbortSignal) => Promise<void>;
@@ -13,6 +14,8 @@ const maxRedirects = 10;
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 /** Upstream discards at most this much of a hook's response body before closing. */
 const maxBodyBytes = 10 * 1024;
+/** Go's DefaultTransport dialer timeout. */
+const hookDialTimeoutMs = 30_000;
 
 export const hookGet: HookGet = async (url, headers, signal) => {
   const first = new URL(url);
@@ -51,6 +54,8 @@ function getOnce(u: URL, headers: Record<string, string>, signal?: AbortSignal):
       resolve(res);
     });
     req.on('error', (err) => reject(new Error(`Get ${JSON.stringify(u.href)}: ${err.message}`)));
+    // An address that never answers (a pod gone): a postStart hook has no other limit.
+    dialTimeout(req, u.host, hookDialTimeoutMs);
     req.end();
   });
 }

@@ -47,9 +47,11 @@ export class Housekeeping {
     for (const running of runningPods(sandboxes, containers)) {
       if (known(running.uid)) continue;
       d.log.info('Cleaning up orphaned pod', { pod: `${running.namespace}/${running.name}`, podUID: running.uid });
-      const st = await getPodStatus(cri, running.uid, running.name, running.namespace);
-      await killPod(d.runtime, undefined, st);
-      await removePod(d.runtime, st);
+      // The kubelet's stop ends the kill too (a preStop hook may wait out a long grace period).
+      const st = await getPodStatus(cri, running.uid, running.name, running.namespace, { signal });
+      await killPod(d.runtime, undefined, st, { signal });
+      if (signal.aborted) return;
+      await removePod(d.runtime, st, signal);
     }
     if (d.mirrorApi) {
       for (const mirror of d.pods.orphanedMirrors()) {

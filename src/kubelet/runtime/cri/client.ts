@@ -157,6 +157,8 @@ class PendingCall {
     private resolve: ((v: unknown) => void) | undefined,
     private reject: ((e: Error) => void) | undefined,
     private signal: AbortSignal | undefined,
+    /** The client's calls in flight, which this one leaves when it ends. */
+    private inFlight: Set<PendingCall> | undefined,
   ) {
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -164,7 +166,8 @@ class PendingCall {
   readonly done = (err: grpc.ServiceError | null, res: Box | undefined): void => {
     const { resolve, reject } = this;
     this.signal?.removeEventListener('abort', this.onAbort);
-    this.resolve = this.reject = this.signal = this.handle = undefined;
+    this.inFlight?.delete(this);
+    this.resolve = this.reject = this.signal = this.handle = this.inFlight = undefined;
     if (err) { reject?.(new CriError(this.method, err.code, err.details)); return; }
     const buf = res?.buf ?? Buffer.alloc(0);
     if (res) res.buf = undefined;
@@ -178,7 +181,11 @@ class PendingCall {
   };
 }
 
-export function createCriClient(endpoint: string, opts: { timeoutMs?: number; pullTimeoutMs?: number } = {}): CriClient {
+/**
+ * signal: the component's lifetime. Once it aborts every call in flight is cancelled and new ones
+ * fail at once (CANCELLED), so that a stopped kubelet waits on no runtime answer.
+ */
+export function createCriClient(endpoint: string, opts: { timeoutMs?: number; pullTimeoutMs?: number; signal?: AbortSignal } = {}): CriClient {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_RUNTIME_REQUEST_TIMEOUT_MS;
   const pullTimeoutMs = opts.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS;
   const services = loadServices();
@@ -195,14 +202,25 @@ export function createCriClient(endpoint: string, opts: { timeoutMs?: number; pu
     ...channelOptions, channelOverride: runtime.getChannel(),
   });
 
+  // The calls in flight, for the lifetime's abort (one listener for the client, not one a call).
+  const inFlight = new Set<PendingCall>();
+  const lifetime = opts.signal;
+  lifetime?.addEventListener('abort', () => { for (const c of inFlight) c.handle?.cancel(); }, { once: true });
+
   function call<T>(client: grpc.Client, method: string, req: object, o: CallOptions | undefined, extraMs = 0, defMs = timeoutMs): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const signal = o?.signal;
-      if (signal?.aborted) { reject(new CriError(method, grpc.status.CANCELLED, 'Cancelled on client')); return; }
+      if (signal?.aborted || lifetime?.aborted) { reject(new CriError(method, grpc.status.CANCELLED, 'Cancelled on client')); return; }
       const deadline = new Date(Date.now() + (o?.timeoutMs ?? defMs) + extraMs);
       const fn = (client as unknown as Record<string, Function>)[method];
-      const pending = new PendingCall(method, services.decoders.get(method)!, resolve as (v: unknown) => void, reject, signal);
-      pending.handle = fn.call(client, req, new grpc.Metadata(), { deadline }, pending.done);
+      const pending = new PendingCall(method, services.decoders.get(method)!, resolve as (v: unknown) => void, reject, signal, inFlight);
+      inFlight.add(pending);
+      try {
+        pending.handle = fn.call(client, req, new grpc.Metadata(), { deadline }, pending.done);
+      } catch (e) {
+        inFlight.delete(pending); // a closed channel refuses the call at once
+        throw e;
+      }
     });
   }
   const rt = <T>(m: string, req: object, o?: CallOptions, extraMs = 0) => call<T>(runtime, m, req, o, extraMs);

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeClient } from '../../../../src/kubelet/client/client.ts';
 import { isStatusError } from '../../../../src/api/errors.ts';
+import { blackhole, synSentTo } from '../../../support/blackhole.ts';
 
 let server: Server;
 let client: KubeClient;
@@ -58,4 +59,23 @@ test('the caller\'s signal cancels a call', async () => {
   const p = client.get('/api/v1/namespaces/default/pods/hang', { signal: ac.signal, timeoutMs: 5_000 });
   setTimeout(() => ac.abort(), 50);
   await assert.rejects(p, (e) => (e as Error).name === 'AbortError');
+});
+
+test("the client's lifetime signal ends requests in flight, answered or still dialing, and starts no more", async (t) => {
+  const hole = await blackhole();
+  t.after(hole.close);
+  const life = new AbortController();
+  const opts = { timeoutMs: 60_000, attempts: 3, signal: life.signal };
+  const answered = new KubeClient({ server: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, opts);
+  const dialing = new KubeClient({ server: `http://127.0.0.1:${hole.port}` }, opts);
+  const hanging = answered.get('/api/v1/namespaces/default/pods/hang');
+  const unanswered = dialing.get('/api/v1/namespaces/default/pods/ok');
+  for (let i = 0; i < 100 && synSentTo(process.pid, hole.port) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(synSentTo(process.pid, hole.port), 1, 'the dial is in flight');
+  const t0 = performance.now();
+  life.abort();
+  await Promise.all([assert.rejects(hanging), assert.rejects(unanswered)]);
+  assert.ok(performance.now() - t0 < 1_000, 'ended at once, not retried');
+  assert.equal(synSentTo(process.pid, hole.port), 0);
+  await assert.rejects(answered.get('/api/v1/namespaces/default/pods/ok'), /the client has stopped/);
 });

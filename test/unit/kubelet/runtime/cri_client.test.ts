@@ -30,8 +30,10 @@ describe('CRI client', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cri-client-'));
     server = new grpc.Server();
-    server.addService({ ListContainers: rawMethod('ListContainers'), Version: rawMethod('Version') }, {
+    server.addService({ ListContainers: rawMethod('ListContainers'), Version: rawMethod('Version'), Status: rawMethod('Status') }, {
       ListContainers: (_call: unknown, cb: grpc.sendUnaryData<Buffer>) => cb(null, listAnswer),
+      // Never answers: a runtime that hangs.
+      Status: () => {},
       Version: (_call: unknown, cb: grpc.sendUnaryData<Buffer>) => cb(null, bytesField(3, Buffer.from('1.6.20'))),
     });
     await new Promise<void>((resolve, reject) =>
@@ -73,5 +75,23 @@ describe('CRI client', () => {
     const ctl = new AbortController();
     ctl.abort();
     await assert.rejects(client.version('v1', { signal: ctl.signal }), (err: unknown) => err instanceof CriError && err.codeName === 'CANCELLED');
+  });
+
+  test("the client's lifetime signal cancels the calls in flight and refuses new ones", async () => {
+    const life = new AbortController();
+    const c = createCriClient(`unix://${join(dir, 'cri.sock')}`, { timeoutMs: 60_000, signal: life.signal });
+    try {
+      assert.equal((await c.version()).runtimeVersion, '1.6.20');
+      const hanging = c.status();
+      await new Promise((r) => setTimeout(r, 50));
+      const t0 = performance.now();
+      life.abort();
+      const cancelled = (err: unknown) => err instanceof CriError && err.codeName === 'CANCELLED';
+      await assert.rejects(hanging, cancelled);
+      assert.ok(performance.now() - t0 < 1_000);
+      await assert.rejects(c.version(), cancelled);
+    } finally {
+      c.close();
+    }
   });
 });
