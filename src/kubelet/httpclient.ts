@@ -58,7 +58,7 @@ export async function httpGet(url: string, o: GetOptions = {}): Promise<GetRespo
  * Location; credentials only to the first host or its subdomains, and once dropped, gone for good
  * (headers are those of the previous hop).
  */
-export function redirectHeaders(headers: [string, string][], location: string, first: URL, next: URL): [string, string][] {
+function redirectHeaders(headers: [string, string][], location: string, first: URL, next: URL): [string, string][] {
   const absolute = /^[a-z][a-z0-9+.-]*:/i.test(location);
   const keepSensitive = isDomainOrSubdomain(next.hostname, first.hostname);
   return headers.filter(([k]) => {
