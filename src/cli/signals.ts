@@ -85,9 +85,9 @@ export function countedList(items: string[]): string {
 }
 
 /** One line for what a socket is: its peer, and whether it is still connecting. */
-export function describeSocket(s: { remoteAddress?: string; remotePort?: number; connecting: boolean; localPort?: number }, fallback: string): string {
+export function describeSocket(s: { remoteAddress?: string; remotePort?: number; connecting: boolean; localPort?: number }): string {
   if (s.remoteAddress) return `socket to ${s.remoteAddress}:${s.remotePort}${s.connecting ? ' (connecting)' : ''}`;
-  return s.connecting ? 'socket (connecting)' : s.localPort ? `socket on port ${s.localPort}` : fallback;
+  return s.connecting ? 'socket (connecting)' : s.localPort ? `socket on port ${s.localPort}` : 'socket';
 }
 
 /**
@@ -97,6 +97,6 @@ export function describeSocket(s: { remoteAddress?: string; remotePort?: number;
 function activeResources(): string[] {
   const handles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles?.() ?? [];
   const stdio: unknown[] = [process.stdin, process.stdout, process.stderr];
-  const sockets = handles.filter((h): h is Socket => h instanceof Socket && !stdio.includes(h)).map((s) => describeSocket(s, 'socket'));
+  const sockets = handles.filter((h): h is Socket => h instanceof Socket && !stdio.includes(h)).map(describeSocket);
   return [...process.getActiveResourcesInfo(), ...sockets];
 }

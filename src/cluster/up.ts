@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startApiServer, type ApiServer } from '../apiserver/apiserver.ts';
 import { nodeAddresses } from '../kubelet/nodestatus/machine.ts';
-import { writeKubeletCredentials } from './kubeletcreds.ts';
+import { writeKubeletCredentials, type KubeletCredentials } from './kubeletcreds.ts';
 import { cniBridgeConfig } from '../containerd/config.ts';
 import { buildBusyboxImage, buildPauseImage, importImage } from '../containerd/images.ts';
 import { killShimsOf, startContainerd, unmountUnder, type ManagedContainerd } from '../containerd/process.ts';
@@ -58,25 +58,42 @@ export interface Cluster {
   kill(): void;
 }
 
+/** What was started, undone last first; named, so that a stop that takes too long can say which step it is in. */
+class StopStack {
+  private readonly steps: { name: string; stop: () => Promise<void> }[] = [];
+
+  constructor(private readonly log: (msg: string) => void) {}
+
+  push(name: string, stop: () => Promise<void>): void {
+    this.steps.push({ name, stop });
+  }
+
+  /** Runs every step, newest first; a step that fails is logged and the rest still run. */
+  async stop(): Promise<void> {
+    while (this.steps.length) {
+      const step = this.steps[this.steps.length - 1]!;
+      try {
+        await step.stop();
+      } catch (e) {
+        this.log(`berth up: stopping ${step.name}: ${(e as Error).message}`);
+      }
+      this.steps.pop();
+    }
+  }
+
+  /** The steps not yet finished, in the order they will run. */
+  pending(): string[] {
+    return this.steps.map((s) => s.name).reverse();
+  }
+}
+
 export async function startCluster(o: UpOptions): Promise<Cluster> {
   const log = o.log ?? ((m: string) => console.error(m));
   const dataDir = resolve(o.dataDir);
   await mkdir(dataDir, { recursive: true });
   const releaseLock = await acquireDataDirLock(dataDir);
-  // Named, so that a stop that takes too long can say which step it is in.
-  const stack: Array<{ name: string; stop: () => Promise<void> }> = [{ name: 'data dir lock', stop: async () => releaseLock() }];
-  const stop = async () => {
-    while (stack.length) {
-      const step = stack[stack.length - 1]!;
-      try {
-        await step.stop();
-      } catch (e) {
-        log(`berth up: stopping ${step.name}: ${(e as Error).message}`);
-      }
-      stack.pop();
-    }
-  };
-  const stopping = () => stack.map((s) => s.name).reverse();
+  const stack = new StopStack(log);
+  stack.push('data dir lock', async () => releaseLock());
   try {
     if (!o.containerRuntimeEndpoint) await ensureSystemPackages(log);
     const nodeName = (o.nodeName ?? hostname()).toLowerCase();
@@ -93,68 +110,22 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
       metricResolutionMs: o.metricResolutionMs,
       log,
     });
-    stack.push({ name: 'apiserver', stop: () => apiserver.close() });
+    stack.push('apiserver', () => apiserver.close());
 
     // The kubelet's identity (system:node:<name>) and its serving certificate, both from the cluster CA.
     const creds = await writeKubeletCredentials(dataDir, apiserver.url, nodeName, [hostname(), 'localhost', '127.0.0.1', ...nodeIPs()], { kubeconfig: join(dataDir, 'kubelet.kubeconfig'), certDir: join(dataDir, 'kubelet', 'pki') });
 
     const podCidr = await podCidrFor(dataDir, o.podCidr);
-    let containerd: ManagedContainerd | undefined;
-    let endpoint = o.containerRuntimeEndpoint;
-    if (!endpoint) {
-      removeStaleBridge(podCidr);
-      const cniConfDir = join(dataDir, 'cni', 'net.d');
-      await mkdir(cniConfDir, { recursive: true });
-      await writeFile(
-        join(cniConfDir, '10-berth.conflist'),
-        cniBridgeConfig({ name: 'berth', bridge: bridgeName, subnet: podCidr, ipamDataDir: join(dataDir, 'cni', 'ipam') }),
-      );
-      // Pods die with the managed containerd; their volume mounts should not outlive them.
-      stack.push({ name: 'pod volume mounts', stop: async () => unmountUnder(join(dataDir, 'kubelet', 'pods')) });
-      containerd = await startContainerd({ dir: join(dataDir, 'containerd'), cniConfDir, sandboxImage: pauseImage, log: join(dataDir, 'containerd.log') });
-      stack.push({ name: 'containerd', stop: () => containerd!.stop() });
-      const images = join(dataDir, 'images');
-      await mkdir(images, { recursive: true });
-      if (!existsSync(join(images, 'busybox.tar'))) buildBusyboxImage(join(images, 'busybox.tar'), busyboxImages);
-      if (!existsSync(join(images, 'pause.tar'))) buildPauseImage(join(images, 'pause.tar'), pauseImage);
-      await importImage(containerd.address, join(images, 'busybox.tar'), { snapshotter: containerd.snapshotter });
-      await importImage(containerd.address, join(images, 'pause.tar'), { snapshotter: containerd.snapshotter });
-      endpoint = `unix://${containerd.address}`;
-    }
+    const containerd = o.containerRuntimeEndpoint ? undefined : await startManagedContainerd(dataDir, podCidr, stack);
+    const endpoint = containerd ? `unix://${containerd.address}` : o.containerRuntimeEndpoint!;
 
     const manifestsDir = join(dataDir, 'manifests');
     await mkdir(manifestsDir, { recursive: true });
     const kubeletStop = new AbortController();
-    const kubelet = await startKubelet(
-      {
-        ...defaultOptions(),
-        kubeconfig: creds.kubeconfig,
-        hostnameOverride: nodeName,
-        rootDir: join(dataDir, 'kubelet'),
-        containerRuntimeEndpoint: endpoint,
-        port: o.kubeletPort,
-        healthzPort: o.healthzPort,
-        cadvisorPort: o.cadvisorPort,
-        tlsCertFile: creds.certFile,
-        tlsPrivateKeyFile: creds.keyFile,
-        clientCAFile: creds.caFile,
-        staticPodPath: manifestsDir,
-        podLogsDir: join(dataDir, 'pod-logs'),
-        anonymousAuth: false,
-        authenticationTokenWebhook: true,
-        authorizationMode: 'Webhook',
-        podInfraContainerImage: pauseImage,
-        failSwapOn: false,
-        ...o.kubelet,
-      },
-      kubeletStop.signal,
-    );
-    stack.push({
-      name: 'kubelet',
-      stop: async () => {
-        kubeletStop.abort();
-        await kubelet.done;
-      },
+    const kubelet = await startKubelet(kubeletOptions(o, { dataDir, nodeName, endpoint, manifestsDir, creds }), kubeletStop.signal);
+    stack.push('kubelet', async () => {
+      kubeletStop.abort();
+      await kubelet.done;
     });
 
     return {
@@ -166,20 +137,75 @@ export async function startCluster(o: UpOptions): Promise<Cluster> {
       manifestsDir,
       podCidr,
       nodeName,
-      stop,
-      stopping,
-      kill: () => {
-        if (!containerd) return;
-        try {
-          process.kill(containerd.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-        killShimsOf(containerd.address);
-      },
+      stop: () => stack.stop(),
+      stopping: () => stack.pending(),
+      kill: () => killManagedContainerd(containerd),
     };
   } catch (e) {
-    await stop();
+    await stack.stop();
     throw e;
   }
+}
+
+/**
+ * The managed runtime: a CNI bridge config for podCidr, containerd under the data dir, and the
+ * local busybox and pause images imported into it (built once, kept in the data dir).
+ */
+async function startManagedContainerd(dataDir: string, podCidr: string, stack: StopStack): Promise<ManagedContainerd> {
+  removeStaleBridge(podCidr);
+  const cniConfDir = join(dataDir, 'cni', 'net.d');
+  await mkdir(cniConfDir, { recursive: true });
+  await writeFile(
+    join(cniConfDir, '10-berth.conflist'),
+    cniBridgeConfig({ name: 'berth', bridge: bridgeName, subnet: podCidr, ipamDataDir: join(dataDir, 'cni', 'ipam') }),
+  );
+  // Pods die with the managed containerd; their volume mounts should not outlive them.
+  stack.push('pod volume mounts', async () => unmountUnder(join(dataDir, 'kubelet', 'pods')));
+  const containerd = await startContainerd({ dir: join(dataDir, 'containerd'), cniConfDir, sandboxImage: pauseImage, log: join(dataDir, 'containerd.log') });
+  stack.push('containerd', () => containerd.stop());
+  const images = join(dataDir, 'images');
+  await mkdir(images, { recursive: true });
+  if (!existsSync(join(images, 'busybox.tar'))) buildBusyboxImage(join(images, 'busybox.tar'), busyboxImages);
+  if (!existsSync(join(images, 'pause.tar'))) buildPauseImage(join(images, 'pause.tar'), pauseImage);
+  await importImage(containerd.address, join(images, 'busybox.tar'), { snapshotter: containerd.snapshotter });
+  await importImage(containerd.address, join(images, 'pause.tar'), { snapshotter: containerd.snapshotter });
+  return containerd;
+}
+
+/** The kubelet of `berth up`: the cluster's credentials and paths, then whatever the caller sets. */
+function kubeletOptions(
+  o: UpOptions, c: { dataDir: string; nodeName: string; endpoint: string; manifestsDir: string; creds: KubeletCredentials },
+): KubeletOptions {
+  return {
+    ...defaultOptions(),
+    kubeconfig: c.creds.kubeconfig,
+    hostnameOverride: c.nodeName,
+    rootDir: join(c.dataDir, 'kubelet'),
+    containerRuntimeEndpoint: c.endpoint,
+    port: o.kubeletPort,
+    healthzPort: o.healthzPort,
+    cadvisorPort: o.cadvisorPort,
+    tlsCertFile: c.creds.certFile,
+    tlsPrivateKeyFile: c.creds.keyFile,
+    clientCAFile: c.creds.caFile,
+    staticPodPath: c.manifestsDir,
+    podLogsDir: join(c.dataDir, 'pod-logs'),
+    anonymousAuth: false,
+    authenticationTokenWebhook: true,
+    authorizationMode: 'Webhook',
+    podInfraContainerImage: pauseImage,
+    failSwapOn: false,
+    ...o.kubelet,
+  };
+}
+
+/** For an exit that cannot wait: SIGKILLs the managed containerd and its shims (none: nothing to do). */
+function killManagedContainerd(containerd: ManagedContainerd | undefined): void {
+  if (!containerd) return;
+  try {
+    process.kill(containerd.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  killShimsOf(containerd.address);
 }

@@ -23,6 +23,7 @@ import { syncPod } from '../../src/kubelet/kuberuntime/sync.ts';
 import { VolumeManager } from '../../src/kubelet/volume/manager.ts';
 import { createMounter } from '../../src/kubelet/volume/mounter.ts';
 import { makeContainerMounts } from '../../src/kubelet/volume/mounts.ts';
+import { createTerminationLogFile } from '../../src/kubelet/volume/termination.ts';
 import type { VolumeObjectSource } from '../../src/kubelet/volume/types.ts';
 
 let env: TestContainerd;
@@ -73,8 +74,9 @@ describe('kuberuntime against containerd', { timeout: 180_000 }, () => {
       envSources: { getConfigMap: async () => undefined, getSecret: async () => undefined },
       nodeAllocatable: () => ({ cpu: '2', memory: '2Gi' }),
       memoryCapacityBytes: 2 * 1024 ** 3,
-      containerDir: (p, name) => join(env.dir, 'kubelet', 'pods', p.metadata.uid!, 'containers', name),
-      mounts: () => [{ containerPath: '/shared', hostPath: shared }],
+      // As makeContainerMounts: a fresh termination-log file for each container instance.
+      mounts: async (p, c) => [{ containerPath: '/shared', hostPath: shared }, ...c.terminationMessagePath
+        ? [{ containerPath: c.terminationMessagePath, hostPath: await createTerminationLogFile(join(env.dir, 'kubelet'), p.metadata.uid!, c.name) }] : []],
     };
   });
   after(async () => {

@@ -75,10 +75,8 @@ const noApi: ApiClient = new Proxy({} as ApiClient, {
 
 export function newPodManagement(d: PodManagementDeps): PodManagement {
   const { options: o, clock, log, signal, cri, pods } = d;
-  // Every loop of the kubelet (sync loop, node status, lease, stats, PLEG) and every pod and probe
-  // worker waits on this one signal at the same time, so Node's warning past 10 listeners fires
-  // on any busy node. Each lets go when its wait ends (test/unit/kubelet/lifetime_signal.test.ts
-  // holds that), so the count follows what runs, not how long it has run.
+  // Every loop and pod/probe worker waits on this one signal at once; each lets go when done
+  // (test/unit/kubelet/lifetime_signal.test.ts).
   setMaxListeners(0, signal);
   const api = d.api ?? noApi;
   const recorder = createPodEventRecorder(d.api, d.nodeName, clock, log, d.eventLimiter);

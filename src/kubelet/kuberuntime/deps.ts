@@ -55,11 +55,6 @@ export interface RuntimeManagerDeps {
    * env is the container's environment, which subPathExpr expands from.
    */
   mounts?: (pod: Pod, container: Container, podIPs: string[], env: ReadonlyMap<string, string>) => In<Mount>[] | Promise<In<Mount>[]>;
-  /**
-   * `/var/lib/kubelet/pods/<uid>/containers/<name>`: when given, a fresh termination-log file is
-   * created there and mounted at terminationMessagePath (unless the mounts already cover it).
-   */
-  containerDir?: (pod: Pod, containerName: string) => string;
   /** Service link variables for a pod (enableServiceLinks). */
   serviceEnv?: (pod: Pod) => Record<string, string>;
   /** Directory creation (tests may stub it). */

@@ -1,9 +1,8 @@
 // generateContainerConfig, as upstream's: everything a container needs before CreateContainer is
-// called (its environment, its mounts with their subPath binds, its log directory, a fresh
-// termination-log file) and the ContainerConfig built from them. Any failure here is the
+// called (its environment, its mounts with their subPath binds and termination-log file, its log
+// directory) and the ContainerConfig built from them. Any failure here is the
 // container's CreateContainerConfigError; only the runtime's CreateContainer is CreateContainerError.
-import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Pod } from '../../api/core/index.ts';
 import type { ContainerConfig, In, PodSandboxConfig } from '../runtime/cri/types.ts';
@@ -28,14 +27,7 @@ export async function generateContainerConfig(
     warn: (reason, message) => deps.recorder.event(podRef(pod), 'Warning', reason, message),
   });
   const { command, args } = expandCommand(c, env);
-  const mounts = [...(await deps.mounts?.(pod, c, podIPs, new Map(env.map((e) => [e.name, e.value]))) ?? [])];
-  const termPath = c.terminationMessagePath ?? '/dev/termination-log';
-  if (deps.containerDir && termPath && !mounts.some((m) => m.containerPath === termPath)) {
-    const file = `${deps.containerDir(pod, c.name)}/${randomBytes(4).toString('hex')}`;
-    await (deps.mkdir ?? mkdirp)(dirname(file));
-    await writeFile(file, '', { mode: 0o666 });
-    mounts.push({ containerPath: termPath, hostPath: file, readonly: false });
-  }
+  const mounts = await deps.mounts?.(pod, c, podIPs, new Map(env.map((e) => [e.name, e.value]))) ?? [];
   await (deps.mkdir ?? mkdirp)(`${sandboxConfig.logDirectory}/${dirname(containerLogPath(c.name, s.restartCount))}`);
   return containerConfig(pod, c, {
     restartCount: s.restartCount, imageRef, env, command, args, mounts, memoryCapacityBytes: deps.memoryCapacityBytes,

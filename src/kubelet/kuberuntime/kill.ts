@@ -38,7 +38,7 @@ export interface KillContainerRequest {
  */
 async function within(clock: Clock, ms: number, signal: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<unknown>): Promise<boolean> {
   const over = new AbortController();
-  const wake = anySignal(...(signal ? [signal, over.signal] : [over.signal]));
+  const wake = anySignal(over.signal, ...(signal ? [signal] : []));
   let finished = false;
   try {
     await Promise.race([work(wake.signal).then(() => { finished = true; }), clock.sleep(ms, wake.signal)]);
@@ -126,6 +126,8 @@ async function runPreStop(deps: RuntimeManagerDeps, req: KillContainerRequest, p
       timeoutSeconds: grace, signal, fetch: deps.fetch,
     });
   });
+  // The kubelet is stopping, not the grace period over: the kill ends as an abort does elsewhere.
+  req.signal?.throwIfAborted();
   const pod = `${req.ref.namespace}/${req.ref.name}`;
   if (!inTime) {
     deps.log?.info('PreStop hook not completed in grace period', { pod, container: req.name, gracePeriod: grace });

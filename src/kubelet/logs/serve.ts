@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { open, readdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { realClock } from '../clock.ts';
+import { realClock, type Clock } from '../clock.ts';
 import { parseCriLine, renderLine, selectLog, splitLines, type LogLine, type LogOptions } from './crilog.ts';
 import { nextRotatedLog, rotatedLogNames, statIfExists } from './rotation.ts';
 
@@ -20,6 +20,8 @@ export interface FollowOptions extends LogOptions {
   running?: () => boolean;
   signal: AbortSignal;
   pollMs?: number;
+  /** The poll's sleeps; default realClock. */
+  clock?: Clock;
 }
 
 const CHUNK = 64 * 1024;
@@ -75,7 +77,7 @@ async function follow(f: Follower, emit: (l: LogLine) => boolean, o: FollowOptio
     } else {
       moved = await hasData(next);
     }
-    await realClock.sleep(o.pollMs ?? 200, o.signal);
+    await (o.clock ?? realClock).sleep(o.pollMs ?? 200, o.signal);
   }
 }
 

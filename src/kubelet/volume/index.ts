@@ -16,5 +16,5 @@ export type { SubPathBind } from './subpath.ts';
 export { writeEtcHosts, managedHostsFileContent, nodeHostsFileContent, podHostnameAndDomain } from './etc_hosts.ts';
 export { terminationLogPath, createTerminationLogFile, readTerminationMessage } from './termination.ts';
 export { checkHostPathType } from './hostpath.ts';
-export { containerResourceValue, podFieldValue } from './downward.ts';
+export { containerResourceValue } from './downward.ts';
 export { ServiceAccountTokenManager, tokenNeedsRefresh } from './token.ts';

@@ -50,7 +50,7 @@ test('pending messages', () => {
   assert.equal(countedList(['a', 'b', 'a']), '2 a, 1 b');
   assert.equal(pendingMessage([], []), 'stop finished; nothing holds the event loop');
   assert.equal(pendingMessage(['kubelet', 'apiserver'], ['TCPSocketWrap']), 'still stopping: kubelet, apiserver; event loop held by: 1 TCPSocketWrap');
-  assert.equal(describeSocket({ remoteAddress: '10.244.0.9', remotePort: 2333, connecting: false }, 'socket'), 'socket to 10.244.0.9:2333');
-  assert.equal(describeSocket({ connecting: true }, 'socket'), 'socket (connecting)');
-  assert.equal(describeSocket({ connecting: false, localPort: 6443 }, 'socket'), 'socket on port 6443');
+  assert.equal(describeSocket({ remoteAddress: '10.244.0.9', remotePort: 2333, connecting: false }), 'socket to 10.244.0.9:2333');
+  assert.equal(describeSocket({ connecting: true }), 'socket (connecting)');
+  assert.equal(describeSocket({ connecting: false, localPort: 6443 }), 'socket on port 6443');
 });

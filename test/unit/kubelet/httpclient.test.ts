@@ -75,3 +75,24 @@ test('headers sent, redirects followed (at most 10), the body capped', async (t)
   await assert.rejects(httpGet(`${url}/loop`), /stopped after 10 redirects/);
   await assert.rejects(httpGet(`${url}/big`, { maxBodyBytes: 1024 }), /larger than 1024 bytes/);
 });
+
+test("credentials are dropped on a redirect to another host, as Go's client does, and kept on the same host", async (t) => {
+  const seen: { path: string; host: string; auth?: string; cookie?: string; token?: string }[] = [];
+  const { url, server } = await serve((req, res) => {
+    const port = (server.address() as { port: number }).port;
+    seen.push({ path: req.url ?? '', host: req.headers.host ?? '', auth: req.headers.authorization, cookie: req.headers.cookie, token: req.headers['x-token'] as string | undefined });
+    if (req.url === '/same') return res.writeHead(302, { Location: '/other' }).end();
+    if (req.url === '/other') return res.writeHead(302, { Location: `http://localhost:${port}/there` }).end();
+    if (req.url === '/there') return res.writeHead(302, { Location: `http://127.0.0.1:${port}/back` }).end();
+    res.end();
+  });
+  t.after(() => server.close());
+  await httpGet(`${url}/same`, { headers: [['Authorization', 'Bearer x'], ['Cookie', 'a=b'], ['X-Token', 'abc']] });
+  assert.deepEqual(seen.map((s) => [s.path, s.auth, s.cookie, s.token]), [
+    ['/same', 'Bearer x', 'a=b', 'abc'],
+    ['/other', 'Bearer x', 'a=b', 'abc'], // the same host: kept
+    ['/there', undefined, undefined, 'abc'], // localhost is not 127.0.0.1: dropped, the rest kept
+    ['/back', undefined, undefined, 'abc'], // and not restored on the way back
+  ]);
+  assert.match(seen[2].host, /^localhost:/);
+});

@@ -182,6 +182,42 @@ class PendingCall {
 }
 
 /**
+ * One client's unary calls in flight. Once its lifetime signal aborts, every one is cancelled (one
+ * listener for the client, not one a call) and new ones fail at once.
+ */
+class InFlightCalls {
+  private readonly calls = new Set<PendingCall>();
+
+  constructor(private readonly lifetime: AbortSignal | undefined) {
+    lifetime?.addEventListener('abort', () => { for (const c of this.calls) c.handle?.cancel(); }, { once: true });
+  }
+
+  /** Calls method on client; cancelled by signal or the lifetime, CANCELLED at once if either has aborted. */
+  start<T>(client: grpc.Client, method: string, req: object, decode: (buf: Buffer) => unknown, deadline: Date, signal?: AbortSignal): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (signal?.aborted || this.lifetime?.aborted) { reject(new CriError(method, grpc.status.CANCELLED, 'Cancelled on client')); return; }
+      const fn = (client as unknown as Record<string, Function>)[method];
+      const pending = new PendingCall(method, decode, resolve as (v: unknown) => void, reject, signal, this.calls);
+      this.calls.add(pending);
+      try {
+        pending.handle = fn.call(client, req, new grpc.Metadata(), { deadline }, pending.done);
+      } catch (e) {
+        this.calls.delete(pending); // a closed channel refuses the call at once
+        throw e;
+      }
+    });
+  }
+}
+
+const channelOptions: grpc.ClientOptions = {
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  // Reconnect quickly after containerd restarts instead of backing off for minutes.
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 2000,
+};
+
+/**
  * signal: the component's lifetime. Once it aborts every call in flight is cancelled and new ones
  * fail at once (CANCELLED), so that a stopped kubelet waits on no runtime answer.
  */
@@ -189,40 +225,15 @@ export function createCriClient(endpoint: string, opts: { timeoutMs?: number; pu
   const timeoutMs = opts.timeoutMs ?? DEFAULT_RUNTIME_REQUEST_TIMEOUT_MS;
   const pullTimeoutMs = opts.pullTimeoutMs ?? DEFAULT_PULL_TIMEOUT_MS;
   const services = loadServices();
-  const channelOptions: grpc.ClientOptions = {
-    'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-    'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-    // Reconnect quickly after containerd restarts instead of backing off for minutes.
-    'grpc.initial_reconnect_backoff_ms': 100,
-    'grpc.max_reconnect_backoff_ms': 2000,
-  };
   const target = grpcTarget(endpoint);
   const runtime = new services.RuntimeService(target, grpc.credentials.createInsecure(), channelOptions);
   const images = new services.ImageService(target, grpc.credentials.createInsecure(), {
     ...channelOptions, channelOverride: runtime.getChannel(),
   });
 
-  // The calls in flight, for the lifetime's abort (one listener for the client, not one a call).
-  const inFlight = new Set<PendingCall>();
-  const lifetime = opts.signal;
-  lifetime?.addEventListener('abort', () => { for (const c of inFlight) c.handle?.cancel(); }, { once: true });
-
-  function call<T>(client: grpc.Client, method: string, req: object, o: CallOptions | undefined, extraMs = 0, defMs = timeoutMs): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const signal = o?.signal;
-      if (signal?.aborted || lifetime?.aborted) { reject(new CriError(method, grpc.status.CANCELLED, 'Cancelled on client')); return; }
-      const deadline = new Date(Date.now() + (o?.timeoutMs ?? defMs) + extraMs);
-      const fn = (client as unknown as Record<string, Function>)[method];
-      const pending = new PendingCall(method, services.decoders.get(method)!, resolve as (v: unknown) => void, reject, signal, inFlight);
-      inFlight.add(pending);
-      try {
-        pending.handle = fn.call(client, req, new grpc.Metadata(), { deadline }, pending.done);
-      } catch (e) {
-        inFlight.delete(pending); // a closed channel refuses the call at once
-        throw e;
-      }
-    });
-  }
+  const calls = new InFlightCalls(opts.signal);
+  const call = <T>(client: grpc.Client, method: string, req: object, o: CallOptions | undefined, extraMs = 0, defMs = timeoutMs) =>
+    calls.start<T>(client, method, req, services.decoders.get(method)!, new Date(Date.now() + (o?.timeoutMs ?? defMs) + extraMs), o?.signal);
   const rt = <T>(m: string, req: object, o?: CallOptions, extraMs = 0) => call<T>(runtime, m, req, o, extraMs);
   const im = <T>(m: string, req: object, o?: CallOptions, defMs = timeoutMs) => call<T>(images, m, req, o, 0, defMs);
 

@@ -71,6 +71,24 @@ describe('killPod: preStop within the grace period', () => {
     assert.equal(h.cri.callsOf('stopContainer')[0].args[1], 15, '20 s minus the 5 s preStop');
   });
 
+  test("the kubelet's stop during a preStop ends the kill as an abort: no grace-period verdict, no stop", async () => {
+    const h = harness();
+    const logged: string[] = [];
+    const log = { info: (m: string) => logged.push(m), warn: (m: string) => logged.push(m), error: (m: string) => logged.push(m) };
+    h.deps.log = { ...log, v: () => log };
+    const p = pod('stopping', [container('a', { lifecycle: { preStop: { sleep: { seconds: 60 } } } })], { terminationGracePeriodSeconds: 10 });
+    await h.sync(p);
+    const ac = new AbortController();
+    const k = startKill(h, p, await h.status(p), { signal: ac.signal });
+    await h.clock.advance(1_000);
+    ac.abort();
+    const r = await k.run;
+    assert.deepEqual(r.errors.map((e) => e.target), ['a']);
+    assert.match(r.errors[0].message, /abort/i);
+    assert.deepEqual(logged, []);
+    assert.equal(h.cri.callsOf('stopContainer').length, 0);
+  });
+
   test('with no grace at all the preStop is skipped and the stop still gets 2 s', async () => {
     const h = harness();
     const p = pod('now', [container('a', { lifecycle: { preStop: { exec: { command: ['drain'] } } } })]);

@@ -12,6 +12,8 @@ import { fnv32a, hashContainer } from '../../../../src/kubelet/kuberuntime/hash.
 import { oomScoreAdjust, podCgroupParent } from '../../../../src/kubelet/kuberuntime/qos.ts';
 import { normalizeSysctlName } from '../../../../src/kubelet/kuberuntime/sandbox.ts';
 import { tailCriLog, terminationMessage } from '../../../../src/kubelet/kuberuntime/termination.ts';
+import { podContainerDir } from '../../../../src/kubelet/volume/paths.ts';
+import { createTerminationLogFile } from '../../../../src/kubelet/volume/termination.ts';
 import { container, harness, newest, pod } from './helpers.ts';
 
 describe('sysctls', () => {
@@ -135,12 +137,12 @@ describe('termination messages', () => {
   test('getPodStatus reads the message file mounted at terminationMessagePath', async () => {
     const h = harness();
     const dir = mkdtempSync(join(tmpdir(), 'berth-term-'));
-    h.deps.containerDir = (p, name) => join(dir, p.metadata.uid!, name);
-    h.deps.mkdir = async (path) => { (await import('node:fs')).mkdirSync(path, { recursive: true }); };
+    // As makeContainerMounts: the termination-log file mounted at terminationMessagePath.
+    h.deps.mounts = async (p, c) => [{ containerPath: c.terminationMessagePath!, hostPath: await createTerminationLogFile(dir, p.metadata.uid!, c.name) }];
     const p = pod('term', [container('a', { restartPolicy: undefined })], { restartPolicy: 'Never' });
     await h.sync(p);
     const mount = newest(h.cri, 'a').config.mounts?.find((m) => m.containerPath === '/dev/termination-log');
-    assert.ok(mount?.hostPath?.startsWith(join(dir, 'uid-term', 'a')));
+    assert.ok(mount?.hostPath?.startsWith(podContainerDir(dir, 'uid-term', 'a')));
     writeFileSync(mount!.hostPath!, 'bye now');
     h.cri.exit(newest(h.cri, 'a').id, 3);
     const st = await h.status(p);
