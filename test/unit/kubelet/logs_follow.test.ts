@@ -166,14 +166,16 @@ describe('serveLog follow', () => {
     assert.equal(text, 'line 1\nline 2\nlin');
   });
 
-  test('ends when the client goes away while the container keeps running', async () => {
+  test('ends when the client goes away while the container keeps running', { timeout: 10_000 }, async () => {
     const path = logFile(full('line 1'));
     const ac = new AbortController();
     const out = new Collect();
     const done = serveLog(path, out, { follow: true, running: () => true, signal: ac.signal, pollMs: 1 });
-    await new Promise((r) => setTimeout(r, 30));
+    // Waits for what the follower has sent, not for a fixed time: on a loaded machine 30 ms was too short.
+    const until = async (ok: () => boolean) => { while (!ok()) await new Promise((r) => setTimeout(r, 5)); };
+    await until(() => out.text === lines(1));
     appendFileSync(path, full('line 2'));
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => out.text === lines(1, 2));
     ac.abort();
     await done;
     assert.equal(out.text, lines(1, 2));
