@@ -7,17 +7,22 @@ import { after, before, describe, it } from 'node:test';
 import { startTestApiServer, type TestApiServer } from '../support/apiserver.ts';
 import { credentialsFromKubeconfig, TestClient } from '../support/client.ts';
 import { eventually } from '../support/kubectl.ts';
+import { startEtcd } from '../support/etcd.ts';
 import { promtoolCheck } from '../support/promtool.ts';
 import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
+import { ensurePki, issueCertificate } from '../../src/pki/pki.ts';
 
 interface Event {
   type: string;
   object: { metadata?: { name?: string; resourceVersion?: string; annotations?: Record<string, string> } };
 }
 
-describe('API server query parameters, /metrics and health', () => {
+for (const backend of ['sqlite', 'etcd'] as const) {
+describe(`API server query parameters, /metrics and health (${backend})`, () => {
   let api: TestApiServer;
+  let etcd: { endpoint: string; stop(): Promise<void> } | undefined;
   let c: TestClient;
   let tokens: string;
   const ns = '/api/v1/namespaces/default';
@@ -25,12 +30,15 @@ describe('API server query parameters, /metrics and health', () => {
   before(async () => {
     tokens = join(await mkdtemp(join(tmpdir(), 'berth-tokens-')), 'tokens.csv');
     await writeFile(tokens, 'prom-token,prometheus,uid-prom,"system:monitoring"\nbob-token,bob,uid-bob\n');
-    api = await startTestApiServer({ tokenAuthFile: tokens });
+    if (backend === 'etcd') etcd = await startEtcd();
+    const storage = etcd ? { storage: backend, etcdServers: [etcd.endpoint], etcdPrefix: `/registry-${process.pid}` } : {};
+    api = await startTestApiServer({ tokenAuthFile: tokens, ...storage });
     c = new TestClient(credentialsFromKubeconfig(api.kubeconfig));
   });
   after(async () => {
     c?.close();
     await api?.stop();
+    await etcd?.stop();
   });
 
   const watchEvents = async (path: string, until: (events: Event[]) => boolean, what: string): Promise<{ events: Event[]; ended: boolean }> => {
@@ -113,6 +121,37 @@ describe('API server query parameters, /metrics and health', () => {
     assert.ok(names(newer).includes('exact-b'));
   });
 
+  it('passes pods/log options on to the kubelet as upstream reads them (follow=True, previous=True)', async () => {
+    const pki = await ensurePki(join(api.dataDir, 'pki'), { hosts: ['127.0.0.1'] });
+    const cert = await issueCertificate(pki, { commonName: 'fake-node', hosts: ['fake-node', '127.0.0.1'], usage: 'server' });
+    const asked: string[] = [];
+    const kubelet = createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('hello\n');
+    });
+    await new Promise<void>((resolve) => kubelet.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (kubelet.address() as { port: number }).port;
+      const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'fake-node' }, status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } } };
+      assert.equal((await c.request('POST', '/api/v1/nodes', node)).status, 201);
+      const pod = { metadata: { name: 'logged' }, spec: { nodeName: 'fake-node', containers: [{ name: 'c', image: 'x' }] } };
+      assert.equal((await c.request('POST', `${ns}/pods`, pod)).status, 201);
+      const r = await c.request('GET', `${ns}/pods/logged/log?follow=True&previous=True&timestamps=True&tailLines=5&insecureSkipTLSVerifyBackend=False`);
+      assert.equal(r.status, 200);
+      assert.equal(r.text, 'hello\n');
+      assert.deepEqual(asked, ['/containerLogs/default/logged/c?follow=true&previous=true&timestamps=true&tailLines=5']);
+      const off = await c.request('GET', `${ns}/pods/logged/log?follow=False&previous=0`);
+      assert.equal(off.status, 200);
+      assert.equal(asked[1], '/containerLogs/default/logged/c');
+      const bad = await c.request('GET', `${ns}/pods/logged/log?tailLines=-1`);
+      assert.equal(bad.status, 422);
+      assert.equal(bad.json().message, 'PodLogOptions "logged" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0');
+    } finally {
+      kubelet.close();
+    }
+  });
+
   it('serves /metrics with upstream\'s names to system:monitoring, not to other users', async () => {
     await c.request('GET', `${ns}/configmaps`);
     const stop = new AbortController();
@@ -163,3 +202,4 @@ describe('API server query parameters, /metrics and health', () => {
     assert.equal((await c.request('GET', '/livez/nope')).status, 404);
   });
 });
+}
