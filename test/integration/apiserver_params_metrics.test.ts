@@ -63,6 +63,11 @@ describe(`API server query parameters, /metrics and health (${backend})`, () => 
     assert.ok(events.some((e) => e.type === 'ADDED' && e.object.metadata?.name === 'py-watch'));
     const list = await c.request('GET', `${ns}/configmaps?watch=False`);
     assert.equal(list.json().kind, 'ConfigMapList');
+    const one = await c.request('GET', `${ns}/configmaps/py-watch?watch=true`);
+    assert.equal(one.json().kind, 'ConfigMap', 'a named GET stays a get, as upstream');
+    await c.request('POST', `${ns}/configmaps`, { metadata: { name: 'py-other' } });
+    const named = await watchEvents(`/api/v1/watch/namespaces/default/configmaps/py-watch`, (ev) => ev.length > 0, 'the named object');
+    assert.deepEqual(named.events.map((e) => e.object.metadata?.name), ['py-watch'], 'a /watch/ path with a name watches that object alone');
   });
 
   it('streams a list with sendInitialEvents=True: ADDED for each object, then the initial-events-end bookmark', async () => {

@@ -69,7 +69,9 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
     case 'GET':
     case 'HEAD':
       info.verb = info.name ? 'get' : 'list';
-      if (watchPath || boolParam(query, 'watch')) info.verb = 'watch';
+      // As upstream: ?watch turns only a collection GET into a watch (a named GET stays a get);
+      // the /watch/ path prefix watches a collection or one named object.
+      if (watchPath || (!info.name && boolParam(query, 'watch'))) info.verb = 'watch';
       break;
     case 'POST':
       info.verb = 'create';

@@ -146,7 +146,8 @@ async function watch(r: ResourceRequest): Promise<void> {
   await serveWatch(r.req, r.res, r.store, {
     namespace: r.info.namespace,
     labelSelector: o.labelSelector,
-    fieldSelector: o.fieldSelector,
+    // A watch of one named object (/watch/namespaces/ns/pods/name) is one of its collection by name.
+    fieldSelector: o.fieldSelector ?? (r.info.name ? `metadata.name=${r.info.name}` : undefined),
     resourceVersion: await watchStart(r.store, o),
     sendInitialEvents: o.sendInitialEvents === true,
     allowWatchBookmarks: o.allowWatchBookmarks,

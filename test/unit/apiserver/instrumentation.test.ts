@@ -38,6 +38,15 @@ describe('request labels', () => {
   });
 });
 
+describe('request info', () => {
+  it('makes a watch of a collection GET with watch=True, not of a named GET', () => {
+    assert.equal(info('GET', '/api/v1/namespaces/d/pods?watch=True').info.verb, 'watch');
+    assert.equal(info('GET', '/api/v1/namespaces/d/pods?watch=false').info.verb, 'list');
+    assert.equal(info('GET', '/api/v1/namespaces/d/pods/p?watch=true').info.verb, 'get');
+    assert.equal(info('GET', '/api/v1/watch/namespaces/d/pods/p').info.verb, 'watch');
+  });
+});
+
 describe('health', () => {
   it('names the endpoint and check of a path', () => {
     assert.deepEqual(healthPath('/readyz'), { endpoint: 'readyz', check: undefined });
