@@ -16,7 +16,12 @@ import { createApiHandler, storeKey } from './http/server.ts';
 import type { Clientset } from './client.ts';
 import { clientset } from './registry/clientset.ts';
 import { allStores, createRegistry, startRegistry } from './registry/registry.ts';
-import type { ResourceInfo } from './registry/resources.ts';
+import { findResource, resources, type ResourceInfo } from './registry/resources.ts';
+import { resourcePrefix } from './registry/keys.ts';
+import type { HealthCheck } from './http/health.ts';
+import { ApiServerMetrics } from './instrumentation/metrics.ts';
+import { instrumentRequests } from './instrumentation/requests.ts';
+import { instrumentStorage, keyTypes } from './instrumentation/storage.ts';
 import type { Store } from './registry/store.ts';
 import { openStorage } from './storage/index.ts';
 import type { Storage } from './storage/interface.ts';
@@ -63,6 +68,50 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** Objects per resource for apiserver_storage_objects, named as upstream ("pods", "leases.coordination.k8s.io"). */
+function storageObjects(stores: Iterable<Store>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of stores) out.set(qualifiedResource(s.info), s.cache.list().items.length);
+  return out;
+}
+
+function qualifiedResource(r: ResourceInfo): string {
+  return r.group ? `${r.resource}.${r.group}` : r.resource;
+}
+
+/** The resource each storage key belongs to, for etcd_request_duration_seconds' type label. */
+function storageTypes(): (key: string) => string {
+  return keyTypes(new Map(resources.map((r) => [resourcePrefix(r), qualifiedResource(r)])));
+}
+
+/** Upstream's checks: ping, log, etcd (storage answers within 2 s) on every endpoint; shutdown on /readyz. */
+function healthChecks(storage: Storage, lifetime: AbortSignal): HealthCheck[] {
+  const all = ['healthz', 'livez', 'readyz'] as const;
+  return [
+    { name: 'ping', endpoints: all, check: () => {} },
+    { name: 'log', endpoints: all, check: () => {} },
+    { name: 'etcd', endpoints: all, check: () => withTimeout(storage.currentRevision(), 2000, 'storage did not answer within 2s') },
+    { name: 'informer-sync', endpoints: ['readyz'], check: () => {} },
+    {
+      name: 'shutdown',
+      endpoints: ['readyz'],
+      check: () => {
+        if (lifetime.aborted) throw new Error('process is shutting down');
+      },
+    },
+  ];
+}
+
+async function withTimeout(p: Promise<unknown>, ms: number, message: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  try {
+    await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function listenAddress(bind: string): string {
   return bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind;
 }
@@ -85,11 +134,14 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   await mkdir(o.dataDir, { recursive: true });
   const address = listenAddress(o.bindAddress);
   const pki = await ensurePki(join(o.dataDir, 'pki'), { hosts: [...new Set([address, o.bindAddress, 'localhost', '127.0.0.1', hostname(), ...(o.hosts ?? [])])] });
-  const storage = await openStorage({ kind: o.storage, file: join(o.dataDir, 'berth.db'), etcdServers: o.etcdServers, etcdPrefix: o.etcdPrefix });
+  const rawStorage = await openStorage({ kind: o.storage, file: join(o.dataDir, 'berth.db'), etcdServers: o.etcdServers, etcdPrefix: o.etcdPrefix });
+  let stores = new Map<string, Store>();
+  const ownMetrics = new ApiServerMetrics({ storageObjects: () => storageObjects(stores.values()) });
+  const storage = instrumentStorage(rawStorage, (op, type, s) => ownMetrics.observeStorage(op, type, s), storageTypes());
 
   const registry = createRegistry(storage, { watchCacheHistory: o.watchCacheHistory });
   await startRegistry(registry, lifetime.signal);
-  const stores = new Map<string, Store>(allStores(registry).map((s) => [storeKey(s.info.group, s.info.resource), s]));
+  stores = new Map<string, Store>(allStores(registry).map((s) => [storeKey(s.info.group, s.info.resource), s]));
   const clients = clientset(registry);
 
   const { namespaces, pods, nodes } = registry;
@@ -123,7 +175,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
 
   const server: Server = createServer(
     { cert: pki.servingCertPem, key: pki.servingKeyPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false },
-    createApiHandler({
+    instrumentRequests(ownMetrics, (g, v, r) => findResource(g, v, r)?.kind, createApiHandler({
       stores,
       authenticator,
       authorizer,
@@ -135,10 +187,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         ...createSubresourceHandlers({ pods, serviceAccounts: registry.serviceAccounts, authenticator, authorizer, pki }),
         proxy: createKubeletProxy({ pods: clients.pods, nodes: clients.nodes, caPem: pki.caCertPem, clientCertPem: pki.kubeletClientCertPem, clientKeyPem: pki.kubeletClientKeyPem }),
       },
-      ready: () => !lifetime.signal.aborted,
+      health: healthChecks(storage, lifetime.signal),
+      ownMetrics,
       metrics: metrics.handler,
       serverAddress: () => `${address}:${(server.address() as { port: number } | null)?.port ?? o.securePort}`,
-    }),
+    })),
   );
   // Watches are long-lived; let them live as long as they like.
   server.requestTimeout = 0;

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request } from 'node:https';
 import { errors } from '../api/errors.ts';
 import type { Node, Pod } from '../api/core/index.ts';
+import { logQueryString, parseLogQuery } from '../api/queryparams.ts';
 import type { ResourceClient } from './client.ts';
 import type { RequestInfo } from './http/requestinfo.ts';
 
@@ -15,8 +16,6 @@ export interface KubeletProxyDeps {
   clientCertPem: string;
   clientKeyPem: string;
 }
-
-const logParams = ['follow', 'previous', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'limitBytes'];
 
 /** The kubelet's address of a node: InternalIP (else Hostname) and the kubelet endpoint port. */
 export function kubeletAddress(node: Node): { host: string; port: number } {
@@ -68,12 +67,13 @@ export function createKubeletProxy(d: KubeletProxyDeps) {
 
   return async (req: IncomingMessage, res: ServerResponse, info: RequestInfo, query: URLSearchParams): Promise<void> => {
     if (info.resource === 'pods') {
+      const opts = parseLogQuery(query, info.name);
       const pod = await d.pods.get(info.namespace, info.name);
-      const container = logContainer(pod, query.get('container'));
+      const container = logContainer(pod, opts.container ?? null);
       if (!pod.spec?.nodeName) throw errors.badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
       const node = await d.nodes.get('', pod.spec.nodeName);
-      const q = new URLSearchParams();
-      for (const p of logParams) if (query.has(p)) q.set(p, query.get(p)!);
+      // Sent on in canonical form: the kubelet reads the same options again.
+      const q = logQueryString(opts);
       const path = `/containerLogs/${encodeURIComponent(info.namespace)}/${encodeURIComponent(info.name)}/${encodeURIComponent(container)}${q.size ? `?${q}` : ''}`;
       return forward(res, req, node, path);
     }

@@ -47,6 +47,8 @@ export const groups = {
   serviceAccounts: 'system:serviceaccounts',
   masters: 'system:masters',
   nodes: 'system:nodes',
+  /** Upstream's system:monitoring ClusterRoleBinding subject: may read /metrics and the health checks. */
+  monitoring: 'system:monitoring',
 } as const;
 
 /** Every authenticated user is in system:authenticated, exactly once. */

@@ -1,10 +1,11 @@
 // Authorization as kube-apiserver's chain of authorizers, until RBAC arrives:
 // system:masters may do everything; nodes go through the Node authorizer; every
 // authenticated user gets what upstream's default bindings give system:authenticated
-// (discovery, version, health, self reviews); everything else is denied.
+// (discovery, version, health, self reviews); system:monitoring may read /metrics and the
+// health checks; everything else is denied.
 import { groups, type UserInfo } from './authn.ts';
 import { authorizeNode, nodeIdentity, type NodeGraph } from './node_authorizer.ts';
-import { authenticatedUserRules, rulesAllow } from './policy.ts';
+import { authenticatedUserRules, monitoringRules, rulesAllow } from './policy.ts';
 
 export type { UserInfo } from './authn.ts';
 export type { NodeGraph } from './node_authorizer.ts';
@@ -45,6 +46,9 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorizer {
         const d = authorizeNode(opts.nodeGraph, a.user, a);
         if (d.allowed) return d;
         if (d.reason) reasons.push(d.reason);
+      }
+      if (a.user.groups.includes(groups.monitoring) && rulesAllow(a, monitoringRules)) {
+        return { allowed: true, reason: `allowed by ClusterRoleBinding "system:monitoring" of ClusterRole "system:monitoring" to Group "${groups.monitoring}"` };
       }
       if (a.user.groups.includes(groups.authenticated) && rulesAllow(a, authenticatedUserRules)) {
         return { allowed: true, reason: `allowed by the default policy for group "${groups.authenticated}"` };

@@ -49,6 +49,11 @@ export const authenticatedUserRules: readonly PolicyRule[] = [
   { verbs: ['create'], apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'] },
 ];
 
+/** The system:monitoring ClusterRole, bound to the group of that name. */
+export const monitoringRules: readonly PolicyRule[] = [
+  { verbs: ['get'], nonResourceURLs: ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'] },
+];
+
 /**
  * The system:node ClusterRole. The Node authorizer checks these after its own
  * graph-based decisions; NodeRestriction admission narrows the writes to the node's own objects.

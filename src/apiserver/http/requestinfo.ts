@@ -1,5 +1,6 @@
 // Parses a request's path, method and query into what it asks of which resource,
 // as upstream's RequestInfoFactory: the basis of routing, authorization and admission.
+import { boolParam } from '../../api/queryparams.ts';
 
 export interface RequestInfo {
   isResourceRequest: boolean;
@@ -18,10 +19,6 @@ export interface RequestInfo {
 }
 
 const namespaceSubresources = new Set(['status', 'finalize']);
-
-function isTrue(v: string | null): boolean {
-  return v === 'true' || v === '1';
-}
 
 export function parseRequestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
   const info: RequestInfo = {
@@ -72,7 +69,9 @@ export function parseRequestInfo(method: string, path: string, query: URLSearchP
     case 'GET':
     case 'HEAD':
       info.verb = info.name ? 'get' : 'list';
-      if (watchPath || isTrue(query.get('watch'))) info.verb = 'watch';
+      // As upstream: ?watch turns only a collection GET into a watch (a named GET stays a get);
+      // the /watch/ path prefix watches a collection or one named object.
+      if (watchPath || (!info.name && boolParam(query, 'watch'))) info.verb = 'watch';
       break;
     case 'POST':
       info.verb = 'create';

@@ -1,12 +1,15 @@
 // Resource requests: the REST verbs of every stored resource, mapped onto its Store.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errors } from '../../api/errors.ts';
+import { errors, StatusError } from '../../api/errors.ts';
 import { numberOf, recordOf, stringOf } from '../../api/json.ts';
 import { unstructured, type KubeObject } from '../../api/object.ts';
 import { applyPatch } from '../../api/patch/index.ts';
 import { classForKind } from '../../api/schema/models.ts';
 import { unknownFields } from '../../api/schema/unknown.ts';
-import type { DeleteOptions, Store } from '../registry/store.ts';
+import { intParam, parseListQuery, type ListQuery } from '../../api/queryparams.ts';
+import { namespacePrefix } from '../registry/keys.ts';
+import { encodeContinue } from '../registry/pagination.ts';
+import type { DeleteOptions, ListOptions, Store } from '../registry/store.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { decodeObject, readBody } from './body.ts';
 import type { RequestInfo } from './requestinfo.ts';
@@ -26,14 +29,6 @@ export interface ResourceRequest {
   store: Store;
   query: URLSearchParams;
   admit: WriteAdmission;
-}
-
-function int(query: URLSearchParams, name: string): number | undefined {
-  const v = query.get(name);
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw errors.badRequest(`invalid value for ${name}: ${JSON.stringify(v)}: must be an integer`);
-  return n;
 }
 
 function dryRun(query: URLSearchParams): boolean {
@@ -83,18 +78,47 @@ function respondObject(r: ResourceRequest, code: number, obj: KubeObject, warnin
   }
 }
 
-function listOptions(query: URLSearchParams) {
-  return {
-    labelSelector: query.get('labelSelector') ?? undefined,
-    fieldSelector: query.get('fieldSelector') ?? undefined,
-    limit: int(query, 'limit'),
-    continue: query.get('continue') || undefined,
-    resourceVersion: query.get('resourceVersion') ?? undefined,
-  };
+function listOptions(o: ListQuery): ListOptions {
+  return { labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit, continue: o.continue, resourceVersion: o.resourceVersion };
+}
+
+/**
+ * The revision a list must be read at exactly, as upstream's semantics table has it:
+ * resourceVersionMatch=Exact, or (legacy) a non-zero resourceVersion with limit and no continue.
+ */
+export function exactRevision(o: ListQuery): number | undefined {
+  const rv = o.resourceVersion;
+  if (!rv || rv === '0' || o.continue) return undefined;
+  if (o.resourceVersionMatch !== 'Exact' && (o.resourceVersionMatch || !o.limit)) return undefined;
+  const n = Number(rv);
+  if (!/^[0-9]+$/.test(rv) || !Number.isSafeInteger(n)) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+  return n;
+}
+
+/** Store list options for a list request, with upstream's resourceVersion rules applied. */
+function storeListOptions(r: ResourceRequest, o: ListQuery): ListOptions {
+  const rv = o.resourceVersion;
+  if (o.continue && rv && rv !== '0') throw errors.badRequest('specifying resource version is not allowed when using continue');
+  const exact = exactRevision(o);
+  if (exact === undefined) return listOptions(o);
+  // A read pinned to one revision is the first page of a paginated read at that revision.
+  const start = encodeContinue(exact, namespacePrefix(r.resource, r.info.namespace));
+  return { ...listOptions(o), resourceVersion: undefined, continue: start };
+}
+
+async function readList(r: ResourceRequest, o: ListQuery) {
+  const opts = storeListOptions(r, o);
+  try {
+    return await r.store.list(r.info.namespace, opts);
+  } catch (e) {
+    const exact = exactRevision(o);
+    if (exact !== undefined && e instanceof StatusError && e.reason === 'Expired') throw errors.expired(`too old resource version: ${exact}`);
+    throw e;
+  }
 }
 
 async function list(r: ResourceRequest): Promise<void> {
-  const result = await r.store.list(r.info.namespace, listOptions(r.query));
+  const result = await readList(r, parseListQuery(r.query, false));
   const accept = parseAccept(r.req.headers.accept);
   if (accept.table) {
     writeJson(r.res, 200, toTable(r.resource, r.store.strategy, result.items, result.metadata, { include: includeObject(r.query), columns: true }));
@@ -106,18 +130,29 @@ async function list(r: ResourceRequest): Promise<void> {
   }
 }
 
+/**
+ * Where a watch starts. sendInitialEvents=false with resourceVersion "" or "0" starts at the
+ * most recent (or any recent) revision with no initial state, as upstream.
+ */
+async function watchStart(store: Store, o: ListQuery): Promise<string | undefined> {
+  const rv = o.resourceVersion;
+  if (o.sendInitialEvents !== false || (rv && rv !== '0')) return rv;
+  return String(rv === '0' ? store.cache.revision() : await store.cache.consistentRevision());
+}
+
 async function watch(r: ResourceRequest): Promise<void> {
-  const q = r.query;
+  const o = parseListQuery(r.query, true);
   const accept = parseAccept(r.req.headers.accept);
   await serveWatch(r.req, r.res, r.store, {
     namespace: r.info.namespace,
-    labelSelector: q.get('labelSelector') ?? undefined,
-    fieldSelector: q.get('fieldSelector') ?? undefined,
-    resourceVersion: q.get('resourceVersion') ?? undefined,
-    sendInitialEvents: q.get('sendInitialEvents') === 'true',
-    allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
-    timeoutSeconds: int(q, 'timeoutSeconds'),
-    table: accept.table ? { include: includeObject(q) } : undefined,
+    labelSelector: o.labelSelector,
+    // A watch of one named object (/watch/namespaces/ns/pods/name) is one of its collection by name.
+    fieldSelector: o.fieldSelector ?? (r.info.name ? `metadata.name=${r.info.name}` : undefined),
+    resourceVersion: await watchStart(r.store, o),
+    sendInitialEvents: o.sendInitialEvents === true,
+    allowWatchBookmarks: o.allowWatchBookmarks,
+    timeoutSeconds: o.timeoutSeconds,
+    table: accept.table ? { include: includeObject(r.query) } : undefined,
   });
 }
 
@@ -178,7 +213,7 @@ async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
   const body = text.trim() ? decodeObject(text, r.req.headers['content-type'], 'DeleteOptions') : {};
   const preconditions = body.preconditions === undefined ? undefined : recordOf(body.preconditions);
   return {
-    gracePeriodSeconds: int(r.query, 'gracePeriodSeconds') ?? numberOf(body.gracePeriodSeconds),
+    gracePeriodSeconds: intParam(r.query, 'gracePeriodSeconds') ?? numberOf(body.gracePeriodSeconds),
     preconditions: preconditions && { uid: stringOf(preconditions.uid), resourceVersion: stringOf(preconditions.resourceVersion) },
     dryRun: dryRun(r.query) || (Array.isArray(body.dryRun) && body.dryRun.length > 0),
   };
@@ -195,7 +230,7 @@ async function remove(r: ResourceRequest): Promise<void> {
 
 async function removeCollection(r: ResourceRequest): Promise<void> {
   const opts = await deleteOptions(r);
-  const result = await r.store.deleteCollection(r.info.namespace, listOptions(r.query), opts);
+  const result = await r.store.deleteCollection(r.info.namespace, listOptions(parseListQuery(r.query, false)), opts);
   writeJson(r.res, 200, result);
 }
 

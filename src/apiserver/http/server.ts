@@ -10,6 +10,7 @@ import { findResource } from '../registry/resources.ts';
 import { metricsGroup } from '../metrics/discovery.ts';
 import type { Store } from '../registry/store.ts';
 import { apiGroupDocument, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.ts';
+import { serveHealthPath, type HealthCheck } from './health.ts';
 import { serveOpenApi } from './openapi.ts';
 import { parseRequestInfo, type RequestInfo } from './requestinfo.ts';
 import { serveResource } from './resources.ts';
@@ -23,8 +24,10 @@ export interface ApiHandlerOptions {
   /** NodeRestriction and other admission that sees the user, the old and the new object. */
   admit?: (user: UserInfo, a: Attributes, obj: KubeObject | undefined, old: KubeObject | undefined) => StatusError | undefined;
   subresources: SubresourceHandlers;
-  /** Whether storage answers (for /readyz). */
-  ready: () => boolean;
+  /** The checks behind /healthz, /livez and /readyz (served before authentication, as upstream lets anyone read them). */
+  health: readonly HealthCheck[];
+  /** The API server's own Prometheus metrics (/metrics, a non-resource URL authorized as such). */
+  ownMetrics?: { render(): Promise<string>; contentType: string };
   /** The address clients should use, for /api's serverAddressByClientCIDRs (known once listening). */
   serverAddress: () => string;
   /** metrics.k8s.io requests (served from the scraper's memory, not from storage). */
@@ -48,15 +51,6 @@ function attributes(user: UserInfo, info: RequestInfo): Attributes {
     namespace: info.namespace,
     name: info.name,
   };
-}
-
-function serveHealth(res: ServerResponse, path: string, ready: boolean): boolean {
-  const base = path.replace(/\/+$/, '').split('/').slice(0, 2).join('/');
-  if (base !== '/healthz' && base !== '/livez' && base !== '/readyz') return false;
-  const ok = base !== '/readyz' || ready;
-  res.writeHead(ok ? 200 : 500, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-  res.end(ok ? 'ok' : '[-]storage failed: not ready\nreadyz check failed');
-  return true;
 }
 
 /** Non-resource GETs: discovery documents and OpenAPI. Returns false when the path is not one. */
@@ -93,7 +87,14 @@ export function createApiHandler(o: ApiHandlerOptions): (req: IncomingMessage, r
 async function handle(o: ApiHandlerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://apiserver');
   const path = url.pathname;
-  if (req.method === 'GET' && serveHealth(res, path, o.ready())) return;
+  if (req.method === 'GET') {
+    const health = await serveHealthPath(o.health, path, url.searchParams);
+    if (health) {
+      res.writeHead(health.code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end(health.body);
+      return;
+    }
+  }
   if (req.method === 'GET' && path === '/version') return writeJson(res, 200, serverVersion);
 
   const user = await o.authenticator.authenticate(req);
@@ -108,6 +109,12 @@ async function handle(o: ApiHandlerOptions, req: IncomingMessage, res: ServerRes
   }
 
   if (!info.isResourceRequest) {
+    if (req.method === 'GET' && path === '/metrics' && o.ownMetrics) {
+      const text = await o.ownMetrics.render();
+      res.writeHead(200, { 'Content-Type': o.ownMetrics.contentType, 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
     if (req.method === 'GET' && serveNonResource(o, req, res, url)) return;
     throw notFound();
   }

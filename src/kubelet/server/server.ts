@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pod } from '../../api/core/index.ts';
+import { parseLogQuery } from '../../api/queryparams.ts';
 import { serveLog } from '../logs/serve.ts';
 import { authorizeRequest, type KubeletAuthOptions } from './auth.ts';
 
@@ -48,30 +49,20 @@ function send(res: ServerResponse, code: number, body: string, type = 'text/plai
   res.end(body);
 }
 
-function num(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw Object.assign(new Error(`invalid ${name}: ${JSON.stringify(v)}`), { code: 400 });
-  return n;
-}
-
 async function containerLogs(req: IncomingMessage, res: ServerResponse, url: URL, d: KubeletServerDeps): Promise<void> {
   const [, , namespace, pod, container] = url.pathname.split('/').map(decodeURIComponent);
   if (!namespace || !pod || !container) return send(res, 400, 'path must be /containerLogs/{namespace}/{pod}/{container}');
-  const q = url.searchParams;
-  const previous = q.get('previous') === 'true';
-  const target = await d.logTarget(namespace, pod, container, previous);
-  const sinceSeconds = num(q, 'sinceSeconds');
-  const sinceTime = q.get('sinceTime') ? new Date(q.get('sinceTime')!) : sinceSeconds !== undefined ? new Date(Date.now() - sinceSeconds * 1000) : undefined;
+  const o = parseLogQuery(url.searchParams, pod);
+  const target = await d.logTarget(namespace, pod, container, o.previous);
+  const sinceTime = o.sinceTime ?? (o.sinceSeconds !== undefined ? new Date(Date.now() - o.sinceSeconds * 1000) : undefined);
   const stop = new AbortController();
   req.on('close', () => stop.abort());
   res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Transfer-Encoding': 'chunked' });
   await serveLog(target.path, res, {
-    follow: q.get('follow') === 'true' && !previous,
-    tailLines: num(q, 'tailLines'),
-    limitBytes: num(q, 'limitBytes'),
-    timestamps: q.get('timestamps') === 'true',
+    follow: o.follow && !o.previous,
+    tailLines: o.tailLines,
+    limitBytes: o.limitBytes,
+    timestamps: o.timestamps,
     sinceTime,
     running: target.running,
     signal: stop.signal,

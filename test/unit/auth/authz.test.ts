@@ -72,6 +72,13 @@ test('other users get discovery, health and self reviews only', () => {
   assert.ok(!allowed(nonResource({ name: 'bob', groups: [] }, '/api')));
 });
 
+test('system:monitoring may read /metrics and the health checks, nothing else', () => {
+  const prom = { name: 'prometheus', groups: ['system:monitoring', 'system:authenticated'] };
+  for (const p of ['/metrics', '/metrics/slis', '/readyz', '/readyz/etcd', '/livez/ping', '/healthz']) assert.ok(allowed(nonResource(prom, p)), p);
+  assert.ok(!allowed(nonResource(prom, '/metrics', 'post')));
+  assert.ok(!allowed(attrs(prom, 'list', 'pods')));
+});
+
 test('forbiddenMessage follows upstream', () => {
   assert.equal(forbiddenMessage(attrs(bob, 'list', 'pods')), 'User "bob" cannot list resource "pods" in API group "" in the namespace "default"');
   assert.equal(
