@@ -44,6 +44,8 @@ export interface ApiServerOptions {
   storage: 'sqlite' | 'etcd';
   etcdServers: string[];
   etcdPrefix: string;
+  /** Storage compaction period, either backend (kube-apiserver's --etcd-compaction-interval): default 5 minutes, 0 disables. */
+  etcdCompactionIntervalMs?: number;
   tokenAuthFile?: string;
   /** Node lifecycle controller: how often nodes are checked, and how long one may be silent. */
   nodeMonitorPeriodMs?: number;
@@ -134,12 +136,19 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   await mkdir(o.dataDir, { recursive: true });
   const address = listenAddress(o.bindAddress);
   const pki = await ensurePki(join(o.dataDir, 'pki'), { hosts: [...new Set([address, o.bindAddress, 'localhost', '127.0.0.1', hostname(), ...(o.hosts ?? [])])] });
-  const rawStorage = await openStorage({ kind: o.storage, file: join(o.dataDir, 'berth.db'), etcdServers: o.etcdServers, etcdPrefix: o.etcdPrefix });
+  const rawStorage = await openStorage({
+    kind: o.storage,
+    file: join(o.dataDir, 'berth.db'),
+    etcdServers: o.etcdServers,
+    etcdPrefix: o.etcdPrefix,
+    compactionIntervalMs: o.etcdCompactionIntervalMs,
+    onCompactionError: (err) => log(`storage compaction (${o.storage}): ${err instanceof Error ? err.message : String(err)}`),
+  });
   let stores = new Map<string, Store>();
   const ownMetrics = new ApiServerMetrics({ storageObjects: () => storageObjects(stores.values()) });
   const storage = instrumentStorage(rawStorage, (op, type, s) => ownMetrics.observeStorage(op, type, s), storageTypes());
 
-  const registry = createRegistry(storage, { watchCacheHistory: o.watchCacheHistory });
+  const registry = createRegistry(storage, { watchCacheHistory: o.watchCacheHistory, log });
   await startRegistry(registry, lifetime.signal);
   stores = new Map<string, Store>(allStores(registry).map((s) => [storeKey(s.info.group, s.info.resource), s]));
   const clients = clientset(registry);

@@ -12,6 +12,7 @@ export function apiserverCommand(): Command {
     .addOption(new Option('--storage <backend>', 'storage backend').choices(['sqlite', 'etcd']).default('sqlite'))
     .option('--etcd-servers <urls>', 'etcd endpoints, comma separated (with --storage etcd)', listFlag, [] as string[])
     .option('--etcd-prefix <prefix>', 'key prefix in etcd', '/registry')
+    .addOption(new Option('--etcd-compaction-interval <duration>', 'the interval of compaction requests (either backend); 0 disables them').argParser(durationFlag).default(300_000, '5m0s'))
     .option('--token-auth-file <file>', 'static bearer tokens (CSV: token,user,uid,"group1,group2")')
     .addOption(new Option('--node-monitor-period <duration>', 'how often the node lifecycle controller checks nodes').argParser(durationFlag).default(5000, '5s'))
     .addOption(new Option('--node-monitor-grace-period <duration>', 'how long a node may stay silent before it is marked Unknown').argParser(durationFlag).default(50000, '50s'))
@@ -29,6 +30,7 @@ export function apiserverCommand(): Command {
         storage: o.storage,
         etcdServers: o.etcdServers,
         etcdPrefix: o.etcdPrefix,
+        etcdCompactionIntervalMs: o.etcdCompactionInterval,
         tokenAuthFile: o.tokenAuthFile,
         nodeMonitorPeriodMs: o.nodeMonitorPeriod,
         nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriod,

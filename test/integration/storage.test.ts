@@ -164,6 +164,16 @@ function storageSuite(name: string, open: () => Promise<Store>) {
       assert.equal(await storage.changedBetween('/revs/x/', x2, gone.revision), false);
     });
 
+    it('tells each key\'s revision under a prefix, now and at an older revision', async () => {
+      const a = await storage.create('/modrevs/ns/a', 'a');
+      const b = await storage.create('/modrevs/ns/b', 'b');
+      await storage.create('/modrevs-other/ns/c', 'c');
+      const a2 = await storage.update('/modrevs/ns/a', 'a2', a);
+      const gone = await storage.delete('/modrevs/ns/b', b);
+      assert.deepEqual(await storage.modRevisionsAt('/modrevs/', gone.revision), new Map([['/modrevs/ns/a', a2]]));
+      assert.deepEqual(await storage.modRevisionsAt('/modrevs/', b), new Map([['/modrevs/ns/a', a], ['/modrevs/ns/b', b]]));
+    });
+
     it('round-trips a 3.5 MiB value', async () => {
       const big = JSON.stringify({ data: 'x'.repeat(3.5 * 1024 * 1024) });
       const rev = await storage.create('/big/ns/a', big);
@@ -183,6 +193,9 @@ function storageSuite(name: string, open: () => Promise<Store>) {
       await storage.compact(r2);
       assert.equal(await storage.compactedRevision(), r2);
       await rejectsWith(storage.list('/compact/', { revision: r1 }), 'Compacted');
+      await rejectsWith(storage.modRevisionsAt('/compact/', r1), 'Compacted');
+      await rejectsWith(storage.changedBetween('/compact/', r1 - 1, r3), 'Compacted');
+      assert.equal(await storage.changedBetween('/compact/', r2, r3), true);
       const atR2 = await storage.list('/compact/', { revision: r2 });
       assert.deepEqual(atR2.kvs.map((kv) => kv.value), ['a2']);
 

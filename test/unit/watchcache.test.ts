@@ -235,3 +235,102 @@ describe('WatchCache', () => {
     }
   });
 });
+
+// Revisions are global: a prefix nobody writes falls behind storage's compaction while other
+// prefixes are written. Consistent reads must still find it complete, without overtaking a
+// storage watch that is late with events of its own.
+describe('WatchCache under compaction', () => {
+  const configMap = '{"metadata":{"name":"c"}}';
+
+  async function quietCache(storage: Storage & { compact(revision: number): Promise<void> }) {
+    const errors: unknown[] = [];
+    const stop = new AbortController();
+    const cache = new WatchCache({ storage, prefix: '/pods/', decode, onError: (err) => errors.push(err) });
+    // Started, and its storage watch live (SQLite registers it on the next macrotask).
+    const start = async () => {
+      await cache.start(stop.signal);
+      await new Promise((r) => setImmediate(r));
+    };
+    return { cache, stop, errors, start };
+  }
+
+  /** SQLite compacting every compactionIntervalMs (0: only when asked), one pod, and a started cache over pods. */
+  async function onePodCache(compactionIntervalMs: number) {
+    const storage = openSqliteStorage(':memory:', { compactionIntervalMs });
+    const t = await quietCache(storage);
+    await storage.create('/pods/a/p', pod('a', 'p'));
+    await t.start();
+    return { ...t, storage, done: async () => { t.stop.abort(); await storage.close(); } };
+  }
+
+  it('proves a quiet prefix current after storage compacts past its revision', async () => {
+    const t = await onePodCache(0);
+    const { storage } = t;
+    try {
+      let last = 0;
+      for (let i = 0; i < 5; i++) last = await storage.create(`/configmaps/a/c${i}`, configMap);
+      await storage.compact(last);
+      assert.equal(await t.cache.consistentRevision(), last);
+      // A revision of another prefix is reachable too, and so is one after a second compaction.
+      const later = await storage.create('/configmaps/a/d', configMap);
+      await storage.create('/configmaps/a/e', configMap);
+      await storage.compact(later);
+      await t.cache.waitForRevision(later, undefined, 500);
+      assert.deepEqual(t.cache.list().items.map((o) => o.metadata.name), ['p']);
+      assert.deepEqual(t.errors, []);
+    } finally {
+      await t.done();
+    }
+  });
+
+  it('stays readable however often storage compacts', async () => {
+    const t = await onePodCache(5);
+    const { storage } = t;
+    try {
+      for (let round = 0; round < 5; round++) {
+        const before = await storage.compactedRevision();
+        let rev = 0;
+        while ((await storage.compactedRevision()) <= Math.max(before, t.cache.revision())) {
+          rev = await storage.create(`/configmaps/a/r${round}-${rev}`, configMap);
+          await new Promise((r) => setTimeout(r, 2));
+        }
+        assert.ok((await t.cache.consistentRevision()) >= rev, `round ${round}`);
+      }
+      assert.deepEqual(t.errors, []);
+    } finally {
+      await t.done();
+    }
+  });
+
+  it('does not overtake a late storage watch across compaction', async () => {
+    const inner = openSqliteStorage(':memory:', { compactionIntervalMs: 0 });
+    let held: (() => void)[] | undefined;
+    // Holds the storage watch's events while `held` is set, as a slow etcd stream would.
+    const late = Object.assign(Object.create(inner) as Storage & { compact(revision: number): Promise<void> }, {
+      watch(...[prefix, options, onEvents, onError]: Parameters<Storage['watch']>) {
+        inner.watch(prefix, options, (events) => (held ? held.push(() => onEvents(events)) : onEvents(events)), onError);
+      },
+    });
+    const t = await quietCache(late);
+    try {
+      const rp = await inner.create('/pods/a/p', pod('a', 'p'));
+      const rq = await inner.create('/pods/a/q', pod('a', 'q'));
+      await t.start();
+      held = [];
+      await inner.delete('/pods/a/p', rp);
+      await inner.update('/pods/a/q', pod('a', 'q', 'n'), rq);
+      const last = await inner.create('/configmaps/a/c', configMap);
+      await inner.compact(last);
+      await assert.rejects(t.cache.waitForRevision(last, undefined, 300), (e) => e instanceof StorageError && e.code === 'Unavailable');
+      assert.deepEqual(t.cache.list().items.map((o) => o.metadata.name), ['p', 'q']);
+      const release = held;
+      held = undefined;
+      for (const deliver of release) deliver();
+      assert.equal(await t.cache.consistentRevision(), last);
+      assert.deepEqual(t.cache.list().items.map((o) => [o.metadata.name, o.spec.nodeName]), [['q', 'n']]);
+    } finally {
+      t.stop.abort();
+      await inner.close();
+    }
+  });
+});

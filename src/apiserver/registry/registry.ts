@@ -40,6 +40,8 @@ export interface RegistryOptions {
   /** Events each watch cache keeps for resuming watches (default 10,000). */
   watchCacheHistory?: number;
   now?: () => Date;
+  /** Where each watch cache's recovered errors go, named by resource. */
+  log?: (msg: string) => void;
 }
 
 /** The stores over one storage; their watch caches start with startRegistry. */
@@ -52,6 +54,7 @@ export function createRegistry(storage: Storage, o: RegistryOptions = {}): Regis
       historySize: o.watchCacheHistory,
       indexes,
       now: o.now,
+      log: o.log,
     });
   };
   const registry: Registry = {

@@ -6,7 +6,7 @@ import { errors, StatusError } from '../../api/errors.ts';
 import { rfc3339, type KubeList, type KubeObject } from '../../api/object.ts';
 import type { FieldError } from '../../api/validation/field.ts';
 import { StorageError, type KV, type Storage } from '../storage/interface.ts';
-import { WatchCache, type CacheEvent, type IndexFunc } from '../storage/watchcache.ts';
+import { TooLargeResourceVersionError, WatchCache, type CacheEvent, type IndexFunc } from '../storage/watchcache.ts';
 import { decideDeletion, deleteAfterUpdate } from './deletion.ts';
 import { namespacePrefix, objectKey, resourcePrefix } from './keys.ts';
 import { groupVersion, type ResourceInfo } from './resources.ts';
@@ -57,6 +57,22 @@ export interface StoreOptions<T extends KubeObject> {
   /** Field indexes of the watch cache, e.g. pods by spec.nodeName. */
   indexes?: Record<string, IndexFunc<T>>;
   now?: () => Date;
+  /** Where the watch cache's recovered errors go; each line names the resource. */
+  log?: (msg: string) => void;
+}
+
+/** One log line for a watch cache error, naming the resource as upstream's cacher does. */
+export function cacheErrorLine(info: ResourceInfo, err: unknown): string {
+  const resource = info.group ? `${info.resource}.${info.group}` : info.resource;
+  return `watch cache ${resource}: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+/** Upstream's answer to a revision the watch cache did not reach in time: 504, retry after a second. */
+export function tooLargeResourceVersion(err: TooLargeResourceVersionError): StatusError {
+  return new StatusError(504, 'Timeout', `Timeout: ${err.message}`, {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+    retryAfterSeconds: 1,
+  });
 }
 
 const nameChars = 'bcdfghjklmnpqrstvwxz2456789';
@@ -76,6 +92,7 @@ export class Store<T extends KubeObject = KubeObject> {
   readonly cache: WatchCache<T>;
   private readonly validateMeta: (obj: KubeObject) => FieldError[];
   private readonly now: () => Date;
+  private readonly log: (msg: string) => void;
 
   constructor(
     readonly info: ResourceInfo,
@@ -86,12 +103,14 @@ export class Store<T extends KubeObject = KubeObject> {
     this.apiVersion = groupVersion(info);
     this.validateMeta = opts.validateMeta;
     this.now = opts.now ?? (() => new Date());
+    this.log = opts.log ?? (() => {});
     this.cache = new WatchCache<T>({
       storage,
       prefix: resourcePrefix(info),
       decode: (kv) => this.decode(kv),
       historySize: opts.historySize,
       indexes: opts.indexes,
+      onError: (err) => this.log(cacheErrorLine(info, err)),
     });
   }
 
@@ -129,10 +148,12 @@ export class Store<T extends KubeObject = KubeObject> {
     const prefix = namespacePrefix(this.info, namespace);
     if (opts.limit || opts.continue) return this.listPage(prefix, selectors, opts);
     // Unpaginated lists come from the watch cache: resourceVersion "0" takes whatever it has,
-    // anything else first waits until it has caught up with storage (a consistent read).
-    if (opts.resourceVersion !== '0') {
-      const min = opts.resourceVersion ? Number(opts.resourceVersion) : await this.cache.consistentRevision();
-      await this.cache.waitForRevision(min);
+    // a number waits until the cache has reached it, none waits until it has caught up with
+    // storage (a consistent read) or, failing that, reads storage itself, as upstream does.
+    if (!opts.resourceVersion) {
+      if (!(await this.cacheIsCurrent('listing from storage'))) return this.listPage(prefix, selectors, {});
+    } else if (opts.resourceVersion !== '0') {
+      await this.waitForCache(Number(opts.resourceVersion));
     }
     const index = selectors.indexValue ? { name: selectors.indexValue.field, value: selectors.indexValue.value } : undefined;
     const { items, revision } = this.cache.list({ prefix, index });
@@ -168,7 +189,9 @@ export class Store<T extends KubeObject = KubeObject> {
     const rv = opts.resourceVersion ?? '';
     let after: number;
     if (rv === '' || rv === '0' || opts.sendInitialEvents) {
-      if (rv !== '0') await this.cache.waitForRevision(rv === '' ? await this.cache.consistentRevision() : Number(rv));
+      // With none, a cache that cannot catch up in time starts from what it has (upstream's legacy watch).
+      if (rv === '') await this.cacheIsCurrent('watching from the cached state');
+      else if (rv !== '0') await this.waitForCache(Number(rv));
       const { items, revision } = this.cache.list({ prefix });
       for (const obj of items) if (selectors.matches(obj)) send('ADDED', obj);
       after = revision;
@@ -199,6 +222,28 @@ export class Store<T extends KubeObject = KubeObject> {
       if (e instanceof StorageError && e.code === 'Compacted') {
         throw errors.expired(`too old resource version: ${after} (${this.cache.revision()})`);
       }
+      throw e;
+    }
+  }
+
+  /** Waits until the watch cache has caught up with storage; false (logged, saying what is done instead) when it did not in time. */
+  private async cacheIsCurrent(instead: string): Promise<boolean> {
+    try {
+      await this.cache.consistentRevision();
+      return true;
+    } catch (e) {
+      if (!(e instanceof TooLargeResourceVersionError)) throw e;
+      this.log(cacheErrorLine(this.info, new Error(`${e.message}; ${instead}`)));
+      return false;
+    }
+  }
+
+  /** Waits until the watch cache holds revision; upstream's 504 when it does not in time. */
+  private async waitForCache(revision: number): Promise<void> {
+    try {
+      await this.cache.waitForRevision(revision);
+    } catch (e) {
+      if (e instanceof TooLargeResourceVersionError) throw tooLargeResourceVersion(e);
       throw e;
     }
   }

@@ -17,6 +17,8 @@ export interface EtcdStorageOptions {
   requestTimeoutMs?: number;
   /** As SqliteStorageOptions.compactionIntervalMs (kube-apiserver's --etcd-compaction-interval). Default 5 min; 0 disables. */
   compactionIntervalMs?: number;
+  /** Told of every failed background compaction. */
+  onCompactionError?: (err: unknown) => void;
 }
 
 /** etcd's messages for its MVCC errors (gRPC OUT_OF_RANGE). */
@@ -151,6 +153,11 @@ class EtcdStorage implements Storage, ChangeDetector {
     return written.kvs.length > 0 || before !== now;
   }
 
+  async modRevisionsAt(prefix: string, atRevision: number): Promise<Map<string, number>> {
+    const res = await this.range(prefix, { key: this.bytes(prefix), range_end: this.rangeEnd(prefix), revision: atRevision, keys_only: true });
+    return new Map(res.kvs.map((kv) => [kv.key.toString().slice(this.root.length), num(kv.mod_revision)]));
+  }
+
   async compact(revision: number): Promise<void> {
     try {
       await this.client.kv.compact({ revision, physical: false });
@@ -179,8 +186,8 @@ class EtcdStorage implements Storage, ChangeDetector {
     this.client.close();
   }
 
-  startCompaction(intervalMs: number): void {
-    startPeriodicCompaction(this, intervalMs, this.lifetime.signal);
+  startCompaction(intervalMs: number, onError?: (err: unknown) => void): void {
+    startPeriodicCompaction(this, intervalMs, this.lifetime.signal, onError);
   }
 
   private bytes(key: string): Buffer {
@@ -261,6 +268,6 @@ export async function openEtcdStorage(options: EtcdStorageOptions): Promise<Stor
     client.close();
     throw err;
   }
-  storage.startCompaction(options.compactionIntervalMs ?? 5 * 60_000);
+  storage.startCompaction(options.compactionIntervalMs ?? 5 * 60_000, options.onCompactionError);
   return storage;
 }

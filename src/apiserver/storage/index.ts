@@ -13,14 +13,16 @@ export interface OpenStorageOptions {
   etcdPrefix?: string;
   /** Background compaction period; default 5 minutes, 0 disables. */
   compactionIntervalMs?: number;
+  /** Told of every failed background compaction. */
+  onCompactionError?: (err: unknown) => void;
 }
 
 export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
-  const { compactionIntervalMs } = options;
+  const { compactionIntervalMs, onCompactionError } = options;
   if (options.kind === 'etcd') {
     if (!options.etcdServers?.length) throw new Error('etcd storage needs at least one server URL');
-    return openEtcdStorage({ endpoints: options.etcdServers, prefix: options.etcdPrefix || undefined, compactionIntervalMs });
+    return openEtcdStorage({ endpoints: options.etcdServers, prefix: options.etcdPrefix || undefined, compactionIntervalMs, onCompactionError });
   }
   if (!options.file) throw new Error('sqlite storage needs a database file');
-  return openSqliteStorage(options.file, { compactionIntervalMs });
+  return openSqliteStorage(options.file, { compactionIntervalMs, onCompactionError });
 }

@@ -20,6 +20,8 @@ export interface SqliteStorageOptions {
    * 0 disables. Default 5 minutes.
    */
   compactionIntervalMs?: number;
+  /** Told of every failed background compaction. */
+  onCompactionError?: (err: unknown) => void;
 }
 
 const NO_UPPER_BOUND = '\u{10FFFF}';
@@ -77,6 +79,8 @@ function prepare(db: SqliteDatabase) {
     previousVersion: db.prepare(
       `SELECT key, value, mod_rev, create_rev, deleted FROM history WHERE key = ? AND mod_rev < ? ORDER BY mod_rev DESC LIMIT 1`,
     ),
+    modRevsLatest: db.prepare(`SELECT key, mod_rev FROM current WHERE key >= @start AND key < @end`).raw(),
+    modRevsAt: db.prepare(`SELECT h.key, h.mod_rev FROM history h WHERE h.key >= @start AND h.key < @end AND ${visibleAt}`).raw(),
     anyChange: db.prepare(
       `SELECT 1 FROM history WHERE mod_rev > @after AND mod_rev <= @upTo AND key >= @start AND key < @end LIMIT 1`,
     ).pluck(),
@@ -106,7 +110,7 @@ class SqliteStorage implements Storage, ChangeDetector {
 
   constructor(private readonly db: SqliteDatabase, options: SqliteStorageOptions) {
     this.stmts = prepare(db);
-    startPeriodicCompaction(this, options.compactionIntervalMs ?? 5 * 60_000, this.lifetime.signal);
+    startPeriodicCompaction(this, options.compactionIntervalMs ?? 5 * 60_000, this.lifetime.signal, options.onCompactionError);
   }
 
   async currentRevision(): Promise<number> {
@@ -199,6 +203,18 @@ class SqliteStorage implements Storage, ChangeDetector {
     if (afterRevision + 1 < this.compactedNow()) throw new StorageError('Compacted', prefix, 'required revision has been compacted');
     const end = prefixEnd(prefix) ?? NO_UPPER_BOUND;
     return this.stmts.anyChange.get({ after: afterRevision, upTo: atRevision, start: prefix, end }) !== undefined;
+  }
+
+  async modRevisionsAt(prefix: string, atRevision: number): Promise<Map<string, number>> {
+    const range = { start: prefix, end: prefixEnd(prefix) ?? NO_UPPER_BOUND };
+    let rows: unknown[][];
+    if (atRevision === this.revisionNow()) {
+      rows = this.stmts.modRevsLatest.all(range) as unknown[][];
+    } else {
+      this.checkReadable(atRevision, prefix);
+      rows = this.stmts.modRevsAt.all({ ...range, rev: atRevision }) as unknown[][];
+    }
+    return new Map(rows.map((row) => [row[0] as string, row[1] as number]));
   }
 
   async compact(revision: number): Promise<void> {

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../api/object.ts';
 import { StorageError } from './interface.ts';
 import type { KV, Storage, StorageEvent } from './interface.ts';
-import { canDetectChanges } from './changes.ts';
+import { canDetectChanges, type ChangeDetector } from './changes.ts';
 import { RevisionRing } from './eventring.ts';
 import { SortedKeys, compare } from './sortedkeys.ts';
 
@@ -15,6 +15,13 @@ export interface CacheEvent<T extends KubeObject = KubeObject> {
   object: T;
   prevObject?: T;
   revision: number;
+}
+
+/** A revision the cache did not reach in time (upstream's "Too large resource version"). */
+export class TooLargeResourceVersionError extends StorageError {
+  constructor(prefix: string, readonly requested: number, readonly cacheRevision: number) {
+    super('Unavailable', prefix, `Too large resource version: ${requested}, current: ${cacheRevision}`);
+  }
 }
 
 export type IndexFunc<T extends KubeObject = KubeObject> = (obj: T) => string | undefined;
@@ -89,6 +96,8 @@ export class WatchCache<T extends KubeObject = KubeObject> {
   private flushScheduled = false;
   private readonly advanceWaiters = new Set<() => void>();
   private proving: Promise<void> | undefined;
+  /** Counts changes to the cached objects, so a proof can tell they stayed as they were. */
+  private applied = 0;
 
   constructor(opts: WatchCacheOptions<T>) {
     this.storage = opts.storage;
@@ -120,7 +129,7 @@ export class WatchCache<T extends KubeObject = KubeObject> {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new StorageError('Unavailable', this.prefix, `Too large resource version: ${rev}, current: ${this.rev}`);
+        throw new TooLargeResourceVersionError(this.prefix, rev, this.rev);
       }
       await this.proveQuiet(rev);
       if (this.rev >= rev) return;
@@ -245,6 +254,7 @@ export class WatchCache<T extends KubeObject = KubeObject> {
       this.indexAdd(key, obj);
     }
     this.keys.reset(fresh.keys());
+    this.applied++;
     // Events between the old state and this list are unknown: nobody can resume from before it.
     this.history.clear();
     this.oldestResumable = Math.max(revision, this.oldestResumable);
@@ -253,7 +263,13 @@ export class WatchCache<T extends KubeObject = KubeObject> {
     if (changes.length > 0) this.dispatch(changes);
   }
 
-  private apply(events: StorageEvent[]): void {
+  private apply(batch: StorageEvent[]): void {
+    const events = batch.filter((ev) => ev.revision > this.rev);
+    if (events.length < batch.length) {
+      // Only a key created and deleted before a compaction the cache proved itself across.
+      this.onError(new Error(`watch cache ${this.prefix}: ignored ${batch.length - events.length} event(s) at or below revision ${this.rev}, which it already holds`));
+    }
+    if (events.length > 0) this.applied++;
     const out: CacheEvent<T>[] = [];
     for (const ev of events) {
       const prev = this.objects.get(ev.key);
@@ -344,14 +360,57 @@ export class WatchCache<T extends KubeObject = KubeObject> {
 
   private async proveQuietOnce(target: number): Promise<void> {
     if (!this.primed || !canDetectChanges(this.storage)) return;
+    const storage = this.storage;
+    const from = this.rev;
+    const applied = this.applied;
     try {
-      const upTo = Math.min(target, await this.storage.currentRevision());
-      const from = this.rev;
+      const upTo = Math.min(target, await storage.currentRevision());
       if (upTo <= from) return;
-      if (!(await this.storage.changedBetween(this.prefix, from, upTo))) this.advance(upTo);
+      try {
+        if (!(await storage.changedBetween(this.prefix, from, upTo))) this.advance(upTo);
+        return;
+      } catch (err) {
+        if (!(err instanceof StorageError && err.code === 'Compacted')) throw err;
+      }
+      // Compaction has passed `from` (the prefix was quiet that long): compare what the cache
+      // holds, unchanged since `from`, with storage instead.
+      if (this.applied !== applied) return;
+      const now = await this.quietAcrossCompaction(storage, this.modRevisions());
+      if (now !== undefined) this.advance(now);
     } catch (err) {
-      this.onError(err);
+      this.onError(new Error(`cannot prove ${this.prefix} unchanged since revision ${from}: ${errorMessage(err)}`));
     }
+  }
+
+  /**
+   * The storage's current revision when the prefix's keys and their revisions there are what
+   * the cache holds and nothing under it changed since the compacted revision. A key created
+   * and deleted before compaction leaves no trace, but the storage watch delivered it long
+   * ago: it is at least one compaction interval old (etcd cancels a watch that falls that far
+   * behind, and the cache re-lists).
+   */
+  private async quietAcrossCompaction(storage: Storage & ChangeDetector, held: Map<string, number>): Promise<number | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const compacted = await storage.compactedRevision();
+        const now = await storage.currentRevision();
+        const [changed, stored] = await Promise.all([
+          storage.changedBetween(this.prefix, compacted, now),
+          storage.modRevisionsAt(this.prefix, now),
+        ]);
+        return !changed && sameRevisions(held, stored) ? now : undefined;
+      } catch (err) {
+        // Compacted again between the reads: once more with the new compacted revision.
+        if (!(err instanceof StorageError && err.code === 'Compacted') || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  /** Each cached key's modRevision (its object's resourceVersion, as decode sets it). */
+  private modRevisions(): Map<string, number> {
+    const revisions = new Map<string, number>();
+    for (const [key, obj] of this.objects) revisions.set(key, Number(obj.metadata.resourceVersion));
+    return revisions;
   }
 
   // ---- fan-out ----
@@ -384,6 +443,17 @@ export class WatchCache<T extends KubeObject = KubeObject> {
       }
     }
   }
+}
+
+/** True when both maps hold the same keys at the same revisions. */
+export function sameRevisions(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, revision] of a) if (b.get(key) !== revision) return false;
+  return true;
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** A frozen copy of obj whose resourceVersion is revision (for deletions seen without a value). */

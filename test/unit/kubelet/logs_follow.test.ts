@@ -173,7 +173,7 @@ describe('serveLog follow', () => {
     const done = serveLog(path, out, { follow: true, running: () => true, signal: ac.signal, pollMs: 1 });
     // Waits for what the follower has sent, not for a fixed time: on a loaded machine 30 ms was too short.
     const until = async (ok: () => boolean) => { while (!ok()) await new Promise((r) => setTimeout(r, 5)); };
-    await until(() => out.text === lines(1));
+    await until(() => out.text === lines(1, 1));
     appendFileSync(path, full('line 2'));
     await until(() => out.text === lines(1, 2));
     ac.abort();
