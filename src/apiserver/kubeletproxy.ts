@@ -8,6 +8,30 @@ import type { Node, Pod } from '../api/core/index.ts';
 import { logQueryString, parseLogQuery } from '../api/queryparams.ts';
 import type { ResourceClient } from './client.ts';
 import type { RequestInfo } from './http/requestinfo.ts';
+import { kubeletErrorStatus, kubeletOk, MAX_ERROR_BODY } from './kubeletresponse.ts';
+
+/** For a subresource that turns a failed kubelet answer into a Status: its resource and object name. */
+interface StatusOnError {
+  resource: { group: string; resource: string };
+  name: string;
+}
+
+/** Reads at most `limit` bytes of a response's body. */
+function readBody(kres: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    kres.on('data', (c: Buffer) => {
+      if (size >= limit) return;
+      chunks.push(c.subarray(0, limit - size));
+      size += Math.min(c.length, limit - size);
+    });
+    const done = () => resolve(Buffer.concat(chunks).toString('utf8'));
+    kres.on('end', done);
+    kres.on('error', done);
+    kres.on('close', done);
+  });
+}
 
 export interface KubeletProxyDeps {
   pods: Pick<ResourceClient<Pod>, 'get'>;
@@ -41,12 +65,23 @@ export function logContainer(pod: Pod, wanted: string | null): string {
 export function createKubeletProxy(d: KubeletProxyDeps) {
   const agent = new Agent({ ca: d.caPem, cert: d.clientCertPem, key: d.clientKeyPem, keepAlive: true });
 
-  const forward = (res: ServerResponse, req: IncomingMessage, node: Node, path: string): Promise<void> =>
+  const forward = (res: ServerResponse, req: IncomingMessage, node: Node, path: string, onError?: StatusOnError): Promise<void> =>
     new Promise((resolve) => {
       const { host, port } = kubeletAddress(node);
       const upstream = request(
         { host, port, path, method: req.method, agent, servername: node.metadata.name, headers: { accept: req.headers.accept ?? '*/*' } },
         (kres) => {
+          const code = kres.statusCode ?? 502;
+          if (onError && !kubeletOk(code)) {
+            // Upstream's log REST: the kubelet's plain-text error becomes a Status before anything streams.
+            void readBody(kres, MAX_ERROR_BODY).then((body) => {
+              const err = kubeletErrorStatus(code, body, onError.resource, onError.name);
+              res.writeHead(err.code, { 'Content-Type': 'application/json' });
+              res.end(JSON.stringify(err.toStatus()));
+              resolve();
+            });
+            return;
+          }
           res.writeHead(kres.statusCode ?? 502, { 'Content-Type': kres.headers['content-type'] ?? 'text/plain' });
           kres.pipe(res);
           kres.on('end', resolve);
@@ -75,7 +110,7 @@ export function createKubeletProxy(d: KubeletProxyDeps) {
       // Sent on in canonical form: the kubelet reads the same options again.
       const q = logQueryString(opts);
       const path = `/containerLogs/${encodeURIComponent(info.namespace)}/${encodeURIComponent(info.name)}/${encodeURIComponent(container)}${q.size ? `?${q}` : ''}`;
-      return forward(res, req, node, path);
+      return forward(res, req, node, path, { resource: { group: '', resource: 'pods/log' }, name: info.name });
     }
     const node = await d.nodes.get('', info.name);
     const rest = new URLSearchParams(query);

@@ -80,6 +80,10 @@ describe('pod lifecycle', () => {
     assert.match(server, /hello s3cret/);
     assert.match(server, /^hello$/m);
     assert.match(await k('logs', 'web', '-c', 'writer'), /writer sees initialized in fast mode/);
+    // A container that never restarted has no previous log: upstream's 400 reaches kubectl as a Status (issue #15 item 3).
+    const noPrevious = await kubectl(kc, ['logs', 'web', '-c', 'server', '--previous']);
+    assert.notEqual(noPrevious.code, 0);
+    assert.match(noPrevious.stderr, /Error from server \(BadRequest\): previous terminated container "server" in pod "web" not found/);
     const wide = await k('get', 'pod', 'web', '-o', 'wide');
     const ip = /^web\s+\S+\s+\S+\s+\S+\s+\S+\s+(\d+\.\d+\.\d+\.\d+)\s+node-1/m.exec(wide)?.[1];
     assert.ok(ip, wide);

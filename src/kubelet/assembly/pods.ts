@@ -21,6 +21,7 @@ import type { PodManager } from '../pod/manager.ts';
 import { PodWorkers, PodWorkerStates } from '../pod/workers.ts';
 import { ProbeManager, type ProbeUpdate } from '../prober/index.ts';
 import type { CriClient } from '../runtime/cri/client.ts';
+import { logContainerId } from '../logs/target.ts';
 import type { LogTarget } from '../server/server.ts';
 import { StatusManager, type MirrorPodRef } from '../status/index.ts';
 import { Housekeeping, SyncLoop, WorkQueue } from '../syncloop/index.ts';
@@ -130,7 +131,7 @@ export function newPodManagement(d: PodManagementDeps): PodManagement {
       return latest ? { ...p, status: latest } : p;
     }),
     probeMetrics: () => prober.renderMetrics(),
-    logTarget: (namespace, name, container, previous) => podLogTarget({ pods, cri, cache: podCache }, namespace, name, container, previous),
+    logTarget: (namespace, name, container, previous) => podLogTarget({ pods, cri, cache: podCache, status }, namespace, name, container, previous),
     healthChecks: { syncLoop: syncLoop.healthCheck(), pleg: pleg.healthCheck() },
     run: () => [
       status.run(signal),
@@ -173,20 +174,22 @@ function mirrorRef(pods: PodManager, uid: string): MirrorPodRef | undefined {
   return mirror ? { namespace: mirror.metadata.namespace ?? 'default', name: mirror.metadata.name!, uid: mirror.metadata.uid! } : undefined;
 }
 
-/** Where a container's log is (kubectl logs): this instance's, or with `previous` the one before. */
+/**
+ * Where a container's log is (kubectl logs): the instance the pod's status names, as upstream's
+ * GetContainerLogs: the status manager's status (else the pod's own), then the runtime's record of
+ * that container for its log path.
+ */
 async function podLogTarget(
-  d: { pods: PodManager; cri: CriClient; cache: PodCache }, namespace: string, name: string, container: string, previous: boolean,
+  d: { pods: PodManager; cri: CriClient; cache: PodCache; status: StatusManager }, namespace: string, name: string, container: string, previous: boolean,
 ): Promise<LogTarget> {
   const pod = d.pods.byFullName(namespace, name);
-  if (!pod) throw Object.assign(new Error(`pod "${name}" not found in namespace "${namespace}" on this node`), { code: 404 });
+  if (!pod) throw Object.assign(new Error(`pod "${name}" does not exist`), { code: 404 });
+  const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? [])];
+  if (!specs.some((c) => c.name === container)) throw Object.assign(new Error(`container "${container}" not found in pod "${name}"`), { code: 404 });
+  const id = logContainerId(name, d.status.peekPodStatus(pod.metadata.uid!) ?? pod.status, container, previous);
   const st = await getPodStatus(d.cri, pod.metadata.uid!, name, namespace);
-  const instances = st.containers.filter((c) => c.name === container);
-  const chosen = instances[previous ? 1 : 0];
-  if (!chosen?.logPath) {
-    const what = previous ? `previous terminated container "${container}"` : `container "${container}"`;
-    throw Object.assign(new Error(`${what} in pod "${name}" not found`), { code: previous ? 400 : 404 });
-  }
-  const id = chosen.id.id;
+  const chosen = st.containers.find((c) => c.id.id === id);
+  if (!chosen?.logPath) throw Object.assign(new Error(`failed to get container status "${id}": container not found`), { code: 400 });
   return {
     path: chosen.logPath,
     running: () => d.cache.get(pod.metadata.uid!).status?.containers.find((c) => c.id.id === id)?.state === 'running',

@@ -29,7 +29,7 @@ const CHUNK = 64 * 1024;
 /** Writes the log at path to out; resolves when done (or, following, when stopped). */
 export async function serveLog(path: string, out: Writable, o: FollowOptions): Promise<void> {
   const first = await openLog(path);
-  if (!first) throw Object.assign(new Error(`failed to open log file "${path}": no such file`), { code: 404 });
+  if (!first) throw Object.assign(new Error(`failed to open log file "${path}": open ${path}: no such file or directory`), { code: 400 });
   const follower = new Follower(path, first, out, o.signal);
   try {
     const all = await first.handle.readFile();

@@ -29,7 +29,10 @@ export interface KubeletServerDeps {
   };
   /** The kubelet's own metrics (/metrics). */
   metrics?: () => Promise<string>;
-  /** Resolves a container's current (or previous) log; throws an Error with `code` 404/400 and a message. */
+  /**
+   * Resolves a container's current (or previous) log; throws an Error with `code` and upstream's
+   * message (404 for an unknown pod or container, 400 when the status names no such instance).
+   */
   logTarget: (namespace: string, pod: string, container: string, previous: boolean) => Promise<LogTarget>;
   healthy: () => { ok: boolean; message: string };
 }
@@ -57,7 +60,9 @@ async function containerLogs(req: IncomingMessage, res: ServerResponse, url: URL
   const sinceTime = o.sinceTime ?? (o.sinceSeconds !== undefined ? new Date(Date.now() - o.sinceSeconds * 1000) : undefined);
   const stop = new AbortController();
   req.on('close', () => stop.abort());
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Transfer-Encoding': 'chunked' });
+  // The headers go out with the first write (chunked), so a log file that cannot be opened is still
+  // answered with its error code, as upstream's flushing writer does.
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   await serveLog(target.path, res, {
     follow: o.follow && !o.previous,
     tailLines: o.tailLines,
