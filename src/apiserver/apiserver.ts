@@ -213,33 +213,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const url = `https://${address.includes(':') ? `[${address}]` : address}:${port}`;
   await ensureAdminKubeconfig(o.dataDir, pki, url);
 
-  runNamespaceController({ namespaces: clients.namespaces, contents: clients.namespaced, signal: lifetime.signal, log });
-  runScheduler({ pods: clients.pods, nodes: clients.nodes, events: clients.events, signal: lifetime.signal, log });
-  runNodeLifecycleController({
-    nodes: clients.nodes,
-    leases: clients.leases,
-    signal: lifetime.signal,
-    monitorPeriodMs: o.nodeMonitorPeriodMs,
-    gracePeriodMs: o.nodeMonitorGracePeriodMs,
-    log,
-  });
-  runEndpointsController({ services: clients.services, pods: clients.pods, endpoints: clients.endpoints, signal: lifetime.signal, log });
-  runEndpointSliceController({
-    services: clients.services,
-    pods: clients.pods,
-    endpointSlices: clients.endpointSlices,
-    nodes: clients.nodes,
-    signal: lifetime.signal,
-    log,
-  });
-  runServiceAccountController({
-    namespaces: clients.namespaces,
-    serviceAccounts: clients.serviceAccounts,
-    configMaps: clients.configMaps,
-    caPem: pki.caCertPem,
-    signal: lifetime.signal,
-    log,
-  });
+  runControllers(clients, pki.caCertPem, o, lifetime.signal, log);
 
   return {
     url,
@@ -254,6 +228,37 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       await storage.close();
     },
   };
+}
+
+/** The control plane's controllers, each running until the signal aborts. */
+function runControllers(clients: ReturnType<typeof clientset>, caPem: string, o: ApiServerOptions, signal: AbortSignal, log: (m: string) => void): void {
+  runNamespaceController({ namespaces: clients.namespaces, contents: clients.namespaced, signal, log });
+  runScheduler({ pods: clients.pods, nodes: clients.nodes, events: clients.events, signal, log });
+  runNodeLifecycleController({
+    nodes: clients.nodes,
+    leases: clients.leases,
+    signal,
+    monitorPeriodMs: o.nodeMonitorPeriodMs,
+    gracePeriodMs: o.nodeMonitorGracePeriodMs,
+    log,
+  });
+  runEndpointsController({ services: clients.services, pods: clients.pods, endpoints: clients.endpoints, signal, log });
+  runEndpointSliceController({
+    services: clients.services,
+    pods: clients.pods,
+    endpointSlices: clients.endpointSlices,
+    nodes: clients.nodes,
+    signal,
+    log,
+  });
+  runServiceAccountController({
+    namespaces: clients.namespaces,
+    serviceAccounts: clients.serviceAccounts,
+    configMaps: clients.configMaps,
+    caPem,
+    signal,
+    log,
+  });
 }
 
 export type { ResourceInfo };
