@@ -2,14 +2,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, StatusError } from '../../api/errors.ts';
 import { numberOf, recordOf, stringOf } from '../../api/json.ts';
-import { unstructured, type KubeObject } from '../../api/object.ts';
+import { rfc3339, unstructured, type KubeObject } from '../../api/object.ts';
 import { applyPatch } from '../../api/patch/index.ts';
+import { apply, ignoredFields, type FieldScope } from '../../api/managedfields/index.ts';
 import { classForKind } from '../../api/schema/models.ts';
 import { unknownFields } from '../../api/schema/unknown.ts';
 import { intParam, parseListQuery, type ListQuery } from '../../api/queryparams.ts';
 import { namespacePrefix } from '../registry/keys.ts';
 import { encodeContinue } from '../registry/pagination.ts';
-import type { DeleteOptions, ListOptions, Store } from '../registry/store.ts';
+import type { DeleteOptions, ListOptions, Store, WriteOptions } from '../registry/store.ts';
+import { decodeApplyConfiguration, isApplyPatch, writeManager } from './fieldmanager.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { decodeObject, readBody } from './body.ts';
 import type { RequestInfo } from './requestinfo.ts';
@@ -163,11 +165,16 @@ function decodeBody(r: ResourceRequest): Promise<KubeObject> {
   );
 }
 
+/** Store options of a non-apply write: its dry-run flag and the Update it records in managedFields. */
+function updateOptions(r: ResourceRequest, optionsKind: string): WriteOptions {
+  return { dryRun: dryRun(r.query), manager: { name: writeManager(r.req, r.query, optionsKind).name, operation: 'Update' } };
+}
+
 async function create(r: ResourceRequest): Promise<void> {
   const obj = await decodeBody(r);
   const warnings = checkFields(r, obj);
   r.admit(obj, undefined);
-  const created = await r.store.create(r.info.namespace, obj, { dryRun: dryRun(r.query) });
+  const created = await r.store.create(r.info.namespace, obj, updateOptions(r, 'CreateOptions'));
   respondObject(r, 201, created, warnings);
 }
 
@@ -183,7 +190,7 @@ async function update(r: ResourceRequest): Promise<void> {
       return structuredClone(obj);
     },
     sub,
-    { dryRun: dryRun(r.query) },
+    updateOptions(r, 'UpdateOptions'),
   );
   respondObject(r, 200, updated, warnings);
 }
@@ -191,6 +198,7 @@ async function update(r: ResourceRequest): Promise<void> {
 async function patch(r: ResourceRequest): Promise<void> {
   const text = await readBody(r.req);
   const contentType = r.req.headers['content-type'];
+  if (isApplyPatch(contentType ?? '')) return serverSideApply(r, text);
   const cls = classForKind(r.resource.group, r.resource.version, r.resource.kind);
   let warnings: string[] = [];
   const patched = await r.store.guaranteedUpdate(
@@ -203,9 +211,46 @@ async function patch(r: ResourceRequest): Promise<void> {
       return next;
     },
     r.info.subresource,
-    { dryRun: dryRun(r.query) },
+    updateOptions(r, 'PatchOptions'),
   );
   respondObject(r, 200, patched, warnings);
+}
+
+/**
+ * Server-side apply (PATCH application/apply-patch+yaml): the configuration merged into the
+ * object with field ownership checked (src/api/managedfields), or the object created from it.
+ */
+async function serverSideApply(r: ResourceRequest, text: string): Promise<void> {
+  const { name, force } = writeManager(r.req, r.query, 'PatchOptions', true);
+  const config = decodeApplyConfiguration(text, r.resource, r.info.name);
+  const opts: WriteOptions = { dryRun: dryRun(r.query), manager: { name, operation: 'Apply' } };
+  const scope = fieldScope(r);
+  let warnings: string[] = [];
+  const applied = (current: KubeObject | undefined) => {
+    const next = apply(current, config, { manager: name, force }, scope);
+    warnings = checkFields(r, next);
+    r.admit(next, current);
+    return next;
+  };
+  try {
+    const updated = await r.store.guaranteedUpdate(r.info.namespace, r.info.name, applied, r.info.subresource, opts);
+    respondObject(r, 200, updated, warnings);
+  } catch (e) {
+    if (!(e instanceof StatusError && e.reason === 'NotFound') || r.info.subresource) throw e;
+    const created = await r.store.create(r.info.namespace, applied(undefined), opts);
+    respondObject(r, 201, created, warnings);
+  }
+}
+
+function fieldScope(r: ResourceRequest): FieldScope {
+  const hasStatus = r.resource.subresources?.some((s) => s.name === 'status') ?? false;
+  return {
+    className: r.store.className,
+    apiVersion: r.store.apiVersion,
+    subresource: r.info.subresource,
+    ignored: ignoredFields(r.info.subresource, hasStatus),
+    now: rfc3339(new Date()),
+  };
 }
 
 async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {

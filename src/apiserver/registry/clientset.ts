@@ -19,13 +19,17 @@ export function objectCache<T extends KubeObject>(store: Store<T>): ObjectCache<
   };
 }
 
-export function resourceClient<T extends KubeObject>(store: Store<T>): ResourceClient<T> {
+/** The field manager the in-process controllers write as (upstream's controller manager's user agent). */
+export const controllerFieldManager = 'kube-controller-manager';
+
+export function resourceClient<T extends KubeObject>(store: Store<T>, fieldManager = controllerFieldManager): ResourceClient<T> {
+  const manager = { name: fieldManager, operation: 'Update' as const };
   return {
     cache: objectCache(store),
     get: (namespace, name) => store.get(namespace, name),
     list: (namespace, opts) => store.list(namespace, opts),
-    create: (namespace, obj) => store.create(namespace, obj),
-    guaranteedUpdate: (namespace, name, mutate, subresource) => store.guaranteedUpdate(namespace, name, mutate, subresource),
+    create: (namespace, obj) => store.create(namespace, obj, { manager }),
+    guaranteedUpdate: (namespace, name, mutate, subresource) => store.guaranteedUpdate(namespace, name, mutate, subresource, { manager }),
     delete: (namespace, name, opts) => store.delete(namespace, name, opts),
     deleteCollection: (namespace, opts = {}) => store.deleteCollection(namespace, opts),
   };

@@ -11,6 +11,8 @@ import { decideDeletion, deleteAfterUpdate } from './deletion.ts';
 import { namespacePrefix, objectKey, resourcePrefix } from './keys.ts';
 import { groupVersion, type ResourceInfo } from './resources.ts';
 import type { Strategy } from './strategy.ts';
+import { ignoredFields, recordUpdate, type FieldScope } from '../../api/managedfields/index.ts';
+import { classForKind } from '../../api/schema/models.ts';
 import { compileSelectors, type Selectors } from './selection.ts';
 import { readPage } from './pagination.ts';
 
@@ -38,6 +40,11 @@ export interface DeleteOptions {
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /**
+   * Who writes, for managedFields: an Update is recorded here, an Apply arrives with its
+   * managedFields already decided (src/api/managedfields). Without one they pass through.
+   */
+  manager?: { name: string; operation: 'Apply' | 'Update' };
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -88,6 +95,8 @@ function randomSuffix(n = 5): string {
  */
 export class Store<T extends KubeObject = KubeObject> {
   readonly apiVersion: string;
+  /** The kind's client-node model class, which guides field ownership. */
+  readonly className: string | undefined;
   readonly hooks: StoreHooks<T>[] = [];
   readonly cache: WatchCache<T>;
   private readonly validateMeta: (obj: KubeObject) => FieldError[];
@@ -101,6 +110,7 @@ export class Store<T extends KubeObject = KubeObject> {
     opts: StoreOptions<T>,
   ) {
     this.apiVersion = groupVersion(info);
+    this.className = classForKind(info.group, info.version, info.kind);
     this.validateMeta = opts.validateMeta;
     this.now = opts.now ?? (() => new Date());
     this.log = opts.log ?? (() => {});
@@ -275,6 +285,7 @@ export class Store<T extends KubeObject = KubeObject> {
     for (const f of ['resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete meta[f];
     this.strategy.prepareForCreate?.(obj);
     for (const h of this.hooks) await h.beforeCreate?.(obj);
+    if (opts.manager?.operation === 'Update') recordUpdate(undefined, obj, opts.manager.name, this.fieldScope(''));
     this.throwIfInvalid(obj, [...this.validateMeta(obj), ...(this.strategy.validate?.(obj) ?? [])]);
     if (opts.dryRun) return obj;
     try {
@@ -327,6 +338,7 @@ export class Store<T extends KubeObject = KubeObject> {
     if (old.metadata.generation !== undefined) meta.generation = old.metadata.generation;
     for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const) if (meta[k] === undefined) delete meta[k];
     meta.resourceVersion = old.metadata.resourceVersion;
+    const requestedManagedFields = meta.managedFields;
     let errs: FieldError[];
     if (subresource === 'binding') {
       // Binding is the server's own write (pods/binding): the caller already decided it.
@@ -345,6 +357,7 @@ export class Store<T extends KubeObject = KubeObject> {
       for (const h of this.hooks) await h.beforeUpdate?.(obj, old, subresource);
       errs = [...this.validateMeta(obj), ...(this.strategy.validateUpdate?.(obj, old) ?? [])];
     }
+    this.recordFields(obj, old, subresource, requestedManagedFields, opts.manager);
     this.throwIfInvalid(obj, errs);
     if (opts.dryRun) return obj;
     const name = old.metadata.name!;
@@ -363,6 +376,27 @@ export class Store<T extends KubeObject = KubeObject> {
       if (e instanceof StorageError && e.code === 'KeyNotFound') throw this.notFound(name);
       throw e;
     }
+  }
+
+  /**
+   * managedFields after an update: the strategies' resets put back what the request carried
+   * (an Apply's decided entries, a client's own), then an Update records its changes. The
+   * server's own writes (binding, finalize) leave ownership as it was, as upstream.
+   */
+  private recordFields(obj: T, old: T, subresource: string, requested: unknown, manager: WriteOptions['manager']): void {
+    if (!manager || subresource === 'binding' || subresource === 'finalize') {
+      if (old.metadata.managedFields === undefined) delete obj.metadata.managedFields;
+      else obj.metadata.managedFields = old.metadata.managedFields;
+      return;
+    }
+    if (requested === undefined) delete obj.metadata.managedFields;
+    else obj.metadata.managedFields = requested as unknown[];
+    if (manager.operation === 'Update') recordUpdate(old, obj, manager.name, this.fieldScope(subresource));
+  }
+
+  private fieldScope(subresource: string): FieldScope {
+    const hasStatus = this.info.subresources?.some((s) => s.name === 'status') ?? false;
+    return { className: this.className, apiVersion: this.apiVersion, subresource, ignored: ignoredFields(subresource, hasStatus), now: rfc3339(this.now()) };
   }
 
   /**
