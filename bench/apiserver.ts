@@ -1,6 +1,7 @@
 // `npm run bench -- apiserver`: list latency over 10,000 pods (all, and one node's by field
-// selector) and watch fan-out (1,000 watchers: write → last watcher's event), SQLite and etcd
-// side by side. The server runs in its own process; this one is the client. 30 writes make the
+// selector), watch fan-out (1,000 watchers: write → last watcher's event), and server-side
+// apply of 1,000 ConfigMaps (create, no-op re-apply) beside a plain update of each, SQLite and
+// etcd side by side. The server runs in its own process; this one is the client. 30 writes make the
 // fan-out figures maxima, not p99s. No target is written down for it yet, so `--check` says so.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
@@ -17,6 +18,7 @@ const pods = Number(process.env.BENCH_PODS ?? 10_000);
 const nodes = 100;
 const watchers = Number(process.env.BENCH_WATCHERS ?? 1000);
 const writes = 30;
+const configMaps = Number(process.env.BENCH_CONFIGMAPS ?? 1000);
 
 const percentile = (values: number[], p: number): number => Number(nearestRank(values, p).toFixed(1));
 
@@ -48,6 +50,43 @@ async function timed<T>(fn: () => Promise<T>): Promise<number> {
   return performance.now() - t;
 }
 
+function configMap(i: number, value: string): object {
+  const data: Record<string, string> = {};
+  for (let k = 0; k < 10; k++) data[`key-${k}`] = `${value}-${k}`;
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${String(i).padStart(4, '0')}`, labels: { bench: 'yes', shard: `s${i % 10}` } }, data };
+}
+
+/** One request per ConfigMap, one after another (latency, not throughput); each must answer `status`. */
+async function perConfigMap(client: TestClient, status: number, request: (i: number) => Promise<{ status: number; text: string }>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < configMaps; i++) {
+    const t = performance.now();
+    const r = await request(i);
+    out.push(performance.now() - t);
+    if (r.status !== status) throw new Error(`configmap ${i}: ${r.status} ${r.text.slice(0, 300)}`);
+  }
+  return out;
+}
+
+/** Server-side apply: create by apply, a no-op re-apply (which must not write), and a plain PUT of each for comparison. */
+async function measureApply(client: TestClient): Promise<Record<string, number>> {
+  const path = (i: number) => `/api/v1/namespaces/default/configmaps/cm-${String(i).padStart(4, '0')}`;
+  const applyHeaders = { 'Content-Type': 'application/apply-patch+yaml' };
+  const applyCreate = await perConfigMap(client, 201, (i) => client.request('PATCH', `${path(i)}?fieldManager=bench`, configMap(i, 'a'), applyHeaders));
+  const before = (await client.request('GET', path(0))).json().metadata.resourceVersion;
+  const reapply = await perConfigMap(client, 200, (i) => client.request('PATCH', `${path(i)}?fieldManager=bench`, configMap(i, 'a'), applyHeaders));
+  if ((await client.request('GET', path(0))).json().metadata.resourceVersion !== before) throw new Error('a no-op re-apply wrote the object');
+  const update = await perConfigMap(client, 200, (i) => client.request('PUT', `${path(i)}?fieldManager=bench-update`, configMap(i, 'b')));
+  return {
+    ssa_create_p50_ms: percentile(applyCreate, 50),
+    ssa_create_p99_ms: percentile(applyCreate, 99),
+    ssa_noop_p50_ms: percentile(reapply, 50),
+    ssa_noop_p99_ms: percentile(reapply, 99),
+    update_p50_ms: percentile(update, 50),
+    update_p99_ms: percentile(update, 99),
+  };
+}
+
 async function measure(backend: string, extra: string[]): Promise<Record<string, unknown>> {
   const dataDir = await mkdtemp(join(tmpdir(), `berth-bench-${backend}-`));
   let proc: ChildProcess | undefined;
@@ -66,6 +105,7 @@ async function measure(backend: string, extra: string[]): Promise<Record<string,
     ({ proc } = await startServer(dataDir, extra));
     const client = new TestClient(credentialsFromKubeconfig(join(dataDir, 'admin.kubeconfig')), 64);
     opened = client;
+    const apply = await measureApply(client);
     const t0 = performance.now();
     let next = 0;
     await Promise.all(
@@ -132,6 +172,7 @@ async function measure(backend: string, extra: string[]): Promise<Record<string,
       watch_fanout_p50_ms: percentile(fanout, 50),
       watch_fanout_max_ms: percentile(fanout, 100),
       patch_p50_ms: percentile(patches, 50),
+      ...apply,
     };
   } finally {
     await teardown();
@@ -148,7 +189,7 @@ export async function run(): Promise<Record<string, unknown>> {
   } finally {
     await stopEtcd();
   }
-  const result = { bench: 'apiserver', pods, nodes, watchers, writes, sqlite, etcd: etcdResult };
+  const result = { bench: 'apiserver', pods, nodes, watchers, writes, configMaps, sqlite, etcd: etcdResult };
   console.log(JSON.stringify(result));
   return result;
 }
