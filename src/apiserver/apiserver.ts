@@ -27,6 +27,8 @@ import { openStorage } from './storage/index.ts';
 import type { Storage } from './storage/interface.ts';
 import { createSubresourceHandlers } from './subresources.ts';
 import { createKubeletProxy } from './kubeletproxy.ts';
+import { createKubeletStreamer } from './kubeletstream.ts';
+import { serveUpgrades } from '../api/httpupgrade.ts';
 import { startMetricsApi } from './metrics/index.ts';
 import { installAdmission } from './admission/install.ts';
 import { runNamespaceController } from '../controllers/namespace/controller.ts';
@@ -182,26 +184,28 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     log,
   });
 
-  const server: Server = createServer(
-    { cert: pki.servingCertPem, key: pki.servingKeyPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false },
-    instrumentRequests(ownMetrics, (g, v, r) => findResource(g, v, r)?.kind, createApiHandler({
-      stores,
-      authenticator,
-      authorizer,
-      admit: createNodeRestriction({
-        getPod: (ns: string, name: string) => clients.pods.cache.get(ns, name),
-        getNode: (name: string) => clients.nodes.cache.get('', name),
-      }),
-      subresources: {
-        ...createSubresourceHandlers({ pods, serviceAccounts: registry.serviceAccounts, authenticator, authorizer, pki }),
-        proxy: createKubeletProxy({ pods: clients.pods, nodes: clients.nodes, caPem: pki.caCertPem, clientCertPem: pki.kubeletClientCertPem, clientKeyPem: pki.kubeletClientKeyPem }),
-      },
-      health: healthChecks(storage, lifetime.signal),
-      ownMetrics,
-      metrics: metrics.handler,
-      serverAddress: () => `${address}:${(server.address() as { port: number } | null)?.port ?? o.securePort}`,
-    })),
-  );
+  const kubelets = { pods: clients.pods, nodes: clients.nodes, caPem: pki.caCertPem, clientCertPem: pki.kubeletClientCertPem, clientKeyPem: pki.kubeletClientKeyPem };
+  const handler = instrumentRequests(ownMetrics, (g, v, r) => findResource(g, v, r)?.kind, createApiHandler({
+    stores,
+    authenticator,
+    authorizer,
+    admit: createNodeRestriction({
+      getPod: (ns: string, name: string) => clients.pods.cache.get(ns, name),
+      getNode: (name: string) => clients.nodes.cache.get('', name),
+    }),
+    subresources: {
+      ...createSubresourceHandlers({ pods, serviceAccounts: registry.serviceAccounts, authenticator, authorizer, pki }),
+      proxy: createKubeletProxy(kubelets),
+      stream: createKubeletStreamer(kubelets),
+    },
+    health: healthChecks(storage, lifetime.signal),
+    ownMetrics,
+    metrics: metrics.handler,
+    serverAddress: () => `${address}:${(server.address() as { port: number } | null)?.port ?? o.securePort}`,
+  }));
+  const server: Server = createServer({ cert: pki.servingCertPem, key: pki.servingKeyPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false }, handler);
+  // exec and attach arrive as upgrades: through the same authentication, authorization and routes.
+  serveUpgrades(server, handler);
   // Watches are long-lived; let them live as long as they like.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;

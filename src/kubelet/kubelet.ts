@@ -12,6 +12,8 @@ import type { KubeletOptions } from './options/options.ts';
 import { PodManager } from './pod/manager.ts';
 import type { CriClient } from './runtime/cri/client.ts';
 import { startStats } from './stats/index.ts';
+import { newStreamingHost } from './kuberuntime/streaming.ts';
+import { webSocketBackend } from './server/streaming.ts';
 
 export interface KubeletDeps {
   clock?: Clock;
@@ -92,7 +94,13 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
     nodeIPs: node.nodeIPs,
     api: node.api,
     stats,
-    serve: { pods: podManagement.pods, probeMetrics: podManagement.probeMetrics, metrics: () => node.metrics.render(), logTarget: podManagement.logTarget },
+    serve: {
+      pods: podManagement.pods,
+      probeMetrics: podManagement.probeMetrics,
+      metrics: () => node.metrics.render(),
+      logTarget: podManagement.logTarget,
+      streaming: { host: newStreamingHost({ pods, cri: node.cri }), backend: webSocketBackend },
+    },
     checks,
     log,
     signal,

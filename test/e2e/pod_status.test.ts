@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startTestCluster, type TestCluster } from '../support/cluster.ts';
+import { startClusterWithNode, type TestCluster } from '../support/cluster.ts';
 import { eventually, kubectl, kubectlOk } from '../support/kubectl.ts';
 
 const node = 'node-1';
@@ -25,11 +25,8 @@ describe('pod status', () => {
   const ready = async (name: string) => (await podJson(name)).status?.conditions?.find((c) => c.type === 'Ready');
 
   before(async () => {
-    cluster = await startTestCluster();
+    cluster = await startClusterWithNode(node);
     kc = cluster.kubeconfig;
-    await cluster.startKubelet(node);
-    await eventually(async () => /Ready/.test(await k('get', 'node', node)), 20_000, 'the node');
-    await eventually(async () => (await kubectl(kc, ['get', 'serviceaccount', 'default'])).code === 0, 10_000, 'the default service account');
   });
   after(async () => {
     await cluster?.stop();

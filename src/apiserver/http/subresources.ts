@@ -1,5 +1,6 @@
 // Requests that are not plain storage verbs: pods/binding, serviceaccounts/token,
-// TokenReview and SubjectAccessReview, and the proxies to kubelets (pods/log, nodes/proxy).
+// TokenReview and SubjectAccessReview, and the proxies to kubelets (pods/log, nodes/proxy,
+// and the streaming pods/exec and pods/attach).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors } from '../../api/errors.ts';
 import { unstructured, type KubeObject, type Unstructured } from '../../api/object.ts';
@@ -17,6 +18,8 @@ export interface SubresourceHandlers {
   accessReview(review: Unstructured): Promise<object>;
   /** Proxies pods/log and nodes/proxy to the kubelet; absent until kubelets are reachable. */
   proxy?(req: IncomingMessage, res: ServerResponse, info: RequestInfo, query: URLSearchParams): Promise<void>;
+  /** Tunnels pods/exec and pods/attach upgrades to the kubelet; absent until kubelets are reachable. */
+  stream?(req: IncomingMessage, res: ServerResponse, info: RequestInfo, query: URLSearchParams): Promise<void>;
 }
 
 export interface SubresourceRequest {
@@ -66,6 +69,13 @@ export async function serveSubresource(h: SubresourceHandlers, r: SubresourceReq
     case 'nodes/proxy': {
       if (!h.proxy) throw errors.unavailable(`${what} is not available: this API server has no connection to kubelets`);
       await h.proxy(r.req, r.res, info, r.query);
+      return true;
+    }
+    case 'pods/exec':
+    case 'pods/attach': {
+      if (info.verb !== 'get' && info.verb !== 'create') throw errors.methodNotSupported(r.resource, info.verb);
+      if (!h.stream) throw errors.unavailable(`${what} is not available: this API server has no connection to kubelets`);
+      await h.stream(r.req, r.res, info, r.query);
       return true;
     }
   }

@@ -69,3 +69,12 @@ export const logParams = [
   p.container, p.follow, p.insecureSkipTLSVerifyBackend, p.limitBytes, p.previous,
   p.sinceSeconds, p.sinceTime, p.stream, p.tailLines, p.timestamps,
 ];
+/** pods/exec and pods/attach (PodExecOptions, PodAttachOptions). */
+export const attachParams = [
+  p.container,
+  query('stderr', 'boolean', 'Redirect the standard error stream of the container.'),
+  query('stdin', 'boolean', 'Redirect the standard input stream of the container.'),
+  query('stdout', 'boolean', 'Redirect the standard output stream of the container.'),
+  query('tty', 'boolean', 'Allocate a terminal; stderr then comes on stdout.'),
+];
+export const execParams = [query('command', 'string', 'The command to run, one argument per parameter.'), ...attachParams];

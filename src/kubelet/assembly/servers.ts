@@ -21,7 +21,7 @@ export interface ServersDeps {
   api?: ApiClient;
   stats?: KubeletStats;
   /** What the kubelet API serves besides stats and health. */
-  serve: Pick<KubeletServerDeps, 'pods' | 'probeMetrics' | 'metrics' | 'logTarget'>;
+  serve: Pick<KubeletServerDeps, 'pods' | 'probeMetrics' | 'metrics' | 'logTarget' | 'streaming'>;
   checks: HealthCheck[];
   log: Logger;
   signal: AbortSignal;

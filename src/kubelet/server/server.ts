@@ -1,11 +1,14 @@
 // The kubelet API on --port (10250, HTTPS): /healthz, /pods, /containerLogs, /spec, the Summary
-// API and the metrics endpoints, behind the authentication and authorization of auth.ts.
+// API, the metrics endpoints and the streaming endpoints (/exec, /attach, /run), behind the
+// authentication and authorization of auth.ts.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Pod } from '../../api/core/index.ts';
+import { serveUpgrades } from '../../api/httpupgrade.ts';
 import { parseLogQuery } from '../../api/queryparams.ts';
 import { serveLog } from '../logs/serve.ts';
 import { authorizeRequest, type KubeletAuthOptions } from './auth.ts';
+import { parseStreamingPath, serveStreaming, type StreamingDeps } from './streaming.ts';
 
 export interface LogTarget {
   /** The log file to serve. */
@@ -35,6 +38,8 @@ export interface KubeletServerDeps {
    */
   logTarget: (namespace: string, pod: string, container: string, previous: boolean) => Promise<LogTarget>;
   healthy: () => { ok: boolean; message: string };
+  /** exec, attach and run; absent where there is no runtime to stream from. */
+  streaming?: StreamingDeps;
 }
 
 export interface KubeletServerOptions {
@@ -96,19 +101,20 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: KubeletServe
     if (path === '/metrics/cadvisor') return send(res, 200, d.stats.cadvisorMetrics(), PROMETHEUS_TEXT);
   }
   if (path.startsWith('/containerLogs/')) return containerLogs(req, res, url, d);
+  const streaming = d.streaming && parseStreamingPath(path);
+  if (streaming) return serveStreaming(req, res, url, streaming, d.streaming!);
   send(res, 404, '404 page not found');
 }
 
 export async function startKubeletServer(o: KubeletServerOptions, d: KubeletServerDeps, signal: AbortSignal): Promise<{ server: Server; port: number }> {
-  const server = createServer(
-    { cert: o.certPem, key: o.keyPem, ca: o.clientCaPem, requestCert: true, rejectUnauthorized: false },
-    (req, res) => {
-      handle(req, res, d).catch((e: Error & { code?: number }) => {
-        if (res.headersSent) return void res.destroy();
-        send(res, typeof e.code === 'number' ? e.code : 500, e.message);
-      });
-    },
-  );
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res, d).catch((e: Error & { code?: number }) => {
+      if (res.headersSent) return void res.destroy();
+      send(res, typeof e.code === 'number' && e.code >= 400 && e.code < 600 ? e.code : 500, e.message);
+    });
+  };
+  const server = createServer({ cert: o.certPem, key: o.keyPem, ca: o.clientCaPem, requestCert: true, rejectUnauthorized: false }, handler);
+  serveUpgrades(server, handler);
   server.requestTimeout = 0;
   // Upstream's IdleTimeout: a scraper every 15 s keeps its connection instead of a TLS handshake
   // per scrape (Node's default is 5 s).

@@ -1,0 +1,147 @@
+// The channel protocol over WebSockets (upstream's wsstream and client-go's websocket executor):
+// every binary message is one channel byte and that stream's bytes; v5 adds the CLOSE message
+// (channel 255, payload the closed stream's channel) so stdin's end-of-file reaches the command.
+// The frames are pure functions; the session, the server's accept and the client's dial are the
+// thin effectful part, over the `ws` package.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type ClientOptions, type RawData } from 'ws';
+import { Channel, StreamProtocolV4Name, StreamProtocolV5Name, type SessionHandlers, type StreamSession } from './types.ts';
+
+/** The protocols this side serves, preferred first. */
+export const serverProtocols = [StreamProtocolV5Name, StreamProtocolV4Name] as const;
+
+export type Frame = { kind: 'data'; channel: number; data: Buffer } | { kind: 'close'; channel: number };
+
+export function encodeFrame(channel: number, data: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(data.length + 1);
+  frame[0] = channel;
+  frame.set(data, 1);
+  return frame;
+}
+
+/** v5's CLOSE of one stream. */
+export function encodeClose(channel: number): Buffer {
+  return Buffer.from([Channel.close, channel]);
+}
+
+/**
+ * A received message as a frame: undefined for an empty message (upstream skips them; the
+ * server's first empty write only says "ready"); CLOSE only where the protocol has it.
+ */
+export function decodeFrame(message: Buffer, protocol: string): Frame | undefined {
+  if (message.length === 0) return undefined;
+  const channel = message[0];
+  if (channel === Channel.close && protocol === StreamProtocolV5Name) {
+    return message.length > 1 ? { kind: 'close', channel: message[1] } : undefined;
+  }
+  return { kind: 'data', channel, data: message.subarray(1) };
+}
+
+/** The first protocol the client offers that the server speaks (upstream's NegotiateProtocol). */
+export function negotiateProtocol(offered: Iterable<string>, supported: readonly string[]): string | undefined {
+  for (const p of offered) if (supported.includes(p.trim())) return p.trim();
+  return undefined;
+}
+
+/** Whether a request asks for a WebSocket (wsstream.IsWebSocketRequest). */
+export function isWebSocketRequest(headers: IncomingMessage['headers']): boolean {
+  const connection = String(headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim());
+  return connection.includes('upgrade') && String(headers.upgrade ?? '').toLowerCase() === 'websocket';
+}
+
+/** The protocols a WebSocket request offers (Sec-WebSocket-Protocol, comma-separated). */
+export function offeredProtocols(headers: IncomingMessage['headers']): string[] {
+  return String(headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}
+
+/** A StreamSession over one open WebSocket. */
+export class WebSocketSession implements StreamSession {
+  readonly protocol: string;
+  readonly canCloseStream: boolean;
+  private handlers?: SessionHandlers;
+  private pending: Frame[] = [];
+  private ended = false;
+
+  constructor(private readonly ws: WebSocket) {
+    this.protocol = ws.protocol;
+    this.canCloseStream = ws.protocol === StreamProtocolV5Name;
+    ws.on('message', (data) => {
+      const frame = decodeFrame(toBuffer(data), this.protocol);
+      if (!frame) return;
+      if (this.handlers) this.deliver(frame);
+      else this.pending.push(frame);
+    });
+    ws.on('close', () => this.end());
+    ws.on('error', () => this.end());
+  }
+
+  listen(h: SessionHandlers): void {
+    this.handlers = h;
+    for (const frame of this.pending.splice(0)) this.deliver(frame);
+    if (this.ended) h.closed();
+  }
+
+  write(channel: number, data: Uint8Array): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeFrame(channel, data));
+  }
+
+  closeStream(channel: number): void {
+    if (this.canCloseStream && this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeClose(channel));
+  }
+
+  close(): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(1000);
+  }
+
+  private deliver(frame: Frame): void {
+    if (frame.kind === 'close') this.handlers!.streamClosed(frame.channel);
+    else this.handlers!.data(frame.channel, frame.data);
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.handlers?.closed();
+  }
+}
+
+/**
+ * Completes a WebSocket upgrade the caller has checked (isWebSocketRequest, a protocol in common):
+ * the 101 goes out with the negotiated protocol.
+ */
+export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, supported: readonly string[] = serverProtocols): Promise<WebSocketSession> {
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (offered) => negotiateProtocol(offered, supported) ?? false,
+  });
+  return new Promise((resolve) => wss.handleUpgrade(req, socket, head, (ws) => resolve(new WebSocketSession(ws))));
+}
+
+/** An answer other than 101 to a dial: its status code and body, as an Error with `code`. */
+export class UpgradeFailure extends Error {
+  constructor(readonly code: number, readonly body: string) {
+    super(body || `unable to upgrade connection: ${code}`);
+  }
+}
+
+/** Opens a client session to a streaming server (an http(s) or ws(s) URL), offering `protocols`. */
+export function dialWebSocket(url: string, protocols: readonly string[], opts: ClientOptions = {}): Promise<WebSocketSession> {
+  const ws = new WebSocket(url.replace(/^http/, 'ws'), [...protocols], { perMessageDeflate: false, ...opts });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(new WebSocketSession(ws)));
+    ws.once('unexpected-response', (_req, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => reject(new UpgradeFailure(res.statusCode ?? 500, Buffer.concat(chunks).toString('utf8').trim())));
+      res.on('error', () => reject(new UpgradeFailure(res.statusCode ?? 500, '')));
+    });
+    ws.once('error', reject);
+  });
+}

@@ -1,0 +1,61 @@
+// The runtime side of exec, attach and run, as upstream's kubelet GetExec, GetAttach and
+// RunInContainer: the pod by name from the pod manager, its running container by name from the
+// runtime, then a streaming URL from the CRI (Exec, Attach) or a one-shot ExecSync.
+import type { StreamOptions } from '../../api/remotecommand/types.ts';
+import type { PodManager } from '../pod/manager.ts';
+import type { CriClient } from '../runtime/cri/client.ts';
+import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from './labels.ts';
+
+/** The container a streaming request names: /exec/{namespace}/{pod}[/{podUID}]/{container}. */
+export interface ContainerRef {
+  namespace: string;
+  pod: string;
+  podUID?: string;
+  container: string;
+}
+
+export interface StreamingHost {
+  /** The runtime's streaming URL for an exec of `cmd` in the container. */
+  getExec(ref: ContainerRef, cmd: string[], opts: StreamOptions): Promise<string>;
+  getAttach(ref: ContainerRef, opts: StreamOptions): Promise<string>;
+  /** Runs `cmd` to its end: stdout then stderr (upstream's RunInContainer). */
+  runInContainer(ref: ContainerRef, cmd: string[]): Promise<Buffer>;
+}
+
+export interface StreamingHostDeps {
+  pods: Pick<PodManager, 'byFullName'>;
+  cri: Pick<CriClient, 'listContainers' | 'exec' | 'attach' | 'execSync'>;
+}
+
+const httpError = (code: number, message: string) => Object.assign(new Error(message), { code });
+
+export function newStreamingHost(d: StreamingHostDeps): StreamingHost {
+  /** The running container's runtime ID; upstream's errors and codes when there is none. */
+  const findContainer = async (ref: ContainerRef): Promise<string> => {
+    const pod = d.pods.byFullName(ref.namespace, ref.pod);
+    if (!pod || (ref.podUID && pod.metadata.uid !== ref.podUID)) throw httpError(404, 'pod does not exist');
+    const running = await d.cri.listContainers({
+      state: { state: 'CONTAINER_RUNNING' },
+      labelSelector: { [LABEL_POD_UID]: pod.metadata.uid!, [LABEL_CONTAINER_NAME]: ref.container },
+    });
+    const newest = running.sort((a, b) => b.createdAt - a.createdAt)[0];
+    if (!newest) throw httpError(500, `container not found (${JSON.stringify(ref.container)})`);
+    return newest.id;
+  };
+  return {
+    async getExec(ref, cmd, o) {
+      const containerId = await findContainer(ref);
+      return d.cri.exec({ containerId, cmd, tty: o.tty, stdin: o.stdin, stdout: o.stdout, stderr: o.stderr });
+    },
+    async getAttach(ref, o) {
+      const containerId = await findContainer(ref);
+      return d.cri.attach({ containerId, tty: o.tty, stdin: o.stdin, stdout: o.stdout, stderr: o.stderr });
+    },
+    async runInContainer(ref, cmd) {
+      const containerId = await findContainer(ref);
+      const r = await d.cri.execSync(containerId, cmd, 0);
+      if (r.exitCode !== 0) throw httpError(500, `command '${cmd.join(' ')}' exited with ${r.exitCode}: ${Buffer.from(r.stderr).toString('utf8')}`);
+      return Buffer.concat([Buffer.from(r.stdout), Buffer.from(r.stderr)]);
+    },
+  };
+}

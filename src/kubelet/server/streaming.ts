@@ -1,0 +1,111 @@
+// The kubelet's streaming endpoints, as upstream's getExec, getAttach and getRun
+// (pkg/kubelet/server/server.go): /exec and /attach/{namespace}/{pod}[/{podUID}]/{container}
+// accept the client's WebSocket (v5.channel.k8s.io, else v4) and bridge it to the runtime's
+// streaming server through a RemoteCommandBackend (the kubelet never redirects the client);
+// /run runs `cmd` once through CRI ExecSync and answers its output.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isUpgrade } from '../../api/httpupgrade.ts';
+import { acceptWebSocket, dialWebSocket, isWebSocketRequest, negotiateProtocol, offeredProtocols, serverProtocols } from '../../api/remotecommand/websocket.ts';
+import { Channel, parseStreamOptions, StreamProtocolV4Name, type StreamOptions, type StreamSession } from '../../api/remotecommand/types.ts';
+import type { ContainerRef, StreamingHost } from '../kuberuntime/streaming.ts';
+
+/** How the kubelet reaches the runtime's streaming server for one session. */
+export interface RemoteCommandBackend {
+  open(url: string, opts: StreamOptions): Promise<StreamSession>;
+}
+
+/**
+ * containerd's streaming server over WebSockets, v4.channel.k8s.io: v4 cannot close one stream,
+ * so a command reading stdin to its end does not see end-of-file (the SPDY backend will).
+ */
+export const webSocketBackend: RemoteCommandBackend = { open: (url) => dialWebSocket(url, [StreamProtocolV4Name]) };
+
+export interface StreamingDeps {
+  host: StreamingHost;
+  backend: RemoteCommandBackend;
+}
+
+export type StreamingRequest = { kind: 'exec' | 'attach' | 'run'; ref: ContainerRef };
+
+/** /exec|/attach|/run/{namespace}/{pod}[/{podUID}]/{container}; undefined for any other path. */
+export function parseStreamingPath(path: string): StreamingRequest | undefined {
+  const parts = path.split('/').slice(1).map(decodeURIComponent);
+  const kind = parts[0];
+  if (kind !== 'exec' && kind !== 'attach' && kind !== 'run') return undefined;
+  if (parts.length === 4 && parts.every(Boolean)) return { kind, ref: { namespace: parts[1], pod: parts[2], container: parts[3] } };
+  if (parts.length === 5 && parts.every(Boolean)) return { kind, ref: { namespace: parts[1], pod: parts[2], podUID: parts[3], container: parts[4] } };
+  return undefined;
+}
+
+/**
+ * Joins the client's session to the runtime's: stdin and resize go in, stdout, stderr and the
+ * error stream come out, stdin's CLOSE is passed on where the runtime's protocol has it, and the
+ * end of either side ends the other (the container keeps running: only the session ends).
+ */
+export function bridge(client: StreamSession, runtime: StreamSession): void {
+  client.listen({
+    data: (channel, data) => {
+      if (channel === Channel.stdin || channel === Channel.resize) runtime.write(channel, data);
+    },
+    streamClosed: (channel) => {
+      if (channel === Channel.stdin) runtime.closeStream(channel);
+    },
+    closed: () => runtime.close(),
+  });
+  runtime.listen({
+    data: (channel, data) => {
+      if (channel === Channel.stdout || channel === Channel.stderr || channel === Channel.error) client.write(channel, data);
+    },
+    streamClosed: () => {},
+    closed: () => client.close(),
+  });
+}
+
+const httpError = (code: number, message: string) => Object.assign(new Error(message), { code });
+
+/** A CRI error as upstream's streaming.WriteError answers it: NotFound 404, ResourceExhausted 429, else 500. */
+function runtimeError(e: Error & { code?: number; details?: string }): Error {
+  if (typeof e.code === 'number' && e.code >= 400) return e;
+  const code = e.code === 5 ? 404 : e.code === 8 ? 429 : 500;
+  return httpError(code, e.details ?? e.message);
+}
+
+/** Which upgrade the request lacks, as a 400's message; undefined when it is a WebSocket we speak. */
+function upgradeProblem(req: IncomingMessage): string | undefined {
+  if (!isUpgrade(req)) return 'unable to upgrade: missing upgrade headers in request';
+  if (!isWebSocketRequest(req.headers)) return `unable to upgrade: ${String(req.headers.upgrade)} is not served yet; use a WebSocket (${serverProtocols.join(', ')})`;
+  const offered = offeredProtocols(req.headers);
+  if (!negotiateProtocol(offered, serverProtocols)) {
+    return `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${serverProtocols.join(' ')}]`;
+  }
+  return undefined;
+}
+
+async function run(res: ServerResponse, req: IncomingMessage, url: URL, ref: ContainerRef, d: StreamingDeps): Promise<void> {
+  if (req.method !== 'POST') throw httpError(405, 'Method Not Allowed');
+  // For legacy reasons, run reads `cmd` (split at spaces) where exec reads `command`.
+  const cmd = (url.searchParams.get('cmd') ?? '').split(' ');
+  const out = await d.host.runInContainer(ref, cmd).catch((e: Error) => Promise.reject(runtimeError(e)));
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': out.length });
+  res.end(out);
+}
+
+/** Serves one streaming request (already authorized); errors are thrown with their HTTP code. */
+export async function serveStreaming(req: IncomingMessage, res: ServerResponse, url: URL, r: StreamingRequest, d: StreamingDeps): Promise<void> {
+  if (r.kind === 'run') return run(res, req, url, r.ref, d);
+  if (req.method !== 'GET' && req.method !== 'POST') throw httpError(405, 'Method Not Allowed');
+  let opts: StreamOptions;
+  try {
+    opts = parseStreamOptions(url.searchParams);
+  } catch (e) {
+    throw httpError(400, (e as Error).message);
+  }
+  const problem = upgradeProblem(req);
+  const target = r.kind === 'exec'
+    ? await d.host.getExec(r.ref, url.searchParams.getAll('command'), opts).catch((e: Error) => Promise.reject(runtimeError(e)))
+    : await d.host.getAttach(r.ref, opts).catch((e: Error) => Promise.reject(runtimeError(e)));
+  if (problem) throw httpError(400, problem);
+  const runtime = await d.backend.open(target, opts).catch((e: Error) => Promise.reject(httpError(500, `error dialing the runtime's streaming server: ${e.message}`)));
+  const client = await acceptWebSocket(req, req.socket, Buffer.alloc(0));
+  bridge(client, runtime);
+}

@@ -1,0 +1,135 @@
+// kubectl exec and attach end to end (issue #16): the real kubectl v1.32 opens a WebSocket
+// (v5.channel.k8s.io) to the API server, which tunnels it to the kubelet, which bridges it to
+// containerd's streaming server.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startClusterWithNode, type TestCluster } from '../support/cluster.ts';
+import { eventually, kubectl, kubectlOk } from '../support/kubectl.ts';
+
+const node = 'node-1';
+const busybox = 'localhost/busybox:1.35';
+
+/** Runs a command line under `script`, so that kubectl's stdin and stdout are a pseudo-terminal. */
+function underTerminal(kubeconfig: string, commandLine: string, timeoutMs = 30_000): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', commandLine, '/dev/null'], { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, output });
+    });
+  });
+}
+
+describe('kubectl exec and attach', () => {
+  let cluster: TestCluster;
+  let kc: string;
+  const k = (...args: string[]) => kubectlOk(kc, args);
+
+  before(async () => {
+    cluster = await startClusterWithNode(node);
+    kc = cluster.kubeconfig;
+    const pod = (name: string, command: string[], extra: object = {}) => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: busybox, command, ...extra }] },
+    });
+    await kubectlOk(kc, ['apply', '-f', '-'], { input: JSON.stringify(pod('shell', ['sleep', '3600'])) });
+    await kubectlOk(kc, ['apply', '-f', '-'], { input: JSON.stringify(pod('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done'])) });
+    for (const name of ['shell', 'ticker']) await k('wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s');
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it('kubectl exec -- echo hi prints hi and exits 0', async () => {
+    const r = await kubectl(kc, ['exec', 'shell', '--', 'echo', 'hi']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'hi\n');
+  });
+
+  it('keeps stdout and stderr apart and exits with the command\'s exit code', async () => {
+    const r = await kubectl(kc, ['exec', 'shell', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.stdout, 'out\n');
+    assert.match(r.stderr, /^err$/m);
+    assert.match(r.stderr, /command terminated with exit code 3/);
+  });
+
+  it('kubectl exec -i passes stdin to the command', async () => {
+    // A command that does not wait for end-of-file sees the data.
+    const r = await kubectl(kc, ['exec', '-i', 'shell', '--', 'head', '-n', '1'], { input: 'data\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'data\n');
+  });
+
+  it('kubectl exec -i ... cat ends at stdin\'s end-of-file', { todo: 'the kubelet reaches containerd over v4.channel.k8s.io WebSockets, which cannot close stdin; needs the SPDY backend' }, async () => {
+    const r = await kubectl(kc, ['exec', '-i', 'shell', '--', 'cat'], { input: 'data\n', timeoutMs: 10_000 });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'data\n');
+  });
+
+  it('kubectl exec -it gets a terminal of the client\'s size', async () => {
+    // The container waits for the resize kubectl sends at start, then reports.
+    const inner = 'tty; while [ "$(stty size)" = "0 0" ]; do sleep 0.1; done; stty size';
+    const r = await underTerminal(kc, `stty cols 91 rows 27; kubectl exec -it shell -- sh -c '${inner}'`);
+    assert.equal(r.code, 0, r.output);
+    assert.match(r.output, /^\/dev\/pts\/\d+\r?$/m);
+    assert.match(r.output, /^27 91\r?$/m);
+  });
+
+  it('kubectl attach streams a running container\'s output until interrupted', async () => {
+    const child = spawn('kubectl', ['attach', 'ticker'], { env: { ...process.env, KUBECONFIG: kc }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    try {
+      // Two new lines show the stream is live, not a replay of the log.
+      const first = Number(/tick (\d+)/.exec(await eventually(() => /tick \d+/.test(out) && out, 15_000, 'a tick'))![1]);
+      await eventually(() => out.includes(`tick ${first + 2}`), 15_000, 'later ticks');
+    } finally {
+      child.kill('SIGINT');
+    }
+    // The container keeps running after the client leaves.
+    await eventually(async () => (await kubectl(kc, ['exec', 'ticker', '--', 'true'])).code === 0, 10_000, 'ticker still running');
+  });
+
+  it('answers an unknown pod or container with the API server\'s Status', async () => {
+    const pod = await kubectl(kc, ['exec', 'nosuch', '--', 'true']);
+    assert.equal(pod.code, 1);
+    assert.match(pod.stderr, /NotFound.*pods "nosuch" not found/);
+    const container = await kubectl(kc, ['exec', 'shell', '-c', 'nosuch', '--', 'true']);
+    assert.equal(container.code, 1);
+    assert.match(container.stderr, /container nosuch is not valid for pod shell/);
+  });
+
+  it('refuses pods/exec to a node identity (403)', async () => {
+    const r = await kubectl(join(cluster.work, `${node}.kubeconfig`), ['exec', 'shell', '--', 'true']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Forbidden.*cannot (create|get) resource "pods\/exec"/);
+  });
+
+  it('refuses an unauthenticated client on the kubelet\'s /exec (401)', async () => {
+    const port = cluster.kubelets.get(node)!.port;
+    const code = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/exec/default/shell/main?command=true&stdout=1', rejectUnauthorized: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(code, 401);
+  });
+
+  it('runs a one-shot command through the kubelet\'s /run (nodes/proxy)', async () => {
+    const out = await k('create', '--raw', `/api/v1/nodes/${node}/proxy/run/default/shell/main?cmd=echo%20ran`, '-f', '/dev/null');
+    assert.equal(out, 'ran\n');
+  });
+});
