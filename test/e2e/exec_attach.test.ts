@@ -69,6 +69,17 @@ describe('kubectl exec and attach', () => {
     assert.equal(r.stdout, 'data\n');
   });
 
+  it('carries 20 MiB of output and 1 MiB of input whole', async () => {
+    const size = 20 * 1024 * 1024;
+    const out = await kubectl(kc, ['exec', 'shell', '--', 'head', '-c', String(size), '/dev/zero'], { timeoutMs: 60_000 });
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(Buffer.byteLength(out.stdout), size);
+    const input = 'x'.repeat(1024 * 1024);
+    const counted = await kubectl(kc, ['exec', '-i', 'shell', '--', 'sh', '-c', `head -c ${input.length} | wc -c`], { input, timeoutMs: 60_000 });
+    assert.equal(counted.code, 0, counted.stderr);
+    assert.equal(counted.stdout.trim(), String(input.length));
+  });
+
   it('kubectl exec -i ... cat ends at stdin\'s end-of-file', { todo: 'the kubelet reaches containerd over v4.channel.k8s.io WebSockets, which cannot close stdin; needs the SPDY backend' }, async () => {
     const r = await kubectl(kc, ['exec', '-i', 'shell', '--', 'cat'], { input: 'data\n', timeoutMs: 10_000 });
     assert.equal(r.code, 0, r.stderr);
@@ -76,12 +87,12 @@ describe('kubectl exec and attach', () => {
   });
 
   it('kubectl exec -it gets a terminal of the client\'s size', async () => {
-    // The container waits for the resize kubectl sends at start, then reports.
-    const inner = 'tty; while [ "$(stty size)" = "0 0" ]; do sleep 0.1; done; stty size';
+    // The container waits (10 s at most) for the resize kubectl sends at start, then reports.
+    const inner = 'tty; i=0; while [ $i -lt 100 ]; do s=$(stty size 2>/dev/null); case "$s" in ""|"0 0") i=$((i+1)); sleep 0.1;; *) break;; esac; done; echo "size $s"';
     const r = await underTerminal(kc, `stty cols 91 rows 27; kubectl exec -it shell -- sh -c '${inner}'`);
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /^\/dev\/pts\/\d+\r?$/m);
-    assert.match(r.output, /^27 91\r?$/m);
+    assert.match(r.output, /^size 27 91\r?$/m);
   });
 
   it('kubectl attach streams a running container\'s output until interrupted', async () => {

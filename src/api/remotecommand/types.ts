@@ -102,7 +102,13 @@ export interface StreamSession {
   /** Whether closeStream reaches the peer (v5 only: v4 has no way to close one stream). */
   readonly canCloseStream: boolean;
   listen(h: SessionHandlers): void;
-  write(channel: number, data: Uint8Array): void;
+  /** Sends one frame; false when the peer is behind: then write more only after onDrained. */
+  write(channel: number, data: Uint8Array): boolean;
+  /** Calls back (once) when what was written has gone out, or at once if nothing waits. */
+  onDrained(cb: () => void): void;
+  /** Stops delivering received frames (the other side of a bridge is behind), and starts again. */
+  pause(): void;
+  resume(): void;
   closeStream(channel: number): void;
   close(): void;
 }

@@ -60,6 +60,9 @@ function toBuffer(data: RawData): Buffer {
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
 }
 
+/** How many written bytes may wait to go out before write() asks the writer to wait. */
+export const HIGH_WATER_MARK = 1 << 20;
+
 /** A StreamSession over one open WebSocket. */
 export class WebSocketSession implements StreamSession {
   readonly protocol: string;
@@ -67,6 +70,8 @@ export class WebSocketSession implements StreamSession {
   private handlers?: SessionHandlers;
   private pending: Frame[] = [];
   private ended = false;
+  private unsent = 0;
+  private drainWaiters: Array<() => void> = [];
 
   constructor(private readonly ws: WebSocket) {
     this.protocol = ws.protocol;
@@ -87,8 +92,28 @@ export class WebSocketSession implements StreamSession {
     if (this.ended) h.closed();
   }
 
-  write(channel: number, data: Uint8Array): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(encodeFrame(channel, data));
+  write(channel: number, data: Uint8Array): boolean {
+    if (this.ws.readyState !== WebSocket.OPEN) return true;
+    const frame = encodeFrame(channel, data);
+    this.unsent += frame.length;
+    this.ws.send(frame, () => {
+      this.unsent -= frame.length;
+      if (this.unsent < HIGH_WATER_MARK) this.drained();
+    });
+    return this.unsent < HIGH_WATER_MARK;
+  }
+
+  onDrained(cb: () => void): void {
+    if (this.unsent < HIGH_WATER_MARK || this.ended) cb();
+    else this.drainWaiters.push(cb);
+  }
+
+  pause(): void {
+    this.ws.pause();
+  }
+
+  resume(): void {
+    this.ws.resume();
   }
 
   closeStream(channel: number): void {
@@ -104,9 +129,14 @@ export class WebSocketSession implements StreamSession {
     else this.handlers!.data(frame.channel, frame.data);
   }
 
+  private drained(): void {
+    for (const cb of this.drainWaiters.splice(0)) cb();
+  }
+
   private end(): void {
     if (this.ended) return;
     this.ended = true;
+    this.drained();
     this.handlers?.closed();
   }
 }

@@ -39,13 +39,19 @@ export function parseStreamingPath(path: string): StreamingRequest | undefined {
 
 /**
  * Joins the client's session to the runtime's: stdin and resize go in, stdout, stderr and the
- * error stream come out, stdin's CLOSE is passed on where the runtime's protocol has it, and the
+ * error stream come out (with flow control), stdin's CLOSE is passed on where the runtime's protocol has it, and the
  * end of either side ends the other (the container keeps running: only the session ends).
  */
 export function bridge(client: StreamSession, runtime: StreamSession): void {
+  // A side that is behind pauses the other until what it was sent has gone out.
+  const forward = (from: StreamSession, to: StreamSession, channel: number, data: Buffer) => {
+    if (to.write(channel, data)) return;
+    from.pause();
+    to.onDrained(() => from.resume());
+  };
   client.listen({
     data: (channel, data) => {
-      if (channel === Channel.stdin || channel === Channel.resize) runtime.write(channel, data);
+      if (channel === Channel.stdin || channel === Channel.resize) forward(client, runtime, channel, data);
     },
     streamClosed: (channel) => {
       if (channel === Channel.stdin) runtime.closeStream(channel);
@@ -54,7 +60,7 @@ export function bridge(client: StreamSession, runtime: StreamSession): void {
   });
   runtime.listen({
     data: (channel, data) => {
-      if (channel === Channel.stdout || channel === Channel.stderr || channel === Channel.error) client.write(channel, data);
+      if (channel === Channel.stdout || channel === Channel.stderr || channel === Channel.error) forward(runtime, client, channel, data);
     },
     streamClosed: () => {},
     closed: () => client.close(),

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import {
-  acceptWebSocket, decodeFrame, dialWebSocket, encodeClose, encodeFrame, isWebSocketRequest, negotiateProtocol, UpgradeFailure, type WebSocketSession,
+  acceptWebSocket, decodeFrame, HIGH_WATER_MARK, dialWebSocket, encodeClose, encodeFrame, isWebSocketRequest, negotiateProtocol, UpgradeFailure, type WebSocketSession,
 } from '../../../src/api/remotecommand/websocket.ts';
 import { decodeStatus, exitCodeOf, exitCodeStatus, parseStreamOptions, successStatus, StreamProtocolV4Name, StreamProtocolV5Name } from '../../../src/api/remotecommand/types.ts';
 
@@ -134,6 +134,22 @@ describe('WebSocket sessions', () => {
     await until(() => atServer.got.length === 1);
     assert.deepEqual(atServer.closedStreams, []);
     client.close();
+  });
+
+  it('asks the writer to wait past the high-water mark, and calls back once the data has gone out', async () => {
+    const serverSide = nextSession();
+    const client = await dialWebSocket(url, [StreamProtocolV5Name]);
+    const srv = await serverSide;
+    const atClient = collect(client);
+    client.pause();
+    const big = Buffer.alloc(HIGH_WATER_MARK, 7);
+    assert.equal(srv.write(1, big), false);
+    let drained = false;
+    srv.onDrained(() => (drained = true));
+    client.resume();
+    await until(() => drained && atClient.got.length === 1);
+    assert.equal(atClient.got[0][1].length, HIGH_WATER_MARK);
+    srv.close();
   });
 
   it('reports a refused upgrade with its status code and body', async () => {

@@ -14,15 +14,23 @@ function fakeSession(canCloseStream: boolean) {
   const written: Array<[number, string]> = [];
   const closedStreams: number[] = [];
   let closed = 0;
+  const flow = { behind: false, paused: false, drainWaiters: [] as Array<() => void> };
   const session: StreamSession = {
     protocol: canCloseStream ? 'v5.channel.k8s.io' : 'v4.channel.k8s.io',
     canCloseStream,
     listen: (handlers) => (h = handlers),
-    write: (c, d) => written.push([c, Buffer.from(d).toString()]),
+    write: (c, d) => (written.push([c, Buffer.from(d).toString()]), !flow.behind),
+    onDrained: (cb) => (flow.behind ? flow.drainWaiters.push(cb) : cb()),
+    pause: () => (flow.paused = true),
+    resume: () => (flow.paused = false),
     closeStream: (c) => closedStreams.push(c),
     close: () => closed++,
   };
-  return { session, written, closedStreams, closes: () => closed, peer: () => h! };
+  const drain = () => {
+    flow.behind = false;
+    for (const cb of flow.drainWaiters.splice(0)) cb();
+  };
+  return { session, written, closedStreams, flow, drain, closes: () => closed, peer: () => h! };
 }
 
 describe('kubelet streaming paths', () => {
@@ -50,6 +58,20 @@ describe('bridge', () => {
     runtime.peer().data(3, Buffer.from('{"metadata":{},"status":"Success"}'));
     assert.deepEqual(runtime.written, [[0, 'in'], [4, '{"Width":80,"Height":24}']]);
     assert.deepEqual(client.written, [[1, 'out'], [2, 'err'], [3, '{"metadata":{},"status":"Success"}']]);
+  });
+
+  it('pauses the runtime while the client is behind, and resumes it once the client has drained', () => {
+    const client = fakeSession(true);
+    const runtime = fakeSession(false);
+    bridge(client.session, runtime.session);
+    runtime.peer().data(1, Buffer.from('a'));
+    assert.equal(runtime.flow.paused, false);
+    client.flow.behind = true;
+    runtime.peer().data(1, Buffer.from('b'));
+    assert.equal(runtime.flow.paused, true);
+    client.drain();
+    assert.equal(runtime.flow.paused, false);
+    assert.deepEqual(client.written, [[1, 'a'], [1, 'b']]);
   });
 
   it('passes stdin\'s CLOSE on, and ends each side when the other ends', () => {
