@@ -120,23 +120,53 @@ describe('kubectl exec and attach', () => {
     assert.match(container.stderr, /container nosuch is not valid for pod shell/);
   });
 
+  it('answers a container that is not running with the kubelet\'s error', async () => {
+    await kubectlOk(kc, ['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'twin' },
+        spec: { restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: busybox, command: ['sleep', '3600'] }, { name: 'done', image: busybox, command: ['true'] }] },
+      }),
+    });
+    await eventually(async () => {
+      const pod = JSON.parse(await k('get', 'pod', 'twin', '-o', 'json'));
+      const states = new Map(pod.status?.containerStatuses?.map((c: { name: string; state: object }) => [c.name, c.state]));
+      return (states.get('main') as { running?: object })?.running && (states.get('done') as { terminated?: object })?.terminated;
+    }, 60_000, 'twin running with one container done');
+    const r = await kubectl(kc, ['exec', 'twin', '-c', 'done', '--', 'true']);
+    assert.equal(r.code, 1);
+    // The kubelet's 500 becomes an InternalError Status at the API server.
+    assert.match(r.stderr, /^Error from server \(InternalError\): Internal error occurred: container not found \("done"\)$/m);
+  });
+
   it('refuses pods/exec to a node identity (403)', async () => {
     const r = await kubectl(join(cluster.work, `${node}.kubeconfig`), ['exec', 'shell', '--', 'true']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Forbidden.*cannot (create|get) resource "pods\/exec"/);
   });
 
-  it('refuses an unauthenticated client on the kubelet\'s /exec (401)', async () => {
-    const port = cluster.kubelets.get(node)!.port;
-    const code = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/exec/default/shell/main?command=true&stdout=1', rejectUnauthorized: false }, (res) => {
+  it('refuses an unauthenticated client on every streaming path of the kubelet and the API server (401)', async () => {
+    const kubelet = `https://127.0.0.1:${cluster.kubelets.get(node)!.port}`;
+    const upgrade = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': 'v5.channel.k8s.io' };
+    const statusOf = (url: string, method: string) => new Promise<number>((resolve, reject) => {
+      const req = request(url, { method, headers: upgrade, rejectUnauthorized: false }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
+      req.on('upgrade', () => reject(new Error(`${url} upgraded without credentials`)));
       req.on('error', reject);
       req.end();
     });
-    assert.equal(code, 401);
+    const pods = `${cluster.api.url}/api/v1/namespaces/default/pods/shell`;
+    for (const [url, method] of [
+      [`${kubelet}/exec/default/shell/main?command=true&stdout=1`, 'GET'],
+      [`${kubelet}/attach/default/shell/main?stdout=1`, 'GET'],
+      [`${kubelet}/run/default/shell/main?cmd=true`, 'POST'],
+      [`${pods}/exec?command=true&stdout=true`, 'GET'],
+      [`${pods}/exec?command=true&stdout=true`, 'POST'],
+      [`${pods}/attach?stdout=true`, 'GET'],
+    ]) {
+      assert.equal(await statusOf(url, method), 401, `${method} ${url}`);
+    }
   });
 
   it('runs a one-shot command through the kubelet\'s /run (nodes/proxy)', async () => {
