@@ -7,10 +7,10 @@ export interface KubectlResult {
   stderr: string;
 }
 
-export function kubectl(kubeconfig: string, args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+export function kubectl(kubeconfig: string, args: string[], opts: { input?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('kubectl', args, {
-      env: { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env.HOME ?? '/root' },
+      env: { ...process.env, KUBECONFIG: kubeconfig, HOME: process.env.HOME ?? '/root', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -30,6 +30,7 @@ export interface RemoteStatus {
   status: 'Success' | 'Failure';
   message?: string;
   reason?: string;
+  code?: number;
   details?: { causes?: Array<{ reason?: string; message?: string }> };
 }
 
@@ -64,6 +65,11 @@ export function exitCodeStatus(code: number, message = `command terminated with 
     reason: NonZeroExitCodeReason,
     details: { causes: [{ reason: ExitCodeCauseType, message: String(code) }] },
   };
+}
+
+/** A session that could not start, as upstream's translator reports it on the error stream. */
+export function internalErrorStatus(message: string): RemoteStatus {
+  return { metadata: {}, status: 'Failure', message: `Internal error occurred: ${message}`, reason: 'InternalError', code: 500 };
 }
 
 /** The error stream's bytes as a Status; undefined when they are not one. */

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUpgrade } from '../../api/httpupgrade.ts';
 import { acceptWebSocket, dialWebSocket, isWebSocketRequest, negotiateProtocol, offeredProtocols, serverProtocols } from '../../api/remotecommand/websocket.ts';
-import { Channel, parseStreamOptions, StreamProtocolV4Name, type StreamOptions, type StreamSession } from '../../api/remotecommand/types.ts';
+import { Channel, internalErrorStatus, parseStreamOptions, StreamProtocolV4Name, type StreamOptions, type StreamSession } from '../../api/remotecommand/types.ts';
 import type { ContainerRef, StreamingHost } from '../kuberuntime/streaming.ts';
 
 /** How the kubelet reaches the runtime's streaming server for one session. */
@@ -45,7 +45,8 @@ export function parseStreamingPath(path: string): StreamingRequest | undefined {
 export function bridge(client: StreamSession, runtime: StreamSession): void {
   // A side that is behind pauses the other until what it was sent has gone out.
   const forward = (from: StreamSession, to: StreamSession, channel: number, data: Buffer) => {
-    if (to.write(channel, data)) return;
+    // An empty frame carries nothing (the runtime's first one only says "ready").
+    if (data.length === 0 || to.write(channel, data)) return;
     from.pause();
     to.onDrained(() => from.resume());
   };
@@ -111,7 +112,15 @@ export async function serveStreaming(req: IncomingMessage, res: ServerResponse, 
     ? await d.host.getExec(r.ref, url.searchParams.getAll('command'), opts).catch((e: Error) => Promise.reject(runtimeError(e)))
     : await d.host.getAttach(r.ref, opts).catch((e: Error) => Promise.reject(runtimeError(e)));
   if (problem) throw httpError(400, problem);
-  const runtime = await d.backend.open(target, opts).catch((e: Error) => Promise.reject(httpError(500, `error dialing the runtime's streaming server: ${e.message}`)));
+  // The client first, as upstream's translator: the command starts only once the runtime is
+  // dialled, by when kubectl has its streams (it drops frames for streams it has not made yet).
   const client = await acceptWebSocket(req, req.socket, Buffer.alloc(0));
+  let runtime: StreamSession;
+  try {
+    runtime = await d.backend.open(target, opts);
+  } catch (e) {
+    client.write(Channel.error, Buffer.from(JSON.stringify(internalErrorStatus(`error dialing the runtime's streaming server: ${(e as Error).message}`))));
+    return client.close();
+  }
   bridge(client, runtime);
 }

@@ -45,13 +45,14 @@ describe('kubelet streaming paths', () => {
 });
 
 describe('bridge', () => {
-  it('sends stdin and resize to the runtime, and stdout, stderr and the error stream to the client', () => {
+  it('sends stdin and resize to the runtime, and stdout, stderr and the error stream to the client (empty frames dropped)', () => {
     const client = fakeSession(true);
     const runtime = fakeSession(false);
     bridge(client.session, runtime.session);
     client.peer().data(0, Buffer.from('in'));
     client.peer().data(4, Buffer.from('{"Width":80,"Height":24}'));
     client.peer().data(1, Buffer.from('a client may not write stdout'));
+    runtime.peer().data(1, Buffer.alloc(0));
     runtime.peer().data(1, Buffer.from('out'));
     runtime.peer().data(2, Buffer.from('err'));
     runtime.peer().data(0, Buffer.from('a runtime may not write stdin'));
