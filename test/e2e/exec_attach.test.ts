@@ -4,8 +4,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { request } from 'node:https';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { startClusterWithNode, type TestCluster } from '../support/cluster.ts';
 import { eventually, kubectl, kubectlOk } from '../support/kubectl.ts';
 
@@ -175,10 +177,29 @@ describe('kubectl exec and attach', () => {
     assert.match(r.stderr, /^Error from server \(InternalError\): Internal error occurred: container not found \("done"\)$/m);
   });
 
-  it('refuses pods/exec to a node identity (403)', async () => {
-    const r = await kubectl(join(cluster.work, `${node}.kubeconfig`), ['exec', 'shell', '--', 'true']);
+  it('refuses a node identity on pods/exec and on the kubelet\'s streaming paths (403)', async () => {
+    const nodeKubeconfig = join(cluster.work, `${node}.kubeconfig`);
+    const r = await kubectl(nodeKubeconfig, ['exec', 'shell', '--', 'true']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Forbidden.*cannot (create|get) resource "pods\/exec"/);
+    // The kubelet asks the API server (SubjectAccessReview on nodes/proxy): a node may not.
+    const user = (parse(await readFile(nodeKubeconfig, 'utf8')) as { users: Array<{ user: Record<string, string> }> }).users[0].user;
+    const cert = Buffer.from(user['client-certificate-data'], 'base64');
+    const key = Buffer.from(user['client-key-data'], 'base64');
+    const port = cluster.kubelets.get(node)!.port;
+    for (const [path, method] of [['/exec/default/shell/main?command=true&stdout=1', 'GET'], ['/attach/default/shell/main?stdout=1', 'GET'], ['/run/default/shell/main?cmd=true', 'POST']]) {
+      const answer = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path, method, cert, key, rejectUnauthorized: false }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      assert.equal(answer.code, 403, `${method} ${path}: ${answer.body}`);
+      assert.match(answer.body, /Forbidden \(user=system:node:node-1, verb=(get|create), resource=nodes, subresource=proxy\)/);
+    }
   });
 
   it('refuses an unauthenticated client on every streaming path of the kubelet and the API server (401)', async () => {
