@@ -12,6 +12,7 @@ import { encodeContinue } from '../registry/pagination.ts';
 import type { DeleteOptions, ListOptions, Store } from '../registry/store.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { decodeObject, readBody } from './body.ts';
+import { deletedStatus } from './deleted.ts';
 import type { RequestInfo } from './requestinfo.ts';
 import { parseAccept, writeJson } from './respond.ts';
 import { toTable, type IncludeObject } from './table.ts';
@@ -224,8 +225,10 @@ async function remove(r: ResourceRequest): Promise<void> {
   const current = await r.store.get(r.info.namespace, r.info.name);
   r.admit(undefined, current);
   const { object, deleted } = await r.store.delete(r.info.namespace, r.info.name, opts);
+  const status = deleted ? deletedStatus(r.resource, object) : undefined;
   // 202 while the object lingers (graceful deletion, finalizers), 200 once it is gone.
-  respondObject(r, deleted ? 200 : 202, object);
+  if (status) writeJson(r.res, 200, status);
+  else respondObject(r, deleted ? 200 : 202, object);
 }
 
 async function removeCollection(r: ResourceRequest): Promise<void> {
