@@ -112,8 +112,10 @@ describe('python3-kubernetes client', () => {
   it('deletes with options in the body or the query, answering a Status for configmaps and the object for pods', async () => {
     const out = await run('delete', { namespace: 'py-delete' });
     const success = (name: string) => ({ kind: 'Status', status: 'Success', details: { name, kind: 'configmaps', uid: true } });
-    assert.deepEqual(out.foreground, success('fg'));
-    assert.deepEqual(out.background, success('bg'));
+    assert.equal(out.wrongUid.status, 409);
+    assert.match(out.wrongUid.body.message, /Precondition failed: UID in precondition: not-its-uid/);
+    assert.deepEqual(out.body, success('body'));
+    assert.deepEqual(out.query, success('query'));
     assert.equal(out.collection.kind, 'ConfigMapList');
     assert.equal(out.again.status, 404);
     assert.equal(out.again.body.reason, 'NotFound');
