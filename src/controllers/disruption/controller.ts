@@ -55,7 +55,12 @@ export function runDisruptionController(d: DisruptionControllerDeps): void {
     }
   };
 
-  const queue = runKeyQueue({ signal: d.signal, sync, log: (key, e) => log(`disruption: syncing PodDisruptionBudget ${key}: ${e.message}`) });
+  const queue = runKeyQueue({
+    signal: d.signal,
+    sync,
+    // A conflict is the eviction API having written first; the retry is the normal course.
+    log: (key, e) => isStatusError(e, 'Conflict') || log(`disruption: syncing PodDisruptionBudget ${key}: ${e.message}`),
+  });
 
   /** Budgets of the pod's namespace that select it (before or after the change). */
   const onPods = (events: CacheEvent<Pod>[]) => {

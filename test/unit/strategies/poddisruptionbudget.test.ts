@@ -6,7 +6,7 @@ import { StatusError } from '../../../src/api/errors.ts';
 import { budgetsForPod } from '../../../src/api/policy/pdb.ts';
 import { fieldErrorMessage } from '../../../src/api/validation/field.ts';
 import { podDisruptionBudgetStrategy as strategy, validatePodDisruptionBudgetSpec } from '../../../src/apiserver/registry/strategies/poddisruptionbudget.ts';
-import { canIgnorePDB, checkAndDecrement, evictionRequest, unhealthyPodMayGo } from '../../../src/apiserver/registry/strategies/pod_eviction.ts';
+import { canIgnorePDB, checkAndDecrement, evictionRequest, unhealthyPodMayGo, withDisruptionTarget } from '../../../src/apiserver/registry/strategies/pod_eviction.ts';
 
 const messages = (spec: object) => validatePodDisruptionBudgetSpec(spec).map(fieldErrorMessage);
 const now = new Date('2026-01-01T00:00:00Z');
@@ -112,4 +112,13 @@ test('eviction body: the name must match, dry run comes from the query or the bo
   assert.equal(evictionRequest(body(), 'a', true).options.dryRun, true);
   const pinned = evictionRequest(body({ deleteOptions: { gracePeriodSeconds: 5, preconditions: { resourceVersion: '7' } } }), 'a', false);
   assert.deepEqual([pinned.pinned, pinned.options.gracePeriodSeconds, pinned.options.preconditions?.resourceVersion], [true, 5, '7']);
+});
+
+test('eviction marks the pod DisruptionTarget (EvictionByEvictionAPI) before deleting it, keeping a True one\'s time', () => {
+  const marked = withDisruptionTarget(pod('a', 'Running'), now);
+  const cond = marked.status!.conditions!.find((c) => c.type === 'DisruptionTarget');
+  assert.deepEqual(cond, { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastProbeTime: null, lastTransitionTime: '2026-01-01T00:00:00Z' });
+  const again = withDisruptionTarget(marked, new Date('2026-01-01T00:05:00Z'));
+  assert.equal(again.status!.conditions!.filter((c) => c.type === 'DisruptionTarget').length, 1);
+  assert.equal(again.status!.conditions!.find((c) => c.type === 'DisruptionTarget')!.lastTransitionTime, '2026-01-01T00:00:00Z');
 });

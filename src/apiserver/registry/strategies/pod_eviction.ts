@@ -126,9 +126,11 @@ export function withDisruptionTarget(pod: Pod, now: Date): Pod {
   out.status ??= {};
   const conditions: PodCondition[] = (out.status.conditions ??= []);
   const existing = conditions.find((c) => c?.type === 'DisruptionTarget');
-  const next: PodCondition = { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastProbeTime: null, lastTransitionTime: rfc3339(now) };
-  if (!existing) conditions.push(next);
-  else Object.assign(existing, next, existing.status === 'True' ? { lastTransitionTime: existing.lastTransitionTime } : {});
+  // As podutil.UpdatePodCondition: the transition time moves only when the status does.
+  const lastTransitionTime = existing?.status === 'True' && existing.lastTransitionTime ? existing.lastTransitionTime : rfc3339(now);
+  const next: PodCondition = { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastProbeTime: null, lastTransitionTime };
+  if (existing) Object.assign(existing, next);
+  else conditions.push(next);
   return out;
 }
 
