@@ -82,6 +82,8 @@ describe('the eviction API', () => {
     assert.equal(body.reason, 'TooManyRequests');
     assert.equal(body.message, "Cannot evict pod as it would violate the pod's disruption budget.");
     assert.deepEqual(body.details.causes, [{ reason: 'DisruptionBudget', message: 'The disruption budget x needs 2 healthy pods and has 2 currently' }]);
+    // No retry period is suggested (upstream's 0): the client decides when to try again.
+    assert.equal(refused.headers['retry-after'], undefined);
     assert.ok(await podExists('x-1'));
 
     const got = (await c.request('GET', `${policy}/poddisruptionbudgets/x`)).json();
@@ -98,6 +100,26 @@ describe('the eviction API', () => {
     }, 10_000, 'the controller to count the eviction');
     assert.equal(after.disruptionsAllowed, 0);
     assert.equal((await evict('x-2')).status, 429);
+  });
+
+  it('answers 429 with Retry-After: 10 while the budget has not observed its generation (fail-safe for a controller-owned pod)', async () => {
+    // A percentage needs the pod's controller's scale; Berth has no ReplicaSets, so the
+    // controller fails safe: SyncFailed, nothing allowed, and the generation stays unobserved.
+    const res = await c.request('POST', `${core}/pods`, {
+      metadata: { name: 'g-1', labels: { app: 'g' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'g', uid: '6b1c1a8e-0000-4000-8000-000000000001', controller: true }] },
+      spec: { containers: [{ name: 'c', image: 'localhost/busybox:1.35' }] },
+    });
+    assert.equal(res.status, 201, res.text);
+    await api.clients.pods.guaranteedUpdate('default', 'g-1', (p: Pod) => ({ ...p, status: { ...p.status, phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }), 'status');
+    await makePdb('g', { minAvailable: '50%', selector: { matchLabels: { app: 'g' } } });
+    const failed = await eventually(async () => (await pdbStatus('g')).conditions?.find((x: any) => x.reason === 'SyncFailed'), 10_000, 'the fail-safe');
+    assert.equal(failed.message, 'found no controllers for pod "g-1"');
+    const stale = await evict('g-1');
+    assert.equal(stale.status, 429, stale.text);
+    assert.equal(stale.headers['retry-after'], '10');
+    assert.equal(stale.json().details.retryAfterSeconds, 10);
+    assert.equal(stale.json().details.causes[0].message, 'The disruption budget g is still being processed by the server.');
+    assert.ok(await podExists('g-1'));
   });
 
   it('records the evicted pod in disruptedPods and leaves everything alone under dryRun', async () => {
