@@ -80,7 +80,7 @@ export function createEviction(d: EvictionDeps): (namespace: string, podName: st
     }
 
     const budgets = budgetsForPod((await d.podDisruptionBudgets.list(namespace)).items, pod);
-    if (budgets.length > 1) return multipleBudgetsStatus() as EvictionResult;
+    if (budgets.length > 1) return multipleBudgetsStatus();
     const pdb = budgets[0];
     // An unready pod that does not count towards the budget goes without spending it, as long
     // as it does not turn ready in between (its resourceVersion is the deletion's precondition).

@@ -64,7 +64,7 @@ export function pinResourceVersion(options: DeleteOptions, pod: Pod): DeleteOpti
 }
 
 /** Upstream's answer when a pod has more than one budget: a Failure Status, code 500, no reason. */
-export function multipleBudgetsStatus(): Record<string, unknown> {
+export function multipleBudgetsStatus(): Record<string, unknown> & { code: number } {
   return {
     kind: 'Status',
     apiVersion: 'v1',
