@@ -36,6 +36,7 @@ import { runNodeLifecycleController } from '../controllers/nodelifecycle/control
 import { addNotReadyTaintOnCreate } from '../controllers/nodelifecycle/taints.ts';
 import { runEndpointsController } from '../controllers/endpoints/controller.ts';
 import { runEndpointSliceController } from '../controllers/endpointslice/controller.ts';
+import { runDisruptionController } from '../controllers/disruption/controller.ts';
 
 export interface ApiServerOptions {
   dataDir: string;
@@ -193,7 +194,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
         getNode: (name: string) => clients.nodes.cache.get('', name),
       }),
       subresources: {
-        ...createSubresourceHandlers({ pods, serviceAccounts: registry.serviceAccounts, authenticator, authorizer, pki }),
+        ...createSubresourceHandlers({ pods, podDisruptionBudgets: registry.podDisruptionBudgets, serviceAccounts: registry.serviceAccounts, authenticator, authorizer, pki }),
         proxy: createKubeletProxy({ pods: clients.pods, nodes: clients.nodes, caPem: pki.caCertPem, clientCertPem: pki.kubeletClientCertPem, clientKeyPem: pki.kubeletClientKeyPem }),
       },
       health: healthChecks(storage, lifetime.signal),
@@ -251,6 +252,7 @@ function runControllers(clients: ReturnType<typeof clientset>, caPem: string, o:
     signal,
     log,
   });
+  runDisruptionController({ podDisruptionBudgets: clients.podDisruptionBudgets, pods: clients.pods, signal, log });
   runServiceAccountController({
     namespaces: clients.namespaces,
     serviceAccounts: clients.serviceAccounts,
