@@ -6,10 +6,11 @@
 // send window that the receiver reopens with WINDOW_UPDATE. Go's moby/spdystream, which kubectl,
 // client-go, the kubelet and containerd all use, implements none of it (moby/spdystream#2): it
 // never sends WINDOW_UPDATE or SETTINGS, ignores those it receives, and leans on TCP for
-// backpressure. So this session always *sends* WINDOW_UPDATE as its reader consumes data and
-// never resets a peer for overrunning a window, but it only *holds back* its own DATA once the
-// peer has shown it keeps windows (a SETTINGS or WINDOW_UPDATE frame arrived). Berth sessions
-// announce themselves with SETTINGS at start, so between two of them flow control is real.
+// backpressure. So this session never resets a peer for overrunning a window, and it sends
+// WINDOW_UPDATE as its reader consumes data, and holds back its own DATA at the peer's window,
+// only once the peer has shown it keeps windows (a SETTINGS or WINDOW_UPDATE frame arrived).
+// Berth sessions announce themselves with SETTINGS first, so between two of them flow control
+// is real.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { decodeFrame, encodeFrame, GoAwayStatus, RstStatus, Settings, type Frame } from './frames.ts';
@@ -165,6 +166,10 @@ export class Session extends EventEmitter implements StreamHost {
   consumed(stream: SpdyStream, bytes: number): void {
     stream.unacked += bytes;
     this.unacked += bytes;
+    // A peer that keeps no windows needs no WINDOW_UPDATE, and one arriving after a Go server
+    // closed its end (it closes right after the exit status) makes its kernel answer with a
+    // TCP reset that can drop the status still unread on our side.
+    if (!this.peerFlowControl) return;
     // Reopen half a window at a time: few frames, and the sender never waits a full round trip.
     if (stream.unacked >= DEFAULT_WINDOW / 2 && !stream.remoteFin) {
       this.write({ type: 'WINDOW_UPDATE', streamId: stream.id, delta: stream.unacked });
