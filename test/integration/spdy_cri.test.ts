@@ -18,6 +18,7 @@ let env: TestContainerd;
 let cri: CriClient;
 let podId: string;
 let ctrId: string;
+let catId: string;
 
 function collect(r: Readable | undefined): { text: () => string; ended: Promise<void> } {
   const chunks: Buffer[] = [];
@@ -35,6 +36,7 @@ describe('SPDY remotecommand and port-forward against containerd\'s streaming se
     const uid = `uid-spdy-${process.pid}`;
     const logDirectory = join(env.dir, 'pods', `default_${name}_${uid}`);
     mkdirSync(join(logDirectory, 'main'), { recursive: true });
+    mkdirSync(join(logDirectory, 'cat'), { recursive: true });
     const sandbox: In<PodSandboxConfig> = {
       metadata: { name, uid, namespace: 'default', attempt: 0 },
       hostname: name,
@@ -50,6 +52,11 @@ describe('SPDY remotecommand and port-forward against containerd\'s streaming se
       logPath: 'main/0.log',
     }, sandbox);
     await cri.startContainer(ctrId);
+    // A main process reading its stdin, for attach.
+    catId = await cri.createContainer(podId, {
+      metadata: { name: 'cat', attempt: 0 }, image: { image: BUSYBOX_IMAGE }, command: ['cat'], stdin: true, logPath: 'cat/0.log',
+    }, sandbox);
+    await cri.startContainer(catId);
   });
   after(async () => {
     if (podId) {
@@ -114,6 +121,16 @@ describe('SPDY remotecommand and port-forward against containerd\'s streaming se
     rc.stdin!.write('q\n');
     const status = await rc.status;
     assert.equal(status.status, 'Success', JSON.stringify(status));
+    rc.close();
+  });
+
+  test('attach: stdin reaches the container\'s main process and its output comes back', async () => {
+    const url = await cri.attach({ containerId: catId, stdin: true, stdout: true, stderr: true });
+    assert.match(new URL(url).pathname, /^\/attach\//);
+    const rc = await dialRemoteCommand(url, { stdin: true, stdout: true, stderr: true, tty: false });
+    const out = collect(rc.stdout);
+    rc.stdin!.write('attached over spdy\n');
+    await eventually(() => out.text() === 'attached over spdy\n', 15_000, 'the echo through attach');
     rc.close();
   });
 

@@ -4,12 +4,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as net from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import { acceptRemoteCommand, dialRemoteCommand, parseResizes, remoteCommandOptionsFromQuery, streamTypesFor, type TerminalSize } from '../../../src/api/remotecommand/spdy.ts';
 import { acceptPortForward, dialPortForward, parsePort } from '../../../src/api/remotecommand/spdy_portforward.ts';
 import { dialSpdy, spdyHandshake, UpgradeError } from '../../../src/api/remotecommand/spdy_upgrade.ts';
+import { ensurePki } from '../../../src/pki/pki.ts';
 import {
   decodeErrorStream, encodeErrorStream, exitCodeOf, exitCodeStatus, StreamProtocolV2, StreamProtocolV3, StreamProtocolV4,
 } from '../../../src/api/remotecommand/exitstatus.ts';
@@ -87,6 +92,31 @@ test('exec: a non-zero exit comes back as NonZeroExitCode; stderr is its own str
   await err.ended;
   assert.equal(err.text(), 'failing\n');
   assert.equal(exitCodeOf(status), 7);
+});
+
+test('over TLS with client certificates, as the API server dials a kubelet', { timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-spdy-pki-'));
+  const tlsServer = https.createServer({ requestCert: true, rejectUnauthorized: true });
+  try {
+    const pki = await ensurePki(dir, { hosts: ['127.0.0.1'] });
+    tlsServer.setSecureContext({ cert: pki.servingCertPem, key: pki.servingKeyPem, ca: pki.caCertPem });
+    tlsServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => { serveExec(req, socket, head).catch(() => socket.destroy()); });
+    tlsServer.listen(0, '127.0.0.1');
+    await once(tlsServer, 'listening');
+    const url = `https://127.0.0.1:${(tlsServer.address() as net.AddressInfo).port}/exec/cat?stdin=1&stdout=1`;
+    const tls = { ca: pki.caCertPem, cert: pki.kubeletClientCertPem, key: pki.kubeletClientKeyPem };
+    const rc = await dialRemoteCommand(url, { stdin: true, stdout: true, stderr: false, tty: false }, { tls });
+    const out = collect(rc.stdout);
+    rc.stdin!.end('over tls');
+    assert.equal((await rc.status).status, 'Success');
+    await out.ended;
+    assert.equal(out.text(), 'over tls');
+    await assert.rejects(dialRemoteCommand(url, { stdin: true, stdout: true, stderr: false, tty: false }, { tls: { ca: pki.caCertPem } }),
+      'no client certificate, no upgrade');
+  } finally {
+    tlsServer.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the upgrade is refused without a protocol both sides speak (403, accepted versions listed)', async () => {
