@@ -76,7 +76,8 @@ interface Pair { error?: SpdyStream; data?: SpdyStream; timer: NodeJS.Timeout }
 
 /**
  * Serves port-forward on an upgraded connection: each complete stream pair is handed to
- * forward(); a pair left incomplete for streamCreationTimeoutMs is reset.
+ * forward(); a pair left incomplete for streamCreationTimeoutMs is reset. A failed handshake
+ * answers its HTTP error and throws UpgradeError.
  */
 export function acceptPortForward(req: IncomingMessage, socket: Duplex, head: Buffer, forward: PortForwarder, streamCreationTimeoutMs = 30_000): PortForwardServer {
   const { session } = acceptSpdy(req, socket, head, [PortForwardProtocolV1]);

@@ -78,7 +78,9 @@ export class Session extends EventEmitter implements StreamHost {
     socket.on('close', () => this.onSocketGone());
     socket.on('error', (err: Error) => this.onSocketGone(err));
     this.write({ type: 'SETTINGS', clear: false, settings: [{ id: Settings.INITIAL_WINDOW_SIZE, value: DEFAULT_WINDOW }] });
-    if (opts.head?.length) this.onBytes(opts.head);
+    // Next tick, so the caller attaches its 'stream' listener first; socket data comes later still.
+    const head = opts.head;
+    if (head?.length) process.nextTick(() => this.onBytes(head));
   }
 
   /** Opens a stream and resolves once the peer replies (as client-go's CreateStream waits). */

@@ -176,6 +176,21 @@ test('PING is answered; GOAWAY stops new streams; a closed session ends its stre
   assert.equal(client.closed, true);
 });
 
+test('frames that came with the upgrade (head) are read first, after the caller listens', { timeout: 10_000 }, async () => {
+  const [a, b] = await socketPair();
+  const c = new HeaderCompressor();
+  const head = Buffer.concat([
+    encodeFrame({ type: 'SYN_STREAM', streamId: 1, associatedToStreamId: 0, priority: 0, fin: false, unidirectional: false, headers: { streamtype: 'error' } }, c),
+    encodeFrame({ type: 'DATA', streamId: 1, fin: true, data: Buffer.from('early') }, c),
+  ]);
+  const server = new Session(b, { role: 'server', head });
+  const [stream] = (await once(server, 'stream')) as [SpdyStream];
+  assert.equal(stream.headers.streamtype, 'error');
+  assert.equal((await readAll(stream)).toString(), 'early');
+  server.destroy();
+  a.destroy();
+});
+
 test('a destroyed connection ends open streams and rejects pending opens', { timeout: 10_000 }, async () => {
   const { client, accepted } = await sessions();
   const opening = client.openStream({ streamType: 'stdout' });
