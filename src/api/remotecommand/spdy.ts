@@ -34,7 +34,11 @@ export interface RemoteCommandClient {
   stderr?: Readable;
   /** Sends a terminal size (v3+ with a TTY; a no-op otherwise). */
   resize(size: TerminalSize): void;
-  /** The command's final Status, once the error stream ends. */
+  /**
+   * The command's final Status, once the error stream ends. As in client-go, an error stream
+   * that ends empty (a server that closed cleanly without one) is Success; a connection that
+   * failed with an error rejects.
+   */
   status: Promise<RemoteCommandStatus>;
   close(): void;
 }
@@ -83,13 +87,15 @@ export async function dialRemoteCommand(url: string | URL, opts: RemoteCommandOp
   const error = streams.get(StreamType.error)!;
   error.end(); // nothing is ever written on it by the client
   const resize = streams.get(StreamType.resize);
+  const status = readErrorStream(session, protocol, error);
+  status.catch(() => {}); // a caller that only reads stdout must not crash on a lost connection
   return {
     protocol,
     stdin: streams.get(StreamType.stdin),
     stdout: streams.get(StreamType.stdout),
     stderr: streams.get(StreamType.stderr),
     resize: (size) => { resize?.write(`${JSON.stringify({ Width: size.Width, Height: size.Height })}\n`); },
-    status: readErrorStream(session, protocol, error),
+    status,
     close: () => session.destroy(),
   };
 }
