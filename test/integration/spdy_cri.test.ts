@@ -11,6 +11,7 @@ import { eventually } from '../support/kubectl.ts';
 import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../support/containerd.ts';
 import type { CriClient, In, PodSandboxConfig } from '../../src/kubelet/runtime/cri/client.ts';
 import { dialRemoteCommand } from '../../src/api/remotecommand/spdy.ts';
+import { dialSpdyChannels } from '../../src/api/remotecommand/spdy_channels.ts';
 import { dialPortForward } from '../../src/api/remotecommand/spdy_portforward.ts';
 import { exitCodeOf, StreamProtocolV4 } from '../../src/api/remotecommand/exitstatus.ts';
 
@@ -103,6 +104,22 @@ describe('SPDY remotecommand and port-forward against containerd\'s streaming se
     assert.equal(out.text(), payload);
     assert.deepEqual(status, { metadata: {}, status: 'Success' });
     rc.close();
+  });
+
+  test('exec through the channel view (a kubelet bridge\'s backend): stdin closed by channel, the Status on channel 3, then closed()', async () => {
+    const url = await cri.exec({ containerId: ctrId, cmd: ['cat'], stdin: true, stdout: true, stderr: true });
+    const s = await dialSpdyChannels(url, { stdin: true, stdout: true, stderr: true, tty: false });
+    const got = new Map<number, string>();
+    const closed = new Promise<void>((resolve) => s.listen({
+      data: (channel, data) => got.set(channel, (got.get(channel) ?? '') + data.toString()),
+      streamClosed: () => {},
+      closed: resolve,
+    }));
+    s.write(0, Buffer.from('bridged\n'));
+    s.closeStream(0);
+    await closed;
+    assert.equal(got.get(1), 'bridged\n');
+    assert.deepEqual(JSON.parse(got.get(3) ?? 'null'), { metadata: {}, status: 'Success' });
   });
 
   test('exec with a TTY: a resize reaches the terminal', async () => {

@@ -73,8 +73,15 @@ export function remoteCommandOptionsFromQuery(search: URLSearchParams): RemoteCo
   return { stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr') && !tty, tty };
 }
 
-/** Runs the remotecommand protocol against url (a kubelet exec/attach URL or a CRI streaming URL). */
-export async function dialRemoteCommand(url: string | URL, opts: RemoteCommandOptions, dial: SpdyDialOptions = {}): Promise<RemoteCommandClient> {
+/** A remotecommand connection's streams by streamType, before any protocol logic. */
+export interface RemoteCommandStreams {
+  session: Session;
+  protocol: string;
+  streams: Map<string, SpdyStream>;
+}
+
+/** Dials url and opens the streams opts call for (the client's error stream already half-closed). */
+export async function openRemoteCommandStreams(url: string | URL, opts: RemoteCommandOptions, dial: SpdyDialOptions = {}): Promise<RemoteCommandStreams> {
   const { session, protocol } = await dialSpdy(url, SPDY_REMOTECOMMAND_PROTOCOLS, dial);
   const streams = new Map<string, SpdyStream>();
   try {
@@ -84,10 +91,15 @@ export async function dialRemoteCommand(url: string | URL, opts: RemoteCommandOp
     session.destroy();
     throw err;
   }
-  const error = streams.get(StreamType.error)!;
-  error.end(); // nothing is ever written on it by the client
+  streams.get(StreamType.error)!.end(); // nothing is ever written on it by the client
+  return { session, protocol, streams };
+}
+
+/** Runs the remotecommand protocol against url (a kubelet exec/attach URL or a CRI streaming URL). */
+export async function dialRemoteCommand(url: string | URL, opts: RemoteCommandOptions, dial: SpdyDialOptions = {}): Promise<RemoteCommandClient> {
+  const { session, protocol, streams } = await openRemoteCommandStreams(url, opts, dial);
   const resize = streams.get(StreamType.resize);
-  const status = readErrorStream(session, protocol, error);
+  const status = readErrorStream(session, protocol, streams.get(StreamType.error)!);
   status.catch(() => {}); // a caller that only reads stdout must not crash on a lost connection
   return {
     protocol,
@@ -118,25 +130,42 @@ async function readErrorStream(session: Session, protocol: string, error: Readab
 }
 
 /**
- * Serves the remotecommand protocol on an upgraded connection (http.Server 'upgrade': req,
- * socket, head). Resolves once the client has opened every stream opts call for (by default
- * those the URL's query asks for), or rejects after streamCreationTimeoutMs (30 s, as upstream).
+ * Upgrades the connection (http.Server 'upgrade': req, socket, head) and waits until the client
+ * has opened every stream opts call for (by default those the URL's query asks for), each
+ * replied to; rejects after streamCreationTimeoutMs (30 s, as upstream) or on a failed
+ * handshake (UpgradeError, after answering its HTTP error).
  */
-export async function acceptRemoteCommand(
+export async function acceptRemoteCommandStreams(
   req: IncomingMessage, socket: Duplex, head: Buffer,
   opts?: RemoteCommandOptions, streamCreationTimeoutMs = 30_000,
-): Promise<RemoteCommandServer> {
+): Promise<RemoteCommandStreams> {
   const { session, protocol } = acceptSpdy(req, socket, head, SPDY_REMOTECOMMAND_PROTOCOLS);
   const options = opts ?? remoteCommandOptionsFromQuery(new URL(req.url ?? '/', 'http://x').searchParams);
-  const expected = streamTypesFor(protocol, options);
-  let streams: Map<string, SpdyStream>;
   try {
-    streams = await waitForStreams(session, expected, streamCreationTimeoutMs);
+    return { session, protocol, streams: await waitForStreams(session, streamTypesFor(protocol, options), streamCreationTimeoutMs) };
   } catch (err) {
     session.destroy();
     throw err;
   }
+}
+
+/** Serves the remotecommand protocol on an upgraded connection; see acceptRemoteCommandStreams. */
+export async function acceptRemoteCommand(
+  req: IncomingMessage, socket: Duplex, head: Buffer,
+  opts?: RemoteCommandOptions, streamCreationTimeoutMs = 30_000,
+): Promise<RemoteCommandServer> {
+  const { session, protocol, streams } = await acceptRemoteCommandStreams(req, socket, head, opts, streamCreationTimeoutMs);
   return serverEnd(session, protocol, streams);
+}
+
+/** The server's end of a session, as the kubelet's conn.Close: FIN what we wrote, reset every stream, close. */
+export async function closeServerStreams({ session, streams }: Omit<RemoteCommandStreams, 'protocol'>): Promise<void> {
+  const ending = [StreamType.error, StreamType.stdout, StreamType.stderr]
+    .map((t) => streams.get(t))
+    .filter((s): s is SpdyStream => !!s && !s.writableEnded);
+  await Promise.all(ending.map((s) => new Promise<void>((resolve) => s.end(() => resolve()))));
+  for (const s of streams.values()) s.reset();
+  await session.close(1_000);
 }
 
 function waitForStreams(session: Session, expected: string[], timeoutMs: number): Promise<Map<string, SpdyStream>> {
@@ -183,12 +212,8 @@ function serverEnd(session: Session, protocol: string, streams: Map<string, Spdy
       if (resize) readResizes(resize, listener);
     },
     finish: async (status) => {
-      const ending = [error, stdout, stderr].filter((s): s is SpdyStream => !!s && !s.writableEnded);
-      error.write(encodeErrorStream(protocol, status));
-      await Promise.all(ending.map((s) => new Promise<void>((resolve) => s.end(() => resolve()))));
-      // As the kubelet's connection Close: reset every stream, then close the connection.
-      for (const s of streams.values()) s.reset();
-      await session.close(1_000);
+      if (!error.writableEnded) error.write(encodeErrorStream(protocol, status));
+      await closeServerStreams({ session, streams });
     },
     close: () => session.destroy(),
   };

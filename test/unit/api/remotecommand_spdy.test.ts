@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as net from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import { acceptRemoteCommand, dialRemoteCommand, parseResizes, remoteCommandOptionsFromQuery, streamTypesFor, type TerminalSize } from '../../../src/api/remotecommand/spdy.ts';
+import { acceptSpdyChannels, dialSpdyChannels } from '../../../src/api/remotecommand/spdy_channels.ts';
 import { acceptPortForward, dialPortForward, parsePort } from '../../../src/api/remotecommand/spdy_portforward.ts';
 import { dialSpdy, spdyHandshake, UpgradeError } from '../../../src/api/remotecommand/spdy_upgrade.ts';
 import { ensurePki } from '../../../src/pki/pki.ts';
@@ -46,6 +47,20 @@ async function serveExec(req: http.IncomingMessage, socket: Duplex, head: Buffer
   await rc.finish(exitCodeStatus(0));
 }
 
+/** The same cat, written against the channel view of the server end. */
+async function serveChannels(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  const s = await acceptSpdyChannels(req, socket, head);
+  s.listen({
+    data: (channel, data) => { if (channel === 0) s.write(1, data); },
+    streamClosed: (channel) => {
+      if (channel !== 0) return;
+      s.write(3, encodeErrorStream(s.protocol, exitCodeStatus(0)));
+      s.close();
+    },
+    closed: () => {},
+  });
+}
+
 async function forwardTo(port: number, data: Duplex): Promise<void> {
   if (port !== 8080) throw new Error(`nothing listens on ${port}`);
   const conn = net.connect(echoPort, '127.0.0.1');
@@ -61,6 +76,7 @@ before(async () => {
   server = http.createServer((_req, res) => res.writeHead(404).end());
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     if (req.url!.startsWith('/portforward')) acceptPortForward(req, socket, head, forwardTo);
+    else if (req.url!.startsWith('/channels')) serveChannels(req, socket, head).catch(() => socket.destroy());
     else serveExec(req, socket, head).catch(() => socket.destroy());
   });
   server.listen(0, '127.0.0.1');
@@ -117,6 +133,24 @@ test('over TLS with client certificates, as the API server dials a kubelet', { t
     tlsServer.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('channel views of both ends: stdin closed by channel reaches the command; stdout, error, then closed()', { timeout: 10_000 }, async () => {
+  const s = await dialSpdyChannels(`${base}/channels?stdin=1&stdout=1`, { stdin: true, stdout: true, stderr: false, tty: false });
+  assert.equal(s.canCloseStream, true);
+  const got = new Map<number, string>();
+  const streamsClosed: number[] = [];
+  const closed = new Promise<void>((resolve) => s.listen({
+    data: (channel, data) => got.set(channel, (got.get(channel) ?? '') + data.toString()),
+    streamClosed: (channel) => streamsClosed.push(channel),
+    closed: resolve,
+  }));
+  s.write(0, Buffer.from('through channels'));
+  s.closeStream(0);
+  await closed;
+  assert.equal(got.get(1), 'through channels');
+  assert.deepEqual(JSON.parse(got.get(3)!), { metadata: {}, status: 'Success' });
+  assert.deepEqual(streamsClosed.sort(), [1, 3]);
 });
 
 test('the upgrade is refused without a protocol both sides speak (403, accepted versions listed)', async () => {
