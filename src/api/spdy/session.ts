@@ -13,7 +13,7 @@
 // is real.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { decodeFrame, encodeFrame, GoAwayStatus, RstStatus, Settings, type Frame } from './frames.ts';
+import { decodeFrame, encodeFrame, FRAME_HEADER_BYTES, GoAwayStatus, RstStatus, Settings, type Frame } from './frames.ts';
 import { HeaderCompressor, HeaderDecompressor, SpdyProtocolError, type SpdyHeaders } from './headers.ts';
 import { MAX_DATA_CHUNK, SpdyStream, type StreamHost } from './stream.ts';
 
@@ -54,7 +54,10 @@ export class Session extends EventEmitter implements StreamHost {
   private readonly socket: Duplex;
   private readonly compressor = new HeaderCompressor();
   private readonly decompressor = new HeaderDecompressor();
-  private buf: Buffer = Buffer.alloc(0);
+  /** Received bytes not yet parsed, kept apart until a whole frame is there (no quadratic copying). */
+  private chunks: Buffer[] = [];
+  private chunkBytes = 0;
+  private need = FRAME_HEADER_BYTES;
   private nextStreamId: number;
   private lastRemoteStreamId = 0;
   private nextPingId: number;
@@ -243,12 +246,15 @@ export class Session extends EventEmitter implements StreamHost {
   }
 
   private onBytes(chunk: Buffer): void {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    this.chunks.push(chunk);
+    this.chunkBytes += chunk.length;
+    if (this.chunkBytes < this.need) return;
+    const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
     let off = 0;
     try {
       for (;;) {
         if (this.closed) return;
-        const next = decodeFrame(this.buf, off, this.decompressor);
+        const next = decodeFrame(buf, off, this.decompressor);
         if (!next) break;
         off += next.size;
         if (next.frame) this.onFrame(next.frame);
@@ -259,7 +265,10 @@ export class Session extends EventEmitter implements StreamHost {
       this.destroy(err);
       return;
     }
-    this.buf = this.buf.subarray(off);
+    const rest = buf.subarray(off);
+    this.chunks = rest.length ? [rest] : [];
+    this.chunkBytes = rest.length;
+    this.need = rest.length >= FRAME_HEADER_BYTES ? FRAME_HEADER_BYTES + (rest.readUInt32BE(4) & 0xffffff) : FRAME_HEADER_BYTES;
   }
 
   private onFrame(frame: Frame): void {
