@@ -4,15 +4,18 @@
 // port-forward to a port a container listens on. Needs root, containerd, runc and CNI plugins.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { eventually } from '../support/kubectl.ts';
 import { BUSYBOX_IMAGE, startTestContainerd, type TestContainerd } from '../support/containerd.ts';
 import type { CriClient, In, PodSandboxConfig } from '../../src/kubelet/runtime/cri/client.ts';
 import { dialRemoteCommand } from '../../src/api/remotecommand/spdy.ts';
 import { dialSpdyChannels } from '../../src/api/remotecommand/spdy_channels.ts';
-import { dialPortForward } from '../../src/api/remotecommand/spdy_portforward.ts';
+import { acceptPortForward, dialPortForward, relayPortForward } from '../../src/api/remotecommand/spdy_portforward.ts';
 import { exitCodeOf, StreamProtocolV4 } from '../../src/api/remotecommand/exitstatus.ts';
 
 let env: TestContainerd;
@@ -166,6 +169,24 @@ describe('SPDY remotecommand and port-forward against containerd\'s streaming se
     assert.equal(got.text(), big.toString());
     second.data.end();
     await pf.close();
+  });
+  test('port-forward relayed as a kubelet does: our server end in front, containerd behind', async () => {
+    const runtime = await dialPortForward(await cri.portForward(podId, [8080]));
+    const front = http.createServer();
+    front.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      acceptPortForward(req, socket, head, relayPortForward(runtime));
+    });
+    front.listen(0, '127.0.0.1');
+    await once(front, 'listening');
+    try {
+      const pf = await dialPortForward(`http://127.0.0.1:${(front.address() as AddressInfo).port}/portforward`);
+      const conn = await waitForEcho(pf, 'relayed\n');
+      conn.data.end();
+      await pf.close();
+    } finally {
+      front.close();
+      await runtime.close();
+    }
   });
 });
 

@@ -57,6 +57,26 @@ function readText(stream: SpdyStream): Promise<string> {
 /** Forwards one connection's bytes (data) to port in the pod; rejects with the reason it could not. */
 export type PortForwarder = (port: number, data: Duplex) => Promise<void>;
 
+/**
+ * A PortForwarder that relays each connection through another port-forward session: the
+ * kubelet passing kubectl's connections on to its runtime's streaming server. The runtime's
+ * error text becomes this connection's error.
+ */
+export function relayPortForward(upstream: PortForwardClient): PortForwarder {
+  return async (port, data) => {
+    const conn = await upstream.forward(port);
+    data.pipe(conn.data);
+    conn.data.pipe(data, { end: false });
+    await new Promise<void>((resolve) => {
+      conn.data.once('end', resolve);
+      conn.data.once('close', resolve);
+    });
+    data.unpipe(conn.data);
+    const message = await conn.error;
+    if (message) throw new Error(message);
+  };
+}
+
 export interface PortForwardServer {
   /** Resolves when the connection ends. */
   done: Promise<void>;

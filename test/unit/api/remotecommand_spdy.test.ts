@@ -13,7 +13,7 @@ import * as net from 'node:net';
 import type { Duplex, Readable } from 'node:stream';
 import { acceptRemoteCommand, dialRemoteCommand, parseResizes, remoteCommandOptionsFromQuery, streamTypesFor, type TerminalSize } from '../../../src/api/remotecommand/spdy.ts';
 import { acceptSpdyChannels, dialSpdyChannels } from '../../../src/api/remotecommand/spdy_channels.ts';
-import { acceptPortForward, dialPortForward, parsePort } from '../../../src/api/remotecommand/spdy_portforward.ts';
+import { acceptPortForward, dialPortForward, parsePort, relayPortForward } from '../../../src/api/remotecommand/spdy_portforward.ts';
 import { dialSpdy, spdyHandshake, UpgradeError } from '../../../src/api/remotecommand/spdy_upgrade.ts';
 import { ensurePki } from '../../../src/pki/pki.ts';
 import {
@@ -174,6 +174,28 @@ test('port-forward: a stream pair per connection; data both ways; an error strea
   const bad = await pf.forward(9999);
   assert.match(await bad.error, /error forwarding port 9999: nothing listens on 9999/);
   await pf.close();
+});
+
+test('a relayed port-forward carries data and the upstream\'s error text', { timeout: 10_000 }, async () => {
+  const upstream = await dialPortForward(`${base}/portforward`);
+  const front = http.createServer();
+  front.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => acceptPortForward(req, socket, head, relayPortForward(upstream)));
+  front.listen(0, '127.0.0.1');
+  await once(front, 'listening');
+  try {
+    const pf = await dialPortForward(`http://127.0.0.1:${(front.address() as net.AddressInfo).port}/`);
+    const ok = await pf.forward(8080);
+    const got = collect(ok.data);
+    ok.data.end('two hops');
+    await got.ended;
+    assert.equal(got.text(), 'two hops');
+    const bad = await pf.forward(9999);
+    assert.match(await bad.error, /nothing listens on 9999/);
+    await pf.close();
+  } finally {
+    front.close();
+    await upstream.close();
+  }
 });
 
 test('stream sets follow the protocol and options, as client-go opens them', () => {
