@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and `berth up` use, when missing (as root only).
 set -euo pipefail
-packages=(etcd-server containerd runc containernetworking-plugins busybox-static iproute2 iptables openssl chromium prometheus)
+packages=(etcd-server containerd runc containernetworking-plugins busybox-static iproute2 iptables openssl chromium prometheus python3-kubernetes)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -38,6 +38,7 @@ import { runNodeLifecycleController } from '../controllers/nodelifecycle/control
 import { addNotReadyTaintOnCreate } from '../controllers/nodelifecycle/taints.ts';
 import { runEndpointsController } from '../controllers/endpoints/controller.ts';
 import { runEndpointSliceController } from '../controllers/endpointslice/controller.ts';
+import { runDisruptionController } from '../controllers/disruption/controller.ts';
 
 export interface ApiServerOptions {
   dataDir: string;
@@ -194,7 +195,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       getNode: (name: string) => clients.nodes.cache.get('', name),
     }),
     subresources: {
-      ...createSubresourceHandlers({ pods, serviceAccounts: registry.serviceAccounts, authenticator, authorizer, pki }),
+      ...createSubresourceHandlers({ pods, podDisruptionBudgets: registry.podDisruptionBudgets, serviceAccounts: registry.serviceAccounts, authenticator, authorizer, pki }),
       proxy: createKubeletProxy(kubelets),
       stream: createKubeletStreamer(kubelets),
     },
@@ -255,6 +256,7 @@ function runControllers(clients: ReturnType<typeof clientset>, caPem: string, o:
     signal,
     log,
   });
+  runDisruptionController({ podDisruptionBudgets: clients.podDisruptionBudgets, pods: clients.pods, signal, log });
   runServiceAccountController({
     namespaces: clients.namespaces,
     serviceAccounts: clients.serviceAccounts,

@@ -13,6 +13,7 @@ import type {
   Namespace,
   Node,
   Pod,
+  PodDisruptionBudget,
   Secret,
   Service,
   ServiceAccount,
@@ -74,6 +75,7 @@ export interface Clientset {
   events: ResourceClient<Event>;
   leases: ResourceClient<Lease>;
   endpointSlices: ResourceClient<EndpointSlice>;
+  podDisruptionBudgets: ResourceClient<PodDisruptionBudget>;
   /** The namespaced resources, whatever their kind: what a namespace holds. */
   namespaced: ResourceClient<KubeObject>[];
 }

@@ -1,6 +1,6 @@
-// The server-side actions behind pods/binding, serviceaccounts/token, TokenReview and
-// SubjectAccessReview.
-import type { Binding, Pod, ServiceAccount } from '../api/core/index.ts';
+// The server-side actions behind pods/binding, pods/eviction (eviction.ts), serviceaccounts/token,
+// TokenReview and SubjectAccessReview.
+import type { Binding, Pod, PodDisruptionBudget, ServiceAccount } from '../api/core/index.ts';
 import { errors } from '../api/errors.ts';
 import { numberOf, recordOf, stringOf, stringsOf } from '../api/json.ts';
 import { rfc3339, type KubeObject } from '../api/object.ts';
@@ -12,9 +12,11 @@ import { issueServiceAccountToken } from './auth/tokens.ts';
 import type { SubresourceHandlers } from './http/subresources.ts';
 import type { Store } from './registry/store.ts';
 import { applyBinding } from './registry/strategies/pod.ts';
+import { createEviction } from './eviction.ts';
 
 export interface SubresourceDeps {
   pods: Store<Pod>;
+  podDisruptionBudgets: Store<PodDisruptionBudget>;
   serviceAccounts: Store<ServiceAccount>;
   authenticator: Authenticator;
   authorizer: Authorizer;
@@ -102,6 +104,8 @@ export function createSubresourceHandlers(d: SubresourceDeps): SubresourceHandle
         status: { token, expirationTimestamp: rfc3339(new Date(issuedAt.getTime() + expirationSeconds * 1000)) },
       };
     },
+
+    evict: createEviction({ pods: d.pods, podDisruptionBudgets: d.podDisruptionBudgets, now }),
 
     tokenReview: (review) => reviewToken(d.authenticator, review),
     accessReview: async (review) => reviewAccess(d.authorizer, review),

@@ -1,6 +1,6 @@
 // core/v1 types as plain JSON, one family for the API server, the controllers and the kubelet
-// (with the two other groups the control plane stores: coordination.k8s.io Lease and
-// discovery.k8s.io EndpointSlice).
+// (with the other groups the control plane stores: coordination.k8s.io Lease,
+// discovery.k8s.io EndpointSlice and policy PodDisruptionBudget).
 export type * from './pod.ts';
 export type * from './node.ts';
 export type * from './common.ts';
@@ -14,3 +14,4 @@ export type * from './serviceaccount.ts';
 export type * from './event.ts';
 export type * from './binding.ts';
 export type * from './lease.ts';
+export type * from './policy.ts';

@@ -57,10 +57,10 @@ export function merge(live: unknown, config: unknown, className: string | undefi
 }
 
 function shapeFor(parent: Shape, field: string, l: unknown, r: unknown): Shape {
-  // The shape of whichever side has content: an empty value on one side must not turn a
-  // granular field into a leaf the other side's content would replace wholesale.
-  const rShape = childShape(parent, field, r);
-  return rShape.kind === 'leaf' && r !== undefined && !isEmpty(r) ? rShape : l !== undefined && !isEmpty(l) ? childShape(parent, field, l) : rShape;
+  // The side with content decides (the configuration first): an empty value on one side must
+  // not turn a granular field into a leaf that replaces the other side's content wholesale.
+  const decides = r !== undefined && !isEmpty(r) ? r : l !== undefined && !isEmpty(l) ? l : r;
+  return childShape(parent, field, decides);
 }
 
 const isEmpty = (v: unknown) => (Array.isArray(v) ? v.length === 0 : isRecord(v) && Object.keys(v).length === 0);

@@ -12,6 +12,7 @@ const protoFiles = [
   'core.proto',
   'pod.proto',
   'authentication.proto',
+  'policy.proto',
 ];
 
 /** Parses the schema files into one resolved root. */

@@ -65,7 +65,7 @@ function resourceEntries(r: ResourceInfo): object[] {
     kind: s.kind,
     verbs: s.verbs,
     // A subresource of another group's kind says so (serviceaccounts/token → TokenRequest).
-    ...(s.name === 'token' ? { group: 'authentication.k8s.io', version: 'v1' } : {}),
+    ...(s.group !== undefined ? { group: s.group, version: 'v1' } : {}),
   }));
   return [main, ...subs];
 }

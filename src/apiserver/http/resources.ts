@@ -14,6 +14,7 @@ import type { DeleteOptions, ListOptions, Store, WriteOptions } from '../registr
 import { decodeApplyConfiguration, isApplyPatch, writeManager } from './fieldmanager.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { decodeObject, readBody } from './body.ts';
+import { deletedStatus } from './deleted.ts';
 import type { RequestInfo } from './requestinfo.ts';
 import { parseAccept, writeJson } from './respond.ts';
 import { toTable, type IncludeObject } from './table.ts';
@@ -269,8 +270,10 @@ async function remove(r: ResourceRequest): Promise<void> {
   const current = await r.store.get(r.info.namespace, r.info.name);
   r.admit(undefined, current);
   const { object, deleted } = await r.store.delete(r.info.namespace, r.info.name, opts);
+  const status = deleted ? deletedStatus(r.resource, object) : undefined;
   // 202 while the object lingers (graceful deletion, finalizers), 200 once it is gone.
-  respondObject(r, deleted ? 200 : 202, object);
+  if (status) writeJson(r.res, 200, status);
+  else respondObject(r, deleted ? 200 : 202, object);
 }
 
 async function removeCollection(r: ResourceRequest): Promise<void> {

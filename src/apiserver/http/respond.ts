@@ -15,7 +15,10 @@ export function writeError(res: ServerResponse, e: unknown): void {
     res.destroy();
     return;
   }
-  writeJson(res, err.code, err.toStatus());
+  // As upstream's ErrorNegotiated: a suggested retry period is also a Retry-After header, which
+  // client-go honours by waiting and retrying (a 429 from the eviction API, a 504 from the cache).
+  const retry = err.details?.retryAfterSeconds;
+  writeJson(res, err.code, err.toStatus(), retry && retry > 0 ? { 'Retry-After': String(retry) } : {});
 }
 
 export interface Accept {

@@ -1,4 +1,4 @@
-// Requests that are not plain storage verbs: pods/binding, serviceaccounts/token,
+// Requests that are not plain storage verbs: pods/binding, pods/eviction, serviceaccounts/token,
 // TokenReview and SubjectAccessReview, and the proxies to kubelets (pods/log, nodes/proxy,
 // and the streaming pods/exec and pods/attach).
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,6 +13,8 @@ import { writeJson } from './respond.ts';
 /** The decoded bodies are client JSON: each handler reads the fields it needs, guarded. */
 export interface SubresourceHandlers {
   bind(namespace: string, podName: string, binding: Unstructured, admit: (obj: KubeObject, old: KubeObject) => void): Promise<void>;
+  /** pods/eviction: a Status whose code is the HTTP answer (201 Success, or upstream's 500 Failure). */
+  evict(namespace: string, podName: string, eviction: Unstructured, dryRun: boolean): Promise<{ code: number }>;
   token(namespace: string, serviceAccount: string, request: Unstructured): Promise<object>;
   tokenReview(review: Unstructured): Promise<object>;
   accessReview(review: Unstructured): Promise<object>;
@@ -32,11 +34,16 @@ export interface SubresourceRequest {
   admit: (obj: KubeObject | undefined, old: KubeObject | undefined) => void;
 }
 
-const subresourceGroups: Record<string, string> = { TokenRequest: 'authentication.k8s.io' };
-
 async function body(r: SubresourceRequest, kind: string): Promise<Unstructured> {
-  const group = subresourceGroups[kind] ?? r.resource.group;
+  const group = r.resource.subresources?.find((s) => s.name === r.info.subresource)?.group ?? r.resource.group;
   return unstructured(decodeObject(await readBody(r.req), r.req.headers['content-type'], `${kind} cannot be decoded`, { group, version: 'v1', kind }));
+}
+
+function dryRun(query: URLSearchParams): boolean {
+  const values = query.getAll('dryRun');
+  const bad = values.find((v) => v !== 'All');
+  if (bad !== undefined) throw errors.badRequest(`dryRun: Unsupported value: ${JSON.stringify(bad)}: supported values: "All"`);
+  return values.length > 0;
 }
 
 /** Serves the request if it is one of these; false hands it to the generic resource handler. */
@@ -48,6 +55,14 @@ export async function serveSubresource(h: SubresourceHandlers, r: SubresourceReq
       if (info.verb !== 'create') throw errors.methodNotSupported(r.resource, info.verb);
       await h.bind(info.namespace, info.name, await body(r, 'Binding'), r.admit);
       writeJson(r.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+      return true;
+    }
+    case 'pods/eviction': {
+      if (info.verb !== 'create') throw errors.methodNotSupported(r.resource, info.verb);
+      const eviction = await body(r, 'Eviction');
+      r.admit(eviction, undefined);
+      const status = await h.evict(info.namespace, info.name, eviction, dryRun(r.query));
+      writeJson(r.res, status.code, status);
       return true;
     }
     case 'serviceaccounts/token': {

@@ -46,7 +46,7 @@ function servedKinds(rs: ResourceInfo[]): Map<string, GroupVersionKind[]> {
     add(classForKind(r.group, r.version, r.kind), { group: r.group, version: r.version, kind: r.kind });
     add(classForKind(r.group, r.version, `${r.kind}List`), { group: r.group, version: r.version, kind: `${r.kind}List` });
     for (const s of r.subresources ?? []) {
-      const k = subresourceKind(r, s.kind);
+      const k = subresourceKind(r, s);
       if (k) add(k.className, { group: k.group, version: k.version, kind: s.kind });
     }
   }

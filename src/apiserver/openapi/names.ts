@@ -3,7 +3,7 @@
 // class is reached: meta types by a fixed list, group-prefixed classes ('DiscoveryV1EndpointPort')
 // from their prefix, and the rest from the group of the first served kind that reaches them.
 import { arrayItemType, classForKind, mapValueType, modelFields } from '../../api/schema/models.ts';
-import type { ResourceInfo } from '../registry/resources.ts';
+import type { ResourceInfo, SubresourceInfo } from '../registry/resources.ts';
 
 const metaPackage = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 
@@ -82,13 +82,10 @@ export function createSchemaNamer(roots: Array<{ group: string; version: string;
   };
 }
 
-/** Group overrides for subresources whose kind lives in another group (serviceaccounts/token). */
-const subresourceGroups: Record<string, string> = { TokenRequest: 'authentication.k8s.io' };
-
-/** The group and model class of a subresource's kind, if the model knows it. */
-export function subresourceKind(r: ResourceInfo, kind: string): { group: string; version: string; className: string } | undefined {
-  const group = subresourceGroups[kind] ?? r.group;
-  const className = classForKind(group, r.version, kind);
+/** The group and model class of a subresource's kind (another group's, for serviceaccounts/token), if the model knows it. */
+export function subresourceKind(r: ResourceInfo, s: SubresourceInfo): { group: string; version: string; className: string } | undefined {
+  const group = s.group ?? r.group;
+  const className = classForKind(group, r.version, s.kind);
   return className ? { group, version: r.version, className } : undefined;
 }
 
@@ -103,7 +100,7 @@ export function namingRoots(rs: ResourceInfo[]): Array<{ group: string; version:
   }
   for (const r of rs) {
     for (const s of r.subresources ?? []) {
-      const k = subresourceKind(r, s.kind);
+      const k = subresourceKind(r, s);
       if (k) out.push(k);
     }
   }

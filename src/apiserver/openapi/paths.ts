@@ -178,7 +178,7 @@ export function buildPaths(namer: SchemaNamer, group: string, version: string, r
         addStreaming(add, s.name, { gvWord, scope, kind: r.kind, path, itemParams, gvk: { group, version, kind: s.kind } });
         continue;
       }
-      const subKind = subresourceKind(r, s.kind);
+      const subKind = subresourceKind(r, s);
       const subGvk: GroupVersionKind = subKind ? { group: subKind.group, version: subKind.version, kind: s.kind } : gvk;
       const subRef = subKind ? schemaOf(subKind.className) : kindRef;
       if (s.name === 'log') {

@@ -58,6 +58,7 @@ export function clientset(r: Registry, now?: () => Date): Clientset {
     events: resourceClient(r.events),
     leases: resourceClient(r.leases),
     endpointSlices: resourceClient(r.endpointSlices),
+    podDisruptionBudgets: resourceClient(r.podDisruptionBudgets),
     namespaced: allStores(r).filter((s) => s.info.namespaced).map((s) => resourceClient(s)),
   };
 }

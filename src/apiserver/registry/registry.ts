@@ -10,6 +10,7 @@ import type {
   Namespace,
   Node,
   Pod,
+  PodDisruptionBudget,
   Secret,
   Service,
   ServiceAccount,
@@ -34,6 +35,7 @@ export interface Registry {
   events: Store<Event>;
   leases: Store<Lease>;
   endpointSlices: Store<EndpointSlice>;
+  podDisruptionBudgets: Store<PodDisruptionBudget>;
 }
 
 export interface RegistryOptions {
@@ -69,6 +71,7 @@ export function createRegistry(storage: Storage, o: RegistryOptions = {}): Regis
     events: open('', 'events', strategies['/events']),
     leases: open('coordination.k8s.io', 'leases', strategies['coordination.k8s.io/leases']),
     endpointSlices: open('discovery.k8s.io', 'endpointslices', strategies['discovery.k8s.io/endpointslices']),
+    podDisruptionBudgets: open('policy', 'poddisruptionbudgets', strategies['policy/poddisruptionbudgets']),
   };
   const missing = resources.filter((r) => !r.virtual && !allStores(registry).some((s) => s.info === r));
   if (missing.length) throw new Error(`stored resources without a store: ${missing.map((r) => `${r.group}/${r.resource}`).join(', ')}`);

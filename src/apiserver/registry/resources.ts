@@ -1,5 +1,13 @@
 // The table of resources the API server serves: one row per resource, as discovery shows it.
 
+export interface SubresourceInfo {
+  name: string;
+  kind: string;
+  verbs: string[];
+  /** The group of a kind from another group (serviceaccounts/token → authentication.k8s.io TokenRequest); its version is v1. */
+  group?: string;
+}
+
 export interface ResourceInfo {
   group: string;
   version: string;
@@ -12,7 +20,7 @@ export interface ResourceInfo {
   shortNames?: string[];
   categories?: string[];
   /** Subresources served (each also appears in discovery as "<resource>/<sub>"). */
-  subresources?: Array<{ name: string; kind: string; verbs: string[] }>;
+  subresources?: SubresourceInfo[];
   /** Create-only virtual resources (tokenreviews, subjectaccessreviews) are never stored. */
   virtual?: boolean;
 }
@@ -25,16 +33,24 @@ export const resources: ResourceInfo[] = [
   { group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, verbs: crud, shortNames: ['no'], subresources: [statusSub('Node'), { name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }] },
   {
     group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, verbs: crud, shortNames: ['po'], categories: ['all'],
-    subresources: [statusSub('Pod'), { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] }, { name: 'binding', kind: 'Binding', verbs: ['create'] }, { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] }, { name: 'log', kind: 'Pod', verbs: ['get'] }],
+    subresources: [
+      statusSub('Pod'),
+      { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+      { name: 'binding', kind: 'Binding', verbs: ['create'] },
+      { name: 'eviction', kind: 'Eviction', verbs: ['create'], group: 'policy' },
+      { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+      { name: 'log', kind: 'Pod', verbs: ['get'] },
+    ],
   },
   { group: '', version: 'v1', resource: 'services', singular: 'service', kind: 'Service', namespaced: true, verbs: crud.filter((v) => v !== 'deletecollection').concat('deletecollection'), shortNames: ['svc'], categories: ['all'], subresources: [statusSub('Service')] },
   { group: '', version: 'v1', resource: 'endpoints', singular: 'endpoints', kind: 'Endpoints', namespaced: true, verbs: crud, shortNames: ['ep'] },
   { group: '', version: 'v1', resource: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true, verbs: crud },
   { group: '', version: 'v1', resource: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, verbs: crud, shortNames: ['cm'] },
-  { group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, verbs: crud, shortNames: ['sa'], subresources: [{ name: 'token', kind: 'TokenRequest', verbs: ['create'] }] },
+  { group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, verbs: crud, shortNames: ['sa'], subresources: [{ name: 'token', kind: 'TokenRequest', verbs: ['create'], group: 'authentication.k8s.io' }] },
   { group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true, verbs: crud, shortNames: ['ev'] },
   { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', singular: 'lease', kind: 'Lease', namespaced: true, verbs: crud },
   { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice', namespaced: true, verbs: crud },
+  { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', singular: 'poddisruptionbudget', kind: 'PodDisruptionBudget', namespaced: true, verbs: crud, shortNames: ['pdb'], subresources: [statusSub('PodDisruptionBudget')] },
   { group: 'authentication.k8s.io', version: 'v1', resource: 'tokenreviews', singular: 'tokenreview', kind: 'TokenReview', namespaced: false, verbs: ['create'], virtual: true },
   { group: 'authorization.k8s.io', version: 'v1', resource: 'subjectaccessreviews', singular: 'subjectaccessreview', kind: 'SubjectAccessReview', namespaced: false, verbs: ['create'], virtual: true },
 ];

@@ -9,6 +9,7 @@ import type { KubeObject } from '../../api/object.ts';
 import { matchLabels, selectorFromSet } from '../../api/selectors/labels.ts';
 import type { CacheEvent, ObjectCache } from '../../apiserver/client.ts';
 import { managesEndpoints, serviceKey } from './pod_endpoint.ts';
+import { runKeyQueue } from '../workqueue/queue.ts';
 
 export interface WatchedCache<T extends KubeObject> {
   cache: ObjectCache<T>;
@@ -53,64 +54,16 @@ export function podEndpointView(pod: Pod): unknown {
 }
 
 export function runServiceQueue<T extends KubeObject>(d: ServiceQueueDeps<T>): void {
-  const batchMs = d.batchMs ?? 50;
-  const retryMs = d.retryMs ?? 100;
-  const maxRetryMs = d.maxRetryMs ?? 5000;
   const log = d.log ?? (() => {});
-  const pending = new Set<string>();
-  const failures = new Map<string, number>();
-  const retryTimers = new Map<string, NodeJS.Timeout>();
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-
-  const kick = () => {
-    if (d.signal.aborted || timer || running) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void drain();
-    }, batchMs);
-  };
-  const add = (key: string) => {
-    pending.add(key);
-    kick();
-  };
-
-  const retryLater = (key: string) => {
-    const n = (failures.get(key) ?? 0) + 1;
-    failures.set(key, n);
-    if (retryTimers.has(key)) return;
-    const delay = Math.min(maxRetryMs, retryMs * 2 ** (n - 1));
-    retryTimers.set(
-      key,
-      setTimeout(() => {
-        retryTimers.delete(key);
-        add(key);
-      }, delay),
-    );
-  };
-
-  const drain = async () => {
-    running = true;
-    try {
-      while (pending.size && !d.signal.aborted) {
-        const keys = [...pending];
-        pending.clear();
-        for (const key of keys) {
-          if (d.signal.aborted) return;
-          try {
-            await d.sync(key);
-            failures.delete(key);
-          } catch (e) {
-            log(`endpoints: syncing service ${key}: ${(e as Error).message}`);
-            retryLater(key);
-          }
-        }
-      }
-    } finally {
-      running = false;
-      if (pending.size) kick();
-    }
-  };
+  const queue = runKeyQueue({
+    signal: d.signal,
+    sync: async (key) => void (await d.sync(key)),
+    batchMs: d.batchMs,
+    retryMs: d.retryMs,
+    maxRetryMs: d.maxRetryMs,
+    log: (key, e) => log(`endpoints: syncing service ${key}: ${e.message}`),
+  });
+  const add = (key: string) => queue.add(key);
 
   /** Services of the pod's namespace whose selector picks the pod. */
   const servicesSelecting = (pod: Pod): string[] => {
@@ -135,11 +88,6 @@ export function runServiceQueue<T extends KubeObject>(d: ServiceQueueDeps<T>): v
   d.pods.watch(d.pods.revision(), onPods, d.signal);
   const also = d.also;
   if (also) also.cache.watch(also.cache.revision(), (events) => events.forEach((ev) => also.keysOf(ev.object, ev.type).forEach(add)), d.signal);
-  for (const svc of d.services.list().items) pending.add(serviceKey(svc));
-  for (const key of d.initialKeys ?? []) pending.add(key);
-  d.signal.addEventListener('abort', () => {
-    clearTimeout(timer);
-    for (const t of retryTimers.values()) clearTimeout(t);
-  });
-  kick();
+  for (const svc of d.services.list().items) add(serviceKey(svc));
+  for (const key of d.initialKeys ?? []) add(key);
 }

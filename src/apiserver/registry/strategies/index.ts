@@ -13,6 +13,7 @@ import { leaseStrategy } from './lease.ts';
 import { namespaceStrategy } from './namespace.ts';
 import { nodeStrategy } from './node.ts';
 import { podStrategy } from './pod.ts';
+import { podDisruptionBudgetStrategy } from './poddisruptionbudget.ts';
 import { secretStrategy } from './secret.ts';
 import { serviceAccountStrategy } from './serviceaccount.ts';
 import { serviceStrategy } from './service.ts';
@@ -35,6 +36,7 @@ export const strategies = {
   '/events': eventStrategy,
   'coordination.k8s.io/leases': leaseStrategy,
   'discovery.k8s.io/endpointslices': endpointSliceStrategy,
+  'policy/poddisruptionbudgets': podDisruptionBudgetStrategy,
 } satisfies Record<string, Strategy>;
 
 const byResource = new Map<string, Strategy>(Object.entries(strategies));
