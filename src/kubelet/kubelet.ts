@@ -13,7 +13,7 @@ import { PodManager } from './pod/manager.ts';
 import type { CriClient } from './runtime/cri/client.ts';
 import { startStats } from './stats/index.ts';
 import { newStreamingHost } from './kuberuntime/streaming.ts';
-import { webSocketBackend } from './server/streaming.ts';
+import { spdyBackend } from './server/streaming.ts';
 
 export interface KubeletDeps {
   clock?: Clock;
@@ -99,7 +99,7 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
       probeMetrics: podManagement.probeMetrics,
       metrics: () => node.metrics.render(),
       logTarget: podManagement.logTarget,
-      streaming: { host: newStreamingHost({ pods, cri: node.cri }), backend: webSocketBackend },
+      streaming: { host: newStreamingHost({ pods, cri: node.cri }), backend: spdyBackend },
     },
     checks,
     log,

@@ -84,16 +84,21 @@ describe('kubectl exec and attach', () => {
     assert.equal(counted.stdout.trim(), String(input.length));
   });
 
-  it('kubectl exec -i ... cat ends at stdin\'s end-of-file', { todo: 'the kubelet reaches containerd over v4.channel.k8s.io WebSockets, which cannot close stdin; needs the SPDY backend' }, async () => {
+  it('kubectl exec -i ... cat ends at stdin\'s end-of-file (v5 CLOSE, then SPDY to containerd)', async () => {
     const r = await kubectl(kc, ['exec', '-i', 'shell', '--', 'cat'], { input: 'data\n', timeoutMs: 10_000 });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'data\n');
   });
 
-  it('kubectl exec over SPDY (KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false)', { todo: 'SPDY/3.1 is being written on branch spdy; until then the kubelet answers a SPDY upgrade with 400' }, async () => {
-    const r = await kubectl(kc, ['exec', 'shell', '--', 'sh', '-c', 'echo spdy; exit 4'], { env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } });
+  it('kubectl exec over SPDY (KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false), through the API server\'s tunnel', async () => {
+    const spdy = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
+    const r = await kubectl(kc, ['exec', 'shell', '--', 'sh', '-c', 'echo spdy; echo err >&2; exit 4'], { env: spdy });
     assert.equal(r.stdout, 'spdy\n', r.stderr);
+    assert.match(r.stderr, /^err$/m);
     assert.equal(r.code, 4, r.stderr);
+    const cat = await kubectl(kc, ['exec', '-i', 'shell', '--', 'cat'], { input: 'over spdy\n', env: spdy, timeoutMs: 10_000 });
+    assert.equal(cat.code, 0, cat.stderr);
+    assert.equal(cat.stdout, 'over spdy\n');
   });
 
   it('kubectl exec -it gets a terminal of the client\'s size', async () => {

@@ -1,12 +1,16 @@
 // The kubelet's streaming endpoints, as upstream's getExec, getAttach and getRun
 // (pkg/kubelet/server/server.go): /exec and /attach/{namespace}/{pod}[/{podUID}]/{container}
-// accept the client's WebSocket (v5.channel.k8s.io, else v4) and bridge it to the runtime's
-// streaming server through a RemoteCommandBackend (the kubelet never redirects the client);
+// accept the client's WebSocket (v5.channel.k8s.io, else v4) or SPDY/3.1 (kubectl's fallback)
+// and bridge it to the runtime's streaming server through a RemoteCommandBackend (SPDY, as
+// upstream's kubelet; the kubelet never redirects the client);
 // /run runs `cmd` once through CRI ExecSync and answers its output.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUpgrade } from '../../api/httpupgrade.ts';
 import { acceptWebSocket, dialWebSocket, isWebSocketRequest, negotiateProtocol, offeredProtocols, serverProtocols } from '../../api/remotecommand/websocket.ts';
 import { Channel, internalErrorStatus, parseStreamOptions, StreamProtocolV4Name, type StreamOptions, type StreamSession } from '../../api/remotecommand/types.ts';
+import { acceptSpdyChannels, dialSpdyChannels, type ChannelSession } from '../../api/remotecommand/spdy_channels.ts';
+import { SPDY_REMOTECOMMAND_PROTOCOLS } from '../../api/remotecommand/spdy.ts';
+import { spdyHandshake } from '../../api/remotecommand/spdy_upgrade.ts';
 import type { ContainerRef, StreamingHost } from '../kuberuntime/streaming.ts';
 
 /** How the kubelet reaches the runtime's streaming server for one session. */
@@ -16,9 +20,27 @@ export interface RemoteCommandBackend {
 
 /**
  * containerd's streaming server over WebSockets, v4.channel.k8s.io: v4 cannot close one stream,
- * so a command reading stdin to its end does not see end-of-file (the SPDY backend will).
+ * so a command reading stdin to its end does not see end-of-file.
  */
 export const webSocketBackend: RemoteCommandBackend = { open: (url) => dialWebSocket(url, [StreamProtocolV4Name]) };
+
+/** A session without flow control of its own (SPDY channels): writes are never held back. */
+function unpaced(s: ChannelSession): StreamSession {
+  return {
+    protocol: s.protocol,
+    canCloseStream: s.canCloseStream,
+    listen: (h) => s.listen(h),
+    write: (channel, data) => (s.write(channel, data), true),
+    onDrained: (cb) => cb(),
+    pause: () => {},
+    resume: () => {},
+    closeStream: (channel) => s.closeStream(channel),
+    close: () => s.close(),
+  };
+}
+
+/** containerd's streaming server over SPDY/3.1 (as upstream's kubelet): stdin's end reaches the command. */
+export const spdyBackend: RemoteCommandBackend = { open: async (url, opts) => unpaced(await dialSpdyChannels(url, opts)) };
 
 export interface StreamingDeps {
   host: StreamingHost;
@@ -77,15 +99,26 @@ function runtimeError(e: Error & { code?: number; details?: string }): Error {
   return httpError(code, e.details ?? e.message);
 }
 
-/** Which upgrade the request lacks, as a 400's message; undefined when it is a WebSocket we speak. */
-function upgradeProblem(req: IncomingMessage): string | undefined {
-  if (!isUpgrade(req)) return 'unable to upgrade: missing upgrade headers in request';
-  if (!isWebSocketRequest(req.headers)) return `unable to upgrade: ${String(req.headers.upgrade)} is not served yet; use a WebSocket (${serverProtocols.join(', ')})`;
+type Transport = 'websocket' | 'spdy';
+
+/** Which transport the client asks for, or why it cannot be served (upstream's codes and messages). */
+function transportOf(req: IncomingMessage): Transport | { code: number; message: string } {
+  if (!isUpgrade(req)) return { code: 400, message: 'unable to upgrade: missing upgrade headers in request' };
+  if (!isWebSocketRequest(req.headers)) {
+    const spdy = spdyHandshake(req.headers, SPDY_REMOTECOMMAND_PROTOCOLS);
+    return spdy.ok ? 'spdy' : { code: spdy.statusCode, message: spdy.message };
+  }
   const offered = offeredProtocols(req.headers);
   if (!negotiateProtocol(offered, serverProtocols)) {
-    return `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${serverProtocols.join(' ')}]`;
+    return { code: 400, message: `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${serverProtocols.join(' ')}]` };
   }
-  return undefined;
+  return 'websocket';
+}
+
+/** Completes the client's upgrade: a WebSocket (v5, else v4), or SPDY/3.1 once it has opened its streams. */
+async function acceptClient(req: IncomingMessage, transport: Transport, opts: StreamOptions): Promise<StreamSession> {
+  if (transport === 'websocket') return acceptWebSocket(req, req.socket, Buffer.alloc(0));
+  return unpaced(await acceptSpdyChannels(req, req.socket, Buffer.alloc(0), opts));
 }
 
 async function run(res: ServerResponse, req: IncomingMessage, url: URL, ref: ContainerRef, d: StreamingDeps): Promise<void> {
@@ -107,14 +140,14 @@ export async function serveStreaming(req: IncomingMessage, res: ServerResponse, 
   } catch (e) {
     throw httpError(400, (e as Error).message);
   }
-  const problem = upgradeProblem(req);
+  const transport = transportOf(req);
   const target = r.kind === 'exec'
     ? await d.host.getExec(r.ref, url.searchParams.getAll('command'), opts).catch((e: Error) => Promise.reject(runtimeError(e)))
     : await d.host.getAttach(r.ref, opts).catch((e: Error) => Promise.reject(runtimeError(e)));
-  if (problem) throw httpError(400, problem);
+  if (typeof transport !== 'string') throw httpError(transport.code, transport.message);
   // The client first, as upstream's translator: the command starts only once the runtime is
   // dialled, by when kubectl has its streams (it drops frames for streams it has not made yet).
-  const client = await acceptWebSocket(req, req.socket, Buffer.alloc(0));
+  const client = await acceptClient(req, transport, opts);
   let runtime: StreamSession;
   try {
     runtime = await d.backend.open(target, opts);
