@@ -1,6 +1,7 @@
-// pods/exec and pods/attach, as upstream's ExecREST and AttachREST: the request is checked (the
-// pod, its container, its node), then the client's upgrade is tunnelled to the node's kubelet
-// (/exec|/attach/{namespace}/{pod}/{container}) with the API server's kubelet-client certificate,
+// pods/exec, pods/attach and pods/portforward, as upstream's ExecREST, AttachREST and
+// PortForwardREST: the request is checked (the pod, its container, its node), then the client's
+// upgrade is tunnelled to the node's kubelet (/exec|/attach/{namespace}/{pod}/{container},
+// /portForward/{namespace}/{pod}) with the API server's kubelet-client certificate,
 // as upstream's UpgradeAwareHandler does: once the kubelet answers 101 the bytes flow both ways
 // unread, so whichever protocol the kubelet and kubectl agree on (the WebSocket channel protocol
 // today) passes unchanged. A kubelet's refusal becomes a Status (kubeletresponse.ts).
@@ -15,7 +16,7 @@ import type { RequestInfo } from './http/requestinfo.ts';
 import { kubeletAddress, logContainer, type KubeletProxyDeps } from './kubeletproxy.ts';
 import { kubeletErrorStatus, MAX_ERROR_BODY } from './kubeletresponse.ts';
 
-export type StreamKind = 'exec' | 'attach';
+export type StreamKind = 'exec' | 'attach' | 'portforward';
 
 /** The request headers an upgrade needs on the kubelet's side (never the client's credentials). */
 const upgradeHeaders = ['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'x-stream-protocol-version', 'user-agent'];
@@ -26,8 +27,10 @@ const upgradeHeaders = ['connection', 'upgrade', 'sec-websocket-key', 'sec-webso
  */
 export function streamLocation(pod: Pod, kind: StreamKind, query: URLSearchParams): string {
   const name = pod.metadata.name!;
-  const container = logContainer(pod, query.get('container'));
   if (!pod.spec?.nodeName) throw errors.badRequest(`pod ${name} does not have a host assigned`);
+  // Port-forward names the pod, not a container; each connection carries its port (portForwardLocation).
+  if (kind === 'portforward') return `/portForward/${encodeURIComponent(pod.metadata.namespace ?? 'default')}/${encodeURIComponent(name)}`;
+  const container = logContainer(pod, query.get('container'));
   const params = new URLSearchParams();
   for (const p of ['stdin', 'stdout', 'stderr', 'tty']) if (boolParam(query, p)) params.append(p, '1');
   if (kind === 'exec') for (const c of query.getAll('command')) params.append('command', c);

@@ -44,7 +44,8 @@ describe('kubectl exec and attach', () => {
     });
     await kubectlOk(kc, ['apply', '-f', '-'], { input: JSON.stringify(pod('shell', ['sleep', '3600'])) });
     await kubectlOk(kc, ['apply', '-f', '-'], { input: JSON.stringify(pod('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done'])) });
-    for (const name of ['shell', 'ticker']) await k('wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s');
+    await kubectlOk(kc, ['apply', '-f', '-'], { input: JSON.stringify(pod('echo', ['nc', '-ll', '-p', '8080', '-e', 'cat'])) });
+    for (const name of ['shell', 'ticker', 'echo']) await k('wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s');
   });
   after(async () => {
     await cluster?.stop();
@@ -235,5 +236,38 @@ describe('kubectl exec and attach', () => {
   it('runs a one-shot command through the kubelet\'s /run (nodes/proxy)', async () => {
     const out = await k('create', '--raw', `/api/v1/nodes/${node}/proxy/run/default/shell/main?cmd=echo%20ran`, '-f', '/dev/null');
     assert.equal(out, 'ran\n');
+  });
+
+  /** Runs kubectl port-forward to the echo pod, sends a line through the local port and reads it back. */
+  async function echoThroughPortForward(env: Record<string, string>): Promise<{ echoed: string; log: string }> {
+    // -v=4 logs client-go's fallback from the WebSocket dialer to SPDY, if it happens.
+    const child = spawn('kubectl', ['port-forward', '-v=4', 'pod/echo', ':8080'], { env: { ...process.env, KUBECONFIG: kc, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    try {
+      const local = await eventually(() => /Forwarding from 127\.0\.0\.1:(\d+) -> 8080/.exec(output)?.[1], 20_000, `port-forward to start (${output})`);
+      const { connect } = await import('node:net');
+      const socket = connect(Number(local), '127.0.0.1');
+      let echoed = '';
+      socket.on('data', (d) => (echoed += d));
+      socket.on('error', () => {});
+      socket.write('ping through the tunnel\n');
+      await eventually(() => echoed.includes('\n'), 15_000, `the echo (${output})`);
+      socket.destroy();
+      return { echoed, log: output };
+    } finally {
+      child.kill('SIGINT');
+    }
+  }
+
+  it('kubectl port-forward carries a connection to the pod (WebSocket-tunnelled SPDY, kubectl 1.32\'s default)', async () => {
+    const { echoed, log } = await echoThroughPortForward({});
+    assert.equal(echoed, 'ping through the tunnel\n');
+    assert.doesNotMatch(log, /fallback to secondary dialer/i, 'the WebSocket tunnel itself carried it');
+  });
+
+  it('kubectl port-forward over plain SPDY (KUBECTL_PORT_FORWARD_WEBSOCKETS=false)', async () => {
+    assert.equal((await echoThroughPortForward({ KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' })).echoed, 'ping through the tunnel\n');
   });
 });

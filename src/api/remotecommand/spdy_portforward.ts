@@ -101,6 +101,14 @@ interface Pair { error?: SpdyStream; data?: SpdyStream; timer: NodeJS.Timeout }
  */
 export function acceptPortForward(req: IncomingMessage, socket: Duplex, head: Buffer, forward: PortForwarder, streamCreationTimeoutMs = 30_000): PortForwardServer {
   const { session } = acceptSpdy(req, socket, head, [PortForwardProtocolV1]);
+  return servePortForward(session, forward, streamCreationTimeoutMs);
+}
+
+/**
+ * Serves port-forward on a SPDY session in the server role, however it was reached: an HTTP
+ * upgrade to SPDY/3.1, or SPDY frames tunnelled in a WebSocket (kubectl's PortForwardWebsockets).
+ */
+export function servePortForward(session: Session, forward: PortForwarder, streamCreationTimeoutMs = 30_000): PortForwardServer {
   const pairs = new Map<string, Pair>();
   session.on('stream', (stream: SpdyStream) => {
     const type = stream.headers.streamtype;

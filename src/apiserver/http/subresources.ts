@@ -87,7 +87,8 @@ export async function serveSubresource(h: SubresourceHandlers, r: SubresourceReq
       return true;
     }
     case 'pods/exec':
-    case 'pods/attach': {
+    case 'pods/attach':
+    case 'pods/portforward': {
       if (info.verb !== 'get' && info.verb !== 'create') throw errors.methodNotSupported(r.resource, info.verb);
       if (!h.stream) throw errors.unavailable(`${what} is not available: this API server has no connection to kubelets`);
       await h.stream(r.req, r.res, info, r.query);

@@ -77,4 +77,5 @@ export const attachParams = [
   query('stdout', 'boolean', 'Redirect the standard output stream of the container.'),
   query('tty', 'boolean', 'Allocate a terminal; stderr then comes on stdout.'),
 ];
+export const portForwardParams = [query('ports', 'integer', 'List of ports to forward. Required when using WebSockets.')];
 export const execParams = [query('command', 'string', 'The command to run, one argument per parameter.'), ...attachParams];

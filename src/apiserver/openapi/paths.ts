@@ -4,7 +4,7 @@
 import { classForKind } from '../../api/schema/models.ts';
 import type { ResourceInfo } from '../registry/resources.ts';
 import { primitiveNames, subresourceKind, type SchemaNamer } from './names.ts';
-import { attachParams, deleteCollectionParams, deleteParams, execParams, listParams, logParams, params, patchParams, writeParams } from './parameters.ts';
+import { attachParams, portForwardParams, deleteCollectionParams, deleteParams, execParams, listParams, logParams, params, patchParams, writeParams } from './parameters.ts';
 import { ref, type GroupVersionKind, type Schema } from './schemas.ts';
 
 export const patchContentTypes = [
@@ -174,7 +174,7 @@ export function buildPaths(namer: SchemaNamer, group: string, version: string, r
         addProxy(add, { gvWord, scope, kind: r.kind, path, itemParams, gvk: { group, version, kind: s.kind } });
         continue;
       }
-      if (s.name === 'exec' || s.name === 'attach') {
+      if (s.name === 'exec' || s.name === 'attach' || s.name === 'portforward') {
         addStreaming(add, s.name, { gvWord, scope, kind: r.kind, path, itemParams, gvk: { group, version, kind: s.kind } });
         continue;
       }
@@ -247,14 +247,16 @@ function addProxy(add: (path: string, method: Method, op: Schema) => void, c: Pr
   }
 }
 
-/** pods/exec and pods/attach are 'connect' operations (GET and POST) whose answer is a stream. */
-function addStreaming(add: (path: string, method: Method, op: Schema) => void, name: 'exec' | 'attach', c: ProxyContext): void {
-  const word = name === 'exec' ? 'Exec' : 'Attach';
+const streamingParams = { exec: execParams, attach: attachParams, portforward: portForwardParams };
+
+/** pods/exec, pods/attach and pods/portforward are 'connect' operations (GET and POST) whose answer is a stream. */
+function addStreaming(add: (path: string, method: Method, op: Schema) => void, name: keyof typeof streamingParams, c: ProxyContext): void {
+  const word = name === 'portforward' ? 'Portforward' : name === 'exec' ? 'Exec' : 'Attach';
   for (const [method, verb] of [['get', 'Get'], ['post', 'Post']] as const) {
     add(c.path, method, {
       description: `Connect ${method.toUpperCase()} requests to ${name} of the ${c.kind}.`,
       operationId: `connect${c.gvWord}${verb}${c.scope}${c.kind}${word}`,
-      parameters: [...c.itemParams, ...(name === 'exec' ? execParams : attachParams)],
+      parameters: [...c.itemParams, ...streamingParams[name]],
       responses: { '200': { description: 'OK', content: { '*/*': { schema: { type: 'string' } } } } },
       'x-kubernetes-action': 'connect',
       'x-kubernetes-group-version-kind': c.gvk,

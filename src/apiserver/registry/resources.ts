@@ -40,6 +40,7 @@ export const resources: ResourceInfo[] = [
       { name: 'eviction', kind: 'Eviction', verbs: ['create'], group: 'policy' },
       { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
       { name: 'log', kind: 'Pod', verbs: ['get'] },
+      { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
     ],
   },
   { group: '', version: 'v1', resource: 'services', singular: 'service', kind: 'Service', namespaced: true, verbs: crud.filter((v) => v !== 'deletecollection').concat('deletecollection'), shortNames: ['svc'], categories: ['all'], subresources: [statusSub('Service')] },

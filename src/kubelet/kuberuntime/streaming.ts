@@ -1,6 +1,7 @@
-// The runtime side of exec, attach and run, as upstream's kubelet GetExec, GetAttach and
-// RunInContainer: the pod by name from the pod manager, its running container by name from the
-// runtime, then a streaming URL from the CRI (Exec, Attach) or a one-shot ExecSync.
+// The runtime side of exec, attach, run and port-forward, as upstream's kubelet GetExec,
+// GetAttach, RunInContainer and GetPortForward: the pod by name from the pod manager, its running
+// container (or ready sandbox) from the runtime, then a streaming URL from the CRI (Exec,
+// Attach, PortForward) or a one-shot ExecSync.
 import type { StreamOptions } from '../../api/remotecommand/types.ts';
 import type { PodManager } from '../pod/manager.ts';
 import type { CriClient } from '../runtime/cri/client.ts';
@@ -20,20 +21,29 @@ export interface StreamingHost {
   getAttach(ref: ContainerRef, opts: StreamOptions): Promise<string>;
   /** Runs `cmd` to its end: stdout then stderr (upstream's RunInContainer). */
   runInContainer(ref: ContainerRef, cmd: string[]): Promise<Buffer>;
+  /** The runtime's port-forward URL for the pod's sandbox (the container of `ref` is not used). */
+  getPortForward(ref: PodRef): Promise<string>;
 }
+
+/** The pod a port-forward names: /portForward/{namespace}/{pod}[/{podUID}]. */
+export type PodRef = Omit<ContainerRef, 'container'>;
 
 export interface StreamingHostDeps {
   pods: Pick<PodManager, 'byFullName'>;
-  cri: Pick<CriClient, 'listContainers' | 'exec' | 'attach' | 'execSync'>;
+  cri: Pick<CriClient, 'listContainers' | 'exec' | 'attach' | 'execSync' | 'listPodSandbox' | 'portForward'>;
 }
 
 const httpError = (code: number, message: string) => Object.assign(new Error(message), { code });
 
 export function newStreamingHost(d: StreamingHostDeps): StreamingHost {
-  /** The running container's runtime ID; upstream's errors and codes when there is none. */
-  const findContainer = async (ref: ContainerRef): Promise<string> => {
+  const findPod = (ref: PodRef) => {
     const pod = d.pods.byFullName(ref.namespace, ref.pod);
     if (!pod || (ref.podUID && pod.metadata.uid !== ref.podUID)) throw httpError(404, 'pod does not exist');
+    return pod;
+  };
+  /** The running container's runtime ID; upstream's errors and codes when there is none. */
+  const findContainer = async (ref: ContainerRef): Promise<string> => {
+    const pod = findPod(ref);
     const running = await d.cri.listContainers({
       state: { state: 'CONTAINER_RUNNING' },
       labelSelector: { [LABEL_POD_UID]: pod.metadata.uid!, [LABEL_CONTAINER_NAME]: ref.container },
@@ -50,6 +60,14 @@ export function newStreamingHost(d: StreamingHostDeps): StreamingHost {
     async getAttach(ref, o) {
       const containerId = await findContainer(ref);
       return d.cri.attach({ containerId, tty: o.tty, stdin: o.stdin, stdout: o.stdout, stderr: o.stderr });
+    },
+    async getPortForward(ref) {
+      const pod = findPod(ref);
+      const ready = await d.cri.listPodSandbox({ state: { state: 'SANDBOX_READY' }, labelSelector: { [LABEL_POD_UID]: pod.metadata.uid! } });
+      const sandbox = ready.sort((a, b) => b.createdAt - a.createdAt)[0];
+      if (!sandbox) throw httpError(500, `pod sandbox of ${ref.namespace}/${ref.pod} not found`);
+      // No ports: each forwarded connection names its own (the port header).
+      return d.cri.portForward(sandbox.id, []);
     },
     async runInContainer(ref, cmd) {
       const containerId = await findContainer(ref);

@@ -1,5 +1,5 @@
 // The kubelet API on --port (10250, HTTPS): /healthz, /pods, /containerLogs, /spec, the Summary
-// API, the metrics endpoints and the streaming endpoints (/exec, /attach, /run), behind the
+// API, the metrics endpoints and the streaming endpoints (/exec, /attach, /run, /portForward), behind the
 // authentication and authorization of auth.ts.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,6 +9,7 @@ import { parseLogQuery } from '../../api/queryparams.ts';
 import { serveLog } from '../logs/serve.ts';
 import { authorizeRequest, type KubeletAuthOptions } from './auth.ts';
 import { parseStreamingPath, serveStreaming, type StreamingDeps } from './streaming.ts';
+import { parsePortForwardPath, servePortForwardRequest } from './portforward.ts';
 
 export interface LogTarget {
   /** The log file to serve. */
@@ -103,6 +104,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, d: KubeletServe
   if (path.startsWith('/containerLogs/')) return containerLogs(req, res, url, d);
   const streaming = d.streaming && parseStreamingPath(path);
   if (streaming) return serveStreaming(req, res, url, streaming, d.streaming!);
+  const portForward = d.streaming && parsePortForwardPath(path);
+  if (portForward) return servePortForwardRequest(req, portForward, d.streaming!.host);
   send(res, 404, '404 page not found');
 }
 

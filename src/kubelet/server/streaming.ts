@@ -90,10 +90,10 @@ export function bridge(client: StreamSession, runtime: StreamSession): void {
   });
 }
 
-const httpError = (code: number, message: string) => Object.assign(new Error(message), { code });
+export const httpError = (code: number, message: string) => Object.assign(new Error(message), { code });
 
 /** A CRI error as upstream's streaming.WriteError answers it: NotFound 404, ResourceExhausted 429, else 500. */
-function runtimeError(e: Error & { code?: number; details?: string }): Error {
+export function runtimeError(e: Error & { code?: number; details?: string }): Error {
   if (typeof e.code === 'number' && e.code >= 400) return e;
   const code = e.code === 5 ? 404 : e.code === 8 ? 429 : 500;
   return httpError(code, e.details ?? e.message);

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { Pod } from '../../../src/api/core/index.ts';
 import type { SessionHandlers, StreamSession } from '../../../src/api/remotecommand/types.ts';
 import { newStreamingHost } from '../../../src/kubelet/kuberuntime/streaming.ts';
-import type { Container } from '../../../src/kubelet/runtime/cri/types.ts';
+import type { Container, PodSandbox } from '../../../src/kubelet/runtime/cri/types.ts';
 import { bridge, parseStreamingPath } from '../../../src/kubelet/server/streaming.ts';
 
 /** A session that records what is written to it and lets the test play the peer. */
@@ -92,7 +92,7 @@ describe('streaming host', () => {
   const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'main', image: 'busybox' }] } };
   const container = (id: string, createdAt: number) => ({ id, createdAt }) as Container;
 
-  function host(running: Container[]) {
+  function host(running: Container[], sandboxes: PodSandbox[] = []) {
     const calls: unknown[] = [];
     const h = newStreamingHost({
       pods: { byFullName: (ns, name) => (ns === 'default' && name === 'web' ? pod : undefined) },
@@ -101,6 +101,8 @@ describe('streaming host', () => {
         exec: async (req) => (calls.push(req), 'http://127.0.0.1:1/exec/token'),
         attach: async () => 'http://127.0.0.1:1/attach/token',
         execSync: async (_id, cmd) => ({ stdout: Buffer.from(`${cmd.join(' ')}\n`), stderr: Buffer.from(cmd[0] === 'false' ? 'failed' : ''), exitCode: cmd[0] === 'false' ? 1 : 0 }),
+        listPodSandbox: async (filter) => (calls.push(filter), sandboxes),
+        portForward: async (id, ports) => (calls.push({ id, ports }), 'http://127.0.0.1:1/portforward/token'),
       },
     });
     return { h, calls };
@@ -119,6 +121,14 @@ describe('streaming host', () => {
     await assert.rejects(h.getAttach({ namespace: 'default', pod: 'nope', container: 'main' }, opts), { code: 404, message: 'pod does not exist' });
     await assert.rejects(h.getAttach({ namespace: 'default', pod: 'web', podUID: 'other', container: 'main' }, opts), { code: 404 });
     await assert.rejects(h.getAttach({ namespace: 'default', pod: 'web', container: 'main' }, opts), { code: 500, message: 'container not found ("main")' });
+  });
+
+  it('port-forwards through the newest ready sandbox of the pod, or answers 500 without one', async () => {
+    const { h, calls } = host([], [{ id: 'old', createdAt: 1 } as PodSandbox, { id: 'new', createdAt: 2 } as PodSandbox]);
+    assert.equal(await h.getPortForward({ namespace: 'default', pod: 'web' }), 'http://127.0.0.1:1/portforward/token');
+    assert.deepEqual(calls, [{ state: { state: 'SANDBOX_READY' }, labelSelector: { 'io.kubernetes.pod.uid': 'u1' } }, { id: 'new', ports: [] }]);
+    await assert.rejects(host([]).h.getPortForward({ namespace: 'default', pod: 'web' }), { code: 500 });
+    await assert.rejects(host([]).h.getPortForward({ namespace: 'default', pod: 'nope' }), { code: 404 });
   });
 
   it('runs a command once: its output, or a 500 naming the exit code', async () => {

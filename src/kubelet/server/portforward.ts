@@ -1,0 +1,71 @@
+// The kubelet's /portForward/{namespace}/{pod}[/{podUID}] (upstream's getPortForward). kubectl
+// 1.32 first offers a WebSocket with subprotocol SPDY/3.1+portforward.k8s.io, SPDY frames
+// tunnelled in binary messages (PortForwardWebsockets; upstream's API server unwraps it, here
+// the API server passes the bytes through and the kubelet serves both), and falls back to a
+// plain SPDY/3.1 upgrade (portforward.k8s.io). Either way each forwarded connection, a pair of
+// streams, is relayed through one port-forward session to the runtime's streaming server.
+import type { IncomingMessage } from 'node:http';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import { isUpgrade } from '../../api/httpupgrade.ts';
+import { isWebSocketRequest, offeredProtocols } from '../../api/remotecommand/websocket.ts';
+import { acceptPortForward, dialPortForward, PortForwardProtocolV1, relayPortForward, servePortForward, type PortForwardClient, type PortForwarder } from '../../api/remotecommand/spdy_portforward.ts';
+import { spdyHandshake } from '../../api/remotecommand/spdy_upgrade.ts';
+import { Session } from '../../api/spdy/session.ts';
+import type { PodRef, StreamingHost } from '../kuberuntime/streaming.ts';
+import { httpError, runtimeError } from './streaming.ts';
+
+/** kubectl's subprotocol for SPDY tunnelled in a WebSocket. */
+export const PortForwardWebsocketProtocol = 'SPDY/3.1+portforward.k8s.io';
+
+/** /portForward/{namespace}/{pod}[/{podUID}]; undefined for any other path. */
+export function parsePortForwardPath(path: string): PodRef | undefined {
+  const parts = path.split('/').slice(1).map(decodeURIComponent);
+  if (parts[0] !== 'portForward' || !parts.slice(1).every(Boolean)) return undefined;
+  if (parts.length === 3) return { namespace: parts[1], pod: parts[2] };
+  if (parts.length === 4) return { namespace: parts[1], pod: parts[2], podUID: parts[3] };
+  return undefined;
+}
+
+/**
+ * Forwards each connection through one session to the runtime, dialled with the first
+ * connection (a client that forwards nothing costs the runtime nothing) and closed with the client's.
+ */
+function runtimeRelay(url: string, clientDone: Promise<void>): PortForwarder {
+  let upstream: Promise<PortForwardClient> | undefined;
+  void clientDone.then(async () => (await upstream?.catch(() => undefined))?.close());
+  return async (port, data) => {
+    upstream ??= dialPortForward(url);
+    return relayPortForward(await upstream)(port, data);
+  };
+}
+
+function acceptTunnel(req: IncomingMessage, url: string): void {
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: () => PortForwardWebsocketProtocol });
+  wss.handleUpgrade(req, req.socket, Buffer.alloc(0), (ws) => {
+    const tunnel = createWebSocketStream(ws);
+    tunnel.on('error', () => tunnel.destroy());
+    const session = new Session(tunnel, { role: 'server' });
+    let done!: () => void;
+    const server = servePortForward(session, runtimeRelay(url, new Promise<void>((r) => (done = r))));
+    void server.done.finally(done);
+  });
+}
+
+/** Serves one port-forward request (already authorized); errors before the upgrade are thrown with their HTTP code. */
+export async function servePortForwardRequest(req: IncomingMessage, ref: PodRef, host: StreamingHost): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'POST') throw httpError(405, 'Method Not Allowed');
+  if (!isUpgrade(req)) throw httpError(400, 'unable to upgrade: missing upgrade headers in request');
+  const tunnelled = isWebSocketRequest(req.headers);
+  if (tunnelled && !offeredProtocols(req.headers).includes(PortForwardWebsocketProtocol)) {
+    throw httpError(400, `unable to upgrade: unable to negotiate protocol: client supports [${offeredProtocols(req.headers).join(' ')}], server supports [${PortForwardWebsocketProtocol}]`);
+  }
+  if (!tunnelled) {
+    const handshake = spdyHandshake(req.headers, [PortForwardProtocolV1]);
+    if (!handshake.ok) throw httpError(handshake.statusCode, handshake.message);
+  }
+  const url = await host.getPortForward(ref).catch((e: Error) => Promise.reject(runtimeError(e)));
+  if (tunnelled) return acceptTunnel(req, url);
+  let done!: () => void;
+  const server = acceptPortForward(req, req.socket, Buffer.alloc(0), runtimeRelay(url, new Promise<void>((r) => (done = r))));
+  void server.done.finally(done);
+}
