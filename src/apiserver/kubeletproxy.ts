@@ -3,6 +3,8 @@
 // certificate, and verifies the kubelet's serving certificate against the cluster CA.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request } from 'node:https';
+import { isWebSocketRequest } from '../api/remotecommand/websocket.ts';
+import { serveReaderOverWebSocket } from '../api/remotecommand/wsreader.ts';
 import { errors } from '../api/errors.ts';
 import type { Node, Pod } from '../api/core/index.ts';
 import { logQueryString, parseLogQuery } from '../api/queryparams.ts';
@@ -80,6 +82,13 @@ export function createKubeletProxy(d: KubeletProxyDeps) {
               res.end(JSON.stringify(err.toStatus()));
               resolve();
             });
+            return;
+          }
+          if (onError && isWebSocketRequest(req.headers)) {
+            // pods/log asked over a WebSocket: the log goes out as messages (upstream's wsstream.Reader).
+            serveReaderOverWebSocket(req, kres);
+            kres.on('end', resolve);
+            kres.on('close', resolve);
             return;
           }
           res.writeHead(kres.statusCode ?? 502, { 'Content-Type': kres.headers['content-type'] ?? 'text/plain' });

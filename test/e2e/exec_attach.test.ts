@@ -270,4 +270,22 @@ describe('kubectl exec and attach', () => {
   it('kubectl port-forward over plain SPDY (KUBECTL_PORT_FORWARD_WEBSOCKETS=false)', async () => {
     assert.equal((await echoThroughPortForward({ KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' })).echoed, 'ping through the tunnel\n');
   });
+
+  it('kubectl cp copies a file into the container and back (tar through exec, stdin to its end)', async () => {
+    const { mkdtemp, writeFile, readFile: read, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'berth-cp-'));
+    try {
+      const content = `copied ${'x'.repeat(100_000)}\n`;
+      await writeFile(join(dir, 'in.txt'), content);
+      const up = await kubectl(kc, ['cp', join(dir, 'in.txt'), 'shell:/tmp/in.txt'], { timeoutMs: 60_000 });
+      assert.equal(up.code, 0, up.stderr);
+      assert.equal((await kubectl(kc, ['exec', 'shell', '--', 'wc', '-c', '/tmp/in.txt'])).stdout.trim(), `${Buffer.byteLength(content)} /tmp/in.txt`);
+      const down = await kubectl(kc, ['cp', 'shell:/tmp/in.txt', join(dir, 'out.txt')], { timeoutMs: 60_000 });
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal(await read(join(dir, 'out.txt'), 'utf8'), content);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

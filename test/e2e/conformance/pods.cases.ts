@@ -157,7 +157,7 @@ describe('[sig-node] Pods', { concurrency: true }, () => {
     assert.equal(p.status.reason, 'DeadlineExceeded');
   });
 
-  it('[sig-node] Pods should support retrieving logs from the container over websockets [NodeConformance] [Conformance]', { todo: 'pending #16: the API server does not upgrade pods/log to a WebSocket (binary.k8s.io) yet; #16 brings WebSocket streams' }, async () => {
+  it('[sig-node] Pods should support retrieving logs from the container over websockets [NodeConformance] [Conformance]', async () => {
     const name = uniqueName('pod-logs-websocket');
     await f.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: BUSYBOX, command: ['/bin/sh', '-c', 'echo container is alive; sleep 10000'] }] } });
     await f.waitRunningReady(name);
