@@ -271,19 +271,30 @@ describe('kubectl exec and attach', () => {
     assert.equal((await echoThroughPortForward({ KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' })).echoed, 'ping through the tunnel\n');
   });
 
-  it('kubectl cp copies a file into the container and back (tar through exec, stdin to its end)', async () => {
-    const { mkdtemp, writeFile, readFile: read, rm } = await import('node:fs/promises');
+  it('kubectl cp copies a 5 MiB random file and a directory into the container and back, checksums equal', async () => {
+    const { mkdtemp, mkdir, writeFile, readFile: read, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
+    const { createHash, randomBytes } = await import('node:crypto');
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     const dir = await mkdtemp(join(tmpdir(), 'berth-cp-'));
     try {
-      const content = `copied ${'x'.repeat(100_000)}\n`;
-      await writeFile(join(dir, 'in.txt'), content);
-      const up = await kubectl(kc, ['cp', join(dir, 'in.txt'), 'shell:/tmp/in.txt'], { timeoutMs: 60_000 });
-      assert.equal(up.code, 0, up.stderr);
-      assert.equal((await kubectl(kc, ['exec', 'shell', '--', 'wc', '-c', '/tmp/in.txt'])).stdout.trim(), `${Buffer.byteLength(content)} /tmp/in.txt`);
-      const down = await kubectl(kc, ['cp', 'shell:/tmp/in.txt', join(dir, 'out.txt')], { timeoutMs: 60_000 });
-      assert.equal(down.code, 0, down.stderr);
-      assert.equal(await read(join(dir, 'out.txt'), 'utf8'), content);
+      const content = randomBytes(5 * 1024 * 1024);
+      await writeFile(join(dir, 'in.bin'), content);
+      await mkdir(join(dir, 'tree', 'sub'), { recursive: true });
+      await writeFile(join(dir, 'tree', 'a.txt'), 'a\n');
+      await writeFile(join(dir, 'tree', 'sub', 'b.txt'), 'b\n');
+      for (const [from, to] of [[join(dir, 'in.bin'), 'shell:/tmp/in.bin'], [join(dir, 'tree'), 'shell:/tmp/tree']]) {
+        const up = await kubectl(kc, ['cp', from, to], { timeoutMs: 60_000 });
+        assert.equal(up.code, 0, up.stderr);
+      }
+      assert.equal((await kubectl(kc, ['exec', 'shell', '--', 'sha256sum', '/tmp/in.bin'])).stdout.split(' ')[0], sha(content));
+      assert.equal((await kubectl(kc, ['exec', 'shell', '--', 'cat', '/tmp/tree/a.txt', '/tmp/tree/sub/b.txt'])).stdout, 'a\nb\n');
+      for (const [from, to] of [['shell:/tmp/in.bin', join(dir, 'out.bin')], ['shell:/tmp/tree', join(dir, 'back')]]) {
+        const down = await kubectl(kc, ['cp', from, to], { timeoutMs: 60_000 });
+        assert.equal(down.code, 0, down.stderr);
+      }
+      assert.equal(sha(await read(join(dir, 'out.bin'))), sha(content));
+      assert.equal(await read(join(dir, 'back', 'sub', 'b.txt'), 'utf8'), 'b\n');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

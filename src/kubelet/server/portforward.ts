@@ -40,7 +40,11 @@ function runtimeRelay(url: string, clientDone: Promise<void>): PortForwarder {
 }
 
 function acceptTunnel(req: IncomingMessage, url: string): void {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: () => PortForwardWebsocketProtocol });
+  // ws refuses a subprotocol that is not an RFC 7230 token, and this one has a '/': the header is
+  // taken out before ws reads it and our choice written into the 101 ourselves.
+  delete req.headers['sec-websocket-protocol'];
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  wss.on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PortForwardWebsocketProtocol}`));
   wss.handleUpgrade(req, req.socket, Buffer.alloc(0), (ws) => {
     const tunnel = createWebSocketStream(ws);
     tunnel.on('error', () => tunnel.destroy());
