@@ -45,7 +45,9 @@ describe('kubectl exec and attach', () => {
     await kubectlOk(kc, ['apply', '-f', '-'], { input: JSON.stringify(pod('shell', ['sleep', '3600'])) });
     await kubectlOk(kc, ['apply', '-f', '-'], { input: JSON.stringify(pod('ticker', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done'])) });
     await kubectlOk(kc, ['apply', '-f', '-'], { input: JSON.stringify(pod('echo', ['nc', '-ll', '-p', '8080', '-e', 'cat'])) });
-    for (const name of ['shell', 'ticker', 'echo']) await k('wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s');
+    const web = 'mkdir -p /www && echo hello > /www/index.html && httpd -p 8080 -h /www && exec nc -ll -p 9090 -e cat';
+    await kubectlOk(kc, ['apply', '-f', '-'], { input: JSON.stringify(pod('web', ['sh', '-c', web])) });
+    for (const name of ['shell', 'ticker', 'echo', 'web']) await k('wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s');
   });
   after(async () => {
     await cluster?.stop();
@@ -269,6 +271,39 @@ describe('kubectl exec and attach', () => {
 
   it('kubectl port-forward over plain SPDY (KUBECTL_PORT_FORWARD_WEBSOCKETS=false)', async () => {
     assert.equal((await echoThroughPortForward({ KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' })).echoed, 'ping through the tunnel\n');
+  });
+
+  it('kubectl port-forward of two ports at once: 20 concurrent HTTP requests to httpd, and an echo', async () => {
+    const child = spawn('kubectl', ['port-forward', 'pod/web', ':8080', ':9090'], { env: { ...process.env, KUBECONFIG: kc }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    try {
+      const local = (port: number) => new RegExp(`Forwarding from 127\\.0\\.0\\.1:(\\d+) -> ${port}`).exec(output)?.[1];
+      await eventually(() => local(8080) && local(9090), 20_000, `both forwards (${output})`);
+      const { get } = await import('node:http');
+      const fetchOnce = () =>
+        new Promise<string>((resolve, reject) => {
+          get({ host: '127.0.0.1', port: Number(local(8080)), path: '/', agent: false }, (res) => {
+            let body = '';
+            res.on('data', (d) => (body += d));
+            res.on('end', () => resolve(`${res.statusCode} ${body}`));
+          }).on('error', reject);
+        });
+      const answers = await Promise.all(Array.from({ length: 20 }, fetchOnce));
+      assert.deepEqual(answers, Array(20).fill('200 hello\n'));
+      const { connect } = await import('node:net');
+      const socket = connect(Number(local(9090)), '127.0.0.1');
+      let echoed = '';
+      socket.on('data', (d) => (echoed += d));
+      socket.on('error', () => {});
+      socket.write('second port\n');
+      await eventually(() => echoed.includes('\n'), 15_000, 'the echo on the second port');
+      socket.destroy();
+      assert.equal(echoed, 'second port\n');
+    } finally {
+      child.kill('SIGINT');
+    }
   });
 
   it('kubectl cp copies a 5 MiB random file and a directory into the container and back, checksums equal', async () => {

@@ -8,8 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { isUpgrade } from '../../api/httpupgrade.ts';
 import { isWebSocketRequest, offeredProtocols } from '../../api/remotecommand/websocket.ts';
-import { acceptPortForward, dialPortForward, PortForwardProtocolV1, relayPortForward, servePortForward, type PortForwardClient, type PortForwarder } from '../../api/remotecommand/spdy_portforward.ts';
-import { spdyHandshake } from '../../api/remotecommand/spdy_upgrade.ts';
+import { dialPortForward, PortForwardProtocolV1, relayPortForward, servePortForward, type PortForwardClient, type PortForwarder } from '../../api/remotecommand/spdy_portforward.ts';
+import { acceptSpdy, spdyHandshake } from '../../api/remotecommand/spdy_upgrade.ts';
 import { Session } from '../../api/spdy/session.ts';
 import type { PodRef, StreamingHost } from '../kuberuntime/streaming.ts';
 import { httpError, runtimeError } from './streaming.ts';
@@ -28,15 +28,27 @@ export function parsePortForwardPath(path: string): PodRef | undefined {
 
 /**
  * Forwards each connection through one session to the runtime, dialled with the first
- * connection (a client that forwards nothing costs the runtime nothing) and closed with the client's.
+ * connection (a client that forwards nothing costs the runtime nothing) and closed with the
+ * client's. When the runtime ends that session (the pod is gone) the client's ends too, as
+ * upstream's proxied connection does, so kubectl reports the lost connection.
  */
-function runtimeRelay(url: string, clientDone: Promise<void>): PortForwarder {
+function runtimeRelay(url: string, client: { done: Promise<void>; close(): void }): PortForwarder {
   let upstream: Promise<PortForwardClient> | undefined;
-  void clientDone.then(async () => (await upstream?.catch(() => undefined))?.close());
+  void client.done.then(async () => (await upstream?.catch(() => undefined))?.close());
   return async (port, data) => {
-    upstream ??= dialPortForward(url);
+    upstream ??= dialPortForward(url).then((u) => {
+      void u.session.done.finally(() => client.close());
+      return u;
+    });
     return relayPortForward(await upstream)(port, data);
   };
+}
+
+/** Serves a session, relaying to the runtime at url. */
+function serveRelayed(session: Session, url: string): void {
+  let relay: PortForwarder | undefined;
+  const server = servePortForward(session, (port, data) => relay!(port, data));
+  relay = runtimeRelay(url, { done: server.done, close: () => server.close() });
 }
 
 function acceptTunnel(req: IncomingMessage, url: string): void {
@@ -48,10 +60,7 @@ function acceptTunnel(req: IncomingMessage, url: string): void {
   wss.handleUpgrade(req, req.socket, Buffer.alloc(0), (ws) => {
     const tunnel = createWebSocketStream(ws);
     tunnel.on('error', () => tunnel.destroy());
-    const session = new Session(tunnel, { role: 'server' });
-    let done!: () => void;
-    const server = servePortForward(session, runtimeRelay(url, new Promise<void>((r) => (done = r))));
-    void server.done.finally(done);
+    serveRelayed(new Session(tunnel, { role: 'server' }), url);
   });
 }
 
@@ -69,7 +78,5 @@ export async function servePortForwardRequest(req: IncomingMessage, ref: PodRef,
   }
   const url = await host.getPortForward(ref).catch((e: Error) => Promise.reject(runtimeError(e)));
   if (tunnelled) return acceptTunnel(req, url);
-  let done!: () => void;
-  const server = acceptPortForward(req, req.socket, Buffer.alloc(0), runtimeRelay(url, new Promise<void>((r) => (done = r))));
-  void server.done.finally(done);
+  serveRelayed(acceptSpdy(req, req.socket, Buffer.alloc(0), [PortForwardProtocolV1]).session, url);
 }
