@@ -8,6 +8,7 @@ import { validateEnum } from '../validation/generic.ts';
 import { validateLabels } from '../validation/meta.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../validation/names.ts';
 import { validateContainer, type ContainerKind } from './container_validation.ts';
+import { validateEphemeralContainers } from './ephemeral_validation.ts';
 
 const volumeSourceKeys = [
   'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi', 'glusterfs',
@@ -147,6 +148,7 @@ export function validatePodSpec(spec: PodSpec | undefined, path = 'spec'): Field
       }
     });
   }
+  errs.push(...validateEphemeralContainers(spec, `${path}.ephemeralContainers`));
   errs.push(...validateEnum(spec.restartPolicy, `${path}.restartPolicy`, ['Always', 'OnFailure', 'Never']));
   errs.push(...validateEnum(spec.dnsPolicy, `${path}.dnsPolicy`, ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None']));
   if (spec.dnsPolicy === 'None' && !spec.dnsConfig) errs.push(field.required(`${path}.dnsConfig`, 'must provide `dnsConfig` when `dnsPolicy` is None'));

@@ -33,7 +33,7 @@ export const resources: ResourceInfo[] = [
   { group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false, verbs: crud, shortNames: ['no'], subresources: [statusSub('Node'), { name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }] },
   {
     group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, verbs: crud, shortNames: ['po'], categories: ['all'],
-    subresources: [statusSub('Pod'), { name: 'binding', kind: 'Binding', verbs: ['create'] }, { name: 'log', kind: 'Pod', verbs: ['get'] }, { name: 'eviction', kind: 'Eviction', verbs: ['create'], group: 'policy' }],
+    subresources: [statusSub('Pod'), { name: 'binding', kind: 'Binding', verbs: ['create'] }, { name: 'log', kind: 'Pod', verbs: ['get'] }, { name: 'eviction', kind: 'Eviction', verbs: ['create'], group: 'policy' }, { name: 'ephemeralcontainers', kind: 'Pod', verbs: ['get', 'patch', 'update'] }],
   },
   { group: '', version: 'v1', resource: 'services', singular: 'service', kind: 'Service', namespaced: true, verbs: crud.filter((v) => v !== 'deletecollection').concat('deletecollection'), shortNames: ['svc'], categories: ['all'], subresources: [statusSub('Service')] },
   { group: '', version: 'v1', resource: 'endpoints', singular: 'endpoints', kind: 'Endpoints', namespaced: true, verbs: crud, shortNames: ['ep'] },

@@ -3,7 +3,7 @@
 // and reports, per container, why one is waiting.
 import type { RuntimePodStatus } from '../container/types.ts';
 import type { ContainerConfig, In, PodSandboxConfig } from '../runtime/cri/types.ts';
-import { computePodActions, type ContainerToStart, type PodActions, type WaitingReason } from './actions.ts';
+import { computePodActions, ephemeralTargetID, type ContainerToStart, type PodActions, type WaitingReason } from './actions.ts';
 import { containerFieldPath, podRef, type RuntimeManagerDeps } from './deps.ts';
 import { podDNSConfig, readResolvConf } from './dns.ts';
 import { EnvError } from './env.ts';
@@ -110,7 +110,7 @@ export async function syncPod(pod: Pod, status: RuntimePodStatus, deps: RuntimeM
   }
 
   const start = async (s: ContainerToStart): Promise<boolean> => {
-    const failure = await startContainer(deps, pod, s, result.sandboxId, sandboxConfig, result.podIPs, opts.signal);
+    const failure = await startContainer(deps, pod, s, result.sandboxId, sandboxConfig, result.podIPs, opts.signal, status);
     if (failure) {
       result.waiting[s.container.name] = failure;
       result.errors.push({ action: 'StartContainer', target: s.container.name, ...failure });
@@ -119,6 +119,9 @@ export async function syncPod(pod: Pod, status: RuntimePodStatus, deps: RuntimeM
     result.started.push(s.container.name);
     return true;
   };
+  // Upstream: ephemeral containers are started "prior" to init containers "to allow running
+  // ephemeral containers even when there are errors starting an init container".
+  for (const s of actions.ephemeralContainersToStart) await start(s);
   // Init containers one at a time, in order; a failure stops the sync (the next one retries).
   for (const s of actions.initContainersToStart) {
     if (!(await start(s))) return result;
@@ -133,7 +136,7 @@ export async function syncPod(pod: Pod, status: RuntimePodStatus, deps: RuntimeM
  */
 async function startContainer(
   deps: RuntimeManagerDeps, pod: Pod, s: ContainerToStart, sandboxId: string, sandboxConfig: In<PodSandboxConfig>,
-  podIPs: string[], signal?: AbortSignal,
+  podIPs: string[], signal?: AbortSignal, status?: RuntimePodStatus,
 ): Promise<WaitingReason | undefined> {
   const { cri, recorder } = deps;
   const c = s.container;
@@ -150,9 +153,14 @@ async function startContainer(
   });
   if (!image.ok) return { reason: image.reason, message: image.message };
 
+  const target = status ? ephemeralTargetID(s, status) : {};
+  if (target.error) {
+    record('Warning', 'Failed', `Error: ${target.error}`);
+    return { reason: 'CreateContainerConfigError', message: target.error };
+  }
   let config: In<ContainerConfig>;
   try {
-    config = await generateContainerConfig(deps, pod, s, image.imageRef, sandboxConfig, podIPs);
+    config = await generateContainerConfig(deps, pod, s, image.imageRef, sandboxConfig, podIPs, target.id);
   } catch (err) {
     signal?.throwIfAborted();
     const message = errText(err);
