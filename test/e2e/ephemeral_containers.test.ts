@@ -3,7 +3,7 @@
 // namespace, and reports it in status.ephemeralContainerStatuses; `kubectl logs -c` reads it.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestCluster, type TestCluster } from '../support/cluster.ts';
+import { startSingleNodeCluster, type TestCluster } from '../support/cluster.ts';
 import { eventually, kubectl, kubectlOk } from '../support/kubectl.ts';
 
 const node = 'node-1';
@@ -17,11 +17,8 @@ describe('ephemeral containers (kubectl debug)', () => {
   const ecStatus = (pod: any, name: string) => pod.status?.ephemeralContainerStatuses?.find((c: any) => c.name === name);
 
   before(async () => {
-    cluster = await startTestCluster();
+    cluster = await startSingleNodeCluster(node);
     kc = cluster.kubeconfig;
-    await cluster.startKubelet(node);
-    await eventually(async () => /Ready/.test(await k('get', 'node', node)), 20_000, 'the node');
-    await eventually(async () => (await kubectl(kc, ['get', 'serviceaccount', 'default'])).code === 0, 10_000, 'the default service account');
     await kubectlOk(kc, ['apply', '-f', '-'], {
       input: JSON.stringify({
         apiVersion: 'v1', kind: 'Pod', metadata: { name: 'target' },

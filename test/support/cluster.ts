@@ -9,6 +9,7 @@ import { writeKubeletCredentials } from '../../src/cluster/kubeletcreds.ts';
 import { unmountUnder } from '../../src/containerd/process.ts';
 import { startTestApiServer, type TestApiServer } from './apiserver.ts';
 import { startTestContainerd, type TestContainerd } from './containerd.ts';
+import { eventually, kubectl, kubectlOk } from './kubectl.ts';
 import { freePort } from './ports.ts';
 
 const berth = join(import.meta.dirname, '..', '..', 'bin', 'berth.js');
@@ -107,4 +108,17 @@ export async function startTestCluster(opts: { nodeMonitorPeriodMs?: number; nod
       await rm(work, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A cluster with one kubelet, returned once its node is Ready and the default service account
+ * exists (pods are rejected without it).
+ */
+export async function startSingleNodeCluster(node: string): Promise<TestCluster> {
+  const cluster = await startTestCluster();
+  await cluster.startKubelet(node);
+  const kc = cluster.kubeconfig;
+  await eventually(async () => /Ready/.test(await kubectlOk(kc, ['get', 'node', node])), 20_000, 'the node');
+  await eventually(async () => (await kubectl(kc, ['get', 'serviceaccount', 'default'])).code === 0, 10_000, 'the default service account');
+  return cluster;
 }
