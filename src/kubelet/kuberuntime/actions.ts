@@ -13,6 +13,8 @@ export interface ContainerToStart {
   init: boolean;
   /** An ephemeral container (kubectl debug): started once, never restarted, in the pod's sandbox. */
   ephemeral?: EphemeralContainer;
+  /** Its targetContainerName's running instance, whose PID namespace it joins, or why there is none. */
+  target?: EphemeralTarget;
   /** restartCount of the new instance: one more than the latest one's, 0 for the first. */
   restartCount: number;
   /** Set when this start is a restart after an exit: syncPod records the failure in the back-off. */
@@ -30,6 +32,9 @@ export interface ContainerToKill {
 }
 
 export interface WaitingReason { reason: string; message: string }
+
+/** The runtime ID of an ephemeral container's target, or the error upstream's start fails with. */
+export interface EphemeralTarget { id?: string; error?: string }
 
 export interface PodActions {
   /** Stop every container and sandbox of the pod first. */
@@ -208,16 +213,16 @@ export function computePodActions(pod: Pod, status: RuntimePodStatus, opts: Acti
 export function ephemeralContainersToStart(pod: Pod, status: RuntimePodStatus): ContainerToStart[] {
   return (pod.spec.ephemeralContainers ?? [])
     .filter((ec) => !latestStatus(status, ec.name))
-    .map((ec) => ({ container: ec, init: false, ephemeral: ec, restartCount: 0 }));
+    .map((ec) => ({ container: ec, init: false, ephemeral: ec, restartCount: 0, target: ephemeralTargetID(ec, status) }));
 }
 
 /**
  * The container whose process namespace an ephemeral container joins (upstream's getTargetID):
  * none without targetContainerName; the target's running instance, or an error when it is not running.
  */
-export function ephemeralTargetID(s: ContainerToStart, status: RuntimePodStatus): { id?: string; error?: string } {
-  const target = s.ephemeral?.targetContainerName;
-  if (!target) return {};
+export function ephemeralTargetID(ec: EphemeralContainer, status: RuntimePodStatus): EphemeralTarget | undefined {
+  const target = ec.targetContainerName;
+  if (!target) return undefined;
   const st = latestStatus(status, target);
   if (!st || st.state !== 'running') return { error: `unable to find target container ${target}` };
   return { id: st.id.id };

@@ -15,7 +15,6 @@ export const mkdirp = async (p: string) => { await mkdir(p, { recursive: true })
 
 export async function generateContainerConfig(
   deps: RuntimeManagerDeps, pod: Pod, s: ContainerToStart, imageRef: string, sandboxConfig: In<PodSandboxConfig>, podIPs: string[],
-  targetId?: string,
 ): Promise<In<ContainerConfig>> {
   const c = s.container;
   const env = await makeEnvironment(pod, c, deps.envSources, {
@@ -31,6 +30,6 @@ export async function generateContainerConfig(
   const mounts = await deps.mounts?.(pod, c, podIPs, new Map(env.map((e) => [e.name, e.value]))) ?? [];
   await (deps.mkdir ?? mkdirp)(`${sandboxConfig.logDirectory}/${dirname(containerLogPath(c.name, s.restartCount))}`);
   return containerConfig(pod, c, {
-    restartCount: s.restartCount, imageRef, env, command, args, mounts, memoryCapacityBytes: deps.memoryCapacityBytes, targetId,
+    restartCount: s.restartCount, imageRef, env, command, args, mounts, memoryCapacityBytes: deps.memoryCapacityBytes, targetId: s.target?.id,
   });
 }

@@ -3,7 +3,7 @@
 // and reports, per container, why one is waiting.
 import type { RuntimePodStatus } from '../container/types.ts';
 import type { ContainerConfig, In, PodSandboxConfig } from '../runtime/cri/types.ts';
-import { computePodActions, ephemeralTargetID, type ContainerToStart, type PodActions, type WaitingReason } from './actions.ts';
+import { computePodActions, type ContainerToStart, type PodActions, type WaitingReason } from './actions.ts';
 import { containerFieldPath, podRef, type RuntimeManagerDeps } from './deps.ts';
 import { podDNSConfig, readResolvConf } from './dns.ts';
 import { EnvError } from './env.ts';
@@ -110,7 +110,7 @@ export async function syncPod(pod: Pod, status: RuntimePodStatus, deps: RuntimeM
   }
 
   const start = async (s: ContainerToStart): Promise<boolean> => {
-    const failure = await startContainer(deps, pod, s, result.sandboxId, sandboxConfig, result.podIPs, opts.signal, status);
+    const failure = await startContainer(deps, pod, s, result.sandboxId, sandboxConfig, result.podIPs, opts.signal);
     if (failure) {
       result.waiting[s.container.name] = failure;
       result.errors.push({ action: 'StartContainer', target: s.container.name, ...failure });
@@ -136,7 +136,7 @@ export async function syncPod(pod: Pod, status: RuntimePodStatus, deps: RuntimeM
  */
 async function startContainer(
   deps: RuntimeManagerDeps, pod: Pod, s: ContainerToStart, sandboxId: string, sandboxConfig: In<PodSandboxConfig>,
-  podIPs: string[], signal?: AbortSignal, status?: RuntimePodStatus,
+  podIPs: string[], signal?: AbortSignal,
 ): Promise<WaitingReason | undefined> {
   const { cri, recorder } = deps;
   const c = s.container;
@@ -153,14 +153,14 @@ async function startContainer(
   });
   if (!image.ok) return { reason: image.reason, message: image.message };
 
-  const target = status ? ephemeralTargetID(s, status) : {};
-  if (target.error) {
-    record('Warning', 'Failed', `Error: ${target.error}`);
-    return { reason: 'CreateContainerConfigError', message: target.error };
+  // Upstream's getTargetID failing: the target is not running (any more).
+  if (s.target?.error) {
+    record('Warning', 'Failed', `Error: ${s.target.error}`);
+    return { reason: 'CreateContainerConfigError', message: s.target.error };
   }
   let config: In<ContainerConfig>;
   try {
-    config = await generateContainerConfig(deps, pod, s, image.imageRef, sandboxConfig, podIPs, target.id);
+    config = await generateContainerConfig(deps, pod, s, image.imageRef, sandboxConfig, podIPs);
   } catch (err) {
     signal?.throwIfAborted();
     const message = errText(err);

@@ -80,11 +80,12 @@ describe('computePodActions: ephemeral containers', () => {
     const h = harness();
     const p = await runningPod(h);
     const st = await h.status(p);
-    const [start] = computePodActions({ ...p, spec: { ...p.spec, ephemeralContainers: [debugger_('d', { targetContainerName: 'app' })] } }, st, { backoff: noBackoff }).ephemeralContainersToStart;
-    assert.deepEqual(ephemeralTargetID(start, st), { id: newest(h.cri, 'app').id });
-    assert.deepEqual(ephemeralTargetID({ ...start, ephemeral: { ...start.ephemeral!, targetContainerName: undefined } }, st), {});
+    const d = debugger_('d', { targetContainerName: 'app' });
+    const [start] = computePodActions({ ...p, spec: { ...p.spec, ephemeralContainers: [d] } }, st, { backoff: noBackoff }).ephemeralContainersToStart;
+    assert.deepEqual(start.target, { id: newest(h.cri, 'app').id });
+    assert.equal(ephemeralTargetID({ ...d, targetContainerName: undefined }, st), undefined);
     h.cri.exit(newest(h.cri, 'app').id, 0);
-    assert.deepEqual(ephemeralTargetID(start, await h.status(p)), { error: 'unable to find target container app' });
+    assert.deepEqual(ephemeralTargetID(d, await h.status(p)), { error: 'unable to find target container app' });
   });
 });
 
