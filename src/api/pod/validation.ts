@@ -177,7 +177,12 @@ export function validatePodSpec(spec: PodSpec | undefined, path = 'spec'): Field
   return errs;
 }
 
-/** Validation of a new pod (metadata is validated generically by validateObjectMeta). */
+/** Validation of a new pod (upstream's ValidatePodCreate; metadata is validated generically by validateObjectMeta). */
 export function validatePod(pod: Pod): FieldError[] {
-  return validatePodSpec(pod.spec);
+  const errs = validatePodSpec(pod.spec);
+  // Upstream: "EphemeralContainers can only be set on update using the ephemeralcontainers subresource".
+  if (Array.isArray(pod.spec?.ephemeralContainers) && pod.spec.ephemeralContainers.length > 0) {
+    errs.push(field.forbidden('spec.ephemeralContainers', 'cannot be set on create'));
+  }
+  return errs;
 }

@@ -97,8 +97,18 @@ test('a static pod\'s mirror takes none', () => {
   assert.deepEqual(update((p) => (p.spec.ephemeralContainers = [debug()]), old).errs, [': Forbidden: static pods do not support ephemeral containers']);
 });
 
-test('the main resource and pod creation refuse forbidden ephemeral fields too', () => {
+test('only the subresource sets them: pod creation and main-resource updates are refused', () => {
   const pod: any = { metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x:1' }], ephemeralContainers: [debug({ ports: [{ containerPort: 80 }] })] } };
   pods.prepareForCreate!(pod);
-  assert.deepEqual(pods.validate!(pod).map(fieldErrorMessage), ['spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container']);
+  assert.deepEqual(pods.validate!(pod).map(fieldErrorMessage).sort(), [
+    'spec.ephemeralContainers: Forbidden: cannot be set on create',
+    'spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container',
+  ]);
+  const old = basePod();
+  const updated = structuredClone(old);
+  updated.spec.ephemeralContainers = [debug()];
+  pods.prepareForUpdate!(updated, old);
+  const [err] = pods.validateUpdate!(updated, old).map(fieldErrorMessage);
+  assert.match(err, /^spec: Forbidden: pod updates may not change fields other than /);
+  assert.match(err, /\+ spec\.ephemeralContainers/);
 });
