@@ -186,6 +186,9 @@ describe('OpenAPI v3 paths', () => {
     const status = paths['/api/v1/namespaces/{namespace}/pods/{name}/status'];
     assert.equal(status.put.operationId, 'replaceCoreV1NamespacedPodStatus');
     assert.ok(names(status.patch).includes('fieldValidation'));
+    const ephemeral = paths['/api/v1/namespaces/{namespace}/pods/{name}/ephemeralcontainers'];
+    assert.deepEqual(Object.keys(ephemeral).filter((k) => k !== 'parameters').sort(), ['get', 'patch', 'put']);
+    assert.equal(ephemeral.patch.operationId, 'patchCoreV1NamespacedPodEphemeralcontainers');
     const token = paths['/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token'].post;
     assert.deepEqual(token['x-kubernetes-group-version-kind'], { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' });
     assert.equal(paths['/api/v1/nodes/{name}'].get.operationId, 'readCoreV1Node');

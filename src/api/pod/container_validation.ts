@@ -252,15 +252,15 @@ export function validateContainer(c: Container, path: string, ctx: ContainerCont
   if (Array.isArray(c.envFrom)) errs.push(...validateEnvFrom(c.envFrom, `${path}.envFrom`));
   if (Array.isArray(c.volumeMounts)) errs.push(...validateMounts(c.volumeMounts, `${path}.volumeMounts`, ctx.volumes));
   errs.push(...validateResources(c.resources, `${path}.resources`));
-  if (c.restartPolicy !== undefined) {
+  if (c.restartPolicy !== undefined && ctx.kind !== 'ephemeral') {
     if (ctx.kind !== 'init') errs.push(field.forbidden(`${path}.restartPolicy`, 'may not be set for non-init containers'));
     else errs.push(...validateEnum(c.restartPolicy, `${path}.restartPolicy`, ['Always']));
   }
   const sidecar = ctx.kind === 'init' && isRestartableInitContainer(c);
   for (const [key, kind] of probes) {
-    if (!c[key]) continue;
-    if (ctx.kind === 'ephemeral') errs.push(field.forbidden(`${path}.${key}`, 'cannot be set for an Ephemeral Container'));
-    else if (ctx.kind === 'init' && !sidecar) errs.push(field.forbidden(`${path}.${key}`, 'may not be set for init containers without restartPolicy=Always'));
+    // An ephemeral container's probes are refused with its other forbidden fields (ephemeral_validation.ts).
+    if (!c[key] || ctx.kind === 'ephemeral') continue;
+    if (ctx.kind === 'init' && !sidecar) errs.push(field.forbidden(`${path}.${key}`, 'may not be set for init containers without restartPolicy=Always'));
     else errs.push(...validateProbe(c[key], `${path}.${key}`, kind));
   }
   for (const hook of ['postStart', 'preStop'] as const) {

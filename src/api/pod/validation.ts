@@ -8,6 +8,7 @@ import { validateEnum } from '../validation/generic.ts';
 import { validateLabels } from '../validation/meta.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../validation/names.ts';
 import { validateContainer, type ContainerKind } from './container_validation.ts';
+import { validateEphemeralContainers } from './ephemeral_validation.ts';
 
 const volumeSourceKeys = [
   'hostPath', 'emptyDir', 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'secret', 'nfs', 'iscsi', 'glusterfs',
@@ -147,6 +148,7 @@ export function validatePodSpec(spec: PodSpec | undefined, path = 'spec'): Field
       }
     });
   }
+  errs.push(...validateEphemeralContainers(spec, `${path}.ephemeralContainers`));
   errs.push(...validateEnum(spec.restartPolicy, `${path}.restartPolicy`, ['Always', 'OnFailure', 'Never']));
   errs.push(...validateEnum(spec.dnsPolicy, `${path}.dnsPolicy`, ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None']));
   if (spec.dnsPolicy === 'None' && !spec.dnsConfig) errs.push(field.required(`${path}.dnsConfig`, 'must provide `dnsConfig` when `dnsPolicy` is None'));
@@ -175,7 +177,12 @@ export function validatePodSpec(spec: PodSpec | undefined, path = 'spec'): Field
   return errs;
 }
 
-/** Validation of a new pod (metadata is validated generically by validateObjectMeta). */
+/** Validation of a new pod (upstream's ValidatePodCreate; metadata is validated generically by validateObjectMeta). */
 export function validatePod(pod: Pod): FieldError[] {
-  return validatePodSpec(pod.spec);
+  const errs = validatePodSpec(pod.spec);
+  // Upstream: "EphemeralContainers can only be set on update using the ephemeralcontainers subresource".
+  if (Array.isArray(pod.spec?.ephemeralContainers) && pod.spec.ephemeralContainers.length > 0) {
+    errs.push(field.forbidden('spec.ephemeralContainers', 'cannot be set on create'));
+  }
+  return errs;
 }

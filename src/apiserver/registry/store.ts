@@ -351,6 +351,11 @@ export class Store<T extends KubeObject = KubeObject> {
       this.strategy.prepareForStatusUpdate?.(obj, old);
       for (const h of this.hooks) await h.beforeUpdate?.(obj, old, subresource);
       errs = this.strategy.validateStatusUpdate?.(obj, old) ?? [];
+    } else if (this.strategy.subresourceUpdates?.[subresource]) {
+      const sub = this.strategy.subresourceUpdates[subresource];
+      sub.prepareForUpdate(obj, old);
+      for (const h of this.hooks) await h.beforeUpdate?.(obj, old, subresource);
+      errs = [...this.validateMeta(obj), ...sub.validateUpdate(obj, old)];
     } else {
       this.strategy.prepareForUpdate?.(obj, old);
       if (meta.generation !== undefined && this.strategy.bumpsGeneration?.(obj, old)) meta.generation = (old.metadata.generation ?? 0) + 1;

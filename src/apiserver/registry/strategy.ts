@@ -33,6 +33,16 @@ export interface SpecFinalization<T extends KubeObject> {
   finalize(request: T, old: T): T;
 }
 
+/**
+ * The rules of a subresource that writes one part of the object, as upstream gives such a
+ * subresource its own strategy (pods/ephemeralcontainers: spec.ephemeralContainers only).
+ */
+export interface SubresourceUpdateStrategy<T extends KubeObject> {
+  /** Keep everything of old but the part this subresource writes. Mutates obj. */
+  prepareForUpdate(obj: T, old: T): void;
+  validateUpdate(obj: T, old: T): FieldError[];
+}
+
 export interface Strategy<T extends KubeObject = KubeObject> {
   /** Defaults and resets on create (for example: clear status, set generation 1). Mutates obj. */
   prepareForCreate?(obj: T): void;
@@ -44,6 +54,8 @@ export interface Strategy<T extends KubeObject = KubeObject> {
   /** For the status subresource: keep everything of old but the status. Mutates obj. */
   prepareForStatusUpdate?(obj: T, old: T): void;
   validateStatusUpdate?(obj: T, old: T): FieldError[];
+  /** Subresources that write one part of the object, by subresource name. */
+  subresourceUpdates?: Record<string, SubresourceUpdateStrategy<T>>;
   /** Field-selector values of an object ("spec.nodeName" → "node-1"); metadata.name/namespace are always there. */
   fields?(obj: T): Record<string, string>;
   /** The names `fields` gives values for: selectors on any other field are refused. */

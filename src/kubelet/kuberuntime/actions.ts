@@ -4,13 +4,17 @@
 import type { ContainerID, RuntimeContainerStatus, RuntimePodStatus } from '../container/types.ts';
 import { formatDuration } from '../../api/duration.ts';
 import { hashContainer } from './hash.ts';
-import type { Container, Pod } from '../../api/core/index.ts';
+import type { Container, EphemeralContainer, Pod } from '../../api/core/index.ts';
 import { isRestartableInitContainer } from '../../api/pod/index.ts';
 import { formatPod, podNamespace } from './pod.ts';
 
 export interface ContainerToStart {
   container: Container;
   init: boolean;
+  /** An ephemeral container (kubectl debug): started once, never restarted, in the pod's sandbox. */
+  ephemeral?: EphemeralContainer;
+  /** Its targetContainerName's running instance, whose PID namespace it joins, or why there is none. */
+  target?: EphemeralTarget;
   /** restartCount of the new instance: one more than the latest one's, 0 for the first. */
   restartCount: number;
   /** Set when this start is a restart after an exit: syncPod records the failure in the back-off. */
@@ -29,6 +33,9 @@ export interface ContainerToKill {
 
 export interface WaitingReason { reason: string; message: string }
 
+/** The runtime ID of an ephemeral container's target, or the error upstream's start fails with. */
+export interface EphemeralTarget { id?: string; error?: string }
+
 export interface PodActions {
   /** Stop every container and sandbox of the pod first. */
   killPod: boolean;
@@ -40,6 +47,8 @@ export interface PodActions {
   /** Init containers (sidecars included) to start, in order. */
   initContainersToStart: ContainerToStart[];
   containersToStart: ContainerToStart[];
+  /** Ephemeral containers that have never run; upstream's EphemeralContainersToStart. */
+  ephemeralContainersToStart: ContainerToStart[];
   containersToKill: ContainerToKill[];
   /** Containers that should run but wait out CrashLoopBackOff. */
   waiting: Record<string, WaitingReason>;
@@ -110,7 +119,7 @@ export function computePodActions(pod: Pod, status: RuntimePodStatus, opts: Acti
   const sb = sandboxChanged(pod, status);
   const actions: PodActions = {
     killPod: sb.create, createSandbox: sb.create, sandboxId: sb.create ? '' : sb.sandboxId, attempt: sb.attempt,
-    initContainersToStart: [], containersToStart: [], containersToKill: [], waiting: {},
+    initContainersToStart: [], containersToStart: [], ephemeralContainersToStart: [], containersToKill: [], waiting: {},
   };
   const policy = pod.spec.restartPolicy ?? 'Always';
   const inits = pod.spec.initContainers ?? [];
@@ -162,6 +171,8 @@ export function computePodActions(pod: Pod, status: RuntimePodStatus, opts: Acti
     return actions;
   }
 
+  // Upstream: "Ephemeral containers may be started even if initialization is not yet complete."
+  actions.ephemeralContainersToStart = ephemeralContainersToStart(pod, status);
   if (!computeInitActions(pod, status, opts, actions, plan, killStale)) return actions;
   if (actions.killPod) return actions;
 
@@ -190,8 +201,31 @@ export function computePodActions(pod: Pod, status: RuntimePodStatus, opts: Acti
     // Nothing runs and nothing will: the pod is done; stop what is left (sidecars, sandbox).
     actions.killPod = true;
     actions.initContainersToStart = [];
+    actions.ephemeralContainersToStart = [];
   }
   return actions;
+}
+
+/**
+ * Upstream: "Ephemeral Containers are never restarted": one is started only while the runtime
+ * has no instance of it at all. They are never killed on their own either: they stop with the pod.
+ */
+export function ephemeralContainersToStart(pod: Pod, status: RuntimePodStatus): ContainerToStart[] {
+  return (pod.spec.ephemeralContainers ?? [])
+    .filter((ec) => !latestStatus(status, ec.name))
+    .map((ec) => ({ container: ec, init: false, ephemeral: ec, restartCount: 0, target: ephemeralTargetID(ec, status) }));
+}
+
+/**
+ * The container whose process namespace an ephemeral container joins (upstream's getTargetID):
+ * none without targetContainerName; the target's running instance, or an error when it is not running.
+ */
+export function ephemeralTargetID(ec: EphemeralContainer, status: RuntimePodStatus): EphemeralTarget | undefined {
+  const target = ec.targetContainerName;
+  if (!target) return undefined;
+  const st = latestStatus(status, target);
+  if (!st || st.state !== 'running') return { error: `unable to find target container ${target}` };
+  return { id: st.id.id };
 }
 
 function nextCount(status: RuntimePodStatus, c: Container): number {

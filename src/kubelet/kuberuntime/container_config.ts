@@ -1,7 +1,7 @@
 // The ContainerConfig for CreateContainer (upstream's generateContainerConfig and its Linux
 // part). Pure: env, mounts and the image reference are worked out by the caller.
 import { parseQuantity, quantityMilliValue, quantityValue } from '../../api/quantity.ts';
-import type { ContainerConfig, In, LinuxContainerResources, Mount } from '../runtime/cri/types.ts';
+import type { ContainerConfig, In, LinuxContainerResources, Mount, NamespaceOption } from '../runtime/cri/types.ts';
 import { containerAnnotations, containerLabels } from './labels.ts';
 import type { Container, Pod } from '../../api/core/index.ts';
 import { oomScoreAdjust } from './qos.ts';
@@ -56,6 +56,19 @@ export interface ContainerConfigInput {
   args: string[];
   mounts: In<Mount>[];
   memoryCapacityBytes: number;
+  /** An ephemeral container's target (targetContainerName): the runtime ID whose PID namespace it joins. */
+  targetId?: string;
+}
+
+/**
+ * The container's namespaces: the pod's, and for an ephemeral container with a target the
+ * target's PID namespace, as upstream: "if nsTarget != nil && pid == CONTAINER" the mode becomes
+ * TARGET with target_id (a pod sharing one PID namespace, or the host's, keeps that).
+ */
+export function containerNamespaceOptions(pod: Pod, targetId: string | undefined): Pick<NamespaceOption, 'network' | 'pid' | 'ipc'> & { targetId?: string } {
+  const ns = podNamespaceOptions(pod);
+  if (targetId && ns.pid === 'CONTAINER') return { ...ns, pid: 'TARGET', targetId };
+  return ns;
 }
 
 /** `<container>/<restartCount>.log`, relative to the sandbox's log directory. */
@@ -88,7 +101,7 @@ export function containerConfig(pod: Pod, c: Container, i: ContainerConfigInput)
       securityContext: {
         capabilities: { addCapabilities: sc.capabilities?.add ?? [], dropCapabilities: sc.capabilities?.drop ?? [] },
         privileged,
-        namespaceOptions: podNamespaceOptions(pod),
+        namespaceOptions: containerNamespaceOptions(pod, i.targetId),
         runAsUser: runAsUser !== undefined ? { value: runAsUser } : null,
         runAsGroup: runAsGroup !== undefined ? { value: runAsGroup } : null,
         readonlyRootfs: !!sc.readOnlyRootFilesystem,

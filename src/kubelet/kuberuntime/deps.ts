@@ -67,7 +67,9 @@ export function podRef(pod: Pod): PodRef {
   return { name: pod.metadata.name!, namespace: pod.metadata.namespace || 'default', uid: pod.metadata.uid! };
 }
 
-/** Upstream's fieldPath for a container: spec.containers{name} or spec.initContainers{name}. */
+/** Upstream's fieldPath for a container: spec.containers{name}, spec.initContainers{name} or spec.ephemeralContainers{name}. */
 export function containerFieldPath(pod: Pod, name: string): string {
-  return (pod.spec.initContainers ?? []).some((c) => c.name === name) ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
+  if ((pod.spec.initContainers ?? []).some((c) => c.name === name)) return `spec.initContainers{${name}}`;
+  if ((pod.spec.ephemeralContainers ?? []).some((c) => c.name === name)) return `spec.ephemeralContainers{${name}}`;
+  return `spec.containers{${name}}`;
 }

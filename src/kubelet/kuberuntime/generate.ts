@@ -30,6 +30,6 @@ export async function generateContainerConfig(
   const mounts = await deps.mounts?.(pod, c, podIPs, new Map(env.map((e) => [e.name, e.value]))) ?? [];
   await (deps.mkdir ?? mkdirp)(`${sandboxConfig.logDirectory}/${dirname(containerLogPath(c.name, s.restartCount))}`);
   return containerConfig(pod, c, {
-    restartCount: s.restartCount, imageRef, env, command, args, mounts, memoryCapacityBytes: deps.memoryCapacityBytes,
+    restartCount: s.restartCount, imageRef, env, command, args, mounts, memoryCapacityBytes: deps.memoryCapacityBytes, targetId: s.target?.id,
   });
 }

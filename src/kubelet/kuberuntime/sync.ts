@@ -119,6 +119,9 @@ export async function syncPod(pod: Pod, status: RuntimePodStatus, deps: RuntimeM
     result.started.push(s.container.name);
     return true;
   };
+  // Upstream: ephemeral containers are started "prior" to init containers "to allow running
+  // ephemeral containers even when there are errors starting an init container".
+  for (const s of actions.ephemeralContainersToStart) await start(s);
   // Init containers one at a time, in order; a failure stops the sync (the next one retries).
   for (const s of actions.initContainersToStart) {
     if (!(await start(s))) return result;
@@ -150,6 +153,11 @@ async function startContainer(
   });
   if (!image.ok) return { reason: image.reason, message: image.message };
 
+  // Upstream's getTargetID failing: the target is not running (any more).
+  if (s.target?.error) {
+    record('Warning', 'Failed', `Error: ${s.target.error}`);
+    return { reason: 'CreateContainerConfigError', message: s.target.error };
+  }
   let config: In<ContainerConfig>;
   try {
     config = await generateContainerConfig(deps, pod, s, image.imageRef, sandboxConfig, podIPs);

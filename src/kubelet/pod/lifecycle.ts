@@ -46,6 +46,7 @@ const resyncJitter = 0.5;
 export function changedRuntime(r: SyncResult): boolean {
   const a = r.actions;
   return a.killPod || a.createSandbox || a.containersToKill.length > 0 || a.initContainersToStart.length > 0 || a.containersToStart.length > 0
+    || a.ephemeralContainersToStart.length > 0
     || r.started.length > 0 || r.killed.length > 0 || r.errors.length > 0;
 }
 

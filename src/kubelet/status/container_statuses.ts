@@ -158,6 +158,18 @@ export function apiContainerStatuses(inp: ContainerStatusInputs): ContainerStatu
   return ordered.map((s) => withProbeResults(s, specs.get(s.name)!, inp));
 }
 
+/**
+ * status.ephemeralContainerStatuses, as upstream's generateAPIPodStatus: converted as init
+ * containers are (spec order; an instance that exited is terminated for good, since ephemeral
+ * containers are never restarted), and left out of the prober's pass, so never ready.
+ */
+export function apiEphemeralContainerStatuses(inp: Omit<ContainerStatusInputs, 'isInit'>): ContainerStatus[] {
+  if (inp.containers.length === 0) return [];
+  // No regular names: an ephemeral container not yet created is waiting, never an init container
+  // "treated as exited normally" because the pod is initialized.
+  return apiContainerStatuses({ ...inp, isInit: true, regularContainerNames: [] }).map(({ started: _started, ...s }) => ({ ...s, ready: false }));
+}
+
 /** The prober manager's pass: started from the startup probe, ready from the readiness probe. */
 function withProbeResults(s: ContainerStatus, spec: Container, inp: ContainerStatusInputs): ContainerStatus {
   const running = s.state.running !== undefined;

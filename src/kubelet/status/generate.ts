@@ -14,7 +14,7 @@ import {
   replaceOrAppendCondition,
   withTransitionTimes,
 } from './conditions.ts';
-import { apiContainerStatuses, type WaitingReason } from './container_statuses.ts';
+import { apiContainerStatuses, apiEphemeralContainerStatuses, type WaitingReason } from './container_statuses.ts';
 import { podPhase } from './phase.ts';
 import { isKubeletOwnedCondition, isTerminalPhase } from './types.ts';
 
@@ -70,6 +70,7 @@ export function generateApiPodStatus(pod: Pod, runtime: RuntimePodStatus | undef
   const containerStatuses = apiContainerStatuses({ ...common, containers, isInit: false, previous: old.containerStatuses });
   const initContainerStatuses = apiContainerStatuses({ ...common, containers: initContainers, isInit: true, previous: old.initContainerStatuses });
   const all = [...containerStatuses, ...initContainerStatuses];
+  const ephemeralContainerStatuses = apiEphemeralContainerStatuses({ ...common, containers: spec.ephemeralContainers ?? [], previous: old.ephemeralContainerStatuses });
 
   const podHasInitialized = (runtime?.containers ?? []).some((c) => containers.some((s) => s.name === c.name) && c.state !== 'created');
   let phase = podPhase({ spec, statuses: all, podIsTerminal: opts.podIsTerminal ?? false, isStatic: isStaticPod(pod), podHasInitialized });
@@ -126,6 +127,7 @@ export function generateApiPodStatus(pod: Pod, runtime: RuntimePodStatus | undef
   status.startTime = startTime;
   if (initContainerStatuses.length > 0) status.initContainerStatuses = initContainerStatuses;
   status.containerStatuses = containerStatuses;
+  if (ephemeralContainerStatuses.length > 0) status.ephemeralContainerStatuses = ephemeralContainerStatuses;
   status.qosClass = apiStatus.qosClass ?? podQOSClass(spec);
   return status;
 }

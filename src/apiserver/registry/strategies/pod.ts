@@ -6,6 +6,7 @@ import { podQOSClass } from '../../../api/pod/qos.ts';
 import { validatePod } from '../../../api/pod/validation.ts';
 import { selectableFields, type Strategy } from '../strategy.ts';
 import { keepAllButStatus, keepStatus } from './common.ts';
+import { podEphemeralContainersStrategy } from './pod_ephemeral.ts';
 import { podTable } from './pod_table.ts';
 import { syncPodIPs, validatePodStatusUpdate, validatePodUpdate } from './pod_update.ts';
 
@@ -56,6 +57,7 @@ export const podStrategy: Strategy<Pod> = {
     if (old.status?.qosClass) pod.status.qosClass = old.status.qosClass;
   },
   validateStatusUpdate: validatePodStatusUpdate,
+  subresourceUpdates: { ephemeralcontainers: podEphemeralContainersStrategy },
   ...podFields,
   table: podTable,
   // Pods had no metadata.generation semantics in 1.32.

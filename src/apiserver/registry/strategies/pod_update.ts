@@ -81,7 +81,6 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
   }
   munged.activeDeadlineSeconds = oldSpec.activeDeadlineSeconds;
   munged.tolerations = oldSpec.tolerations;
-  munged.ephemeralContainers = oldSpec.ephemeralContainers;
   if (gateErrs.length === 0) munged.schedulingGates = oldSpec.schedulingGates;
   if (typeof oldSpec.terminationGracePeriodSeconds === 'number' && oldSpec.terminationGracePeriodSeconds < 0 && spec.terminationGracePeriodSeconds === 1) {
     munged.terminationGracePeriodSeconds = oldSpec.terminationGracePeriodSeconds;
