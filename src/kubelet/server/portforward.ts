@@ -29,8 +29,8 @@ export function parsePortForwardPath(path: string): PodRef | undefined {
 /**
  * Forwards each connection through one session to the runtime, dialled with the first
  * connection (a client that forwards nothing costs the runtime nothing) and closed with the
- * client's. When the runtime ends that session (the pod is gone) the client's ends too, as
- * upstream's proxied connection does, so kubectl reports the lost connection.
+ * client's. When the runtime ends that session the client's ends too, as upstream's proxied
+ * connection does.
  */
 function runtimeRelay(url: string, client: { done: Promise<void>; close(): void }): PortForwarder {
   let upstream: Promise<PortForwardClient> | undefined;
@@ -44,10 +44,10 @@ function runtimeRelay(url: string, client: { done: Promise<void>; close(): void 
   };
 }
 
-/** Serves a session, relaying to the runtime at url. */
+/** Serves a session, relaying to the runtime at url (the relay is made once the server exists: it closes it). */
 function serveRelayed(session: Session, url: string): void {
-  let relay: PortForwarder | undefined;
-  const server = servePortForward(session, (port, data) => relay!(port, data));
+  let relay: PortForwarder = () => Promise.reject(new Error('not ready'));
+  const server = servePortForward(session, (port, data) => relay(port, data));
   relay = runtimeRelay(url, { done: server.done, close: () => server.close() });
 }
 
