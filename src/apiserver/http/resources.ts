@@ -2,9 +2,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errors, StatusError } from '../../api/errors.ts';
 import { numberOf, recordOf, stringOf } from '../../api/json.ts';
-import { rfc3339, unstructured, type KubeObject } from '../../api/object.ts';
+import { unstructured, type KubeObject } from '../../api/object.ts';
 import { applyPatch } from '../../api/patch/index.ts';
-import { apply, ignoredFields, type FieldScope } from '../../api/managedfields/index.ts';
+import { apply } from '../../api/managedfields/index.ts';
 import { classForKind } from '../../api/schema/models.ts';
 import { unknownFields } from '../../api/schema/unknown.ts';
 import { intParam, parseListQuery, type ListQuery } from '../../api/queryparams.ts';
@@ -225,7 +225,7 @@ async function serverSideApply(r: ResourceRequest, text: string): Promise<void> 
   const { name, force } = writeManager(r.req, r.query, 'PatchOptions', true);
   const config = decodeApplyConfiguration(text, r.resource, r.info.name);
   const opts: WriteOptions = { dryRun: dryRun(r.query), manager: { name, operation: 'Apply' } };
-  const scope = fieldScope(r);
+  const scope = r.store.fieldScope(r.info.subresource);
   let warnings: string[] = [];
   const applied = (current: KubeObject | undefined) => {
     const next = apply(current, config, { manager: name, force }, scope);
@@ -241,17 +241,6 @@ async function serverSideApply(r: ResourceRequest, text: string): Promise<void> 
     const created = await r.store.create(r.info.namespace, applied(undefined), opts);
     respondObject(r, 201, created, warnings);
   }
-}
-
-function fieldScope(r: ResourceRequest): FieldScope {
-  const hasStatus = r.resource.subresources?.some((s) => s.name === 'status') ?? false;
-  return {
-    className: r.store.className,
-    apiVersion: r.store.apiVersion,
-    subresource: r.info.subresource,
-    ignored: ignoredFields(r.info.subresource, hasStatus),
-    now: rfc3339(new Date()),
-  };
 }
 
 async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {

@@ -399,7 +399,8 @@ export class Store<T extends KubeObject = KubeObject> {
     if (manager.operation === 'Update') recordUpdate(old, obj, manager.name, this.fieldScope(subresource));
   }
 
-  private fieldScope(subresource: string): FieldScope {
+  /** What field ownership needs to know of a write to this resource or its subresource. */
+  fieldScope(subresource: string): FieldScope {
     const hasStatus = this.info.subresources?.some((s) => s.name === 'status') ?? false;
     return { className: this.className, apiVersion: this.apiVersion, subresource, ignored: ignoredFields(subresource, hasStatus), now: rfc3339(this.now()) };
   }
