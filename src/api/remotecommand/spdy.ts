@@ -10,6 +10,7 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { Session, SpdyStream } from '../spdy/session.ts';
 import { acceptSpdy, dialSpdy, type SpdyDialOptions } from './spdy_upgrade.ts';
+import type { TerminalSize } from './types.ts';
 import {
   decodeErrorStream, encodeErrorStream, StreamProtocolV1, StreamProtocolV2, StreamProtocolV3, StreamProtocolV4,
   type RemoteCommandStatus,
@@ -21,8 +22,7 @@ export const SPDY_REMOTECOMMAND_PROTOCOLS = [StreamProtocolV4, StreamProtocolV3,
 export const STREAM_TYPE_HEADER = 'streamtype';
 export const StreamType = { error: 'error', stdin: 'stdin', stdout: 'stdout', stderr: 'stderr', resize: 'resize' } as const;
 
-/** remotecommand.TerminalSize, field names as on the wire. */
-export interface TerminalSize { Width: number; Height: number }
+export type { TerminalSize } from './types.ts';
 
 export interface RemoteCommandOptions { stdin: boolean; stdout: boolean; stderr: boolean; tty: boolean }
 

@@ -1,7 +1,8 @@
 // The remote command protocol's shared vocabulary, as upstream's
 // k8s.io/apimachinery/pkg/util/remotecommand and the CRI streaming server's options: the stream
-// channels, the error channel's Status (with the exit code), terminal sizes, the options an exec
-// or attach request carries, and the session every transport (WebSocket, SPDY) offers.
+// channels, terminal sizes, the options an exec or attach request carries, and the session every
+// transport (WebSocket, SPDY) offers. The error channel's Status is exitstatus.ts's.
+import { failureStatus, type RemoteCommandStatus } from './exitstatus.ts';
 
 /** The channel protocols, newest first (remotecommand.StreamProtocolV*Name). */
 export const StreamProtocolV5Name = 'v5.channel.k8s.io';
@@ -24,20 +25,6 @@ export interface StreamOptions {
   tty: boolean;
 }
 
-/** The metav1.Status the error stream carries at the end of a command. */
-export interface RemoteStatus {
-  metadata: Record<string, never>;
-  status: 'Success' | 'Failure';
-  message?: string;
-  reason?: string;
-  code?: number;
-  details?: { causes?: Array<{ reason?: string; message?: string }> };
-}
-
-/** remotecommandconsts: the Status reason and cause type that carry a command's exit code. */
-export const NonZeroExitCodeReason = 'NonZeroExitCode';
-export const ExitCodeCauseType = 'ExitCode';
-
 const truthy = (v: string | null): boolean => v === '1' || v === 'true';
 
 /**
@@ -52,43 +39,9 @@ export function parseStreamOptions(q: URLSearchParams): StreamOptions {
   return o;
 }
 
-export function successStatus(): RemoteStatus {
-  return { metadata: {}, status: 'Success' };
-}
-
-/** The Status a command that exited with `code` ends with (upstream's CodeExitError answer). */
-export function exitCodeStatus(code: number, message = `command terminated with non-zero exit code: exit status ${code}`): RemoteStatus {
-  return {
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason: NonZeroExitCodeReason,
-    details: { causes: [{ reason: ExitCodeCauseType, message: String(code) }] },
-  };
-}
-
 /** A session that could not start, as upstream's translator reports it on the error stream. */
-export function internalErrorStatus(message: string): RemoteStatus {
-  return { metadata: {}, status: 'Failure', message: `Internal error occurred: ${message}`, reason: 'InternalError', code: 500 };
-}
-
-/** The error stream's bytes as a Status; undefined when they are not one. */
-export function decodeStatus(bytes: Uint8Array): RemoteStatus | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<RemoteStatus> | null;
-    return v && (v.status === 'Success' || v.status === 'Failure') ? (v as RemoteStatus) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** What a client makes of the final Status: 0 for Success, the exit code, or undefined for another failure. */
-export function exitCodeOf(status: RemoteStatus): number | undefined {
-  if (status.status === 'Success') return 0;
-  if (status.reason !== NonZeroExitCodeReason) return undefined;
-  const cause = status.details?.causes?.find((c) => c.reason === ExitCodeCauseType);
-  const code = cause?.message !== undefined ? Number.parseInt(cause.message, 10) : NaN;
-  return Number.isInteger(code) ? code : undefined;
+export function internalErrorStatus(message: string): RemoteCommandStatus {
+  return failureStatus(`Internal error occurred: ${message}`);
 }
 
 /** What a transport hands the session's owner: frames per stream, one stream's close, the end. */

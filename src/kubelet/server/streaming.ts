@@ -6,8 +6,8 @@
 // /run runs `cmd` once through CRI ExecSync and answers its output.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUpgrade } from '../../api/httpupgrade.ts';
-import { acceptWebSocket, dialWebSocket, isWebSocketRequest, negotiateProtocol, offeredProtocols, serverProtocols } from '../../api/remotecommand/websocket.ts';
-import { Channel, internalErrorStatus, parseStreamOptions, StreamProtocolV4Name, type StreamOptions, type StreamSession } from '../../api/remotecommand/types.ts';
+import { acceptWebSocket, isWebSocketRequest, negotiateProtocol, offeredProtocols, serverProtocols } from '../../api/remotecommand/websocket.ts';
+import { Channel, internalErrorStatus, parseStreamOptions, type StreamOptions, type StreamSession } from '../../api/remotecommand/types.ts';
 import { acceptSpdyChannels, dialSpdyChannels, type ChannelSession } from '../../api/remotecommand/spdy_channels.ts';
 import { SPDY_REMOTECOMMAND_PROTOCOLS } from '../../api/remotecommand/spdy.ts';
 import { spdyHandshake } from '../../api/remotecommand/spdy_upgrade.ts';
@@ -17,12 +17,6 @@ import type { ContainerRef, StreamingHost } from '../kuberuntime/streaming.ts';
 export interface RemoteCommandBackend {
   open(url: string, opts: StreamOptions): Promise<StreamSession>;
 }
-
-/**
- * containerd's streaming server over WebSockets, v4.channel.k8s.io: v4 cannot close one stream,
- * so a command reading stdin to its end does not see end-of-file.
- */
-export const webSocketBackend: RemoteCommandBackend = { open: (url) => dialWebSocket(url, [StreamProtocolV4Name]) };
 
 /** A session without flow control of its own (SPDY channels): writes are never held back. */
 function unpaced(s: ChannelSession): StreamSession {

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import {
   acceptWebSocket, decodeFrame, HIGH_WATER_MARK, dialWebSocket, encodeClose, encodeFrame, isWebSocketRequest, negotiateProtocol, UpgradeFailure, type WebSocketSession,
 } from '../../../src/api/remotecommand/websocket.ts';
-import { decodeStatus, exitCodeOf, exitCodeStatus, parseStreamOptions, successStatus, StreamProtocolV4Name, StreamProtocolV5Name } from '../../../src/api/remotecommand/types.ts';
+import { parseStreamOptions, StreamProtocolV4Name, StreamProtocolV5Name } from '../../../src/api/remotecommand/types.ts';
+import { decodeErrorStream, exitCodeOf, exitCodeStatus, SUCCESS } from '../../../src/api/remotecommand/exitstatus.ts';
 
 describe('channel frames', () => {
   it('puts the channel byte before the data and reads it back', () => {
@@ -51,10 +52,11 @@ describe('stream options and exit codes', () => {
     const s = exitCodeStatus(3);
     assert.equal(s.reason, 'NonZeroExitCode');
     assert.deepEqual(s.details?.causes, [{ reason: 'ExitCode', message: '3' }]);
-    assert.equal(exitCodeOf(decodeStatus(Buffer.from(JSON.stringify(s)))!), 3);
-    assert.equal(exitCodeOf(successStatus()), 0);
+    assert.equal(exitCodeOf(decodeErrorStream(StreamProtocolV4Name, Buffer.from(JSON.stringify(s)))), 3);
+    assert.equal(exitCodeOf(SUCCESS), 0);
     assert.equal(exitCodeOf({ metadata: {}, status: 'Failure', reason: 'InternalError', message: 'boom' }), undefined);
-    assert.equal(decodeStatus(Buffer.from('not json')), undefined);
+    // Bytes that are not a Status carry no exit code.
+    assert.equal(exitCodeOf(decodeErrorStream(StreamProtocolV4Name, Buffer.from('not json'))), undefined);
   });
 });
 
