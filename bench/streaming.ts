@@ -1,7 +1,7 @@
 // `npm run bench -- streaming`: what getting into a container costs, beside what the same work
 // costs without Berth in the way, in one run on one cluster (API server, kubelet, containerd):
 // - throughput of `kubectl port-forward` (a download of N MiB from a pod) and of `kubectl exec -i
-//   ... cat > /dev/null` (an upload of N MiB), each beside the same transfer over a plain TCP
+//   ... wc -c` (an upload of N MiB), each beside the same transfer over a plain TCP
 //   connection to the pod's IP;
 // - exec round trip: p50/p99 of `kubectl exec P -- true`, beside `kubectl version --client`
 //   (kubectl's own start-up) and a CRI ExecSync of `true` called directly.
@@ -29,8 +29,10 @@ export const targets: Target[] = [
   { key: 'exec_p50_ms', op: '<=', bound: { key: 'exec_floor_p50_ms' }, source: 'issue #16: exec p50 at most kubectl start-up + 1.5x the direct CRI ExecSync' },
 ];
 
+type Download = { bytes: number; mibPerS: number };
+
 /** Reads from host:port until the server closes; resolves with the bytes read and MiB/s. */
-function download(host: string, port: number): Promise<{ bytes: number; mibPerS: number }> {
+function download(host: string, port: number): Promise<Download> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let got = 0;
@@ -90,15 +92,27 @@ export async function run(): Promise<Record<string, unknown>> {
     const podIP = (await kubectlOk(kc, ['get', 'pod', 'stream', '-o', 'jsonpath={.status.podIP}'])).trim();
 
     // The listeners start a moment after the container: the first download waits for its port.
-    const tcpDown = await eventually(() => download(podIP, 8080).catch(() => undefined), 20_000, 'the pod listening on 8080');
-    const pf = await portForward(kc);
-    const pfDown = await download('127.0.0.1', pf.port).finally(() => pf.stop());
-    if (tcpDown.bytes !== bytes || pfDown.bytes !== bytes) throw new Error(`short download: tcp ${tcpDown.bytes}, port-forward ${pfDown.bytes} of ${bytes}`);
+    await eventually(() => download(podIP, 8080).catch(() => undefined), 20_000, 'the pod listening on 8080');
+    // Each the better of two, alternating: one slow run on this shared machine decides nothing.
+    const downloads = { tcp: [] as Download[], pf: [] as Download[] };
+    for (let i = 0; i < 2; i++) {
+      downloads.tcp.push(await download(podIP, 8080));
+      const pf = await portForward(kc);
+      downloads.pf.push(await download('127.0.0.1', pf.port).finally(() => pf.stop()));
+    }
+    const short = [...downloads.tcp, ...downloads.pf].find((d) => d.bytes !== bytes);
+    if (short) throw new Error(`short download: ${short.bytes} of ${bytes}`);
+    const best = (ds: Download[]) => Math.max(...ds.map((d) => d.mibPerS));
 
     const tcpSocket = connect(8081, podIP);
     const tcpUp = await upload(tcpSocket, new Promise((r) => tcpSocket.once('close', r)));
-    const exec = spawn('kubectl', ['exec', '-i', 'stream', '--', 'sh', '-c', 'cat > /dev/null'], { env: { ...process.env, KUBECONFIG: kc }, stdio: ['pipe', 'ignore', 'inherit'] });
+    // `wc -c`, not `cat > /dev/null`: containerd ends an exec's stdin once its stdout closes
+    // (cri's ExecIO), and the redirect closes it at once. The count proves every byte arrived.
+    const exec = spawn('kubectl', ['exec', '-i', 'stream', '--', 'wc', '-c'], { env: { ...process.env, KUBECONFIG: kc }, stdio: ['pipe', 'pipe', 'inherit'] });
+    let counted = '';
+    exec.stdout.on('data', (d) => (counted += d));
     const execUp = await upload(exec.stdin, new Promise((r) => exec.once('close', r)));
+    if (typeof execUp === 'number' && Number(counted.trim()) !== bytes) throw new Error(`short exec upload: ${counted.trim()} of ${bytes}`);
 
     const containerId = (await cluster.ctrd.cri.listContainers({ labelSelector: { 'io.kubernetes.pod.name': 'stream' }, state: { state: 'CONTAINER_RUNNING' } }))[0].id;
     const execs = await timeRuns(EXECS, async () => {
@@ -111,8 +125,8 @@ export async function run(): Promise<Record<string, unknown>> {
       bench: 'streaming',
       mib: MIB,
       execs: EXECS,
-      tcp_download_mib_s: tcpDown.mibPerS,
-      port_forward_mib_s: pfDown.mibPerS,
+      tcp_download_mib_s: best(downloads.tcp),
+      port_forward_mib_s: best(downloads.pf),
       // A failed upload reports its error in place of a rate.
       tcp_upload_mib_s: tcpUp,
       exec_upload_mib_s: execUp,

@@ -7,7 +7,7 @@
 // today) passes unchanged. A kubelet's refusal becomes a Status (kubeletresponse.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request } from 'node:https';
-import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { errors } from '../api/errors.ts';
 import type { Pod } from '../api/core/index.ts';
 import { isUpgrade } from '../api/httpupgrade.ts';
@@ -46,7 +46,11 @@ function switchingProtocolsHead(rawHeaders: string[]): string {
 }
 
 /** Joins two sockets until either ends. */
-function splice(a: Duplex, b: Duplex): void {
+function splice(a: Socket, b: Socket): void {
+  // Small frames (a keystroke, a SPDY WINDOW_UPDATE) go at once: Nagle would hold each one
+  // back until the peer's delayed ACK, some 40 ms, and a windowed transfer would crawl.
+  a.setNoDelay(true);
+  b.setNoDelay(true);
   a.pipe(b);
   b.pipe(a);
   const end = () => {

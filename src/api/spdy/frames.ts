@@ -105,7 +105,8 @@ export function decodeFrame(buf: Buffer, offset: number, decompressor: HeaderDec
   if ((first & 0x80000000) === 0) {
     const streamId = first & 0x7fffffff;
     if (streamId === 0) throw new SpdyProtocolError('data frame on stream 0');
-    return { frame: { type: 'DATA', streamId, fin: (flags & FLAG_FIN) !== 0, data: Buffer.from(payload) }, size };
+    // A view, not a copy: a received chunk is never reused, and the reader soon lets it go.
+    return { frame: { type: 'DATA', streamId, fin: (flags & FLAG_FIN) !== 0, data: payload }, size };
   }
   const version = (first >>> 16) & 0x7fff;
   if (version !== SPDY_VERSION) throw new SpdyProtocolError(`unsupported SPDY version ${version}`);

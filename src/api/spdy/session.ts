@@ -17,7 +17,7 @@ import { decodeFrame, encodeFrame, FRAME_HEADER_BYTES, GoAwayStatus, RstStatus, 
 import { HeaderCompressor, HeaderDecompressor, SpdyProtocolError, type SpdyHeaders } from './headers.ts';
 import { MAX_DATA_CHUNK, SpdyStream, type StreamHost } from './stream.ts';
 
-export { SpdyStream, SpdyStreamResetError } from './stream.ts';
+export { MAX_UNREAD, SpdyStream, SpdyStreamResetError } from './stream.ts';
 export { SpdyProtocolError, type SpdyHeaders } from './headers.ts';
 export { RstStatus, GoAwayStatus } from './frames.ts';
 
@@ -28,6 +28,11 @@ export interface SessionOptions {
   role: 'client' | 'server';
   /** Bytes that arrived with the HTTP upgrade response/request, before the socket was handed over. */
   head?: Buffer;
+}
+
+/** A frame's whole size from its 8-byte header at off. */
+function frameSize(buf: Buffer, off = 0): number {
+  return FRAME_HEADER_BYTES + (buf.readUInt32BE(off + 4) & 0xffffff);
 }
 
 export class SessionClosedError extends Error {
@@ -54,10 +59,12 @@ export class Session extends EventEmitter implements StreamHost {
   private readonly socket: Duplex;
   private readonly compressor = new HeaderCompressor();
   private readonly decompressor = new HeaderDecompressor();
-  /** Received bytes not yet parsed, kept apart until a whole frame is there (no quadratic copying). */
-  private chunks: Buffer[] = [];
-  private chunkBytes = 0;
-  private need = FRAME_HEADER_BYTES;
+  /**
+   * The start of a frame that did not end in its chunk, kept in pieces until it is whole (no
+   * quadratic copying); frames inside one chunk are decoded where they lie (no copying at all).
+   */
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
   private nextStreamId: number;
   private lastRemoteStreamId = 0;
   private nextPingId: number;
@@ -65,6 +72,8 @@ export class Session extends EventEmitter implements StreamHost {
   private peerInitialWindow = DEFAULT_WINDOW;
   private unacked = 0;
   private windowWaiters: Array<() => void> = [];
+  /** Streams whose reader is behind (MAX_UNREAD): while any is, the connection is not read. */
+  private readonly congestedStreams = new Set<SpdyStream>();
   private goAwaySent = false;
   private goneAway = false;
   private readonly closedPromise: Promise<void>;
@@ -186,7 +195,19 @@ export class Session extends EventEmitter implements StreamHost {
     }
   }
 
+  congested(stream: SpdyStream, congested: boolean): void {
+    if (congested) this.congestedStreams.add(stream);
+    else this.congestedStreams.delete(stream);
+    this.readWhileUncongested();
+  }
+
   // ---- internals ----
+
+  private readWhileUncongested(): void {
+    if (this.closed) return;
+    if (this.congestedStreams.size) this.socket.pause();
+    else if (this.socket.isPaused()) this.socket.resume();
+  }
 
   private write(frame: Frame): boolean {
     if (this.closed) return true;
@@ -231,6 +252,8 @@ export class Session extends EventEmitter implements StreamHost {
 
   private forget(stream: SpdyStream): void {
     if (this.streams.get(stream.id) === stream) this.streams.delete(stream.id);
+    // A stream gone from the session receives no more: it no longer holds the others back.
+    if (this.congestedStreams.delete(stream)) this.readWhileUncongested();
     this.wakeWindowWaiters();
     this.endWhenIdle();
   }
@@ -246,29 +269,44 @@ export class Session extends EventEmitter implements StreamHost {
   }
 
   private onBytes(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.chunkBytes += chunk.length;
-    if (this.chunkBytes < this.need) return;
-    const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-    let off = 0;
     try {
-      for (;;) {
-        if (this.closed) return;
-        const next = decodeFrame(buf, off, this.decompressor);
-        if (!next) break;
-        off += next.size;
-        if (next.frame) this.onFrame(next.frame);
-      }
+      const rest = this.completePartial(chunk);
+      if (rest) this.decodeWhole(rest);
     } catch (err) {
       if (!(err instanceof SpdyProtocolError)) throw err;
       this.goAway(GoAwayStatus.PROTOCOL_ERROR);
       this.destroy(err);
-      return;
     }
-    const rest = buf.subarray(off);
-    this.chunks = rest.length ? [rest] : [];
-    this.chunkBytes = rest.length;
-    this.need = rest.length >= FRAME_HEADER_BYTES ? FRAME_HEADER_BYTES + (rest.readUInt32BE(4) & 0xffffff) : FRAME_HEADER_BYTES;
+  }
+
+  /** Feeds a pending partial frame from chunk; what is left of chunk once it is whole, else undefined. */
+  private completePartial(chunk: Buffer): Buffer | undefined {
+    if (!this.partialBytes) return chunk;
+    this.partial.push(chunk);
+    this.partialBytes += chunk.length;
+    if (this.partialBytes < FRAME_HEADER_BYTES) return undefined;
+    if (this.partial[0].length < FRAME_HEADER_BYTES) this.partial = [Buffer.concat(this.partial)];
+    const size = frameSize(this.partial[0]);
+    if (this.partialBytes < size) return undefined;
+    const joined = Buffer.concat(this.partial);
+    this.partial = [];
+    this.partialBytes = 0;
+    this.decodeWhole(joined.subarray(0, size));
+    return joined.subarray(size);
+  }
+
+  /** Decodes every whole frame in buf; an incomplete one at the end waits for the next chunk. */
+  private decodeWhole(buf: Buffer): void {
+    let off = 0;
+    while (!this.closed && buf.length - off >= FRAME_HEADER_BYTES && buf.length - off >= frameSize(buf, off)) {
+      const next = decodeFrame(buf, off, this.decompressor)!;
+      off += next.size;
+      if (next.frame) this.onFrame(next.frame);
+    }
+    if (off < buf.length && !this.closed) {
+      this.partial = [buf.subarray(off)];
+      this.partialBytes = buf.length - off;
+    }
   }
 
   private onFrame(frame: Frame): void {

@@ -6,7 +6,14 @@ import type { SpdyHeaders } from './headers.ts';
 import { RstStatus } from './frames.ts';
 
 /** The largest DATA frame we send; small enough to interleave streams, big enough to be cheap. */
-export const MAX_DATA_CHUNK = 16 * 1024;
+export const MAX_DATA_CHUNK = 64 * 1024;
+
+/**
+ * Unread bytes a stream may hold before its session stops reading the connection. Go peers keep
+ * no windows, so TCP is the only brake: like spdystream's frame handler blocking on a full
+ * stream, a reader that falls behind holds back the whole connection.
+ */
+export const MAX_UNREAD = 256 * 1024;
 
 export class SpdyStreamResetError extends Error {
   readonly status: number;
@@ -24,6 +31,8 @@ export interface StreamHost {
   sendReply(stream: SpdyStream, headers: SpdyHeaders, fin: boolean): void;
   sendReset(stream: SpdyStream, status: number): void;
   consumed(stream: SpdyStream, bytes: number): void;
+  /** The stream holds more than MAX_UNREAD unread bytes (true), or has come back under it (false). */
+  congested(stream: SpdyStream, congested: boolean): void;
 }
 
 export class SpdyStream extends Duplex {
@@ -48,11 +57,13 @@ export class SpdyStream extends Duplex {
   private replied = false;
   private replyWaiters: Array<(err?: Error) => void> = [];
   private readonly queue: Buffer[] = [];
+  private queuedBytes = 0;
+  private isCongested = false;
   private wantData = false;
   private eof = false;
 
   constructor(host: StreamHost, id: number, headers: SpdyHeaders, local: boolean, sendWindow: number) {
-    super({ allowHalfOpen: true });
+    super({ allowHalfOpen: true, highWaterMark: 256 * 1024 });
     this.host = host;
     this.id = id;
     this.headers = headers;
@@ -83,6 +94,11 @@ export class SpdyStream extends Duplex {
     return new Promise((resolve, reject) => this.replyWaiters.push((err) => (err ? reject(err) : resolve())));
   }
 
+  /** Bytes received and not yet handed to the reader. */
+  get unread(): number {
+    return this.queuedBytes + this.readableLength;
+  }
+
   // ---- called by the session ----
 
   markReplied(headers: SpdyHeaders): void {
@@ -93,9 +109,10 @@ export class SpdyStream extends Duplex {
   }
 
   receive(data: Buffer, fin: boolean): void {
-    if (data.length) this.queue.push(data);
+    if (data.length) { this.queue.push(data); this.queuedBytes += data.length; }
     if (fin) this.remoteFin = true;
     this.flush();
+    this.setCongested(this.queuedBytes > MAX_UNREAD);
   }
 
   /**
@@ -146,6 +163,7 @@ export class SpdyStream extends Duplex {
   private flush(): void {
     while (this.wantData && this.queue.length) {
       const chunk = this.queue.shift()!;
+      this.queuedBytes -= chunk.length;
       this.host.consumed(this, chunk.length);
       this.wantData = this.push(chunk);
     }
@@ -153,5 +171,12 @@ export class SpdyStream extends Duplex {
       this.eof = true;
       this.push(null);
     }
+    if (this.queuedBytes <= MAX_UNREAD / 2) this.setCongested(false);
+  }
+
+  private setCongested(congested: boolean): void {
+    if (congested === this.isCongested) return;
+    this.isCongested = congested;
+    this.host.congested(this, congested);
   }
 }

@@ -58,7 +58,7 @@ function acceptTunnel(req: IncomingMessage, url: string): void {
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   wss.on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PortForwardWebsocketProtocol}`));
   wss.handleUpgrade(req, req.socket, Buffer.alloc(0), (ws) => {
-    const tunnel = createWebSocketStream(ws);
+    const tunnel = createWebSocketStream(ws, { highWaterMark: 256 * 1024 });
     tunnel.on('error', () => tunnel.destroy());
     serveRelayed(new Session(tunnel, { role: 'server' }), url);
   });

@@ -5,11 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import * as net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Duplex } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { eventually } from '../../support/kubectl.ts';
 import { decodeFrame, encodeFrame, type Frame } from '../../../src/api/spdy/frames.ts';
 import { HeaderCompressor, HeaderDecompressor } from '../../../src/api/spdy/headers.ts';
-import { DEFAULT_WINDOW, RstStatus, Session, SessionClosedError, SpdyStreamResetError, type SpdyStream } from '../../../src/api/spdy/session.ts';
+import { DEFAULT_WINDOW, MAX_UNREAD, RstStatus, Session, SessionClosedError, SpdyStreamResetError, type SpdyStream } from '../../../src/api/spdy/session.ts';
 
 async function socketPair(): Promise<[net.Socket, net.Socket]> {
   const server = net.createServer();
@@ -132,6 +134,58 @@ test('a peer that keeps no windows (like spdystream) is sent everything without 
   assert.ok(!seen.includes('WINDOW_UPDATE'), `frames seen: ${[...new Set(seen)].join(' ')}`);
   client.destroy();
   b.destroy();
+});
+
+test('a reader that falls behind a peer that keeps no windows stops the connection being read, then catches up', { timeout: 20_000 }, async () => {
+  const [a, b] = await socketPair();
+  const client = new Session(a, { role: 'client' });
+  const c = new HeaderCompressor();
+  const d = new HeaderDecompressor();
+  let pending = Buffer.alloc(0);
+  const opened = new Promise<number>((resolve) => b.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (let r = decodeFrame(pending, 0, d); r; r = decodeFrame(pending, 0, d)) {
+      pending = pending.subarray(r.size);
+      if (r.frame?.type === 'SYN_STREAM') {
+        b.write(encodeFrame({ type: 'SYN_REPLY', streamId: r.frame.streamId, fin: false, headers: {} }, c));
+        resolve(r.frame.streamId);
+      }
+    }
+  }));
+  const stream = await client.openStream({ streamtype: 'stdout' });
+  const id = await opened;
+  // 16 MiB in 64 KiB frames, as fast as the socket takes them; nobody reads yet.
+  const total = 16 << 20;
+  for (let sent = 0; sent < total; sent += 64 * 1024) {
+    b.write(encodeFrame({ type: 'DATA', streamId: id, fin: sent + 64 * 1024 >= total, data: Buffer.alloc(64 * 1024, 7) }, c));
+  }
+  // A session that kept reading would take all 16 MiB over loopback well within 500 ms; this one
+  // stops near the stream's bound and the rest waits in the sender's socket.
+  await new Promise((r) => setTimeout(r, 500));
+  assert.ok(stream.unread < MAX_UNREAD + 256 * 1024, `the stream holds ${stream.unread} unread bytes`);
+  assert.ok(b.writableLength > 4 << 20, `the sender still holds ${b.writableLength} bytes`);
+  assert.equal((await readAll(stream)).length, total, 'every byte arrives once the reader catches up');
+  client.destroy();
+  b.destroy();
+});
+
+test('frames split anywhere across reads (a header byte by byte, a large frame in many pieces) decode intact', { timeout: 10_000 }, async () => {
+  const socket = new Duplex({ read() {}, write(_c, _e, cb) { cb(); } });
+  const server = new Session(socket, { role: 'server' });
+  const c = new HeaderCompressor();
+  const payload = randomBytes(200_000);
+  const wire = Buffer.concat([
+    encodeFrame({ type: 'SYN_STREAM', streamId: 1, associatedToStreamId: 0, priority: 0, fin: false, unidirectional: false, headers: { streamtype: 'data' } }, c),
+    encodeFrame({ type: 'DATA', streamId: 1, fin: false, data: payload.subarray(0, 5) }, c),
+    encodeFrame({ type: 'DATA', streamId: 1, fin: true, data: payload.subarray(5) }, c),
+  ]);
+  const accepted = once(server, 'stream') as Promise<[SpdyStream]>;
+  const sizes = [1, 3, 7, 8, 9, 1000, 4096, 65536];
+  for (let off = 0, i = 0; off < wire.length; off += sizes[i++ % sizes.length]) socket.push(wire.subarray(off, off + sizes[i % sizes.length]));
+  const [stream] = await accepted;
+  stream.reply();
+  assert.deepEqual(await readAll(stream), payload);
+  server.destroy();
 });
 
 test('RST_STREAM: a refused stream rejects its opener; a reset ends reading and fails writing', { timeout: 10_000 }, async () => {
