@@ -306,6 +306,30 @@ describe('kubectl exec and attach', () => {
     }
   });
 
+  for (const [transport, env] of [['WebSocket', {}], ['SPDY', { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }]] as const) {
+    it(`kubectl port-forward (${transport}) ends with "lost connection to pod" once its pod is deleted, with no connection open`, async () => {
+      const name = `gone-${transport.toLowerCase()}`;
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: busybox, command: ['nc', '-ll', '-p', '8080', '-e', 'cat'] }] } };
+      await kubectlOk(kc, ['apply', '-f', '-'], { input: JSON.stringify(pod) });
+      await k('wait', '--for=condition=Ready', `pod/${name}`, '--timeout=60s');
+      const child = spawn('kubectl', ['port-forward', `pod/${name}`, ':8080'], { env: { ...process.env, KUBECONFIG: kc, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d) => (output += d));
+      child.stderr.on('data', (d) => (output += d));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      try {
+        await eventually(() => /Forwarding from 127\.0\.0\.1:\d+ -> 8080/.test(output), 20_000, `port-forward to start (${output})`);
+        await k('delete', 'pod', name, '--wait=true');
+        // The kubelet looks once a second; kubectl then ends by itself.
+        const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 10_000))]);
+        assert.equal(code, 1, output);
+        assert.match(output, /error: lost connection to pod/);
+      } finally {
+        child.kill('SIGINT');
+      }
+    });
+  }
+
   it('kubectl cp copies a 5 MiB random file and a directory into the container and back, checksums equal', async () => {
     const { mkdtemp, mkdir, writeFile, readFile: read, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');

@@ -57,6 +57,9 @@ function readText(stream: SpdyStream): Promise<string> {
 /** Forwards one connection's bytes (data) to port in the pod; rejects with the reason it could not. */
 export type PortForwarder = (port: number, data: Duplex) => Promise<void>;
 
+/** What a relayed runtime wrote on its error stream: the client gets it as it is, as from upstream's proxying kubelet. */
+export class RelayedForwardError extends Error {}
+
 /**
  * A PortForwarder that relays each connection through another port-forward session: the
  * kubelet passing kubectl's connections on to its runtime's streaming server. The runtime's
@@ -73,7 +76,7 @@ export function relayPortForward(upstream: PortForwardClient): PortForwarder {
     });
     data.unpipe(conn.data);
     const message = await conn.error;
-    if (message) throw new Error(message);
+    if (message) throw new RelayedForwardError(message);
   };
 }
 
@@ -140,7 +143,8 @@ async function servePair(error: SpdyStream, data: SpdyStream, forward: PortForwa
     if ('error' in parsed) throw new Error(parsed.error);
     await forward(parsed.port, data);
   } catch (err) {
-    error.write(`error forwarding port ${data.headers[PORT_HEADER] ?? ''}: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    error.write(err instanceof RelayedForwardError ? message : `error forwarding port ${data.headers[PORT_HEADER] ?? ''}: ${message}`);
   }
   // Upstream closes both when forwarding ends: FIN on our side of each.
   error.end();

@@ -21,15 +21,17 @@ export interface StreamingHost {
   getAttach(ref: ContainerRef, opts: StreamOptions): Promise<string>;
   /** Runs `cmd` to its end: stdout then stderr (upstream's RunInContainer). */
   runInContainer(ref: ContainerRef, cmd: string[]): Promise<Buffer>;
-  /** The runtime's port-forward URL for the pod's sandbox (the container of `ref` is not used). */
-  getPortForward(ref: PodRef): Promise<string>;
+  /** The runtime's port-forward URL for the pod's sandbox, and the pod's UID. */
+  getPortForward(ref: PodRef): Promise<{ url: string; podUID: string }>;
+  /** Whether the pod with this UID is still one the kubelet runs (not deleted). */
+  hasPod(podUID: string): boolean;
 }
 
 /** The pod a port-forward names: /portForward/{namespace}/{pod}[/{podUID}]. */
 export type PodRef = Omit<ContainerRef, 'container'>;
 
 export interface StreamingHostDeps {
-  pods: Pick<PodManager, 'byFullName'>;
+  pods: Pick<PodManager, 'byFullName' | 'get'>;
   cri: Pick<CriClient, 'listContainers' | 'exec' | 'attach' | 'execSync' | 'listPodSandbox' | 'portForward'>;
 }
 
@@ -67,8 +69,9 @@ export function newStreamingHost(d: StreamingHostDeps): StreamingHost {
       const sandbox = ready.sort((a, b) => b.createdAt - a.createdAt)[0];
       if (!sandbox) throw httpError(500, `pod sandbox of ${ref.namespace}/${ref.pod} not found`);
       // No ports: each forwarded connection names its own (the port header).
-      return d.cri.portForward(sandbox.id, []);
+      return { url: await d.cri.portForward(sandbox.id, []), podUID: pod.metadata.uid! };
     },
+    hasPod: (podUID) => d.pods.get(podUID) !== undefined,
     async runInContainer(ref, cmd) {
       const containerId = await findContainer(ref);
       const r = await d.cri.execSync(containerId, cmd, 0);

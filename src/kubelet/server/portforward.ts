@@ -44,14 +44,26 @@ function runtimeRelay(url: string, client: { done: Promise<void>; close(): void 
   };
 }
 
-/** Serves a session, relaying to the runtime at url (the relay is made once the server exists: it closes it). */
-function serveRelayed(session: Session, url: string): void {
+/** How often a port-forward session looks whether its pod is still there (a map lookup). */
+const POD_CHECK_INTERVAL_MS = 1_000;
+
+/**
+ * Serves a session, relaying to the runtime at url (the relay is made once the server exists:
+ * it closes it). The session ends once the pod is deleted, so kubectl says "lost connection to
+ * pod" then, not only at its next connection as upstream's kubelet leaves it.
+ */
+function serveRelayed(session: Session, target: RuntimeTarget, host: StreamingHost): void {
   let relay: PortForwarder = () => Promise.reject(new Error('not ready'));
   const server = servePortForward(session, (port, data) => relay(port, data));
-  relay = runtimeRelay(url, { done: server.done, close: () => server.close() });
+  relay = runtimeRelay(target.url, { done: server.done, close: () => server.close() });
+  const check = setInterval(() => host.hasPod(target.podUID) || server.close(), POD_CHECK_INTERVAL_MS);
+  check.unref();
+  void server.done.finally(() => clearInterval(check));
 }
 
-function acceptTunnel(req: IncomingMessage, url: string): void {
+type RuntimeTarget = Awaited<ReturnType<StreamingHost['getPortForward']>>;
+
+function acceptTunnel(req: IncomingMessage, target: RuntimeTarget, host: StreamingHost): void {
   // ws refuses a subprotocol that is not an RFC 7230 token, and this one has a '/': the header is
   // taken out before ws reads it and our choice written into the 101 ourselves.
   delete req.headers['sec-websocket-protocol'];
@@ -60,7 +72,7 @@ function acceptTunnel(req: IncomingMessage, url: string): void {
   wss.handleUpgrade(req, req.socket, Buffer.alloc(0), (ws) => {
     const tunnel = createWebSocketStream(ws, { highWaterMark: 256 * 1024 });
     tunnel.on('error', () => tunnel.destroy());
-    serveRelayed(new Session(tunnel, { role: 'server' }), url);
+    serveRelayed(new Session(tunnel, { role: 'server' }), target, host);
   });
 }
 
@@ -76,7 +88,7 @@ export async function servePortForwardRequest(req: IncomingMessage, ref: PodRef,
     const handshake = spdyHandshake(req.headers, [PortForwardProtocolV1]);
     if (!handshake.ok) throw httpError(handshake.statusCode, handshake.message);
   }
-  const url = await host.getPortForward(ref).catch((e: Error) => Promise.reject(runtimeError(e)));
-  if (tunnelled) return acceptTunnel(req, url);
-  serveRelayed(acceptSpdy(req, req.socket, Buffer.alloc(0), [PortForwardProtocolV1]).session, url);
+  const target = await host.getPortForward(ref).catch((e: Error) => Promise.reject(runtimeError(e)));
+  if (tunnelled) return acceptTunnel(req, target, host);
+  serveRelayed(acceptSpdy(req, req.socket, Buffer.alloc(0), [PortForwardProtocolV1]).session, target, host);
 }

@@ -95,7 +95,7 @@ describe('streaming host', () => {
   function host(running: Container[], sandboxes: PodSandbox[] = []) {
     const calls: unknown[] = [];
     const h = newStreamingHost({
-      pods: { byFullName: (ns, name) => (ns === 'default' && name === 'web' ? pod : undefined) },
+      pods: { byFullName: (ns, name) => (ns === 'default' && name === 'web' ? pod : undefined), get: (uid) => (uid === 'u1' ? pod : undefined) },
       cri: {
         listContainers: async (filter) => (calls.push(filter), running),
         exec: async (req) => (calls.push(req), 'http://127.0.0.1:1/exec/token'),
@@ -125,7 +125,9 @@ describe('streaming host', () => {
 
   it('port-forwards through the newest ready sandbox of the pod, or answers 500 without one', async () => {
     const { h, calls } = host([], [{ id: 'old', createdAt: 1 } as PodSandbox, { id: 'new', createdAt: 2 } as PodSandbox]);
-    assert.equal(await h.getPortForward({ namespace: 'default', pod: 'web' }), 'http://127.0.0.1:1/portforward/token');
+    assert.deepEqual(await h.getPortForward({ namespace: 'default', pod: 'web' }), { url: 'http://127.0.0.1:1/portforward/token', podUID: 'u1' });
+    assert.equal(h.hasPod('u1'), true);
+    assert.equal(h.hasPod('u2'), false);
     assert.deepEqual(calls, [{ state: { state: 'SANDBOX_READY' }, labelSelector: { 'io.kubernetes.pod.uid': 'u1' } }, { id: 'new', ports: [] }]);
     await assert.rejects(host([]).h.getPortForward({ namespace: 'default', pod: 'web' }), { code: 500 });
     await assert.rejects(host([]).h.getPortForward({ namespace: 'default', pod: 'nope' }), { code: 404 });
