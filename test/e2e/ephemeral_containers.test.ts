@@ -2,6 +2,7 @@
 // the kubelet starts the debugger in the running pod on the real containerd, in the target's PID
 // namespace, and reports it in status.ephemeralContainerStatuses; `kubectl logs -c` reads it.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { startClusterWithNode, type TestCluster } from '../support/cluster.ts';
 import { eventually, kubectl, kubectlOk } from '../support/kubectl.ts';
@@ -65,6 +66,64 @@ describe('ephemeral containers (kubectl debug)', () => {
     const after_ = await podJson('target');
     assert.equal(after_.status.containerStatuses[0].restartCount, 0);
     assert.equal(after_.status.phase, 'Running');
+  });
+
+  it('kubectl debug -i attaches to the new debugger: it reads stdin and answers', async () => {
+    // stdin stays open until the answer is in: kubectl debug leaves stdinOnce unset, and for such
+    // a container containerd detaches the output as soon as the attached stdin ends.
+    const child = spawn('kubectl', ['debug', '-i', 'target', `--image=${busybox}`, '--target=app', '-c', 'dbg-stdin', '--', 'sh', '-c', 'read line; echo "got $line"'], { env: { ...process.env, KUBECONFIG: kc }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      child.stdin.write('hello\n');
+      await eventually(() => /^got hello$/m.test(output), 30_000, `the debugger's answer (${output})`);
+      child.stdin.end();
+      assert.equal(await exited, 0, output);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const s = await eventually(async () => ecStatus(await podJson('target'), 'dbg-stdin')?.state?.terminated, 15_000, 'the debugger ended');
+    assert.equal(s.exitCode, 0);
+  });
+
+  it('kubectl debug -it gives the debugger a terminal, and it sees the target\'s processes', async () => {
+    // Under `script`, kubectl's stdin and stdout are a pseudo-terminal. The debugger waits for a
+    // line, so nothing it prints is lost before kubectl has attached.
+    const child = spawn('script', ['-qec', `kubectl debug -it target --image=${busybox} --target=app -c dbg-tty -- sh -c 'read x; tty; ps'`, '/dev/null'], { env: { ...process.env, KUBECONFIG: kc }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await eventually(async () => ecStatus(await podJson('target'), 'dbg-tty')?.state?.running, 30_000, 'the tty debugger running');
+      // Until kubectl has attached, a line typed now would reach nobody: retype until the answer comes.
+      await eventually(() => {
+        child.stdin.write('go\r');
+        return /\/dev\/pts\/\d+/.test(output) && /sleep 7777/.test(output);
+      }, 20_000, `the debugger's answer (${output})`);
+      assert.equal(await exited, 0, output);
+      assert.doesNotMatch(output, /not a tty/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('kubectl debug --copy-to makes a copy of the pod with the debugger beside its containers, sharing processes', async () => {
+    // kubectl sets shareProcessNamespace only when --share-processes is given (its default is not sent).
+    const out = await kubectl(kc, ['debug', 'target', '--copy-to=target-copy', '--share-processes', `--image=${busybox}`, '-c', 'dbg', '--', 'sh', '-c', 'ps; exec sleep 3600']);
+    assert.equal(out.code, 0, out.stderr);
+    const copy = await eventually(async () => {
+      const p = await podJson('target-copy');
+      return p.status?.phase === 'Running' && p.status.containerStatuses?.every((c: any) => c.state?.running) ? p : undefined;
+    }, 30_000, 'the copy running');
+    assert.deepEqual(copy.spec.containers.map((c: any) => c.name), ['app', 'dbg']);
+    assert.equal(copy.spec.shareProcessNamespace, true);
+    assert.equal(copy.spec.ephemeralContainers, undefined, 'the copy leaves out the original\'s ephemeral containers');
+    // One PID namespace for the pod: the debugger's ps shows the app's sleep.
+    await eventually(async () => /sleep 7777/.test(await k('logs', 'target-copy', '-c', 'dbg')), 15_000, "the debugger's ps showing the app");
+    await k('delete', 'pod', 'target-copy', '--wait=false');
   });
 
   it('refuses a debugger whose target does not exist, naming the field and value', async () => {

@@ -158,6 +158,26 @@ describe('kubectl exec and attach', () => {
     await eventually(async () => (await kubectl(kc, ['get', 'pod', 'once'])).code !== 0, 30_000, 'the pod deleted');
   });
 
+  it('kubectl run -it --rm gives the command a terminal, then deletes the pod', async () => {
+    const child = spawn('script', ['-qec', `kubectl run tty-once -it --rm --restart=Never --image=${busybox} -- sh -c 'read x; tty; echo "typed $x"'`, '/dev/null'], { env: { ...process.env, KUBECONFIG: kc }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      // A line typed before kubectl has attached reaches nobody: type it until the answer comes.
+      await eventually(async () => {
+        if ((await kubectl(kc, ['get', 'pod', 'tty-once', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running') child.stdin.write('go\r');
+        return /\/dev\/pts\/\d+/.test(output) && /typed go/.test(output);
+      }, 30_000, `the command's answer (${output})`);
+      assert.equal(await exited, 0, output);
+      assert.match(output, /pod "tty-once" deleted/);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await eventually(async () => (await kubectl(kc, ['get', 'pod', 'tty-once'])).code !== 0, 30_000, 'the pod deleted');
+  });
+
   it('answers an unknown pod or container with the API server\'s Status', async () => {
     const pod = await kubectl(kc, ['exec', 'nosuch', '--', 'true']);
     assert.equal(pod.code, 1);
