@@ -53,8 +53,23 @@ export function exitCodeOf(status: RemoteCommandStatus): number | undefined {
   return Number.isInteger(code) ? code : undefined;
 }
 
+/** v4 and later (v4.channel.k8s.io, v4.base64.channel.k8s.io, v5…) carry a Status; before, text. */
 function isV4OrLater(protocol: string): boolean {
-  return protocol === StreamProtocolV4 || protocol.startsWith('v5.');
+  return /^v[4-9]\./.test(protocol);
+}
+
+/** Whether two protocols write the error stream alike (both a Status, or both text). */
+export function sameErrorEncoding(a: string, b: string): boolean {
+  return isV4OrLater(a) === isV4OrLater(b);
+}
+
+/**
+ * The error stream's bytes as a peer of protocol `to` reads them, from all that a peer of
+ * `from` wrote (a v4 runtime's Status as text for a pre-v4 client).
+ */
+export function translateErrorStream(from: string, to: string, bytes: Buffer): Buffer {
+  if (sameErrorEncoding(from, to)) return bytes;
+  return encodeErrorStream(to, decodeErrorStream(from, bytes));
 }
 
 /** The bytes a server writes on the error stream when the command ends. */

@@ -4,9 +4,8 @@
 // transport (WebSocket, SPDY) offers. The error channel's Status is exitstatus.ts's.
 import { failureStatus, type RemoteCommandStatus } from './exitstatus.ts';
 
-/** The channel protocols, newest first (remotecommand.StreamProtocolV*Name). */
+/** The newest channel protocol (remotecommand.StreamProtocolV5Name); v1-v4 are exitstatus.ts's. */
 export const StreamProtocolV5Name = 'v5.channel.k8s.io';
-export const StreamProtocolV4Name = 'v4.channel.k8s.io';
 
 /** The stream channels of the channel protocol; 255 is v5's CLOSE of one stream. */
 export const Channel = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4, close: 255 } as const;

@@ -1,18 +1,37 @@
 // The channel protocol over WebSockets (upstream's wsstream and client-go's websocket executor):
-// every binary message is one channel byte and that stream's bytes; v5 adds the CLOSE message
-// (channel 255, payload the closed stream's channel) so stdin's end-of-file reaches the command.
-// The frames are pure functions; the session, the server's accept and the client's dial are the
-// thin effectful part, over the `ws` package.
+// every message is one channel and that stream's bytes, binary (a channel byte, then the bytes)
+// or, for the base64 protocols browsers use, text (the channel as a digit, then the bytes in
+// base64). v5 adds the CLOSE message (channel 255, payload the closed stream's channel) so
+// stdin's end-of-file reaches the command; before v4 the error channel carries plain text, not a
+// Status (exitstatus.ts). The frames are pure functions; the session, the server's accept and
+// the client's dial are the thin effectful part, over the `ws` package.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type ClientOptions, type RawData } from 'ws';
-import { Channel, StreamProtocolV4Name, StreamProtocolV5Name, type SessionHandlers, type StreamSession } from './types.ts';
+import { StreamProtocolV1, StreamProtocolV4 } from './exitstatus.ts';
+import { Channel, StreamProtocolV5Name, type SessionHandlers, type StreamSession } from './types.ts';
 
-/** The protocols this side serves, preferred first. */
-export const serverProtocols = [StreamProtocolV5Name, StreamProtocolV4Name] as const;
+/** The base64 variants (wsstream's base64Codec). */
+export const Base64ProtocolV1 = 'base64.channel.k8s.io';
+export const Base64ProtocolV4 = 'v4.base64.channel.k8s.io';
+
+/**
+ * The protocols this side serves, preferred first: upstream's kubelet set. A client that offers
+ * none gets the binary pre-v4 protocol, as upstream's (negotiated as '').
+ */
+export const serverProtocols = [StreamProtocolV5Name, StreamProtocolV4, Base64ProtocolV4, StreamProtocolV1, Base64ProtocolV1] as const;
 
 export type Frame = { kind: 'data'; channel: number; data: Buffer } | { kind: 'close'; channel: number };
 
+/** Whether a protocol frames its messages as base64 text. */
+export const isBase64Protocol = (protocol: string) => protocol === Base64ProtocolV1 || protocol === Base64ProtocolV4;
+
+/** One channel's bytes as a base64 protocol's text message: the channel's digit, then base64. */
+export function encodeBase64Frame(channel: number, data: Uint8Array): string {
+  return String.fromCharCode(48 + channel) + Buffer.from(data.buffer, data.byteOffset, data.length).toString('base64');
+}
+
+/** One channel's bytes as a binary message: the channel byte, then the bytes. */
 export function encodeFrame(channel: number, data: Uint8Array): Buffer {
   const frame = Buffer.allocUnsafe(data.length + 1);
   frame[0] = channel;
@@ -27,10 +46,15 @@ export function encodeClose(channel: number): Buffer {
 
 /**
  * A received message as a frame: undefined for an empty message (upstream skips them; the
- * server's first empty write only says "ready"); CLOSE only where the protocol has it.
+ * server's first empty write only says "ready"); CLOSE only where the protocol has it; a base64
+ * message as the digit of its channel and its decoded bytes.
  */
 export function decodeFrame(message: Buffer, protocol: string): Frame | undefined {
   if (message.length === 0) return undefined;
+  if (isBase64Protocol(protocol)) {
+    const channel = message[0] - 48;
+    return { kind: 'data', channel, data: Buffer.from(message.subarray(1).toString('latin1'), 'base64') };
+  }
   const channel = message[0];
   if (channel === Channel.close && protocol === StreamProtocolV5Name) {
     return message.length > 1 ? { kind: 'close', channel: message[1] } : undefined;
@@ -94,7 +118,7 @@ export class WebSocketSession implements StreamSession {
 
   write(channel: number, data: Uint8Array): boolean {
     if (this.ws.readyState !== WebSocket.OPEN) return true;
-    const frame = encodeFrame(channel, data);
+    const frame = isBase64Protocol(this.protocol) ? encodeBase64Frame(channel, data) : encodeFrame(channel, data);
     this.unsent += frame.length;
     this.ws.send(frame, () => {
       this.unsent -= frame.length;

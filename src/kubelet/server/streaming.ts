@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isUpgrade } from '../../api/httpupgrade.ts';
 import { acceptWebSocket, isWebSocketRequest, negotiateProtocol, offeredProtocols, serverProtocols } from '../../api/remotecommand/websocket.ts';
 import { Channel, internalErrorStatus, parseStreamOptions, type StreamOptions, type StreamSession } from '../../api/remotecommand/types.ts';
+import { sameErrorEncoding, translateErrorStream } from '../../api/remotecommand/exitstatus.ts';
 import { acceptSpdyChannels, dialSpdyChannels, type ChannelSession } from '../../api/remotecommand/spdy_channels.ts';
 import { SPDY_REMOTECOMMAND_PROTOCOLS } from '../../api/remotecommand/spdy.ts';
 import { spdyHandshake } from '../../api/remotecommand/spdy_upgrade.ts';
@@ -75,12 +76,29 @@ export function bridge(client: StreamSession, runtime: StreamSession): void {
     },
     closed: () => runtime.close(),
   });
+  // A pre-v4 client reads the error channel as text, the runtime writes a Status: then the
+  // channel is gathered and translated once it ends.
+  const translating = !sameErrorEncoding(runtime.protocol, client.protocol);
+  const errorChunks: Buffer[] = [];
+  let errorEnded = false;
+  const endErrorChannel = () => {
+    if (!translating || errorEnded) return;
+    errorEnded = true;
+    const text = translateErrorStream(runtime.protocol, client.protocol, Buffer.concat(errorChunks));
+    if (text.length) client.write(Channel.error, text);
+  };
   runtime.listen({
     data: (channel, data) => {
-      if (channel === Channel.stdout || channel === Channel.stderr || channel === Channel.error) forward(runtime, client, channel, data);
+      if (channel === Channel.error && translating) errorChunks.push(data);
+      else if (channel === Channel.stdout || channel === Channel.stderr || channel === Channel.error) forward(runtime, client, channel, data);
     },
-    streamClosed: () => {},
-    closed: () => client.close(),
+    streamClosed: (channel) => {
+      if (channel === Channel.error) endErrorChannel();
+    },
+    closed: () => {
+      endErrorChannel();
+      client.close();
+    },
   });
 }
 
@@ -103,7 +121,8 @@ function transportOf(req: IncomingMessage): Transport | { code: number; message:
     return spdy.ok ? 'spdy' : { code: spdy.statusCode, message: spdy.message };
   }
   const offered = offeredProtocols(req.headers);
-  if (!negotiateProtocol(offered, serverProtocols)) {
+  // A client that offers no protocol gets the pre-v4 binary one, as from upstream's kubelet.
+  if (offered.length && !negotiateProtocol(offered, serverProtocols)) {
     return { code: 400, message: `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${serverProtocols.join(' ')}]` };
   }
   return 'websocket';

@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import {
-  acceptWebSocket, decodeFrame, HIGH_WATER_MARK, dialWebSocket, encodeClose, encodeFrame, isWebSocketRequest, negotiateProtocol, UpgradeFailure, type WebSocketSession,
+  acceptWebSocket, Base64ProtocolV1, Base64ProtocolV4, decodeFrame, HIGH_WATER_MARK, dialWebSocket, encodeBase64Frame, encodeClose, encodeFrame, isWebSocketRequest,
+  negotiateProtocol, UpgradeFailure, type WebSocketSession,
 } from '../../../src/api/remotecommand/websocket.ts';
-import { parseStreamOptions, StreamProtocolV4Name, StreamProtocolV5Name } from '../../../src/api/remotecommand/types.ts';
-import { decodeErrorStream, exitCodeOf, exitCodeStatus, SUCCESS } from '../../../src/api/remotecommand/exitstatus.ts';
+import { parseStreamOptions, StreamProtocolV5Name } from '../../../src/api/remotecommand/types.ts';
+import { decodeErrorStream, exitCodeOf, exitCodeStatus, StreamProtocolV1, StreamProtocolV4 as StreamProtocolV4Name, SUCCESS, translateErrorStream } from '../../../src/api/remotecommand/exitstatus.ts';
 
 describe('channel frames', () => {
   it('puts the channel byte before the data and reads it back', () => {
@@ -26,6 +27,20 @@ describe('channel frames', () => {
     assert.deepEqual(decodeFrame(encodeClose(0), StreamProtocolV5Name), { kind: 'close', channel: 0 });
     assert.equal(decodeFrame(Buffer.from([255]), StreamProtocolV5Name), undefined);
     assert.equal(decodeFrame(encodeClose(0), StreamProtocolV4Name)?.kind, 'data');
+  });
+
+  it('frames the base64 protocols as text: the channel\'s digit, then base64 (as upstream\'s wsstream)', () => {
+    assert.equal(encodeBase64Frame(1, Buffer.from('hi')), '1aGk=');
+    assert.deepEqual(decodeFrame(Buffer.from('2ZXJy'), Base64ProtocolV1), { kind: 'data', channel: 2, data: Buffer.from('err') });
+    assert.deepEqual(decodeFrame(Buffer.from('0'), Base64ProtocolV4), { kind: 'data', channel: 0, data: Buffer.alloc(0) });
+  });
+
+  it('translates the error stream for a pre-v4 peer: a Status becomes its message, Success nothing', () => {
+    const failed = Buffer.from(JSON.stringify(exitCodeStatus(3)));
+    assert.equal(translateErrorStream(StreamProtocolV4Name, StreamProtocolV1, failed).toString(), 'command terminated with non-zero exit code: exit code 3');
+    assert.equal(translateErrorStream(StreamProtocolV4Name, Base64ProtocolV1, Buffer.from(JSON.stringify(SUCCESS))).length, 0);
+    // Alike on both sides (v4 and its base64 variant): the bytes pass as they are.
+    assert.equal(translateErrorStream(StreamProtocolV4Name, Base64ProtocolV4, failed), failed);
   });
 
   it('negotiates the first offered protocol the server speaks', () => {

@@ -9,14 +9,14 @@ import type { Container, PodSandbox } from '../../../src/kubelet/runtime/cri/typ
 import { bridge, parseStreamingPath } from '../../../src/kubelet/server/streaming.ts';
 
 /** A session that records what is written to it and lets the test play the peer. */
-function fakeSession(canCloseStream: boolean) {
+function fakeSession(canCloseStream: boolean, protocol = canCloseStream ? 'v5.channel.k8s.io' : 'v4.channel.k8s.io') {
   let h: SessionHandlers | undefined;
   const written: Array<[number, string]> = [];
   const closedStreams: number[] = [];
   let closed = 0;
   const flow = { behind: false, paused: false, drainWaiters: [] as Array<() => void> };
   const session: StreamSession = {
-    protocol: canCloseStream ? 'v5.channel.k8s.io' : 'v4.channel.k8s.io',
+    protocol,
     canCloseStream,
     listen: (handlers) => (h = handlers),
     write: (c, d) => (written.push([c, Buffer.from(d).toString()]), !flow.behind),
@@ -73,6 +73,23 @@ describe('bridge', () => {
     client.drain();
     assert.equal(runtime.flow.paused, false);
     assert.deepEqual(client.written, [[1, 'a'], [1, 'b']]);
+  });
+
+  it('gives a pre-v4 client (channel.k8s.io) the error channel as text once it ends, and nothing on success', () => {
+    for (const [status, expected] of [
+      ['{"metadata":{},"status":"Success"}', []],
+      ['{"metadata":{},"status":"Failure","message":"command terminated with non-zero exit code: exit code 2","reason":"NonZeroExitCode"}', [[3, 'command terminated with non-zero exit code: exit code 2']]],
+    ] as const) {
+      const client = fakeSession(false, 'channel.k8s.io');
+      const runtime = fakeSession(false);
+      bridge(client.session, runtime.session);
+      runtime.peer().data(3, Buffer.from(status.slice(0, 10)));
+      runtime.peer().data(3, Buffer.from(status.slice(10)));
+      assert.deepEqual(client.written, [], 'nothing before the channel ends');
+      runtime.peer().streamClosed(3);
+      runtime.peer().closed();
+      assert.deepEqual(client.written, expected);
+    }
   });
 
   it('passes stdin\'s CLOSE on, and ends each side when the other ends', () => {
