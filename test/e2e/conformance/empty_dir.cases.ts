@@ -1,8 +1,9 @@
 // Upstream's test/e2e/common/storage/empty_dir.go, case by case (see docs/conformance.md). The
-// FSGroup context and "memory backed volumes of specified size" are not conformance cases;
-// "pod should support shared volumes between containers" reads the file with kubectl exec (#16).
+// FSGroup context and "memory backed volumes of specified size" are not conformance cases.
+import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { conformanceCluster, uniqueName } from './framework.ts';
+import { BUSYBOX, conformanceCluster, uniqueName } from './framework.ts';
+import { podOf, statusOf } from './busybox_stand_ins.ts';
 import { mounttestPod } from './storage_support.ts';
 
 const D = '[sig-storage] EmptyDir volumes';
@@ -42,4 +43,23 @@ describe(D, { concurrency: true }, () => {
   it(`${D} should support (non-root,0644,default) [LinuxOnly] [NodeConformance] [Conformance]`, () => test0644(NON_ROOT_UID, ''));
   it(`${D} should support (non-root,0666,default) [LinuxOnly] [NodeConformance] [Conformance]`, () => test0666(NON_ROOT_UID, ''));
   it(`${D} should support (non-root,0777,default) [LinuxOnly] [NodeConformance] [Conformance]`, () => test0777(NON_ROOT_UID, ''));
+
+  it(`${D} pod should support shared volumes between containers [Conformance]`, async () => {
+    // One emptyDir, mounted at a different path in each of two busybox containers: the sub
+    // container writes a line into it and exits, the main one sleeps; the line is read back
+    // through the main container's mount with exec.
+    const message = 'Hello from the busy-box sub-container';
+    const name = uniqueName('pod-sharedvolume');
+    const mount = (mountPath: string) => [{ name: 'shared-data', mountPath }];
+    await f.create(podOf(name, [
+      { name: 'busybox-main-container', image: BUSYBOX, command: ['/bin/sh'], args: ['-c', 'trap exit TERM; while true; do sleep 1; done'], volumeMounts: mount('/usr/share/volumeshare') },
+      { name: 'busybox-sub-container', image: BUSYBOX, command: ['/bin/sh'], args: ['-c', `echo ${message} > /pod-data/shareddata.txt`], volumeMounts: mount('/pod-data') },
+    ], { restartPolicy: 'Never', terminationGracePeriodSeconds: 0, volumes: [{ name: 'shared-data', emptyDir: {} }] }));
+    // Upstream reads once the pod is Running; the sub container may not have written by then (the
+    // main one alone makes the pod Running), so the read also waits for the writer to have exited.
+    await f.waitPod(name, 'Running, the sub container exited', (p) =>
+      p.status?.phase === 'Running' && statusOf(p, 'busybox-sub-container')?.state?.terminated);
+    assert.equal(await f.exec(name, 'busybox-main-container', '/bin/sh', '-c', 'cat /usr/share/volumeshare/shareddata.txt'), message);
+    await f.deletePod(name);
+  });
 });

@@ -1,9 +1,8 @@
 // Port of upstream's test/e2e/common/node/ephemeral_containers.go ("Ephemeral Containers",
 // [NodeConformance] [Conformance]). Upstream's podClient.AddEphemeralContainerSync is a strategic
 // merge PATCH of pods/ephemeralcontainers followed by a wait for the container to run; its agnhost
-// debugger2 is busybox here. Upstream checks the debugger both by exec (`/bin/echo marco`) and by
-// its log ("polo"); the exec step waits for `kubectl exec` (issue #16, branch streaming), so the
-// log check stands alone: it needs the container to have been started and to be running its command.
+// debugger2 is busybox here. Upstream checks the debugger both by exec (`/bin/echo marco` run in
+// it must print "marco") and by its log ("polo"), as both cases here do.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { eventually } from '../../support/kubectl.ts';
@@ -12,7 +11,7 @@ import { BUSYBOX, NAMESPACE, type Framework, type Json, conformanceCluster, uniq
 const D = '[sig-node] Ephemeral Containers [NodeConformance]';
 const running = (pod: Json, name: string) => pod.status?.ephemeralContainerStatuses?.find((s: Json) => s.name === name)?.state?.running;
 
-/** The steps both cases share: a running target pod and the "debugger" ephemeral container, running and logging "polo". */
+/** The steps both cases share: a running target pod and the "debugger" ephemeral container, running, answering exec and logging "polo". */
 async function targetWithDebugger(f: Framework): Promise<string> {
   const name = uniqueName('ephemeral-containers-target-pod');
   await f.create({
@@ -28,8 +27,10 @@ async function targetWithDebugger(f: Framework): Promise<string> {
   assert.equal(r.status, 200, `Failed to patch ephemeral containers in pod ${name}: ${r.text}`);
   await f.waitPod(name, 'the ephemeral container running', (p) => running(p, 'debugger'), 60_000);
 
-  // "checking pod container endpoints": the log (upstream also execs `/bin/echo marco`), read
-  // until the first "polo" is there: the container runs before its first line reaches the log.
+  // "checking pod container endpoints": a command run in the debugger, then its log, read until
+  // the first "polo" is there: the container runs before its first line reaches the log.
+  const echoed = await f.exec(name, 'debugger', '/bin/echo', 'marco');
+  assert.ok(echoed.includes('marco'), `exec of /bin/echo marco in "debugger" printed ${JSON.stringify(echoed)}`);
   await eventually(async () => /polo/.test(await f.logs(name, 'debugger')), 10_000, 'logs of ephemeral container "debugger" to hold "polo"');
   return name;
 }

@@ -1,6 +1,6 @@
 // Port of upstream's test/e2e/common/node/expansion.go ("Variable Expansion"): its
-// [NodeConformance] cases and the [Conformance] subpath ones that need no exec ("should succeed
-// in writing subpaths in container" writes through `kubectl exec`: pending #16).
+// [NodeConformance] cases and the [Conformance] subpath ones ("should succeed in writing subpaths
+// in container" writes and checks its file through `kubectl exec`).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BUSYBOX, type Framework, type Json, conformanceCluster, uniqueName } from './framework.ts';
@@ -19,6 +19,21 @@ describe(D, { concurrency: true }, () => {
       { restartPolicy: 'Never', ...(volumes ? { volumes } : {}) }, { labels: { name } });
   };
   const workdir = [{ name: 'workdir1', emptyDir: {} }];
+  /**
+   * The pod of the two annotation cases: the whole volume at /volume_mount and, at
+   * /subpath_mount, the subpath "$(ANNOTATION)/$(POD_NAME)": the mysubpath annotation, then "foo".
+   */
+  const annotatedSubpathPod = (annotations: Record<string, string>) => {
+    const pod = newPod(['sh', '-c', 'tail -f /dev/null'], [
+      { name: 'POD_NAME', value: 'foo' },
+      { name: 'ANNOTATION', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['mysubpath']" } } },
+    ], [
+      { name: 'workdir1', mountPath: '/subpath_mount', subPathExpr: '$(ANNOTATION)/$(POD_NAME)' },
+      { name: 'workdir1', mountPath: '/volume_mount' },
+    ], workdir);
+    pod.metadata.annotations = annotations;
+    return pod;
+  };
   /** testPodFailSubpath: the container must fail with CreateContainerConfigError. */
   const testPodFailSubpath = async (pod: Json) => {
     await f.create(pod);
@@ -65,14 +80,7 @@ describe(D, { concurrency: true }, () => {
   });
 
   it(`${D} should verify that a failing subpath expansion can be modified during the lifecycle of a container [Slow] [Conformance]`, async () => {
-    const pod = newPod(['sh', '-c', 'tail -f /dev/null'], [
-      { name: 'POD_NAME', value: 'foo' },
-      { name: 'ANNOTATION', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['mysubpath']" } } },
-    ], [
-      { name: 'workdir1', mountPath: '/subpath_mount', subPathExpr: '$(ANNOTATION)/$(POD_NAME)' },
-      { name: 'workdir1', mountPath: '/volume_mount' },
-    ], workdir);
-    pod.metadata.annotations = { notmysubpath: 'mypath' };
+    const pod = annotatedSubpathPod({ notmysubpath: 'mypath' });
     const name = pod.metadata.name;
     await f.create(pod);
     // Upstream expects the pod not to be Running within 2 minutes. Without the annotation the
@@ -87,6 +95,24 @@ describe(D, { concurrency: true }, () => {
     } while (Date.now() < until);
     await f.kubectl('annotate', 'pod', name, 'mysubpath=mypath');
     await f.waitPod(name, 'Running', (p) => p.status?.phase === 'Running', POD_START_SHORT_TIMEOUT);
+    await f.deletePod(name);
+  });
+
+  it(`${D} should succeed in writing subpaths in container [Slow] [Conformance]`, async () => {
+    const pod = annotatedSubpathPod({ mysubpath: 'mypath' });
+    const name = pod.metadata.name;
+    await f.create(pod);
+    await f.waitPod(name, 'Running', (p) => p.status?.phase === 'Running', POD_START_SHORT_TIMEOUT);
+
+    // A file made through the whole volume at mypath/foo is the one the expanded subpath mounts.
+    await f.exec(name, undefined, 'sh', '-c', 'touch /volume_mount/mypath/foo/test.log')
+      .catch((e) => assert.fail(`expected to be able to write to subpath: ${e.message}`));
+    await f.exec(name, undefined, 'sh', '-c', 'test -f /subpath_mount/test.log')
+      .catch((e) => assert.fail(`expected to be able to verify file: ${e.message}`));
+
+    // The expansion was made at container start: a new annotation value leaves the pod running.
+    await f.kubectl('annotate', 'pod', name, '--overwrite', 'mysubpath=mynewpath');
+    await f.waitPod(name, 'Running after the annotation changed', (p) => p.status?.phase === 'Running' && p.metadata.annotations?.mysubpath === 'mynewpath', POD_START_SHORT_TIMEOUT);
     await f.deletePod(name);
   });
 });

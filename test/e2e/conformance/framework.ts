@@ -41,6 +41,12 @@ export interface Framework {
   /** `kubectl logs` of a container. */
   logs(name: string, container?: string): Promise<string>;
   /**
+   * Upstream's ExecCommandInContainer: `kubectl exec` of command in the container (the pod's
+   * first when none is named), which must exit 0; returns stdout with surrounding whitespace
+   * trimmed, as upstream's exec helper does.
+   */
+  exec(name: string, container: string | undefined, ...command: string[]): Promise<string>;
+  /**
    * Upstream's TestContainerOutput: create the pod (restartPolicy Never), wait for Succeeded,
    * and require each expected string (or pattern) in the container's log.
    */
@@ -118,6 +124,7 @@ async function startCluster(): Promise<Shared> {
     waitRunningReady: (name, timeoutMs) =>
       waitPod(name, 'Running and Ready', (p) => p.status?.phase === 'Running' && p.status.conditions?.some((c: Json) => c.type === 'Ready' && c.status === 'True'), timeoutMs),
     logs: (name, container) => kubectlOk(kc, ['logs', name, ...(container ? ['-c', container] : [])]),
+    exec: async (name, container, ...command) => (await kubectlOk(kc, ['exec', name, ...(container ? ['-c', container] : []), '--', ...command])).trim(),
     expectOutput: async (p, expected, container) => {
       await f.create(p);
       await f.waitSucceeded(p.metadata.name);
