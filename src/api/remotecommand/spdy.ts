@@ -83,10 +83,21 @@ export interface RemoteCommandStreams {
 /** Dials url and opens the streams opts call for (the client's error stream already half-closed). */
 export async function openRemoteCommandStreams(url: string | URL, opts: RemoteCommandOptions, dial: SpdyDialOptions = {}): Promise<RemoteCommandStreams> {
   const { session, protocol } = await dialSpdy(url, SPDY_REMOTECOMMAND_PROTOCOLS, dial);
+  return openStreamsOn(session, protocol, opts);
+}
+
+/**
+ * Opens the streams opts call for on a dialled session (a server starts the command once it has
+ * them all); the client's error stream is half-closed at once, as it never writes there.
+ */
+export async function openStreamsOn(session: Session, protocol: string, opts: RemoteCommandOptions): Promise<RemoteCommandStreams> {
   const streams = new Map<string, SpdyStream>();
   try {
-    // One at a time, each waiting for its SYN_REPLY, as client-go's CreateStream does.
-    for (const type of streamTypesFor(protocol, opts)) streams.set(type, await openChannel(session, type));
+    // All at once, in client-go's order, then every SYN_REPLY: one round trip, not one a stream
+    // (the server waits for the set, whatever the order of replies).
+    const types = streamTypesFor(protocol, opts);
+    const opened = await Promise.all(types.map((type) => openChannel(session, type)));
+    types.forEach((type, i) => streams.set(type, opened[i]));
   } catch (err) {
     session.destroy();
     throw err;

@@ -7,9 +7,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { SpdyStream } from '../spdy/session.ts';
-import type { SpdyDialOptions } from './spdy_upgrade.ts';
+import { dialSpdy, type SpdyDialOptions } from './spdy_upgrade.ts';
 import {
-  acceptRemoteCommandStreams, closeServerStreams, openRemoteCommandStreams, StreamType,
+  acceptRemoteCommandStreams, closeServerStreams, openStreamsOn, SPDY_REMOTECOMMAND_PROTOCOLS, StreamType,
   type RemoteCommandOptions, type RemoteCommandStreams,
 } from './spdy.ts';
 
@@ -35,10 +35,27 @@ export interface ChannelSession {
   close(): void;
 }
 
+/** A client's connection, dialled, whose streams are not open yet: the server runs nothing until they are. */
+export interface PendingChannels {
+  open(opts: RemoteCommandOptions): Promise<ChannelSession>;
+  close(): void;
+}
+
 /** Client side (toward a kubelet or a CRI streaming server): reads stdout, stderr, error; writes stdin, resize. */
+export async function connectSpdyChannels(url: string | URL, dial: SpdyDialOptions = {}): Promise<PendingChannels> {
+  const { session, protocol } = await dialSpdy(url, SPDY_REMOTECOMMAND_PROTOCOLS, dial);
+  return {
+    open: async (opts) => {
+      const rc = await openStreamsOn(session, protocol, opts);
+      return channelSession(rc, [StreamType.stdout, StreamType.stderr, StreamType.error], () => rc.session.destroy());
+    },
+    close: () => session.destroy(),
+  };
+}
+
+/** connectSpdyChannels, then its streams at once. */
 export async function dialSpdyChannels(url: string | URL, opts: RemoteCommandOptions, dial: SpdyDialOptions = {}): Promise<ChannelSession> {
-  const rc = await openRemoteCommandStreams(url, opts, dial);
-  return channelSession(rc, [StreamType.stdout, StreamType.stderr, StreamType.error], () => rc.session.destroy());
+  return (await connectSpdyChannels(url, dial)).open(opts);
 }
 
 /** Server side (serving kubectl): reads stdin, resize; writes stdout, stderr, error. */

@@ -8,6 +8,7 @@ import { healthzAnswer, startHealthz, type HealthCheck, type HealthzServer } fro
 import type { Logger } from '../log.ts';
 import type { KubeletOptions } from '../options/options.ts';
 import { authorizeRequest, type KubeletAuthOptions } from '../server/auth.ts';
+import { cachingReviewer } from '../server/reviewcache.ts';
 import { servingCertificate } from '../server/cert.ts';
 import { startKubeletServer, type KubeletServerDeps } from '../server/server.ts';
 import type { KubeletStats } from '../stats/index.ts';
@@ -52,7 +53,11 @@ export async function startServers(d: ServersDeps): Promise<Servers> {
     authenticationTokenWebhook: options.authenticationTokenWebhook,
     authorizationMode: options.authorizationMode,
     nodeName: d.nodeName,
-    review: reviewer ? (path, body) => reviewer.create(path, body) : undefined,
+    review: reviewer ? cachingReviewer((path, body) => reviewer.create(path, body), {
+      tokenMs: options.authenticationTokenWebhookCacheTTLMs,
+      authorizedMs: options.authorizationWebhookCacheAuthorizedTTLMs,
+      unauthorizedMs: options.authorizationWebhookCacheUnauthorizedTTLMs,
+    }) : undefined,
   };
   const statsUIOnLoopback = isLoopback(options.cadvisorBindAddress);
   const needsTls = options.port > 0 || (options.cadvisorPort > 0 && !statsUIOnLoopback);

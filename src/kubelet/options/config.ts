@@ -40,12 +40,12 @@ const schema: Schema = {
   tlsPrivateKeyFile: f('string', 'tlsPrivateKeyFile'),
   authentication: f({
     anonymous: f({ enabled: f('bool', 'anonymousAuth') }),
-    webhook: f({ enabled: f('bool', 'authenticationTokenWebhook'), cacheTTL: f('duration') }),
+    webhook: f({ enabled: f('bool', 'authenticationTokenWebhook'), cacheTTL: f('duration', 'authenticationTokenWebhookCacheTTLMs') }),
     x509: f({ clientCAFile: f('string', 'clientCAFile') }),
   }),
   authorization: f({
     mode: f('string', 'authorizationMode'),
-    webhook: f({ cacheAuthorizedTTL: f('duration'), cacheUnauthorizedTTL: f('duration') }),
+    webhook: f({ cacheAuthorizedTTL: f('duration', 'authorizationWebhookCacheAuthorizedTTLMs'), cacheUnauthorizedTTL: f('duration', 'authorizationWebhookCacheUnauthorizedTTLMs') }),
   }),
   healthzPort: f('int', 'healthzPort'),
   healthzBindAddress: f('string', 'healthzBindAddress'),

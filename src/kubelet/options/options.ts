@@ -37,6 +37,10 @@ export interface KubeletOptions {
   anonymousAuth: boolean;
   authenticationTokenWebhook: boolean;
   authorizationMode: 'AlwaysAllow' | 'Webhook';
+  /** How long the kubelet reuses a TokenReview's answer, and a SubjectAccessReview's when allowed and not. */
+  authenticationTokenWebhookCacheTTLMs: number;
+  authorizationWebhookCacheAuthorizedTTLMs: number;
+  authorizationWebhookCacheUnauthorizedTTLMs: number;
   clusterDNS: string[];
   clusterDomain: string;
   resolvConf: string;
@@ -102,6 +106,9 @@ export function defaultOptions(): KubeletOptions {
     anonymousAuth: true,
     authenticationTokenWebhook: false,
     authorizationMode: 'AlwaysAllow',
+    authenticationTokenWebhookCacheTTLMs: 2 * 60_000,
+    authorizationWebhookCacheAuthorizedTTLMs: 5 * 60_000,
+    authorizationWebhookCacheUnauthorizedTTLMs: 30_000,
     clusterDNS: [],
     clusterDomain: '',
     resolvConf: '/etc/resolv.conf',

@@ -9,14 +9,14 @@ import { isUpgrade } from '../../api/httpupgrade.ts';
 import { acceptWebSocket, isWebSocketRequest, negotiateProtocol, offeredProtocols, serverProtocols } from '../../api/remotecommand/websocket.ts';
 import { Channel, internalErrorStatus, parseStreamOptions, type StreamOptions, type StreamSession } from '../../api/remotecommand/types.ts';
 import { sameErrorEncoding, translateErrorStream } from '../../api/remotecommand/exitstatus.ts';
-import { acceptSpdyChannels, dialSpdyChannels, type ChannelSession } from '../../api/remotecommand/spdy_channels.ts';
+import { acceptSpdyChannels, connectSpdyChannels, type ChannelSession } from '../../api/remotecommand/spdy_channels.ts';
 import { SPDY_REMOTECOMMAND_PROTOCOLS } from '../../api/remotecommand/spdy.ts';
 import { spdyHandshake } from '../../api/remotecommand/spdy_upgrade.ts';
 import type { ContainerRef, StreamingHost } from '../kuberuntime/streaming.ts';
 
-/** How the kubelet reaches the runtime's streaming server for one session. */
+/** How the kubelet reaches the runtime's streaming server for one session: connect, then open the streams (which start the command). */
 export interface RemoteCommandBackend {
-  open(url: string, opts: StreamOptions): Promise<StreamSession>;
+  connect(url: string): Promise<{ open(opts: StreamOptions): Promise<StreamSession>; close(): void }>;
 }
 
 /** A session without flow control of its own (SPDY channels): writes are never held back. */
@@ -35,7 +35,12 @@ function unpaced(s: ChannelSession): StreamSession {
 }
 
 /** containerd's streaming server over SPDY/3.1 (as upstream's kubelet): stdin's end reaches the command. */
-export const spdyBackend: RemoteCommandBackend = { open: async (url, opts) => unpaced(await dialSpdyChannels(url, opts)) };
+export const spdyBackend: RemoteCommandBackend = {
+  connect: async (url) => {
+    const pending = await connectSpdyChannels(url);
+    return { open: async (opts) => unpaced(await pending.open(opts)), close: () => pending.close() };
+  },
+};
 
 export interface StreamingDeps {
   host: StreamingHost;
@@ -158,12 +163,21 @@ export async function serveStreaming(req: IncomingMessage, res: ServerResponse, 
     ? await d.host.getExec(r.ref, url.searchParams.getAll('command'), opts).catch((e: Error) => Promise.reject(runtimeError(e)))
     : await d.host.getAttach(r.ref, opts).catch((e: Error) => Promise.reject(runtimeError(e)));
   if (typeof transport !== 'string') throw httpError(transport.code, transport.message);
-  // The client first, as upstream's translator: the command starts only once the runtime is
-  // dialled, by when kubectl has its streams (it drops frames for streams it has not made yet).
-  const client = await acceptClient(req, transport, opts);
+  // The runtime's connection is made while the client's is accepted; its streams, which start
+  // the command, only after: by then kubectl has its own (it drops frames for streams it has not
+  // made yet), as with upstream's translator.
+  const connecting = d.backend.connect(target);
+  connecting.catch(() => {}); // reported below, once the client can be told
+  let client: StreamSession;
+  try {
+    client = await acceptClient(req, transport, opts);
+  } catch (e) {
+    void connecting.then((c) => c.close(), () => {});
+    throw e;
+  }
   let runtime: StreamSession;
   try {
-    runtime = await d.backend.open(target, opts);
+    runtime = await (await connecting).open(opts);
   } catch (e) {
     client.write(Channel.error, Buffer.from(JSON.stringify(internalErrorStatus(`error dialing the runtime's streaming server: ${(e as Error).message}`))));
     return client.close();
