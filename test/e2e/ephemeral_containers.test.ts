@@ -112,7 +112,7 @@ describe('ephemeral containers (kubectl debug)', () => {
 
   it('kubectl debug --copy-to makes a copy of the pod with the debugger beside its containers, sharing processes', async () => {
     // kubectl sets shareProcessNamespace only when --share-processes is given (its default is not sent).
-    const out = await kubectl(kc, ['debug', 'target', '--copy-to=target-copy', '--share-processes', `--image=${busybox}`, '-c', 'dbg', '--', 'sh', '-c', 'ps; exec sleep 3600']);
+    const out = await kubectl(kc, ['debug', 'target', '--copy-to=target-copy', '--share-processes', `--image=${busybox}`, '-c', 'dbg', '--', 'sh', '-c', 'until ps | grep -q "[s]leep 7777"; do sleep 0.2; done; ps; exec sleep 3600']);
     assert.equal(out.code, 0, out.stderr);
     const copy = await eventually(async () => {
       const p = await podJson('target-copy');
@@ -121,7 +121,8 @@ describe('ephemeral containers (kubectl debug)', () => {
     assert.deepEqual(copy.spec.containers.map((c: any) => c.name), ['app', 'dbg']);
     assert.equal(copy.spec.shareProcessNamespace, true);
     assert.equal(copy.spec.ephemeralContainers, undefined, 'the copy leaves out the original\'s ephemeral containers');
-    // One PID namespace for the pod: the debugger's ps shows the app's sleep.
+    // One PID namespace for the pod: the debugger's ps shows the app's sleep (it looks until it
+    // does, since the two containers start one after the other; apart, it never would).
     await eventually(async () => /sleep 7777/.test(await k('logs', 'target-copy', '-c', 'dbg')), 15_000, "the debugger's ps showing the app");
     await k('delete', 'pod', 'target-copy', '--wait=false');
   });

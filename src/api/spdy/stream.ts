@@ -63,7 +63,7 @@ export class SpdyStream extends Duplex {
   private eof = false;
 
   constructor(host: StreamHost, id: number, headers: SpdyHeaders, local: boolean, sendWindow: number) {
-    super({ allowHalfOpen: true, highWaterMark: 256 * 1024 });
+    super({ allowHalfOpen: true });
     this.host = host;
     this.id = id;
     this.headers = headers;

@@ -70,7 +70,7 @@ function acceptTunnel(req: IncomingMessage, target: RuntimeTarget, host: Streami
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   wss.on('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${PortForwardWebsocketProtocol}`));
   wss.handleUpgrade(req, req.socket, Buffer.alloc(0), (ws) => {
-    const tunnel = createWebSocketStream(ws, { highWaterMark: 256 * 1024 });
+    const tunnel = createWebSocketStream(ws);
     tunnel.on('error', () => tunnel.destroy());
     serveRelayed(new Session(tunnel, { role: 'server' }), target, host);
   });
