@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Pod } from '../src/api/core/index.ts';
 import { realClock } from '../src/kubelet/clock.ts';
-import { createPodCgroups } from '../src/kubelet/kuberuntime/cgroups.ts';
+import { createCgroupfs } from '../src/kubelet/cm/index.ts';
 import { createLogger } from '../src/kubelet/log.ts';
 import type { In, PodSandboxConfig } from '../src/kubelet/runtime/cri/client.ts';
 import { readCadvisorMachineInfo } from '../src/kubelet/cadvisor/machine.ts';
@@ -41,7 +41,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
   const work = mkdtempSync(join(tmpdir(), 'berth-bench-stats-'));
   const ctrd = await startTestContainerd();
   const cri = ctrd.cri;
-  const cgroups = createPodCgroups();
+  const cgroups = createCgroupfs();
   const pods: Pod[] = [];
   const parentOf = (uid: string) => `/kubepods/besteffort/pod${uid}`;
   const sandboxes: string[] = [];
@@ -65,7 +65,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
           const name = `stats-${n}`;
           const logDirectory = join(work, 'logs', `bench_${name}_${uid}`);
           mkdirSync(join(logDirectory, 'main'), { recursive: true });
-          await cgroups.ensure(parentOf(uid));
+          await cgroups.apply(parentOf(uid), {});
           const labels = { 'io.kubernetes.pod.name': name, 'io.kubernetes.pod.namespace': 'bench', 'io.kubernetes.pod.uid': uid };
           const sb: In<PodSandboxConfig> = {
             metadata: { name, uid, namespace: 'bench', attempt: 0 },

@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { CriClient, In, PodSandboxConfig, ContainerConfig } from '../../src/kubelet/runtime/cri/client.ts';
-import { createPodCgroups } from '../../src/kubelet/kuberuntime/index.ts';
+import { createCgroupfs } from '../../src/kubelet/cm/index.ts';
 import { startCpuMeter, type Grouper } from './proc.ts';
 
 /** One pod for the floor: its sandbox config and its containers' configs, in start order. */
@@ -62,7 +62,7 @@ export async function capturePods(cri: CriClient, uids: Set<string>, kubeletRoot
 
 /** Removes what capturePods copied and the pod cgroups runc made for the floor's sandboxes. */
 export async function removeCapturedPods(pods: FloorPod[], kubeletRootDir: string): Promise<void> {
-  const cgroups = createPodCgroups();
+  const cgroups = createCgroupfs();
   for (const p of pods) {
     rmSync(join(kubeletRootDir, 'pods', p.sandbox.metadata!.uid!), { recursive: true, force: true });
     const parent = p.sandbox.linux?.cgroupParent;

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import type { ApiClient } from './client/client.ts';
 import { realClock, type Clock } from './clock.ts';
 import { newNodeAgent, newPodManagement, startServers } from './assembly/index.ts';
+import { ContainerManager, createCgroupfs, machinePidLimit } from './cm/index.ts';
 import { healthzAnswer, pingCheck, type HealthCheck } from './healthz.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { MachineInfo } from './nodestatus/machine.ts';
@@ -65,8 +66,22 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
   // Built first: the CRI's metrics ask it which kind each container is.
   const pods = new PodManager();
   const node = await newNodeAgent({ options, nodeName, pods, clock, log, signal, api: deps.api, cri: deps.cri, machine: deps.machine });
+  // The cgroups the kubelet owns (kubepods, the QoS classes', the pods'), with cgroupsPerQOS.
+  const cm = options.cgroupsPerQOS ? new ContainerManager({
+    cgroups: createCgroupfs(),
+    capacity: { cpuMilli: node.machine.numCores * 1000, memoryBytes: node.machine.memoryCapacityBytes, pids: await machinePidLimit() },
+    kubeReserved: options.kubeReserved,
+    systemReserved: options.systemReserved,
+    enforceNodeAllocatable: options.enforceNodeAllocatable,
+    pod: { podPidsLimit: options.podPidsLimit },
+    activePods: () => podManagement.pods().filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed'),
+    nodeEvent: node.nodeEvent,
+    clock,
+    log,
+  }) : undefined;
   const podManagement = newPodManagement({
     options,
+    podCgroups: cm?.podCgroups,
     nodeName,
     nodeUid: node.nodeUid,
     nodeIPs: node.nodeIPs,
@@ -83,6 +98,7 @@ export async function startKubelet(options: KubeletOptions, signal: AbortSignal,
   });
 
   const loops = await node.run();
+  if (cm) loops.push(cm.run(signal));
   loops.push(...podManagement.run());
   const stats = await startStats({ options, nodeName, cri: node.cri, clock, log, pods: podManagement.pods, signal });
   if (stats) loops.push(stats.loop);

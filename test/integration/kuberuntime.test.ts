@@ -13,11 +13,10 @@ import type { Container, Pod } from '../../src/api/core/index.ts';
 import { realClock } from '../../src/kubelet/clock.ts';
 import { ImageManager } from '../../src/kubelet/images/puller.ts';
 import { Backoff } from '../../src/kubelet/backoff.ts';
-import { allHierarchies, createPodCgroups, cgroupHierarchies } from '../../src/kubelet/kuberuntime/cgroups.ts';
+import { allHierarchies, cgroupHierarchies, createCgroupfs, podCgroupParent, podResourceConfig } from '../../src/kubelet/cm/index.ts';
 import type { RuntimeManagerDeps } from '../../src/kubelet/kuberuntime/deps.ts';
 import { garbageCollect } from '../../src/kubelet/kuberuntime/gc.ts';
 import { killPod, removePod } from '../../src/kubelet/kuberuntime/kill.ts';
-import { podCgroupParent } from '../../src/kubelet/kuberuntime/qos.ts';
 import { getPodStatus } from '../../src/kubelet/kuberuntime/status.ts';
 import { syncPod } from '../../src/kubelet/kuberuntime/sync.ts';
 import { VolumeManager } from '../../src/kubelet/volume/manager.ts';
@@ -70,7 +69,7 @@ describe('kuberuntime against containerd', { timeout: 180_000 }, () => {
       backoff: new Backoff({ initialMs: 100, maxMs: 400, forgetAfterMs: 800 }),
       recorder: { event: (_p, type, reason, message) => { events.push(`${type} ${reason}: ${message}`); } },
       podLogsRoot: join(env.dir, 'pods'),
-      podCgroups: createPodCgroups(),
+      podCgroups: podCgroupsOf(createCgroupfs()),
       envSources: { getConfigMap: async () => undefined, getSecret: async () => undefined },
       nodeAllocatable: () => ({ cpu: '2', memory: '2Gi' }),
       memoryCapacityBytes: 2 * 1024 ** 3,
@@ -85,7 +84,7 @@ describe('kuberuntime against containerd', { timeout: 180_000 }, () => {
         const st = await status(p);
         await killPod(deps, p, st, { gracePeriodOverride: 0 });
         await removePod(deps, await status(p));
-        await deps.podCgroups?.remove(podCgroupParent(p));
+        await deps.podCgroups?.remove(p);
       } catch { /* best effort */ }
     }
     await env?.stop();
@@ -134,7 +133,7 @@ describe('kuberuntime against containerd', { timeout: 180_000 }, () => {
     assert.ok(events.includes('Normal Killing: Stopping container a'));
 
     await removePod(deps, st3);
-    await deps.podCgroups!.remove(podCgroupParent(p));
+    await deps.podCgroups!.remove(p);
     const after = await status(changed);
     assert.deepEqual([after.containers.length, after.sandboxes.length], [0, 0]);
     for (const h of allHierarchies()) assert.ok(!existsSync(join(h, podCgroupParent(p))), `no pod cgroup left in ${h}`);
@@ -218,3 +217,8 @@ describe('kuberuntime against containerd', { timeout: 180_000 }, () => {
     }
   });
 });
+
+/** Pod cgroups as the container manager makes them, without its QoS and node levels. */
+function podCgroupsOf(fs: ReturnType<typeof createCgroupfs>): NonNullable<RuntimeManagerDeps['podCgroups']> {
+  return { ensure: (p) => fs.apply(podCgroupParent(p), podResourceConfig(p)), remove: (p) => fs.remove(podCgroupParent(p)) };
+}

@@ -49,6 +49,8 @@ export interface NodeAgent {
    * kubelet would report from the machine (upstream's getNodeAnyWay: the lister, else the initial node).
    */
   allocatable(): Record<string, string | number>;
+  /** Records an event about this node. */
+  nodeEvent: EventRecorder['nodeEvent'];
   /** The `runtime` check for /healthz. */
   runtimeCheck: HealthCheck;
   /** Starts the runtime checks, then (once the runtime answered, or after 2 s) node status and Lease. */
@@ -97,6 +99,7 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
     nodeUid: () => nodeUid,
     nodeIPs: () => sources.addresses().filter((a) => a.type === 'InternalIP').map((a) => a.address),
     allocatable: () => allocatable ?? initialAllocatable,
+    nodeEvent: (type, reason, message) => events.nodeEvent(type, reason, message),
     runtimeCheck: {
       name: 'runtime',
       check: () => {
@@ -111,7 +114,6 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
       if (!nodeStatus || !lease) return loops;
       // Give the runtime a moment to answer so the first status is not needlessly NotReady.
       for (let i = 0; i < 20 && !runtime.current().lastSync && !signal.aborted; i++) await clock.sleep(100, signal);
-      events.nodeEvent('Normal', 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
       loops.push(nodeStatus.run(signal), lease.run(signal));
       return loops;
     },

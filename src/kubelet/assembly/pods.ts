@@ -9,7 +9,8 @@ import type { EventRateLimiter } from '../events/ratelimit.ts';
 import { createPodEventRecorder } from '../events/recorder.ts';
 import type { HealthCheck } from '../healthz.ts';
 import { ImageManager } from '../images/puller.ts';
-import { createPodCgroups, newContainerBackoff, getPodStatus, readResolvConf, RuntimeCache, type PodEventRecorder, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
+import type { PodCgroups } from '../cm/index.ts';
+import { newContainerBackoff, getPodStatus, readResolvConf, RuntimeCache, type PodEventRecorder, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
 import type { Logger } from '../log.ts';
 import { parseContainerLogMaxSize, runContainerLogRotation } from '../logs/rotation.ts';
 import { instrumentRelist, type KubeletMetrics } from '../metrics/index.ts';
@@ -36,6 +37,8 @@ export interface PodManagementDeps {
   /** The Node's status.allocatable now. */
   allocatable: () => Record<string, string | number>;
   memoryCapacityBytes: number;
+  /** The container manager's pod cgroups; absent with cgroupsPerQOS off. */
+  podCgroups?: PodCgroups;
   /** The pod manager: built first, since the CRI's metrics ask it which kind a container is. */
   pods: PodManager;
   api?: ApiClient & Partial<Pick<KubeClient, 'watch'>>;
@@ -158,7 +161,7 @@ function runtimeManagerDeps(d: PodManagementDeps, recorder: PodEventRecorder, re
     clusterDNS: o.clusterDNS,
     clusterDomain: o.clusterDomain,
     resolvConf: () => readResolvConf(o.resolvConf),
-    podCgroups: o.cgroupsPerQOS ? createPodCgroups() : undefined,
+    podCgroups: d.podCgroups,
     envSources: envSources(read),
     nodeName: d.nodeName,
     hostIPs: d.nodeIPs,

@@ -6,12 +6,7 @@ import { containerAnnotations, containerLabels } from './labels.ts';
 import type { Container, Pod } from '../../api/core/index.ts';
 import { oomScoreAdjust } from './qos.ts';
 import { podNamespaceOptions } from './sandbox.ts';
-
-const MIN_SHARES = 2;
-const MAX_SHARES = 262144;
-const SHARES_PER_CPU = 1024;
-export const QUOTA_PERIOD = 100_000;
-const MIN_QUOTA = 1000;
+import { milliCPUToQuota, milliCPUToShares, QUOTA_PERIOD } from '../cm/index.ts';
 
 /** Upstream's default masked and read-only /proc and /sys paths for unprivileged containers. */
 export const DEFAULT_MASKED_PATHS = [
@@ -19,17 +14,6 @@ export const DEFAULT_MASKED_PATHS = [
   '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
 ];
 export const DEFAULT_READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
-
-export function milliCPUToShares(milli: number): number {
-  if (milli === 0) return MIN_SHARES;
-  const shares = Math.floor((milli * SHARES_PER_CPU) / 1000);
-  return Math.min(MAX_SHARES, Math.max(MIN_SHARES, shares));
-}
-
-export function milliCPUToQuota(milli: number, period = QUOTA_PERIOD): number {
-  if (milli === 0) return 0;
-  return Math.max(MIN_QUOTA, Math.floor((milli * period) / 1000));
-}
 
 export function linuxResources(pod: Pod, c: Container, memoryCapacityBytes: number): In<LinuxContainerResources> {
   const limits = c.resources?.limits ?? {};

@@ -7,7 +7,7 @@ import type { In, Mount } from '../runtime/cri/types.ts';
 import type { ImageManager } from '../images/puller.ts';
 import type { PullSecret } from '../images/auth.ts';
 import type { Backoff } from '../backoff.ts';
-import type { PodCgroups } from './cgroups.ts';
+import type { PodCgroups } from '../cm/index.ts';
 import type { ResolvConf } from './dns.ts';
 import type { EnvSources } from './env.ts';
 import type { HookGet } from './hook_http.ts';
@@ -37,7 +37,7 @@ export interface RuntimeManagerDeps {
   clusterDomain?: string;
   /** The node's resolv.conf (--resolv-conf), read once per sandbox. */
   resolvConf?: () => Promise<ResolvConf>;
-  /** Creates and removes pod cgroup directories; none when absent (tests, or the runtime does it). */
+  /** Makes, sets and removes pod cgroups (the container manager); none when absent (tests, cgroupsPerQOS off). */
   podCgroups?: PodCgroups;
   /** ConfigMaps and Secrets for env and envFrom. */
   envSources: EnvSources;

@@ -1,15 +1,8 @@
-// What follows from a pod's QoS class (src/api/pod/qos.ts): its cgroup parent in the cgroupfs
-// layout and its containers' oom_score_adj.
+// What follows from a pod's QoS class (src/api/pod/qos.ts) for its containers: oom_score_adj
+// (its cgroup parent is the container manager's: src/kubelet/cm).
 import type { Container, Pod } from '../../api/core/index.ts';
 import { podQOSClass } from '../../api/pod/index.ts';
 import { parseQuantity, quantityValue } from '../../api/quantity.ts';
-
-/** cgroupfs layout: Guaranteed pods directly under /kubepods, the others under their class. */
-export function podCgroupParent(pod: Pod, root = '/kubepods'): string {
-  const qos = podQOSClass(pod.spec);
-  const base = qos === 'Guaranteed' ? root : `${root}/${qos.toLowerCase()}`;
-  return `${base}/pod${pod.metadata.uid}`;
-}
 
 /** Upstream's GetContainerOOMScoreAdjust for non-critical pods. */
 export function oomScoreAdjust(pod: Pod, container: Container, memoryCapacityBytes: number): number {

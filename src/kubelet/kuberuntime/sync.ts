@@ -12,7 +12,7 @@ import { runHook } from './hooks.ts';
 import { killContainer, killPod, purgeInitContainers } from './kill.ts';
 import type { Pod } from '../../api/core/index.ts';
 import { formatPod } from './pod.ts';
-import { podCgroupParent } from './qos.ts';
+import { podCgroupParent } from '../cm/index.ts';
 import { podLogsDirectory, podSandboxConfig } from './sandbox.ts';
 
 export interface SyncError { action: 'CreatePodSandbox' | 'KillPod' | 'KillContainer' | 'StartContainer'; target: string; reason: string; message: string }
@@ -84,7 +84,7 @@ export async function syncPod(pod: Pod, status: RuntimePodStatus, deps: RuntimeM
   if (actions.createSandbox) {
     try {
       sandboxConfig = await sandboxConfigFor(deps, pod, actions.attempt, true);
-      await deps.podCgroups?.ensure(podCgroupParent(pod));
+      await deps.podCgroups?.ensure(pod);
       await (deps.mkdir ?? mkdirp)(sandboxConfig.logDirectory!);
       const id = await cri.runPodSandbox(sandboxConfig, deps.runtimeHandler ?? '', { signal: opts.signal });
       result.sandboxId = id;

@@ -46,6 +46,10 @@ export interface KubeletOptions {
   resolvConf: string;
   cgroupDriver: 'cgroupfs' | 'systemd';
   cgroupsPerQOS: boolean;
+  /** What node allocatable is enforced on: ["pods"] (kubepods capped at allocatable), or none. */
+  enforceNodeAllocatable: string[];
+  /** podPidsLimit (--pod-max-pids): each pod cgroup's pids.max; -1 for none. */
+  podPidsLimit: number;
   syncFrequencyMs: number;
   failSwapOn: boolean;
   cloudProvider: '' | 'external';
@@ -114,6 +118,8 @@ export function defaultOptions(): KubeletOptions {
     resolvConf: '/etc/resolv.conf',
     cgroupDriver: 'cgroupfs',
     cgroupsPerQOS: true,
+    enforceNodeAllocatable: ['pods'],
+    podPidsLimit: -1,
     syncFrequencyMs: 60_000,
     failSwapOn: true,
     cloudProvider: '',

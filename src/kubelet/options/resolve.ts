@@ -22,7 +22,14 @@ export function validateOptions(o: KubeletOptions): void {
     throw new Error(`invalid kubelet configuration: ${field}: ${JSON.stringify(value)}: ${why}`);
   };
   if (!['AlwaysAllow', 'Webhook'].includes(o.authorizationMode)) fail('authorization.mode', o.authorizationMode, 'must be AlwaysAllow or Webhook');
-  if (!['cgroupfs', 'systemd'].includes(o.cgroupDriver)) fail('cgroupDriver', o.cgroupDriver, 'must be cgroupfs or systemd');
+  if (o.cgroupDriver === 'systemd') fail('cgroupDriver (--cgroup-driver)', o.cgroupDriver, 'Berth manages cgroups with the cgroupfs driver only; set cgroupDriver: cgroupfs (and the runtime\'s SystemdCgroup = false)');
+  if (o.cgroupDriver !== 'cgroupfs') fail('cgroupDriver', o.cgroupDriver, 'must be cgroupfs');
+  for (const level of o.enforceNodeAllocatable) {
+    if (level === 'system-reserved' || level === 'kube-reserved') fail('enforceNodeAllocatable', o.enforceNodeAllocatable, `Berth does not enforce ${level} (no ${level === 'system-reserved' ? 'systemReservedCgroup' : 'kubeReservedCgroup'} support): use pods or none`);
+    if (level !== 'pods' && level !== 'none') fail('enforceNodeAllocatable', o.enforceNodeAllocatable, `unknown level ${JSON.stringify(level)}: must be pods or none`);
+  }
+  if (o.enforceNodeAllocatable.includes('none') && o.enforceNodeAllocatable.length > 1) fail('enforceNodeAllocatable', o.enforceNodeAllocatable, 'none excludes other levels');
+  if (o.enforceNodeAllocatable.includes('pods') && !o.cgroupsPerQOS) fail('enforceNodeAllocatable', o.enforceNodeAllocatable, 'enforcing pods needs cgroupsPerQOS');
   if (!['text', 'json'].includes(o.loggingFormat)) fail('logging.format', o.loggingFormat, 'must be text or json');
   if (!Number.isInteger(o.verbosity) || o.verbosity < 0) fail('logging.verbosity', o.verbosity, 'must be a non-negative integer');
   if (o.nodeLeaseDurationSeconds <= 0) fail('nodeLeaseDurationSeconds', o.nodeLeaseDurationSeconds, 'must be greater than 0');

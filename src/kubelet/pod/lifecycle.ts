@@ -5,7 +5,7 @@ import type { Container, Pod, PodStatus } from '../../api/core/index.ts';
 import { isStaticPod, pastActiveDeadline } from '../../api/pod/index.ts';
 import { podFullName } from '../config/index.ts';
 import type { Clock } from '../clock.ts';
-import { getPodStatus, killPod, podCgroupParent, removePod, syncPod, type RuntimeManagerDeps, type SyncResult, type WaitingReason } from '../kuberuntime/index.ts';
+import { getPodStatus, killPod, removePod, syncPod, type RuntimeManagerDeps, type SyncResult, type WaitingReason } from '../kuberuntime/index.ts';
 import type { Logger } from '../log.ts';
 import { generateApiPodStatus, isTerminalPhase, type StatusManager } from '../status/index.ts';
 import { VolumeMountError, cleanupPodDataDirs, makeContainerMounts, type MountedVolume, type VolumeManager } from '../volume/index.ts';
@@ -180,7 +180,7 @@ export class PodSyncer implements PodLifecycle {
     if (removed) await removePod(this.runtime, await this.runtimeStatus(pod));
     await this.d.volumes.unmountPodVolumes(uid);
     await cleanupPodDataDirs(this.d.rootDir, uid);
-    await this.runtime.podCgroups?.remove(podCgroupParent(pod)).catch(() => {});
+    await this.runtime.podCgroups?.remove(pod).catch((err) => this.d.log.error('Failed to remove the pod cgroup', err, { pod: pod.metadata.name }));
     this.waiting.delete(uid);
     this.mounted.delete(uid);
     this.ips.delete(uid);

@@ -5,7 +5,7 @@ import type { Pod } from '../../api/core/index.ts';
 import { readCadvisorMachineInfo } from '../cadvisor/machine.ts';
 import type { Clock } from '../clock.ts';
 import { podLogsDirectory } from '../kuberuntime/sandbox.ts';
-import { podCgroupParent } from '../kuberuntime/qos.ts';
+import { podCgroupParent } from '../cm/index.ts';
 import type { Logger } from '../log.ts';
 import type { KubeletOptions } from '../options/options.ts';
 import type { CriClient } from '../runtime/cri/client.ts';

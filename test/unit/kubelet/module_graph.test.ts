@@ -53,3 +53,16 @@ test('no module of the kubelet imports from the API server', () => {
   assert.deepEqual(offending, []);
 });
 
+
+test('the container manager\'s decisions are pure: resources.ts and files.ts touch no file and import only src/api and each other', () => {
+  const cmDir = join(root, 'src', 'kubelet', 'cm');
+  const apiDir = join(root, 'src', 'api');
+  for (const name of ['resources.ts', 'files.ts']) {
+    const file = join(cmDir, name);
+    const text = readFileSync(file, 'utf8');
+    assert.doesNotMatch(text, /from ['"]node:/, `${name} imports no node: module`);
+    const outside = relativeImports(text).map(({ specifier }) => resolve(dirname(file), specifier))
+      .filter((p) => relative(apiDir, p).startsWith('..') && !['resources.ts', 'files.ts'].map((n) => join(cmDir, n)).includes(p));
+    assert.deepEqual(outside, [], `${name} imports only src/api and the other pure file`);
+  }
+});

@@ -212,3 +212,23 @@ test('--v / -v and logging.verbosity set the log verbosity; the flag wins', asyn
   const negative = await tempFile('negative.json', JSON.stringify({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', logging: { verbosity: -1 } }));
   assert.match(String((await parse(['--config', negative])).error?.message), /logging\.verbosity: -1: must be a non-negative integer/);
 });
+
+test('the systemd cgroup driver is refused at start, by flag or config, naming the key and value', async () => {
+  assert.match(String((await parse(['--cgroup-driver', 'systemd'])).error?.message), /cgroupDriver \(--cgroup-driver\): "systemd": Berth manages cgroups with the cgroupfs driver only/);
+  const file = await tempFile('systemd.json', JSON.stringify({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd' }));
+  assert.match(String((await parse(['--config', file])).error?.message), /cgroupDriver.*"systemd".*cgroupfs driver only/);
+  assert.equal((await parse(['--cgroup-driver', 'cgroupfs'])).error, undefined);
+});
+
+test('enforceNodeAllocatable and podPidsLimit: defaults, flags, config; levels Berth cannot enforce are refused', async () => {
+  const { options: o } = await parse([]);
+  assert.deepEqual([o?.enforceNodeAllocatable, o?.podPidsLimit], [['pods'], -1]);
+  assert.deepEqual((await parse(['--enforce-node-allocatable', 'none', '--pod-max-pids', '4096'])).options && [
+    (await parse(['--enforce-node-allocatable', 'none'])).options?.enforceNodeAllocatable, (await parse(['--pod-max-pids', '4096'])).options?.podPidsLimit,
+  ], [['none'], 4096]);
+  const file = await tempFile('pids.json', JSON.stringify({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', podPidsLimit: 100, enforceNodeAllocatable: ['pods'] }));
+  assert.equal((await parse(['--config', file])).options?.podPidsLimit, 100);
+  assert.match(String((await parse(['--enforce-node-allocatable', 'pods,system-reserved'])).error?.message), /enforceNodeAllocatable.*does not enforce system-reserved/);
+  assert.match(String((await parse(['--cgroups-per-qos=false'])).error?.message), /enforceNodeAllocatable.*needs cgroupsPerQOS/);
+  assert.equal((await parse(['--cgroups-per-qos=false', '--enforce-node-allocatable', 'none'])).error, undefined);
+});
