@@ -87,7 +87,7 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
     nodeUid = node.metadata.uid ?? nodeUid;
     allocatable = node.status?.allocatable ?? allocatable;
   };
-  const imageGC = newImageGCManager(options, cri, events, clock, log);
+  const imageGC = newImageGCManager(options, cri, events, metrics, clock, log);
   const nodeStatus = api && nodeStatusManager(d, { api, machine, sources, events, metrics, onNode });
   const lease = api && new NodeLeaseController({ api, nodeName, durationSeconds: options.nodeLeaseDurationSeconds, clock, log, nodeUid: () => nodeUid });
 
@@ -126,7 +126,7 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
 }
 
 /** Image garbage collection, as configured (the policy was validated with the options). */
-function newImageGCManager(options: KubeletOptions, cri: CriClient, events: EventRecorder, clock: Clock, log: Logger): ImageGCManager {
+function newImageGCManager(options: KubeletOptions, cri: CriClient, events: EventRecorder, metrics: KubeletMetrics, clock: Clock, log: Logger): ImageGCManager {
   return new ImageGCManager({
     cri,
     events,
@@ -140,6 +140,7 @@ function newImageGCManager(options: KubeletOptions, cri: CriClient, events: Even
     sandboxImage: options.podInfraContainerImage,
     clock,
     log,
+    onRemoved: (reason) => metrics.observeImageGarbageCollected(reason),
   });
 }
 

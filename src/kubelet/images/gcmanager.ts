@@ -26,6 +26,8 @@ export interface ImageGCManagerDeps {
   sandboxImage?: string;
   clock: Clock;
   log: Logger;
+  /** Counts a removal (kubelet_image_garbage_collected_total). */
+  onRemoved?: (reason: 'age' | 'space') => void;
   periodMs?: number;
 }
 
@@ -159,6 +161,7 @@ export class ImageGCManager {
       return false;
     }
     this.records.delete(c.id);
+    this.d.onRemoved?.(reason);
     return true;
   }
 

@@ -102,11 +102,13 @@ describe('the loop with the fake runtime', () => {
     const clock = new FakeClock();
     const rt = new FakeRuntime({ now: () => clock.now() });
     const events: Array<{ type: string; reason: string; message: string }> = [];
+    const removed: string[] = [];
     const gc = new ImageGCManager({
+      onRemoved: (reason) => removed.push(reason),
       cri: rt, imageFsStats: async () => fs, events: { nodeEvent: (type, reason, message) => events.push({ type, reason, message }) },
       policy: policy(p), sandboxImage: 'registry.k8s.io/pause:3.10', clock, log: quiet,
     });
-    return { clock, rt, events, gc };
+    return { clock, rt, events, gc, removed };
   }
 
   async function runContainer(rt: FakeRuntime, ref: string): Promise<void> {
@@ -115,7 +117,7 @@ describe('the loop with the fake runtime', () => {
   }
 
   test('removes unused images least recently used first; the image in use and the sandbox image stay', async () => {
-    const { clock, rt, events, gc } = setup({ highThresholdPercent: 1, lowThresholdPercent: 0, minAgeMs: 0 });
+    const { clock, rt, events, gc, removed } = setup({ highThresholdPercent: 1, lowThresholdPercent: 0, minAgeMs: 0 });
     rt.addImage('registry.k8s.io/pause:3.10', 1_000_000);
     rt.addImage('busybox:1.35', 2_000_000);
     const a = rt.addImage('unused-a:1', 3_000_000);
@@ -128,6 +130,19 @@ describe('the loop with the fake runtime', () => {
     assert.deepEqual(rt.callsOf('removeImage').map((c) => (c.args[0] as { image: string }).image), [a.id, b.id]);
     assert.deepEqual([...rt.images.keys()].sort(), ['busybox:1.35', 'registry.k8s.io/pause:3.10']);
     assert.deepEqual(events.map((e) => [e.type, e.reason]), [['Warning', 'FreeDiskSpaceFailed']]);
+    assert.deepEqual(removed, ['space', 'space']);
+  });
+
+  test('maximum age: an image unused that long goes though the disk has room, counted as age', async () => {
+    const { clock, rt, gc, removed } = setup({ maxAgeMs: 10 * MIN }, { capacityBytes: 10_000_000, availableBytes: 9_000_000 });
+    rt.addImage('stale:1');
+    const began = clock.now().getTime();
+    await gc.garbageCollect(began);
+    assert.ok(rt.images.has('stale:1'), 'not before image GC has run maxAge');
+    await clock.advance(11 * MIN);
+    await gc.garbageCollect(began);
+    assert.ok(!rt.images.has('stale:1'));
+    assert.deepEqual(removed, ['age']);
   });
 
   test('the minimum age keeps a just-pulled image; a removal that fails does not stop the others', async () => {
