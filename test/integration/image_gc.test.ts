@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { busyboxLayer, importImage, ociImageTar } from '../../src/containerd/images.ts';
 import { imageFsStats } from '../../src/kubelet/assembly/node.ts';
 import { realClock } from '../../src/kubelet/clock.ts';
-import { ImageGCManager } from '../../src/kubelet/images/gcmanager.ts';
+import { ImageGCManager, runtimeSandboxImage } from '../../src/kubelet/images/gcmanager.ts';
 import { createLogger } from '../../src/kubelet/log.ts';
 import { BUSYBOX_IMAGE, BUSYBOX_IMAGES, PAUSE_IMAGE, startTestContainerd, type TestContainerd } from '../support/containerd.ts';
 
@@ -54,10 +54,12 @@ test('thresholds below current use: the unused image goes, the image in use and 
     imageFsStats: () => imageFsStats(env.cri),
     events: { nodeEvent: (type, reason, message) => events.push([type, reason, message]) },
     policy: { highThresholdPercent: 1, lowThresholdPercent: 0, minAgeMs: 0, maxAgeMs: 0 },
-    sandboxImage: PAUSE_IMAGE,
+    // The sandbox image as the runtime names it (containerd's CRI config), not as configured.
+    sandboxImages: async () => [(await runtimeSandboxImage(env.cri)) ?? ''],
     clock: realClock,
     log: createLogger({ write: () => {} }),
   });
+  assert.equal(await runtimeSandboxImage(env.cri), PAUSE_IMAGE);
   const fs = await imageFsStats(env.cri);
   assert.ok(fs.capacityBytes > 0 && fs.availableBytes < fs.capacityBytes, `the image filesystem is read: ${JSON.stringify(fs)}`);
 

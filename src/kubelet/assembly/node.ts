@@ -7,7 +7,7 @@ import { resolveClientConfig } from '../client/kubeconfig.ts';
 import type { Clock } from '../clock.ts';
 import { createEventRateLimiter, type EventRateLimiter } from '../events/ratelimit.ts';
 import { mountCapacity } from '../cadvisor/fs.ts';
-import { ImageGCManager } from '../images/gcmanager.ts';
+import { ImageGCManager, runtimeSandboxImage } from '../images/gcmanager.ts';
 import type { HealthCheck } from '../healthz.ts';
 import type { Logger } from '../log.ts';
 import { containerTypeIn, instrumentCri, KubeletMetrics } from '../metrics/index.ts';
@@ -137,7 +137,7 @@ function newImageGCManager(options: KubeletOptions, cri: CriClient, events: Even
       minAgeMs: options.imageMinimumGCAgeMs,
       maxAgeMs: options.imageMaximumGCAgeMs,
     },
-    sandboxImage: options.podInfraContainerImage,
+    sandboxImages: async () => [options.podInfraContainerImage, (await runtimeSandboxImage(cri)) ?? ''].filter(Boolean),
     clock,
     log,
     onRemoved: (reason) => metrics.observeImageGarbageCollected(reason),

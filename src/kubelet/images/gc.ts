@@ -45,9 +45,10 @@ export function imageGCDisabled(p: ImageGCPolicy): boolean {
 
 /**
  * The image IDs in use: every container's, running or not (upstream counts all of the runtime's
- * containers), plus the sandbox image, which the kubelet never removes (--pod-infra-container-image).
+ * containers), plus the sandbox images, which the kubelet never removes (--pod-infra-container-image
+ * and the one the runtime reports).
  */
-export function imagesInUse(images: readonly Image[], containers: readonly Container[], sandboxImage?: string): Set<string> {
+export function imagesInUse(images: readonly Image[], containers: readonly Container[], sandboxImages: readonly string[] = []): Set<string> {
   const used = new Set<string>();
   const byRef = new Map<string, string>();
   for (const img of images) {
@@ -59,9 +60,22 @@ export function imagesInUse(images: readonly Image[], containers: readonly Conta
     const id = resolve(c.imageRef) ?? resolve(c.imageId) ?? resolve(c.image?.image);
     if (id) used.add(id);
   }
-  const sandbox = resolve(sandboxImage);
-  if (sandbox) used.add(sandbox);
+  for (const ref of sandboxImages) {
+    const sandbox = resolve(ref);
+    if (sandbox) used.add(sandbox);
+  }
   return used;
+}
+
+/** The sandbox image a runtime names in its verbose Status (containerd's CRI config `sandboxImage`). */
+export function sandboxImageFromStatusInfo(info: Record<string, string> | undefined): string | undefined {
+  try {
+    const config: unknown = JSON.parse(info?.config ?? '');
+    const image = (config as { sandboxImage?: unknown } | null)?.sandboxImage;
+    return typeof image === 'string' && image ? image : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A Docker-style short reference as containerd lists it (busybox → docker.io/library/busybox:latest). */

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { CriClient } from '../runtime/cri/client.ts';
 import {
-  detectImages, eligibleForSpace, freeSpaceFailedMessage, imageGCDisabled, imagesInEvictionOrder, imagesInUse, spaceToFree, tooOldImages,
+  detectImages, eligibleForSpace, sandboxImageFromStatusInfo, freeSpaceFailedMessage, imageGCDisabled, imagesInEvictionOrder, imagesInUse, spaceToFree, tooOldImages,
   validateImageGCPolicy, type EvictionCandidate, type ImageFsUsage, type ImageGCPolicy, type ImageRecord,
 } from './gc.ts';
 
@@ -22,13 +22,22 @@ export interface ImageGCManagerDeps {
   /** Events on the Node. */
   events: { nodeEvent(type: 'Normal' | 'Warning', reason: string, message: string): void };
   policy: ImageGCPolicy;
-  /** --pod-infra-container-image: never removed. */
-  sandboxImage?: string;
+  /** The sandbox images, never removed (--pod-infra-container-image, the runtime's own). */
+  sandboxImages?: () => Promise<string[]>;
   clock: Clock;
   log: Logger;
   /** Counts a removal (kubelet_image_garbage_collected_total). */
   onRemoved?: (reason: 'age' | 'space') => void;
   periodMs?: number;
+}
+
+/** The sandbox image the runtime says it uses (CRI Status, verbose); undefined when it does not say. */
+export async function runtimeSandboxImage(cri: Pick<CriClient, 'status'>): Promise<string | undefined> {
+  try {
+    return sandboxImageFromStatusInfo((await cri.status(true, { timeoutMs: 10_000 })).info);
+  } catch {
+    return undefined;
+  }
 }
 
 export class ImageGCManager {
@@ -48,7 +57,7 @@ export class ImageGCManager {
   /** Lists images and containers and updates the records; returns the images in use. */
   async detect(detectTime: number, signal?: AbortSignal): Promise<Set<string>> {
     const [images, containers] = await Promise.all([this.d.cri.listImages(undefined, { signal }), this.d.cri.listContainers(undefined, { signal })]);
-    const inUse = imagesInUse(images, containers, this.d.sandboxImage);
+    const inUse = imagesInUse(images, containers, (await this.d.sandboxImages?.()) ?? []);
     detectImages(this.records, images, inUse, detectTime, this.now());
     return inUse;
   }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../../src/kubelet/clock.ts';
 import { createLogger } from '../../../../src/kubelet/log.ts';
 import {
-  detectImages, imageGCDisabled, imagesInEvictionOrder, imagesInUse, planImageGC, spaceToFree, validateImageGCPolicy,
+  detectImages, imageGCDisabled, sandboxImageFromStatusInfo, imagesInEvictionOrder, imagesInUse, planImageGC, spaceToFree, validateImageGCPolicy,
   type EvictionCandidate, type ImageGCPolicy, type ImageRecord,
 } from '../../../../src/kubelet/images/gc.ts';
 import { ImageGCManager } from '../../../../src/kubelet/images/gcmanager.ts';
@@ -37,10 +37,16 @@ describe('the decision', () => {
 
   test('containers in any state, and the sandbox image by tag, make images in use', () => {
     const images = [image('sha256:app', 10, ['docker.io/library/busybox:1.35']), image('sha256:exited', 10, ['x:1']), image('sha256:pause', 1, ['registry.k8s.io/pause:3.10']), image('sha256:free', 10, ['y:1'])];
-    const used = imagesInUse(images, [container('sha256:app'), container('sha256:exited', 'CONTAINER_EXITED')], 'registry.k8s.io/pause:3.10');
+    const used = imagesInUse(images, [container('sha256:app'), container('sha256:exited', 'CONTAINER_EXITED')], ['registry.k8s.io/pause:3.10']);
     assert.deepEqual([...used].sort(), ['sha256:app', 'sha256:exited', 'sha256:pause']);
     // A short name resolves as containerd lists it.
-    assert.deepEqual([...imagesInUse(images, [], 'busybox:1.35')], ['sha256:app']);
+    assert.deepEqual([...imagesInUse(images, [], ['busybox:1.35'])], ['sha256:app']);
+  });
+
+  test('the runtime\'s sandbox image is read from its verbose status', () => {
+    assert.equal(sandboxImageFromStatusInfo({ config: JSON.stringify({ sandboxImage: 'registry.k8s.io/pause:3.6', containerd: {} }) }), 'registry.k8s.io/pause:3.6');
+    assert.equal(sandboxImageFromStatusInfo({}), undefined);
+    assert.equal(sandboxImageFromStatusInfo({ config: 'not json' }), undefined);
   });
 
   test('detection: new images at detectTime, used ones at now, gone ones forgotten', () => {
@@ -106,7 +112,7 @@ describe('the loop with the fake runtime', () => {
     const gc = new ImageGCManager({
       onRemoved: (reason) => removed.push(reason),
       cri: rt, imageFsStats: async () => fs, events: { nodeEvent: (type, reason, message) => events.push({ type, reason, message }) },
-      policy: policy(p), sandboxImage: 'registry.k8s.io/pause:3.10', clock, log: quiet,
+      policy: policy(p), sandboxImages: async () => ['registry.k8s.io/pause:3.10'], clock, log: quiet,
     });
     return { clock, rt, events, gc, removed };
   }
