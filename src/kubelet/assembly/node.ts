@@ -6,6 +6,8 @@ import { createEventRecorder, type EventRecorder } from '../client/events.ts';
 import { resolveClientConfig } from '../client/kubeconfig.ts';
 import type { Clock } from '../clock.ts';
 import { createEventRateLimiter, type EventRateLimiter } from '../events/ratelimit.ts';
+import { mountCapacity } from '../cadvisor/fs.ts';
+import { ImageGCManager, runtimeSandboxImage } from '../images/gcmanager.ts';
 import type { HealthCheck } from '../healthz.ts';
 import type { Logger } from '../log.ts';
 import { containerTypeIn, instrumentCri, KubeletMetrics } from '../metrics/index.ts';
@@ -87,6 +89,7 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
     nodeUid = node.metadata.uid ?? nodeUid;
     allocatable = node.status?.allocatable ?? allocatable;
   };
+  const imageGC = newImageGCManager(options, cri, events, metrics, clock, log);
   const nodeStatus = api && nodeStatusManager(d, { api, machine, sources, events, metrics, onNode });
   const lease = api && new NodeLeaseController({ api, nodeName, durationSeconds: options.nodeLeaseDurationSeconds, clock, log, nodeUid: () => nodeUid });
 
@@ -109,7 +112,7 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
       },
     },
     async run() {
-      const loops = [runtime.run(signal)];
+      const loops = [runtime.run(signal), imageGC.run(signal)];
       events.nodeEvent('Normal', 'Starting', 'Starting kubelet.');
       if (!nodeStatus || !lease) return loops;
       // Give the runtime a moment to answer so the first status is not needlessly NotReady.
@@ -122,6 +125,34 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
       ownedClient?.close();
     },
   };
+}
+
+/** Image garbage collection, as configured (the policy was validated with the options). */
+function newImageGCManager(options: KubeletOptions, cri: CriClient, events: EventRecorder, metrics: KubeletMetrics, clock: Clock, log: Logger): ImageGCManager {
+  return new ImageGCManager({
+    cri,
+    events,
+    imageFsStats: () => imageFsStats(cri),
+    policy: {
+      highThresholdPercent: options.imageGCHighThresholdPercent,
+      lowThresholdPercent: options.imageGCLowThresholdPercent,
+      minAgeMs: options.imageMinimumGCAgeMs,
+      maxAgeMs: options.imageMaximumGCAgeMs,
+    },
+    sandboxImages: async () => [options.podInfraContainerImage, (await runtimeSandboxImage(cri)) ?? ''].filter(Boolean),
+    clock,
+    log,
+    onRemoved: (reason) => metrics.observeImageGarbageCollected(reason),
+  });
+}
+
+/** The image filesystem's size and free space: statfs of where the runtime says its images are (upstream's ImageFsStats). */
+export async function imageFsStats(cri: Pick<CriClient, 'imageFsInfo'>): Promise<{ capacityBytes: number; availableBytes: number }> {
+  const mountpoint = (await cri.imageFsInfo({ timeoutMs: 10_000 })).imageFilesystems[0]?.fsId?.mountpoint;
+  if (!mountpoint) throw new Error('the runtime reported no image filesystem');
+  const cap = await mountCapacity(mountpoint);
+  if (!cap) throw new Error(`cannot read the image filesystem at ${mountpoint}`);
+  return { capacityBytes: cap.capacityBytes, availableBytes: cap.availableBytes };
 }
 
 /** Registers the node and keeps its status (upstream's node status manager). */

@@ -57,6 +57,13 @@ export function defineKubeletMetrics(registry: Registry) {
     plegRelistInterval: new Histogram({ name: 'kubelet_pleg_relist_interval_seconds', help: alpha('Interval in seconds between relisting in PLEG.'), buckets: DEF_BUCKETS, registers }),
     plegLastSeen: new Gauge({ name: 'kubelet_pleg_last_seen_seconds', help: alpha('Timestamp in seconds when PLEG was last seen active.'), registers }),
 
+    imageGarbageCollected: new Counter({
+      name: 'kubelet_image_garbage_collected_total',
+      help: alpha('Total number of images garbage collected by the kubelet, whether through disk usage or image age.'),
+      labelNames: ['reason'],
+      registers,
+    }),
+
     runtimeOperations: new Counter({ name: 'kubelet_runtime_operations_total', help: alpha('Cumulative number of runtime operations by operation type.'), labelNames: ['operation_type'], registers }),
     runtimeOperationsDuration: new Histogram({
       name: 'kubelet_runtime_operations_duration_seconds',

@@ -75,6 +75,11 @@ export class KubeletMetrics {
     return this.registry.metrics();
   }
 
+  /** An image the image garbage collector removed, for its age or for space. */
+  observeImageGarbageCollected(reason: 'age' | 'space'): void {
+    this.m.imageGarbageCollected.inc({ reason });
+  }
+
   // ---- runtime (fed by instrumentCri) ---------------------------------------------------
 
   /** One CRI call: operation_type is upstream's snake_case name (run_podsandbox, list_containers, ...). */

@@ -22,6 +22,12 @@ export interface KubeletOptions {
   kubeReserved: Record<string, Quantity>;
   systemReserved: Record<string, Quantity>;
   evictionHard: EvictionThreshold[];
+  /** Image GC: usage of the image filesystem (percent) that starts it and that it frees down to. */
+  imageGCHighThresholdPercent: number;
+  imageGCLowThresholdPercent: number;
+  /** An image younger than this is never removed for space; one unused longer than the maximum (0: off) always is. */
+  imageMinimumGCAgeMs: number;
+  imageMaximumGCAgeMs: number;
   rootDir: string;
   containerRuntimeEndpoint: string;
   runtimeRequestTimeoutMs: number;
@@ -100,6 +106,10 @@ export function defaultOptions(): KubeletOptions {
     kubeReserved: {},
     systemReserved: {},
     evictionHard: parseEvictionThresholds(defaultEvictionHard),
+    imageGCHighThresholdPercent: 85,
+    imageGCLowThresholdPercent: 80,
+    imageMinimumGCAgeMs: 2 * 60_000,
+    imageMaximumGCAgeMs: 0,
     rootDir: '/var/lib/berth/kubelet',
     containerRuntimeEndpoint: 'unix:///run/containerd/containerd.sock',
     runtimeRequestTimeoutMs: 2 * 60_000,

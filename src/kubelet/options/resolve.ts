@@ -1,5 +1,6 @@
 // From the command line to the kubelet's settings: load --config (a KubeletConfiguration file, or
 // the legacy manifest directory), overlay the given flags, and validate the result.
+import { formatDuration } from '../../api/duration.ts';
 import { loadConfigArg } from './config.ts';
 import type { GivenFlags } from './flags.ts';
 import { mergeOptions, type KubeletOptions } from './options.ts';
@@ -38,5 +39,22 @@ export function validateOptions(o: KubeletOptions): void {
   for (const [field, port] of [['port', o.port], ['healthzPort', o.healthzPort]] as const) {
     if (port < 0 || port > 65535) fail(field, port, 'must be 0-65535');
   }
+  validateImageGC(o);
   if (o.tlsCertFile && !o.tlsPrivateKeyFile) fail('tlsPrivateKeyFile', '', 'required with tlsCertFile');
+}
+
+/** Upstream's ValidateKubeletConfiguration for the image GC fields, with its messages. */
+function validateImageGC(o: KubeletOptions): void {
+  const errs: string[] = [];
+  const pct = (n: number) => Number.isInteger(n) && n >= 0 && n <= 100;
+  if (!pct(o.imageGCHighThresholdPercent)) errs.push(`imageGCHighThresholdPercent (--image-gc-high-threshold) ${o.imageGCHighThresholdPercent} must be between 0 and 100, inclusive`);
+  if (!pct(o.imageGCLowThresholdPercent)) errs.push(`imageGCLowThresholdPercent (--image-gc-low-threshold) ${o.imageGCLowThresholdPercent} must be between 0 and 100, inclusive`);
+  if (o.imageGCLowThresholdPercent >= o.imageGCHighThresholdPercent) {
+    errs.push(`imageGCLowThresholdPercent (--image-gc-low-threshold) ${o.imageGCLowThresholdPercent} must be less than imageGCHighThresholdPercent (--image-gc-high-threshold) ${o.imageGCHighThresholdPercent}`);
+  }
+  if (o.imageMaximumGCAgeMs < 0) errs.push(`imageMaximumGCAge ${formatDuration(o.imageMaximumGCAgeMs)} must not be negative`);
+  if (o.imageMaximumGCAgeMs > 0 && o.imageMaximumGCAgeMs <= o.imageMinimumGCAgeMs) {
+    errs.push(`imageMaximumGCAge ${formatDuration(o.imageMaximumGCAgeMs)} must be greater than imageMinimumGCAge ${formatDuration(o.imageMinimumGCAgeMs)}`);
+  }
+  if (errs.length) throw new Error(errs.map((e) => `invalid configuration: ${e}`).join(', '));
 }

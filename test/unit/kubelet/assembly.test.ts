@@ -149,6 +149,15 @@ function withEnv(pod: Pod, env: EnvVar[]): Pod {
   return pod;
 }
 
+/** Starts a whole kubelet, moving the fake clock while it waits (on it) for the runtime's first answer. */
+async function startOnFakeClock(o: KubeletOptions, signal: AbortSignal, deps: { clock: FakeClock; api: PodApi; cri: GatedRuntime; machine: MachineInfo }) {
+  const starting = startKubelet(o, signal, { ...deps, log: silentLogger });
+  let started = false;
+  void starting.then(() => (started = true));
+  while (!started) await deps.clock.advance(100);
+  return starting;
+}
+
 function machineInfo(): MachineInfo {
   return {
     numCores: 4, memoryCapacityBytes: 8 * 1024 ** 3, hugepages: {}, machineID: 'm', systemUUID: 's', bootID: 'b',
@@ -236,11 +245,7 @@ describe('container environment, assembled', () => {
     // Capacity 4 cores and 8Gi; allocatable 3 cores and 7Gi.
     const o = { ...options(), systemReserved: { cpu: parseQuantity('1'), memory: parseQuantity('1Gi') }, evictionHard: [] };
     const stop = new AbortController();
-    const starting = startKubelet(o, stop.signal, { clock, log: silentLogger, api, cri, machine: machineInfo() });
-    let started = false;
-    void starting.then(() => (started = true));
-    while (!started) await clock.advance(100);
-    const kubelet = await starting;
+    const kubelet = await startOnFakeClock(o, stop.signal, { clock, api, cri, machine: machineInfo() });
     await until(() => runningIn(cri, 'limits'), 'the pod running');
     assert.deepEqual([envOf(cri, 'limits').CPU_LIMIT, envOf(cri, 'limits').MEMORY_LIMIT], ['3', '7168']);
     const volume = join(o.rootDir, 'pods', 'uid-limits', 'volumes', 'kubernetes.io~downward-api', 'podinfo');
@@ -281,11 +286,7 @@ describe('the kubelet, assembled', () => {
     api.setPod(apiPod('stuck', 'localhost/slow:1'));
     const stop = new AbortController();
     // Starting waits (on the clock) for the runtime's first answer before reporting node status.
-    const starting = startKubelet(options(), stop.signal, { clock, log: silentLogger, api, cri, machine });
-    let started = false;
-    void starting.then(() => (started = true));
-    while (!started) await clock.advance(100);
-    const kubelet = await starting;
+    const kubelet = await startOnFakeClock(options(), stop.signal, { clock, api, cri, machine });
     await until(() => cri.pullsStarted.length === 1, 'the pull to start');
     await until(() => kubelet.healthz().code === 200, 'a healthy kubelet');
     assert.ok(api.store.objects.has(`/api/v1/nodes/${NODE}`), 'the node registered');
@@ -300,6 +301,31 @@ describe('the kubelet, assembled', () => {
     release();
     await until(() => runningIn(cri, 'stuck'), 'the pod running');
     assert.deepEqual(kubelet.healthz(), { code: 200, body: 'ok' });
+    stop.abort();
+    await kubelet.done;
+  });
+});
+
+describe('image garbage collection, assembled', () => {
+  it('runs at start with the configured thresholds: the unused image goes, the sandbox image stays, the Node gets FreeDiskSpaceFailed', async () => {
+    const clock = new FakeClock();
+    const cri = runtime(clock);
+    // The image filesystem is a real directory's: its disk is surely more than 1% used.
+    const imagefs = mkdtempSync(join(tmpdir(), 'berth-imagefs-'));
+    cri.imageFsInfo = async () => ({ imageFilesystems: [{ timestamp: 0, fsId: { mountpoint: imagefs }, usedBytes: null, inodesUsed: null }], containerFilesystems: [] });
+    cri.addImage('registry.k8s.io/pause:3.10');
+    const unused = cri.addImage('localhost/unused:1');
+    const busyboxId = cri.images.get('localhost/busybox:1.35')!.id;
+    const api = new PodApi();
+    const o = { ...options(), imageGCHighThresholdPercent: 1, imageGCLowThresholdPercent: 0, imageMinimumGCAgeMs: 0 };
+    const stop = new AbortController();
+    const kubelet = await startOnFakeClock(o, stop.signal, { clock, api, cri, machine: machineInfo() });
+    await until(() => !cri.images.has('localhost/unused:1'), 'the unused image removed');
+    // No pod uses busybox either: both go, first detected first (here: in the runtime's order).
+    assert.ok(!cri.images.has('localhost/busybox:1.35'));
+    assert.deepEqual(cri.callsOf('removeImage').map((c) => (c.args[0] as { image: string }).image).sort(), [unused.id, busyboxId].sort());
+    assert.ok(cri.images.has('registry.k8s.io/pause:3.10'), 'the sandbox image (--pod-infra-container-image) stays');
+    await until(() => [...api.store.objects.values()].some((e) => (e as { reason?: string }).reason === 'FreeDiskSpaceFailed'), 'the event');
     stop.abort();
     await kubelet.done;
   });

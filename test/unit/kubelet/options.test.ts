@@ -232,3 +232,20 @@ test('enforceNodeAllocatable and podPidsLimit: defaults, flags, config; levels B
   assert.match(String((await parse(['--cgroups-per-qos=false'])).error?.message), /enforceNodeAllocatable.*needs cgroupsPerQOS/);
   assert.equal((await parse(['--cgroups-per-qos=false', '--enforce-node-allocatable', 'none'])).error, undefined);
 });
+
+test('image GC: upstream defaults, config keys and flags apply, out-of-range values refused with upstream\'s message', async () => {
+  const { options: d } = await parse([]);
+  assert.deepEqual([d?.imageGCHighThresholdPercent, d?.imageGCLowThresholdPercent, d?.imageMinimumGCAgeMs, d?.imageMaximumGCAgeMs], [85, 80, 120_000, 0]);
+  const file = await tempFile('gc.yaml', 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nimageGCHighThresholdPercent: 70\nimageGCLowThresholdPercent: 60\nimageMinimumGCAge: 30s\nimageMaximumGCAge: 1h\n');
+  const { options: o, error } = await parse(['--config', file, '--image-gc-low-threshold=50']);
+  assert.equal(error, undefined);
+  assert.deepEqual([o?.imageGCHighThresholdPercent, o?.imageGCLowThresholdPercent, o?.imageMinimumGCAgeMs, o?.imageMaximumGCAgeMs], [70, 50, 30_000, 3_600_000]);
+  const flags = await parse(['--image-gc-high-threshold=1', '--image-gc-low-threshold=0', '--minimum-image-ttl-duration=1m']);
+  assert.deepEqual([flags.options?.imageGCHighThresholdPercent, flags.options?.imageGCLowThresholdPercent, flags.options?.imageMinimumGCAgeMs], [1, 0, 60_000]);
+  const bad = await parse(['--image-gc-high-threshold=80', '--image-gc-low-threshold=80']);
+  assert.match(String(bad.error?.message), /invalid configuration: imageGCLowThresholdPercent \(--image-gc-low-threshold\) 80 must be less than imageGCHighThresholdPercent \(--image-gc-high-threshold\) 80/);
+  const over = await parse(['--image-gc-high-threshold=101']);
+  assert.match(String(over.error?.message), /imageGCHighThresholdPercent \(--image-gc-high-threshold\) 101 must be between 0 and 100, inclusive/);
+  const ages = await tempFile('ages.yaml', 'apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nimageMinimumGCAge: 2m\nimageMaximumGCAge: 1m\n');
+  assert.match(String((await parse(['--config', ages])).error?.message), /imageMaximumGCAge 1m0s must be greater than imageMinimumGCAge 2m0s/);
+});

@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { CriError, type CriClient } from '../cri/client.ts';
 import type {
   In, PodSandboxConfig, PodSandbox, PodSandboxStatusResponse, ContainerConfig, Container, ContainerStatus,
-  ContainerState, Image, ExecSyncResponse, PodSandboxFilter, ContainerFilter, AuthConfig, ImageSpec,
+  ContainerState, Image, ExecSyncResponse, PodSandboxFilter, ContainerFilter, AuthConfig, ImageSpec, ImageFsInfoResponse,
 } from '../cri/types.ts';
 
 export interface FakeCall { method: string; args: unknown[] }
@@ -337,7 +337,7 @@ export class FakeRuntime implements CriClient {
     if (!img) return;
     for (const [k, v] of [...this.images]) if (v.id === img.id) this.images.delete(k);
   }
-  async imageFsInfo() { await this.enter('imageFsInfo'); return { imageFilesystems: [], containerFilesystems: [] }; }
+  async imageFsInfo(): Promise<ImageFsInfoResponse> { await this.enter('imageFsInfo'); return { imageFilesystems: [], containerFilesystems: [] }; }
 }
 
 function specOf(s: In<ImageSpec> | null | undefined): ImageSpec {
