@@ -3,7 +3,7 @@
 // least requested of the feasible ones (NodeResourcesFit's LeastAllocated on cpu and memory).
 import type { Node, Pod } from '../../api/core/index.ts';
 import { hasPortConflict, hostPorts, matchesNodeAffinity, passesUnschedulable, untoleratedTaint } from './predicates.ts';
-import { isTerminal, podRequests, toAmounts, type ResourceAmounts } from './requests.ts';
+import { isTerminal, podRequests, toAmounts, type ResourceAmounts } from '../../api/scheduling/requests.ts';
 
 export const reasons = {
   unschedulable: 'node(s) were unschedulable',

@@ -13,7 +13,7 @@ import { repeatEvent, schedulerEvent, schedulerName, withUnschedulableCondition 
 import { findFit } from './fit.ts';
 import { failureMessage } from './message.ts';
 import { SchedulingQueue } from './queue.ts';
-import { isTerminal } from './requests.ts';
+import { isTerminal } from '../../api/scheduling/requests.ts';
 
 export type Binder = (pod: Pod, nodeName: string) => Promise<void>;
 

@@ -1,6 +1,7 @@
 // The kubelet's node half, assembled: the API client, the runtime connection (counted for
 // /metrics), the runtime's health, events, node registration and status, and the Lease. Built
 // here with every dependency handed over; run() starts the loops.
+import type { Node } from '../../api/core/index.ts';
 import { KubeClient, type ApiClient } from '../client/client.ts';
 import { createEventRecorder, type EventRecorder } from '../client/events.ts';
 import { resolveClientConfig } from '../client/kubeconfig.ts';
@@ -15,6 +16,7 @@ import { NodeLeaseController } from '../nodelease/controller.ts';
 import { computeAllocatable, computeCapacity, formatResources } from '../nodestatus/allocatable.ts';
 import { nodeAddresses, observe, readMachineInfo, type MachineInfo } from '../nodestatus/machine.ts';
 import { NodeStatusManager, type NodeStatusManagerOptions, type StatusSources } from '../nodestatus/manager.ts';
+import { initialNode } from '../nodestatus/register.ts';
 import type { KubeletOptions } from '../options/options.ts';
 import type { PodManager } from '../pod/manager.ts';
 import { createCriClient, type CriClient } from '../runtime/cri/client.ts';
@@ -53,6 +55,8 @@ export interface NodeAgent {
   allocatable(): Record<string, string | number>;
   /** Records an event about this node. */
   nodeEvent: EventRecorder['nodeEvent'];
+  /** The Node as last read or written; before that (or standalone), the one the kubelet would register (upstream's getNodeAnyWay). */
+  node(): Node;
   /** The `runtime` check for /healthz. */
   runtimeCheck: HealthCheck;
   /** Starts the runtime checks, then (once the runtime answered, or after 2 s) node status and Lease. */
@@ -83,13 +87,16 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
   const events = createEventRecorder(api, nodeName, clock, log, eventLimiter);
   let nodeUid: string | undefined;
   let allocatable: Record<string, string | number> | undefined;
+  let lastNode: Node | undefined;
   const initialAllocatable = formatResources(computeAllocatable(computeCapacity(machine, undefined, options.maxPods), options.kubeReserved, options.systemReserved, options.evictionHard));
   const sources = statusSources(options, nodeName, machine, cri, runtime, clock);
   const onNode: NodeStatusManagerOptions['onNode'] = (node) => {
     nodeUid = node.metadata.uid ?? nodeUid;
     allocatable = node.status?.allocatable ?? allocatable;
+    lastNode = node;
   };
   const imageGC = newImageGCManager(options, cri, events, metrics, clock, log);
+  const initial: Node = { ...initialNode({ nodeName, ...nodeParams(options, nodeName, machine) }), status: { allocatable: initialAllocatable } } as Node;
   const nodeStatus = api && nodeStatusManager(d, { api, machine, sources, events, metrics, onNode });
   const lease = api && new NodeLeaseController({ api, nodeName, durationSeconds: options.nodeLeaseDurationSeconds, clock, log, nodeUid: () => nodeUid });
 
@@ -103,6 +110,7 @@ export async function newNodeAgent(d: NodeAgentDeps): Promise<NodeAgent> {
     nodeIPs: () => sources.addresses().filter((a) => a.type === 'InternalIP').map((a) => a.address),
     allocatable: () => allocatable ?? initialAllocatable,
     nodeEvent: (type, reason, message) => events.nodeEvent(type, reason, message),
+    node: () => lastNode ?? initial,
     runtimeCheck: {
       name: 'runtime',
       check: () => {
@@ -155,6 +163,10 @@ export async function imageFsStats(cri: Pick<CriClient, 'imageFsInfo'>): Promise
   return { capacityBytes: cap.capacityBytes, availableBytes: cap.availableBytes };
 }
 
+function nodeParams(options: KubeletOptions, nodeName: string, machine: MachineInfo) {
+  return { hostname: nodeName, os: machine.operatingSystem, arch: machine.architecture, nodeLabels: options.nodeLabels, taints: options.registerWithTaints };
+}
+
 /** Registers the node and keeps its status (upstream's node status manager). */
 function nodeStatusManager(
   d: NodeAgentDeps,
@@ -175,7 +187,7 @@ function nodeStatusManager(
       maxImages: options.nodeStatusMaxImages,
       kubeletPort: options.port,
     },
-    node: { hostname: nodeName, os: machine.operatingSystem, arch: machine.architecture, nodeLabels: options.nodeLabels, taints: options.registerWithTaints },
+    node: nodeParams(options, nodeName, machine),
     api: p.api,
     sources: p.sources,
     events: p.events,

@@ -2,7 +2,7 @@
 // construction, in dependency order; nothing runs until run(). The sources' changes, the PLEG's
 // events and the prober's results meet in the sync loop, which hands them to the pod workers.
 import { setMaxListeners } from 'node:events';
-import type { Pod } from '../../api/core/index.ts';
+import type { Node, Pod } from '../../api/core/index.ts';
 import type { ApiClient, KubeClient } from '../client/client.ts';
 import type { Clock } from '../clock.ts';
 import type { EventRateLimiter } from '../events/ratelimit.ts';
@@ -11,6 +11,7 @@ import type { HealthCheck } from '../healthz.ts';
 import { ImageManager } from '../images/puller.ts';
 import type { PodCgroups } from '../cm/index.ts';
 import { newContainerBackoff, getPodStatus, readResolvConf, RuntimeCache, type PodEventRecorder, type RuntimeManagerDeps } from '../kuberuntime/index.ts';
+import { evictionAdmit, predicateAdmit, pressureConditions, PodAdmission } from '../lifecycle/index.ts';
 import type { Logger } from '../log.ts';
 import { parseContainerLogMaxSize, runContainerLogRotation } from '../logs/rotation.ts';
 import { instrumentRelist, type KubeletMetrics } from '../metrics/index.ts';
@@ -36,6 +37,8 @@ export interface PodManagementDeps {
   nodeIPs: () => string[];
   /** The Node's status.allocatable now. */
   allocatable: () => Record<string, string | number>;
+  /** The Node now (upstream's getNodeAnyWay), for admission. */
+  node: () => Node;
   memoryCapacityBytes: number;
   /** The container manager's pod cgroups; absent with cgroupsPerQOS off. */
   podCgroups?: PodCgroups;
@@ -123,9 +126,20 @@ export function newPodManagement(d: PodManagementDeps): PodManagement {
   const housekeeping = new Housekeeping({
     sourcesReady: sources.ready, pods, workers: workerStates, runtime, listRuntime: (s) => runtimeCache.get(s), mirrorApi: d.api, status, prober, podLogsRoot: o.podLogsDir, clock, log,
   });
+  // Upstream's admit handlers in their order: eviction's, then the general predicates.
+  const admission = new PodAdmission({
+    handlers: [(pod) => evictionAdmit(pod, pressureConditions(d.node())), (pod, others) => predicateAdmit(pod, d.node(), others)],
+    pods: () => pods.all(),
+    phase: (uid) => status.peekPodStatus(uid)?.phase,
+    terminated: (uid) => workerStates.isTerminated(uid),
+    setPodStatus: (pod, st) => status.setPodStatus(pod, st),
+    recorder,
+    ensureMirrorPod: d.api ? (pod) => syncer.ensureMirrorPod(pod) : undefined,
+    log,
+  });
   const syncLoop = new SyncLoop({
     inputs: { config: sources.updates, pleg: pleg.events, probes: probeResults },
-    pods, workers, status, resyncQueue, housekeeping: (s) => housekeeping.run(s), clock, log, syncFrequencyMs: o.syncFrequencyMs,
+    pods, workers, status, admission, resyncQueue, housekeeping: (s) => housekeeping.run(s), clock, log, syncFrequencyMs: o.syncFrequencyMs,
   });
 
   return {

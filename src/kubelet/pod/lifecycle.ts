@@ -114,7 +114,7 @@ export class PodSyncer implements PodLifecycle {
   }
 
   /** Creates the mirror pod of a static pod, replacing one of an older version. */
-  private async ensureMirrorPod(pod: Pod): Promise<void> {
+  async ensureMirrorPod(pod: Pod): Promise<void> {
     const api = this.d.mirrorApi;
     if (!api || !isStaticPod(pod)) return;
     const mirror = this.d.pods.mirrorOf(pod);

@@ -64,6 +64,8 @@ export interface PodUpdate {
  */
 export class PodWorkerStates {
   private readonly states = new Map<string, PodState>();
+  /** Housekeeping has run once every source was ready (upstream's podsSynced, set by SyncKnownPods). */
+  private podsSynced = false;
 
   state(uid: string): PodState | undefined {
     return this.states.get(uid);
@@ -73,9 +75,18 @@ export class PodWorkerStates {
     return [...this.states.keys()];
   }
 
-  /** Upstream's CouldHaveRunningContainers: until the pod's termination is done (unknown pods too). */
+  /**
+   * Upstream's CouldHaveRunningContainers: until the pod's termination is done; a pod no worker
+   * knows (one refused at admission) only until the first housekeeping pass has seen every source.
+   */
   couldHaveRunningContainers(uid: string): boolean {
-    return this.states.get(uid) !== 'terminated';
+    const state = this.states.get(uid);
+    return state === undefined ? !this.podsSynced : state !== 'terminated';
+  }
+
+  /** For housekeeping, once every source is ready. */
+  markPodsSynced(): void {
+    this.podsSynced = true;
   }
 
   isTerminated(uid: string): boolean {

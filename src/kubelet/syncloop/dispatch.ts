@@ -7,6 +7,7 @@ import type { PodChange } from '../config/index.ts';
 import type { PodLifecycleEvent } from '../pleg/index.ts';
 import type { PodUpdate } from '../pod/workers.ts';
 import type { ProbeUpdate } from '../prober/index.ts';
+import { byCreationTime } from '../lifecycle/index.ts';
 import { needToReconcilePodReadiness } from '../status/index.ts';
 
 export type Dispatch =
@@ -15,6 +16,8 @@ export type Dispatch =
   | { kind: 'removePod'; pod: Pod }
   /** Pod workers: a changed pod (upstream's UpdatePod). */
   | { kind: 'updatePod'; update: PodUpdate }
+  /** A new pod: admitted first (upstream's HandlePodAdditions), then handed to the pod workers. */
+  | { kind: 'admitPod'; update: PodUpdate }
   /** Pod workers: sync a known pod again, as the pod manager now has it (upstream's HandlePodSyncs). */
   | { kind: 'syncPod'; uid: string }
   /** Status manager: a readiness verdict reaches the API at once. */
@@ -27,7 +30,8 @@ export type StaticPodLookup = (namespace: string, name: string) => string | unde
 export function configDispatch(changes: PodChange[], staticPodUid: StaticPodLookup): Dispatch[] {
   const out: Dispatch[] = [];
   for (const change of changes) {
-    for (const pod of change.pods) {
+    // New pods are admitted oldest first, each counting the ones admitted before it.
+    for (const pod of change.op === 'ADD' ? byCreationTime(change.pods) : change.pods) {
       if (isMirrorPod(pod)) {
         // A mirror being deleted stays known until it is gone, so its static pod replaces it.
         out.push(change.op === 'REMOVE' ? { kind: 'removePod', pod } : { kind: 'setPod', pod });
@@ -48,7 +52,9 @@ export function configDispatch(changes: PodChange[], staticPodUid: StaticPodLook
         continue;
       }
       const deleting = !!pod.metadata.deletionTimestamp;
-      out.push({ kind: 'updatePod', update: { pod, terminate: deleting, gracePeriodSeconds: deleting ? pod.metadata.deletionGracePeriodSeconds : undefined } });
+      const update = { pod, terminate: deleting, gracePeriodSeconds: deleting ? pod.metadata.deletionGracePeriodSeconds : undefined };
+      // A pod already being deleted is not admitted: it is only terminated.
+      out.push({ kind: change.op === 'ADD' && !deleting ? 'admitPod' : 'updatePod', update });
     }
   }
   return out;

@@ -16,7 +16,7 @@ export interface HousekeepingDeps {
   /** Whether every pod source has sent its first set (upstream's sourcesReady). */
   sourcesReady: () => boolean;
   pods: Pick<PodManager, 'all' | 'get' | 'orphanedMirrors' | 'remove'>;
-  workers: Pick<PodWorkerStates, 'state' | 'known'>;
+  workers: Pick<PodWorkerStates, 'state' | 'known' | 'markPodsSynced'>;
   /** Kills and removes orphaned runtime pods. */
   runtime: RuntimeManagerDeps;
   /** The runtime's pods, at most the runtime cache's period old (upstream's runtimeCache.GetPods). */
@@ -41,6 +41,7 @@ export class Housekeeping {
   async run(signal: AbortSignal): Promise<void> {
     const { d } = this;
     if (!d.sourcesReady()) return;
+    d.workers.markPodsSynced();
     const known = (uid: string) => d.pods.get(uid) !== undefined || d.workers.state(uid) !== undefined;
     const cri = d.runtime.cri;
     const { sandboxes, containers } = await d.listRuntime(signal);

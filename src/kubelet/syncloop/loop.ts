@@ -7,6 +7,7 @@ import type { Pod } from '../../api/core/index.ts';
 import type { Clock } from '../clock.ts';
 import type { PodChange } from '../config/index.ts';
 import { syncLoopCheck, type HealthCheck, type InFlightWork } from '../healthz.ts';
+import type { PodAdmission } from '../lifecycle/index.ts';
 import type { Logger } from '../log.ts';
 import type { PodLifecycleEvent } from '../pleg/index.ts';
 import type { PodManager } from '../pod/manager.ts';
@@ -42,6 +43,8 @@ export interface SyncLoopDeps {
   pods: Pick<PodManager, 'set' | 'remove' | 'byFullName' | 'get'>;
   workers: Pick<PodWorkers, 'update' | 'resync' | 'busy'>;
   status: Pick<StatusManager, 'setContainerReadiness'>;
+  /** Kubelet admission; without it every pod is admitted. */
+  admission?: Pick<PodAdmission, 'admit' | 'isRejected' | 'forget'>;
   /** Where the pod workers put synced pods back; the sync tick takes the due ones. */
   resyncQueue: Pick<WorkQueue, 'getWork'>;
   /** One housekeeping pass (upstream's HandlePodCleanups). */
@@ -133,8 +136,17 @@ export class SyncLoop {
     for (const s of steps) {
       switch (s.kind) {
         case 'setPod': this.d.pods.set(s.pod); break;
-        case 'removePod': this.d.pods.remove(s.pod); break;
-        case 'updatePod': this.d.workers.update(s.update); break;
+        case 'removePod':
+          this.d.pods.remove(s.pod);
+          this.d.admission?.forget(s.pod.metadata.uid!);
+          break;
+        case 'admitPod':
+          if (!this.d.admission || this.d.admission.admit(s.update.pod)) this.d.workers.update(s.update);
+          break;
+        case 'updatePod':
+          // A refused pod never starts; its deletion or removal still goes through a worker.
+          if (s.update.terminate || s.update.removed || !this.d.admission?.isRejected(s.update.pod.metadata.uid!)) this.d.workers.update(s.update);
+          break;
         // As upstream's HandlePodSyncs, with the pod manager's pod: its status may be newer (a gate condition).
         case 'syncPod': this.d.workers.resync(s.uid, this.d.pods.get(s.uid)); break;
         case 'setReadiness': this.d.status.setContainerReadiness(s.podUid, s.containerId, s.ready); break;

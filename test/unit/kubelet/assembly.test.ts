@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { KubeList, KubeObject } from '../../../src/api/object.ts';
-import type { EnvVar, Pod } from '../../../src/api/core/index.ts';
+import type { EnvVar, Node, Pod } from '../../../src/api/core/index.ts';
 import { parseQuantity } from '../../../src/api/quantity.ts';
 import { newPodManagement, newPodSources, newProbeResultsChannel } from '../../../src/kubelet/assembly/index.ts';
 import type { PodChange } from '../../../src/kubelet/config/index.ts';
@@ -174,6 +174,7 @@ function podManagement(nodeIPs: () => string[]) {
   const pm = newPodManagement({
     options: options(), nodeName: NODE, nodeUid: () => undefined, nodeIPs,
     allocatable: () => ({ cpu: '4', memory: '8Gi' }), memoryCapacityBytes: 8 * 1024 ** 3,
+    node: () => ({ metadata: { name: NODE, labels: { 'kubernetes.io/os': 'linux' } }, status: { allocatable: { cpu: '4', memory: '8Gi', pods: '110' } } }) as Node,
     pods: new PodManager(), api, cri, clock, log: silentLogger, signal: stop.signal,
   });
   return { clock, cri, api, stop, pm };

@@ -21,7 +21,7 @@ test("the kubelet's stop ends an orphan's preStop hook and leaves the orphan in 
   const housekeeping = new Housekeeping({
     sourcesReady: () => true,
     pods: { all: () => [], get: () => undefined, orphanedMirrors: () => [], remove: () => {} },
-    workers: { state: () => undefined, known: () => [] },
+    workers: { state: () => undefined, known: () => [], markPodsSynced: () => {} },
     runtime: h.deps,
     listRuntime: async () => ({ sandboxes: await h.cri.listPodSandbox(), containers: await h.cri.listContainers() }),
     status: { removeOrphanedStatuses: () => {} },

@@ -66,3 +66,25 @@ test('the container manager\'s decisions are pure: resources.ts and files.ts tou
     assert.deepEqual(outside, [], `${name} imports only src/api and the other pure file`);
   }
 });
+
+test('kubelet admission decides from its inputs alone: lifecycle/ loads only src/api and itself (types aside), and the kubelet nothing of the controllers', () => {
+  const lifecycleDir = join(root, 'src', 'kubelet', 'lifecycle');
+  const apiDir = join(root, 'src', 'api');
+  const files = sourceFiles(lifecycleDir);
+  assert.ok(files.some((f) => f.endsWith('predicate.ts')), 'the admission source is found');
+  const inside = (dir: string, target: string) => !relative(dir, target).startsWith('..');
+  const offending = files.flatMap((file) =>
+    relativeImports(readFileSync(file, 'utf8'))
+      .filter(({ specifier, typeOnly }) => {
+        const target = resolve(dirname(file), specifier);
+        return !typeOnly && !inside(lifecycleDir, target) && !inside(apiDir, target);
+      })
+      .map(({ specifier }) => `${relative(root, file)} imports ${specifier}`));
+  assert.deepEqual(offending, []);
+  const controllersDir = join(root, 'src', 'controllers');
+  const fromControllers = sourceFiles(join(root, 'src', 'kubelet')).flatMap((file) =>
+    relativeImports(readFileSync(file, 'utf8'))
+      .filter(({ specifier }) => inside(controllersDir, resolve(dirname(file), specifier)))
+      .map(({ specifier }) => `${relative(root, file)} imports ${specifier}`));
+  assert.deepEqual(fromControllers, []);
+});

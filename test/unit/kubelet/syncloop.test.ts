@@ -13,6 +13,7 @@ import { PodManager } from '../../../src/kubelet/pod/manager.ts';
 import { PodWorkers, PodWorkerStates, type PodUpdate, type PodWork } from '../../../src/kubelet/pod/workers.ts';
 import type { ProbeUpdate } from '../../../src/kubelet/prober/index.ts';
 import { configDispatch, plegDispatch, probeDispatch, SyncLoop, syncLoopThresholdMs, WorkQueue } from '../../../src/kubelet/syncloop/index.ts';
+import type { SyncLoopDeps } from '../../../src/kubelet/syncloop/loop.ts';
 
 const pod = (name: string, extra: Partial<Pod['metadata']> = {}, spec: Record<string, unknown> = {}): Pod => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', uid: `uid-${name}`, ...extra }, spec: { containers: [], ...spec },
@@ -29,14 +30,21 @@ describe('sync loop dispatch (pure)', () => {
       { op: 'RECONCILE', source: 'api', pods: [pod('e')] },
     ];
     const steps = configDispatch(changes, () => undefined).map((s) =>
-      s.kind === 'updatePod' ? `update ${s.update.pod.metadata.name} ${JSON.stringify({ ...s.update, pod: undefined })}` : s.kind === 'setPod' || s.kind === 'removePod' ? `${s.kind} ${s.pod.metadata.name}` : s.kind);
+      s.kind === 'updatePod' || s.kind === 'admitPod' ? `${s.kind === 'admitPod' ? 'admit' : 'update'} ${s.update.pod.metadata.name} ${JSON.stringify({ ...s.update, pod: undefined })}` : s.kind === 'setPod' || s.kind === 'removePod' ? `${s.kind} ${s.pod.metadata.name}` : s.kind);
     assert.deepEqual(steps, [
-      'setPod a', 'update a {"terminate":false}',
+      'setPod a', 'admit a {"terminate":false}',
       'setPod b', 'update b {"terminate":false}',
       'setPod c', 'update c {"terminate":true,"gracePeriodSeconds":20}',
       'removePod d', 'update d {"removed":true,"gracePeriodSeconds":5}',
       'setPod e',
     ]);
+  });
+
+  it('admits added pods oldest first, as upstream’s HandlePodAdditions; a pod added while being deleted is not admitted', () => {
+    const at = (name: string, t: string, extra: object = {}) => pod(name, { creationTimestamp: t, ...extra });
+    const changes: PodChange[] = [{ op: 'ADD', source: 'api', pods: [at('new', '2026-01-01T00:00:03Z'), at('old', '2026-01-01T00:00:01Z'), at('mid', '2026-01-01T00:00:02Z'), at('gone', '2026-01-01T00:00:00Z', { deletionTimestamp: '2026-01-01T00:00:05Z' })] }];
+    const steps = configDispatch(changes, () => undefined).filter((s) => s.kind !== 'setPod').map((s) => `${s.kind} ${s.kind === 'admitPod' || s.kind === 'updatePod' ? s.update.pod.metadata.name : ''}`);
+    assert.deepEqual(steps, ['updatePod gone', 'admitPod old', 'admitPod mid', 'admitPod new']);
   });
 
   it('re-syncs a pod whose status alone changed only when its Ready disagrees with its readiness gates', () => {
@@ -81,7 +89,7 @@ describe('sync loop dispatch (pure)', () => {
   });
 });
 
-function loopSetup(workers: { update(u: PodUpdate): void; resync(uid: string, pod?: Pod): void; busy(): PodWork[] }, clock = new FakeClock()) {
+function loopSetup(workers: { update(u: PodUpdate): void; resync(uid: string, pod?: Pod): void; busy(): PodWork[] }, clock = new FakeClock(), admission?: SyncLoopDeps['admission']) {
   const config = new BoundedChannel<PodChange[]>(10);
   const pleg = new BoundedChannel<PodLifecycleEvent>(10);
   const probes = new BoundedChannel<ProbeUpdate>(10);
@@ -95,6 +103,7 @@ function loopSetup(workers: { update(u: PodUpdate): void; resync(uid: string, po
     workers,
     status: { setContainerReadiness: (uid, id, ready) => readiness.push(`${uid}/${id}=${ready}`) },
     resyncQueue,
+    admission,
     housekeeping: async () => {
       housekeeping.passes++;
       await housekeeping.hold;
@@ -109,6 +118,35 @@ function loopSetup(workers: { update(u: PodUpdate): void; resync(uid: string, po
 }
 
 describe('sync loop', () => {
+  it('hands a new pod to its worker only once admitted; a refused pod’s changes start nothing, its deletion and removal do', async () => {
+    const calls: string[] = [];
+    const workers = {
+      update: (u: PodUpdate) => calls.push(`update ${u.pod.metadata.name}${u.terminate ? ' terminate' : ''}${u.removed ? ' removed' : ''}`),
+      resync: () => {},
+      busy: () => [],
+    };
+    const rejected = new Set<string>();
+    const admission = {
+      admit: (p: Pod) => (p.metadata.name === 'no' ? (rejected.add(p.metadata.uid!), false) : true),
+      isRejected: (uid: string) => rejected.has(uid),
+      forget: (uid: string) => void rejected.delete(uid),
+    };
+    const t = loopSetup(workers, new FakeClock(), admission);
+    t.config.trySend([{ op: 'ADD', source: 'api', pods: [pod('no'), pod('yes')] }]);
+    await settle();
+    t.config.trySend([{ op: 'UPDATE', source: 'api', pods: [pod('no'), pod('yes')] }]);
+    await settle();
+    assert.deepEqual(calls, ['update yes', 'update yes']);
+    assert.equal(t.pods.get('uid-no')?.metadata.name, 'no', 'the pod manager knows the refused pod');
+    t.config.trySend([{ op: 'DELETE', source: 'api', pods: [pod('no', { deletionTimestamp: '2026-01-01T00:00:00Z' })] }]);
+    t.config.trySend([{ op: 'REMOVE', source: 'api', pods: [pod('no')] }]);
+    await settle();
+    assert.deepEqual(calls.slice(2), ['update no terminate', 'update no removed']);
+    assert.equal(rejected.size, 0, 'a removed pod is forgotten');
+    t.stop.abort();
+    await t.done;
+  });
+
   it('hands each input kind to the right part, and stops with its signal', async () => {
     const calls: string[] = [];
     const workers = {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { podRequests, defaultMilliCpuRequest, defaultMemoryRequest } from '../../../src/controllers/scheduler/requests.ts';
+import { podRequests, defaultMilliCpuRequest, defaultMemoryRequest } from '../../../src/api/scheduling/requests.ts';
 import { pod } from './helpers.ts';
 
 const c = (name: string, requests: Record<string, string>, extra: Record<string, unknown> = {}) => ({ name, image: 'x', resources: { requests }, ...extra });

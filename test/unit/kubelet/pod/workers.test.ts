@@ -79,6 +79,9 @@ describe('pod workers', () => {
     await settle();
     assert.equal(states.state('a'), 'terminated');
     assert.equal(states.couldHaveRunningContainers('a'), false);
+    assert.equal(states.couldHaveRunningContainers('unknown'), true, 'a pod no worker knows, before housekeeping has seen every source');
+    states.markPodsSynced();
+    assert.equal(states.couldHaveRunningContainers('unknown'), false, 'and after: it never ran (refused at admission)');
     lifecycle.last().finish();
     await settle();
     // A finished pod that its source still has is kept (its exited containers hold its logs).

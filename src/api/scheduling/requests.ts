@@ -1,8 +1,8 @@
 // What a pod asks of a node, as the scheduler counts it (upstream's resource helpers):
 // app containers add up, init containers run one at a time (so the largest counts), sidecars
 // (restartable init containers) keep running and add up, and the pod overhead comes on top.
-import type { Container, Pod, PodSpec } from '../../api/core/index.ts';
-import { quantityMilliValue, quantityValue, tryParseQuantity } from '../../api/quantity.ts';
+import type { Container, Pod, PodSpec } from '../core/index.ts';
+import { quantityMilliValue, quantityValue, tryParseQuantity } from '../quantity.ts';
 
 /** Resource name → amount: millicores for cpu, whole units (bytes, counts) for everything else. */
 export type ResourceAmounts = Map<string, number>;
