@@ -13,8 +13,9 @@
 // is real.
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { decodeFrame, encodeFrame, FRAME_HEADER_BYTES, GoAwayStatus, RstStatus, Settings, type Frame } from './frames.ts';
+import { encodeFrame, GoAwayStatus, RstStatus, Settings, type Frame } from './frames.ts';
 import { HeaderCompressor, HeaderDecompressor, SpdyProtocolError, type SpdyHeaders } from './headers.ts';
+import { FrameReader } from './reader.ts';
 import { MAX_DATA_CHUNK, SpdyStream, type StreamHost } from './stream.ts';
 
 export { MAX_UNREAD, SpdyStream, SpdyStreamResetError } from './stream.ts';
@@ -28,11 +29,6 @@ export interface SessionOptions {
   role: 'client' | 'server';
   /** Bytes that arrived with the HTTP upgrade response/request, before the socket was handed over. */
   head?: Buffer;
-}
-
-/** A frame's whole size from its 8-byte header at off. */
-function frameSize(buf: Buffer, off = 0): number {
-  return FRAME_HEADER_BYTES + (buf.readUInt32BE(off + 4) & 0xffffff);
 }
 
 export class SessionClosedError extends Error {
@@ -59,12 +55,7 @@ export class Session extends EventEmitter implements StreamHost {
   private readonly socket: Duplex;
   private readonly compressor = new HeaderCompressor();
   private readonly decompressor = new HeaderDecompressor();
-  /**
-   * The start of a frame that did not end in its chunk, kept in pieces until it is whole (no
-   * quadratic copying); frames inside one chunk are decoded where they lie (no copying at all).
-   */
-  private partial: Buffer[] = [];
-  private partialBytes = 0;
+  private readonly reader = new FrameReader(this.decompressor);
   private nextStreamId: number;
   private lastRemoteStreamId = 0;
   private nextPingId: number;
@@ -269,43 +260,16 @@ export class Session extends EventEmitter implements StreamHost {
   }
 
   private onBytes(chunk: Buffer): void {
+    if (this.closed) return;
     try {
-      const rest = this.completePartial(chunk);
-      if (rest) this.decodeWhole(rest);
+      this.reader.push(chunk, (frame) => {
+        this.onFrame(frame);
+        return !this.closed;
+      });
     } catch (err) {
       if (!(err instanceof SpdyProtocolError)) throw err;
       this.goAway(GoAwayStatus.PROTOCOL_ERROR);
       this.destroy(err);
-    }
-  }
-
-  /** Feeds a pending partial frame from chunk; what is left of chunk once it is whole, else undefined. */
-  private completePartial(chunk: Buffer): Buffer | undefined {
-    if (!this.partialBytes) return chunk;
-    this.partial.push(chunk);
-    this.partialBytes += chunk.length;
-    if (this.partialBytes < FRAME_HEADER_BYTES) return undefined;
-    if (this.partial[0].length < FRAME_HEADER_BYTES) this.partial = [Buffer.concat(this.partial)];
-    const size = frameSize(this.partial[0]);
-    if (this.partialBytes < size) return undefined;
-    const joined = Buffer.concat(this.partial);
-    this.partial = [];
-    this.partialBytes = 0;
-    this.decodeWhole(joined.subarray(0, size));
-    return joined.subarray(size);
-  }
-
-  /** Decodes every whole frame in buf; an incomplete one at the end waits for the next chunk. */
-  private decodeWhole(buf: Buffer): void {
-    let off = 0;
-    while (!this.closed && buf.length - off >= FRAME_HEADER_BYTES && buf.length - off >= frameSize(buf, off)) {
-      const next = decodeFrame(buf, off, this.decompressor)!;
-      off += next.size;
-      if (next.frame) this.onFrame(next.frame);
-    }
-    if (off < buf.length && !this.closed) {
-      this.partial = [buf.subarray(off)];
-      this.partialBytes = buf.length - off;
     }
   }
 

@@ -9,8 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { eventually } from '../../support/kubectl.ts';
-import { decodeFrame, encodeFrame, type Frame } from '../../../src/api/spdy/frames.ts';
+import { encodeFrame, type Frame } from '../../../src/api/spdy/frames.ts';
 import { HeaderCompressor, HeaderDecompressor } from '../../../src/api/spdy/headers.ts';
+import { FrameReader } from '../../../src/api/spdy/reader.ts';
 import { DEFAULT_WINDOW, MAX_UNREAD, RstStatus, Session, SessionClosedError, SpdyStreamResetError, type SpdyStream } from '../../../src/api/spdy/session.ts';
 
 async function socketPair(): Promise<[net.Socket, net.Socket]> {
@@ -35,6 +36,12 @@ async function sessions(): Promise<{ client: Session; server: Session; accepted:
   return { client, server, accepted };
 }
 
+
+/** A bare peer's ear (no session): every frame that arrives on socket, in order. */
+function onFrames(socket: net.Socket, onFrame: (frame: Frame) => void): void {
+  const reader = new FrameReader(new HeaderDecompressor());
+  socket.on('data', (chunk: Buffer) => reader.push(chunk, (f) => (onFrame(f), true)));
+}
 
 /** Reads to the end without destroying the stream (as for-await would), so its write side stays open. */
 function readAll(r: Readable): Promise<Buffer> {
@@ -102,23 +109,14 @@ test('a peer that keeps no windows (like spdystream) is sent everything without 
   const client = new Session(a, { role: 'client' });
   // A bare peer: replies to SYN_STREAM, counts DATA, never sends SETTINGS or WINDOW_UPDATE.
   const c = new HeaderCompressor();
-  const d = new HeaderDecompressor();
-  let pending = Buffer.alloc(0);
   let received = 0;
   let fin = false;
   const seen: Frame['type'][] = [];
-  b.on('data', (chunk: Buffer) => {
-    pending = Buffer.concat([pending, chunk]);
-    let off = 0;
-    for (let r = decodeFrame(pending, off, d); r; r = decodeFrame(pending, off, d)) {
-      off += r.size;
-      const f = r.frame!;
-      seen.push(f.type);
-      if (f.type === 'SYN_STREAM') b.write(encodeFrame({ type: 'SYN_REPLY', streamId: f.streamId, fin: false, headers: {} }, c));
-      if (f.type === 'DATA') { received += f.data.length; fin ||= f.fin; }
-      if (f.type === 'PING') b.write(encodeFrame(f, c));
-    }
-    pending = pending.subarray(off);
+  onFrames(b, (f) => {
+    seen.push(f.type);
+    if (f.type === 'SYN_STREAM') b.write(encodeFrame({ type: 'SYN_REPLY', streamId: f.streamId, fin: false, headers: {} }, c));
+    if (f.type === 'DATA') { received += f.data.length; fin ||= f.fin; }
+    if (f.type === 'PING') b.write(encodeFrame(f, c));
   });
   const stream = await client.openStream({ streamtype: 'stdin' });
   assert.equal(client.peerFlowControl, false);
@@ -140,17 +138,10 @@ test('a reader that falls behind a peer that keeps no windows stops the connecti
   const [a, b] = await socketPair();
   const client = new Session(a, { role: 'client' });
   const c = new HeaderCompressor();
-  const d = new HeaderDecompressor();
-  let pending = Buffer.alloc(0);
-  const opened = new Promise<number>((resolve) => b.on('data', (chunk: Buffer) => {
-    pending = Buffer.concat([pending, chunk]);
-    for (let r = decodeFrame(pending, 0, d); r; r = decodeFrame(pending, 0, d)) {
-      pending = pending.subarray(r.size);
-      if (r.frame?.type === 'SYN_STREAM') {
-        b.write(encodeFrame({ type: 'SYN_REPLY', streamId: r.frame.streamId, fin: false, headers: {} }, c));
-        resolve(r.frame.streamId);
-      }
-    }
+  const opened = new Promise<number>((resolve) => onFrames(b, (f) => {
+    if (f.type !== 'SYN_STREAM') return;
+    b.write(encodeFrame({ type: 'SYN_REPLY', streamId: f.streamId, fin: false, headers: {} }, c));
+    resolve(f.streamId);
   }));
   const stream = await client.openStream({ streamtype: 'stdout' });
   const id = await opened;
